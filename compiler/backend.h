@@ -1,0 +1,31 @@
+/*
+ * backend.h — from a validated wasm_module to a shared object on disk.
+ *
+ * lower_*.c turn function bodies into LLVM IR, descriptor.c emits the hwasm_descriptor
+ * and the per-type trampolines (abi/hwasm_module.h), emit.c runs LLVM's passes and writes
+ * object files, link.c links them into the .so. The input must have passed wasm_validate:
+ * the backend trusts types and indices.
+ */
+#ifndef HWASMC_BACKEND_H
+#define HWASMC_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "module.h"
+
+typedef struct hwasmc_options {
+    int opt_level;           /* 0..3: LLVM's default<On> pipeline */
+    bool bounds_explicit;    /* compare every access against memory->size (default: guard pages) */
+    bool interrupt_checks;   /* poll vmctx->interrupt at loop headers and function entries */
+    int jobs;                /* functions are split across this many LLVM modules and threads */
+    const char *emit_llvm;   /* when non-NULL, also write the (optimised) IR here */
+    uint8_t wasm_sha256[32]; /* digest of the original input, recorded in the descriptor */
+} hwasmc_options;
+
+/* Compiles m into the shared object out_path. Returns 0, or -1 with *err set; on failure
+ * no file is left at out_path. Deterministic: same module and options, same bytes. */
+int hwasmc_compile(const wasm_module *m, const hwasmc_options *opts, const char *out_path,
+                   wasm_error *err);
+
+#endif /* HWASMC_BACKEND_H */
