@@ -1,0 +1,32 @@
+# A thin front door over CMake. `make demo` and `make test` do all setup themselves.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+CMAKE_FLAGS ?=
+
+.PHONY: all setup build demo test test-asan clean
+
+all: build
+
+setup:
+	@sh scripts/setup
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+build: setup $(BUILD)/build.ninja
+	cmake --build $(BUILD)
+
+demo: build
+	sh scripts/demo $(BUILD)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure
+
+# The runtime and the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: setup
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DHWASM_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -E '^spec$$'
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

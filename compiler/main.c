@@ -1,0 +1,210 @@
+/*
+ * main.c — the hwasmc command line: read a wasm file, optionally optimise it with binaryen,
+ * decode and validate it, and compile it into a shared object for libhwasm.
+ *
+ * Every failure is one line on stderr and a non-zero exit; no partial output is left.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "module.h"
+#include "sha256.h"
+#include "wasmopt.h"
+
+static const char usage[] =
+    "usage: hwasmc IN.wasm -o OUT.so [options]\n"
+    "\n"
+    "Compiles a WebAssembly 2.0 module (no SIMD yet) into a native shared object that\n"
+    "libhwasm loads. The output keeps every wasm guarantee: the guest touches only its own\n"
+    "memory and every trap becomes an error for the caller.\n"
+    "\n"
+    "  -o FILE               output shared object (required unless --check)\n"
+    "  -O0 -O1 -O2 -O3       LLVM optimisation level (default -O2)\n"
+    "  --bounds=guard        default: 8 GiB guard reservation, no per-access check\n"
+    "  --bounds=explicit     compare every access with the memory size (for machines\n"
+    "                        that cannot reserve 8 GiB of address space per instance)\n"
+    "  --no-interrupt-checks do not poll the interrupt flag in loops and at function\n"
+    "                        entries: faster, but a runaway guest can no longer be stopped\n"
+    "  --wasm-opt=O1|O2|Os   run binaryen's wasm optimiser first (in a child process;\n"
+    "                        skipped with a warning for modules binaryen cannot handle)\n"
+    "  --emit-llvm FILE      also write the optimised LLVM IR to FILE\n"
+    "  -j N                  compile with N threads (default: all cores)\n"
+    "  --check               decode and validate only; write nothing\n"
+    "  --help, --version\n";
+
+typedef struct cli {
+    const char *input;
+    const char *output;
+    const char *wasm_opt;
+    bool check_only;
+    hwasmc_options opts;
+} cli;
+
+static void fail(const char *fmt, const char *arg) {
+    fprintf(stderr, "hwasmc: error: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+}
+
+static int parse_args(int argc, char **argv, cli *c) {
+    enum { OPT_BOUNDS = 256, OPT_NO_INTERRUPTS, OPT_WASM_OPT, OPT_EMIT_LLVM, OPT_CHECK,
+           OPT_HELP, OPT_VERSION };
+    static const struct option longopts[] = {
+        {"bounds", required_argument, 0, OPT_BOUNDS},
+        {"no-interrupt-checks", no_argument, 0, OPT_NO_INTERRUPTS},
+        {"wasm-opt", required_argument, 0, OPT_WASM_OPT},
+        {"emit-llvm", required_argument, 0, OPT_EMIT_LLVM},
+        {"check", no_argument, 0, OPT_CHECK},
+        {"help", no_argument, 0, OPT_HELP},
+        {"version", no_argument, 0, OPT_VERSION},
+        {0, 0, 0, 0},
+    };
+    c->opts.opt_level = 2;
+    c->opts.interrupt_checks = true;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    c->opts.jobs = cores > 0 ? (int)cores : 1;
+
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "o:O:j:", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'o': c->output = optarg; break;
+        case 'O':
+            if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '3')
+                return fail("unknown optimisation level -O%s (use -O0 to -O3)", optarg), -1;
+            c->opts.opt_level = optarg[0] - '0';
+            break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 256) return fail("-j needs a number from 1 to 256, not '%s'", optarg), -1;
+            c->opts.jobs = (int)n;
+            break;
+        }
+        case OPT_BOUNDS:
+            if (!strcmp(optarg, "guard")) c->opts.bounds_explicit = false;
+            else if (!strcmp(optarg, "explicit")) c->opts.bounds_explicit = true;
+            else return fail("--bounds must be guard or explicit, not '%s'", optarg), -1;
+            break;
+        case OPT_NO_INTERRUPTS: c->opts.interrupt_checks = false; break;
+        case OPT_WASM_OPT:
+            if (!wasmopt_level_valid(optarg)) return fail("--wasm-opt must be O1, O2 or Os, not '%s'", optarg), -1;
+            c->wasm_opt = optarg;
+            break;
+        case OPT_EMIT_LLVM: c->opts.emit_llvm = optarg; break;
+        case OPT_CHECK: c->check_only = true; break;
+        case OPT_HELP: fputs(usage, stdout); exit(0);
+        case OPT_VERSION: printf("hwasmc %s (ABI %u, LLVM 19)\n", HWASM_VERSION, HWASM_ABI_VERSION); exit(0);
+        default:
+            return fail("unknown or incomplete option '%s' (see hwasmc --help)", argv[optind - 1]), -1;
+        }
+    }
+    if (optind != argc - 1)
+        return fail("%s (see hwasmc --help)", optind >= argc ? "no input file" : "more than one input file"), -1;
+    c->input = argv[optind];
+    if (!c->output && !c->check_only) return fail("no output file: give -o OUT.so (see %s)", "hwasmc --help"), -1;
+    return 0;
+}
+
+static uint8_t *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    struct stat st;
+    uint8_t *buf = NULL;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+        buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+        if (buf && fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+            free(buf);
+            buf = NULL;
+        } else if (!buf) {
+            errno = ENOMEM;
+        }
+        *len = (size_t)st.st_size;
+    } else {
+        errno = EISDIR;
+    }
+    fclose(f);
+    return buf;
+}
+
+/* Prints the one-line error: FILE: function N ($name) at offset 0x...: message */
+static void report(const char *file, const wasm_module *m, const wasm_error *err) {
+    fprintf(stderr, "hwasmc: error: %s: ", file);
+    if (err->func_index >= 0) {
+        const char *name = NULL;
+        if (m && m->funcs && err->func_index < m->num_funcs) name = m->funcs[err->func_index].debug_name;
+        fprintf(stderr, "function %lld", (long long)err->func_index);
+        if (name) fprintf(stderr, " ($%s)", name);
+        fputc(' ', stderr);
+    }
+    fprintf(stderr, "at offset 0x%zx: %s\n", err->offset, err->message);
+}
+
+/* Decodes and validates; on failure reports and returns -1 (m is then freed). */
+static int load_module(const char *file, const uint8_t *bytes, size_t len, wasm_module *m) {
+    wasm_error err = {.func_index = -1};
+    if (wasm_decode(bytes, len, m, &err) != 0) {
+        report(file, NULL, &err);
+        return -1;
+    }
+    if (wasm_validate(m, &err) != 0) {
+        report(file, m, &err);
+        wasm_module_free(m);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    cli c = {0};
+    if (parse_args(argc, argv, &c) != 0) return 2;
+
+    size_t len = 0;
+    uint8_t *bytes = read_file(c.input, &len);
+    if (!bytes) {
+        fprintf(stderr, "hwasmc: error: %s: cannot read: %s\n", c.input, strerror(errno));
+        return 1;
+    }
+    sha256(bytes, len, c.opts.wasm_sha256);
+
+    /* The original is always validated by hwasmc itself, so invalid input is reported in
+     * our words even when binaryen would have rewritten or rejected it. */
+    wasm_module m;
+    if (load_module(c.input, bytes, len, &m) != 0) return free(bytes), 1;
+
+    if (c.wasm_opt && !c.check_only) {
+        uint8_t *opt = NULL;
+        size_t opt_len = 0;
+        char why[256];
+        wasm_module om;
+        if (wasmopt_run(bytes, len, c.wasm_opt, &opt, &opt_len, why, sizeof why) != 0) {
+            fprintf(stderr, "hwasmc: warning: %s: --wasm-opt skipped: %s\n", c.input, why);
+        } else if (load_module("binaryen output", opt, opt_len, &om) != 0) {
+            fprintf(stderr, "hwasmc: warning: %s: --wasm-opt skipped: its output is invalid\n", c.input);
+            free(opt);
+        } else {
+            wasm_module_free(&m);
+            free(bytes);
+            m = om, bytes = opt, len = opt_len;
+        }
+    }
+
+    int rc = 0;
+    if (!c.check_only) {
+        wasm_error err = {.func_index = -1};
+        if (hwasmc_compile(&m, &c.opts, c.output, &err) != 0) {
+            report(c.input, &m, &err);
+            rc = 1;
+        }
+    }
+    wasm_module_free(&m);
+    free(bytes);
+    return rc;
+}

@@ -1,0 +1,109 @@
+/*
+ * hwasm_run.c — `hwasm-run MODULE.so EXPORT [ARG...]`: instantiate a compiled module that
+ * has no imports, call one exported function with arguments parsed from the command line,
+ * and print its results. A small, honest window onto libhwasm for demos and shell tests.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hwasm.h"
+
+static int parse_arg(const char *text, uint8_t type, uint64_t *slot) {
+    char *end;
+    errno = 0;
+    switch (type) {
+    case HWASM_I32: {
+        long long v = strtoll(text, &end, 0);
+        if (v < INT32_MIN || v > UINT32_MAX) return -1;
+        *slot = (uint32_t)v;
+        break;
+    }
+    case HWASM_I64: *slot = (uint64_t)strtoll(text, &end, 0); break;
+    case HWASM_F32: {
+        float f = strtof(text, &end);
+        uint32_t bits;
+        memcpy(&bits, &f, 4);
+        *slot = bits;
+        break;
+    }
+    case HWASM_F64: {
+        double d = strtod(text, &end);
+        memcpy(slot, &d, 8);
+        break;
+    }
+    default: return -1;
+    }
+    return (errno || *end || end == text) ? -1 : 0;
+}
+
+static void print_value(uint8_t type, uint64_t slot) {
+    switch (type) {
+    case HWASM_I32: printf("%" PRId32 "\n", (int32_t)(uint32_t)slot); break;
+    case HWASM_I64: printf("%" PRId64 "\n", (int64_t)slot); break;
+    case HWASM_F32: {
+        uint32_t bits = (uint32_t)slot;
+        float f;
+        memcpy(&f, &bits, 4);
+        printf("%.9g\n", f);
+        break;
+    }
+    case HWASM_F64: {
+        double d;
+        memcpy(&d, &slot, 8);
+        printf("%.17g\n", d);
+        break;
+    }
+    default: printf(slot ? "ref\n" : "null\n"); break;
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: hwasm-run MODULE.so EXPORT [ARG...]\n");
+        return 2;
+    }
+    hw_error err = {0};
+    hw_module *mod = NULL;
+    hw_instance *inst = NULL;
+    if (hw_module_load(argv[1], NULL, &mod, &err) != 0 ||
+        hw_instance_new(mod, NULL, 0, NULL, &inst, &err) != 0) {
+        fprintf(stderr, "hwasm-run: %s\n", err.message);
+        if (mod) hw_module_free(mod);
+        return 1;
+    }
+    const hwasm_descriptor *d = hw_module_descriptor(mod);
+    int64_t fi = hw_instance_export_func_index(inst, argv[2], strlen(argv[2]));
+    int rc = 1;
+    if (fi < 0) {
+        fprintf(stderr, "hwasm-run: no exported function '%s'\n", argv[2]);
+        goto out;
+    }
+    const hwasm_functype *t = &d->types[d->func_types[fi]];
+    if ((uint32_t)(argc - 3) != t->num_params) {
+        fprintf(stderr, "hwasm-run: %s takes %u arguments, %d given\n", argv[2], t->num_params, argc - 3);
+        goto out;
+    }
+    uint32_t nslots = t->num_params > t->num_results ? t->num_params : t->num_results;
+    uint64_t *slots = calloc(nslots + 1, sizeof *slots);
+    for (uint32_t i = 0; i < t->num_params; i++) {
+        if (parse_arg(argv[3 + i], t->types[i], &slots[i]) != 0) {
+            fprintf(stderr, "hwasm-run: argument %u: '%s' is not a valid value\n", i + 1, argv[3 + i]);
+            free(slots);
+            goto out;
+        }
+    }
+    if (hw_call(inst, (uint32_t)fi, slots, &err) != 0) {
+        fprintf(stderr, "hwasm-run: trap: %s\n", err.message);
+    } else {
+        for (uint32_t i = 0; i < t->num_results; i++) print_value(t->types[t->num_params + i], slots[i]);
+        rc = 0;
+    }
+    free(slots);
+out:
+    hw_instance_free(inst);
+    hw_module_free(mod);
+    return rc;
+}
