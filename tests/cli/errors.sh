@@ -1,0 +1,69 @@
+#!/bin/sh
+# Bad input gets one clear line on stderr, a non-zero exit, and no output file.
+. "$(dirname "$0")/lib.sh"
+
+one_error_line() { # NAME STDERR-FILE PATTERN
+    lines=$(wc -l < "$2")
+    expect_eq "$1: exactly one line on stderr" 1 "$lines"
+    expect_match "$1: message" "$3" "$(cat "$2")"
+}
+
+"$HWASMC" > /dev/null 2> "$T/err"; rc=$?
+expect_eq "no arguments: exit status 2" 2 "$rc"
+one_error_line "no arguments" "$T/err" '^hwasmc: error: no input file'
+
+"$HWASMC" "$T/missing.wasm" -o "$T/x.so" 2> "$T/err"; rc=$?
+expect_eq "missing input: exit 1" 1 "$rc"
+one_error_line "missing input" "$T/err" "^hwasmc: error: $T/missing.wasm: cannot read"
+
+"$HWASMC" "$T/a.wasm" -O7 -o "$T/x.so" 2> "$T/err"; rc=$?
+expect_eq "bad -O: exit 2" 2 "$rc"
+
+# A valid module, then truncations of it at every length: each must be rejected cleanly.
+cat > "$T/ok.wat" <<'WAT'
+(module (memory 1) (func (export "f") (param i32) (result i32)
+  (i32.add (local.get 0) (i32.load offset=4 (local.get 0)))))
+WAT
+wat2wasm "$T/ok.wat" -o "$T/ok.wasm"
+size=$(stat -c %s "$T/ok.wasm")
+bad=0
+i=0
+while [ "$i" -lt "$size" ]; do
+    head -c "$i" "$T/ok.wasm" > "$T/cut.wasm"
+    if "$HWASMC" "$T/cut.wasm" -o "$T/cut.so" 2> "$T/err"; then bad=$((bad + 1)); echo "accepted a truncation at $i bytes"; fi
+    [ -e "$T/cut.so" ] && { bad=$((bad + 1)); echo "left an output for a truncation at $i"; }
+    grep -Eq "^hwasmc: error: $T/cut.wasm: .*at offset 0x[0-9a-f]+: " "$T/err" || { bad=$((bad + 1)); echo "bad message at $i: $(cat "$T/err")"; }
+    i=$((i + 1))
+done
+expect_eq "all $size truncations rejected with a located message" 0 "$bad"
+
+# Corrupt single bytes: hwasmc may accept or reject, but must never crash.
+crashes=0
+i=8
+while [ "$i" -lt "$size" ]; do
+    for v in 0 127 255; do
+        cp "$T/ok.wasm" "$T/bad.wasm"
+        printf "$(printf '\\%03o' "$v")" | dd of="$T/bad.wasm" bs=1 seek="$i" conv=notrunc 2>/dev/null
+        "$HWASMC" "$T/bad.wasm" -o "$T/bad.so" 2> /dev/null
+        [ $? -ge 128 ] && { crashes=$((crashes + 1)); echo "crash: byte $i = $v"; }
+    done
+    i=$((i + 1))
+done
+expect_eq "no crash on corrupted bytes" 0 "$crashes"
+
+# A type error inside a function names the function (and its name-section name).
+cat > "$T/invalid.wat" <<'WAT'
+(module (func $good) (func $broken (result i32) (i64.const 1)))
+WAT
+wat2wasm --no-check --debug-names "$T/invalid.wat" -o "$T/invalid.wasm"
+"$HWASMC" "$T/invalid.wasm" -o "$T/invalid.so" 2> "$T/err"; rc=$?
+expect_eq "invalid function: exit 1" 1 "$rc"
+one_error_line "invalid function" "$T/err" 'function 1 \(\$broken\) at offset 0x[0-9a-f]+: type mismatch'
+[ -e "$T/invalid.so" ] && fail "an output was left for an invalid module" || pass "no output for an invalid module"
+
+# SIMD is refused clearly for now.
+printf '(module (func (result v128) (v128.const i32x4 0 0 0 0)))' > "$T/simd.wat"
+wat2wasm "$T/simd.wat" -o "$T/simd.wasm"
+"$HWASMC" "$T/simd.wasm" -o "$T/simd.so" 2> "$T/err"
+one_error_line "SIMD" "$T/err" 'SIMD is not supported yet'
+finish
