@@ -1,0 +1,89 @@
+/*
+ * lower_internal.h — the state of one function being lowered, shared by lower_func.c
+ * (control flow, locals, the instruction loop) and the operator families in
+ * lower_numeric.c, lower_memory.c and lower_call.c.
+ */
+#ifndef HWASMC_LOWER_INTERNAL_H
+#define HWASMC_LOWER_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "insn.h"
+#include "lower.h"
+
+enum frame_kind { FRAME_FUNC, FRAME_BLOCK, FRAME_LOOP, FRAME_IF };
+
+/* One entry of the control stack. Branch values travel through allocas (`slots`), which
+ * mem2reg/SROA turn into phi nodes; that keeps this pass simple and single-forward. */
+typedef struct frame {
+    uint8_t kind;
+    bool unreachable;           /* the rest of this frame's current arm is dead code */
+    uint32_t num_params, num_results;
+    const uint8_t *params, *results;
+    size_t height;              /* value stack height below the frame's params */
+    LLVMBasicBlockRef target;   /* where `br` lands: the loop header, or `end` */
+    LLVMBasicBlockRef end;      /* the code after the frame's `end` */
+    LLVMBasicBlockRef else_arm; /* IF: the else arm, until `else` or `end` fills it */
+    LLVMValueRef *slots;        /* one alloca per branch value (params for loops) */
+    LLVMValueRef *if_params;    /* IF: the param values, pushed again for the else arm */
+} frame;
+
+typedef struct fn_state {
+    lower_unit *u;
+    const wasm_module *m;
+    uint32_t func_index;
+    LLVMValueRef fn;
+    LLVMBuilderRef b;
+    LLVMBuilderRef alloca_b; /* stays at the top of the entry block */
+    LLVMValueRef vmctx;
+
+    /* Fields of the vmctx that never change during an instance's life, loaded once. */
+    LLVMValueRef mem_base, memory, globals, tables, funcs, sig_ids, rt;
+
+    LLVMValueRef *locals; /* allocas, params first */
+    uint8_t *local_types;
+    uint64_t num_locals;
+
+    LLVMValueRef *stack;
+    size_t sp, stack_cap;
+    frame *frames;
+    size_t num_frames, frames_cap;
+
+    LLVMBasicBlockRef trap_blocks[HWASM_TRAP_COUNT];
+    wasm_error *err;
+} fn_state;
+
+/* Value stack. */
+void push(fn_state *s, LLVMValueRef v);
+LLVMValueRef pop(fn_state *s);
+
+/* A block that calls the runtime's trap callback with `code`; one per code per function. */
+void trap_if(fn_state *s, LLVMValueRef cond, uint32_t code);
+void trap_now(fn_state *s, uint32_t code);
+
+/* Calls an overloaded LLVM intrinsic such as "llvm.ctlz" with the given overload types. */
+LLVMValueRef call_intrinsic(fn_state *s, const char *name, LLVMTypeRef *overloads,
+                            unsigned num_overloads, LLVMValueRef *args, unsigned num_args);
+
+/* Loads a field of a runtime structure at a byte offset from `base`. */
+LLVMValueRef load_field(fn_state *s, LLVMValueRef base, size_t offset, LLVMTypeRef type,
+                        bool invariant);
+LLVMValueRef field_ptr(fn_state *s, LLVMValueRef base, size_t offset);
+
+/* Calls the runtime callback at `offset` in hwasm_runtime_calls as fn(vmctx, args...). */
+LLVMValueRef runtime_call(fn_state *s, size_t offset, LLVMTypeRef ret, LLVMValueRef *args,
+                          unsigned n);
+
+LLVMValueRef const_i32(fn_state *s, uint64_t v);
+LLVMValueRef const_i64(fn_state *s, uint64_t v);
+
+/* Operator families: return 1 when `in` was lowered, 0 when it is not theirs. */
+int lower_numeric(fn_state *s, const wasm_insn *in);
+int lower_memory(fn_state *s, const wasm_insn *in);
+int lower_call(fn_state *s, const wasm_insn *in);
+
+/* Keeps a loaded value alive so an out-of-bounds load whose result is dropped still
+ * faults in guard mode (the guard page is the only check there). */
+void force_read(fn_state *s, LLVMValueRef v);
+
+#endif /* HWASMC_LOWER_INTERNAL_H */

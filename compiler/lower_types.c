@@ -1,0 +1,69 @@
+/*
+ * lower_types.c — the LLVM types of wasm values, of wasm functions under the hwasm calling
+ * convention, and of the runtime structures generated code reads (abi/hwasm_module.h).
+ */
+#include <stdlib.h>
+
+#include "lower.h"
+
+LLVMTypeRef lower_valtype(const lower_unit *u, uint8_t valtype) {
+    switch (valtype) {
+    case HWASM_I32: return u->i32;
+    case HWASM_I64: return u->i64;
+    case HWASM_F32: return u->f32;
+    case HWASM_F64: return u->f64;
+    default: return u->ptr; /* funcref, externref */
+    }
+}
+
+/* R (ptr env, ptr caller, params...): R is void, the single result, or a struct of them. */
+static LLVMTypeRef function_type(const lower_unit *u, const wasm_functype *t) {
+    LLVMTypeRef *params = malloc((t->num_params + 2) * sizeof *params);
+    LLVMTypeRef *results = malloc((t->num_results + 1) * sizeof *results);
+    params[0] = params[1] = u->ptr;
+    for (uint32_t i = 0; i < t->num_params; i++) params[i + 2] = lower_valtype(u, t->types[i]);
+    for (uint32_t i = 0; i < t->num_results; i++)
+        results[i] = lower_valtype(u, t->types[t->num_params + i]);
+    LLVMTypeRef ret = t->num_results == 0   ? u->void_t
+                      : t->num_results == 1 ? results[0]
+                                            : LLVMStructTypeInContext(u->ctx, results, t->num_results, 0);
+    LLVMTypeRef fn = LLVMFunctionType(ret, params, t->num_params + 2, 0);
+    free(params);
+    free(results);
+    return fn;
+}
+
+void lower_unit_init_types(lower_unit *u) {
+    LLVMContextRef c = u->ctx;
+    u->ptr = LLVMPointerTypeInContext(c, 0);
+    u->i8 = LLVMInt8TypeInContext(c);
+    u->i32 = LLVMInt32TypeInContext(c);
+    u->i64 = LLVMInt64TypeInContext(c);
+    u->f32 = LLVMFloatTypeInContext(c);
+    u->f64 = LLVMDoubleTypeInContext(c);
+    u->void_t = LLVMVoidTypeInContext(c);
+
+    /* Generated code addresses fields by offsetof() byte offsets; these struct types
+     * exist for readers of --emit-llvm output and mirror the C layouts. */
+    LLVMTypeRef vm[] = {u->ptr, u->ptr, u->ptr, u->ptr, u->ptr, u->ptr, u->ptr,
+                        u->i64, u->i32, u->i32, u->ptr};
+    u->vmctx_type = LLVMStructCreateNamed(c, "hwasm_vmctx");
+    LLVMStructSetBody(u->vmctx_type, vm, sizeof vm / sizeof *vm, 0);
+    LLVMTypeRef fr[] = {u->ptr, u->ptr, u->i32};
+    u->funcref_type = LLVMStructCreateNamed(c, "hwasm_funcref");
+    LLVMStructSetBody(u->funcref_type, fr, 3, 0);
+    LLVMTypeRef mem[] = {u->ptr, u->i64, u->i64, u->i64};
+    u->memory_type = LLVMStructCreateNamed(c, "hwasm_memory");
+    LLVMStructSetBody(u->memory_type, mem, 4, 0);
+    LLVMTypeRef tab[] = {u->ptr, u->i32, u->i32, u->i8};
+    u->table_type = LLVMStructCreateNamed(c, "hwasm_table");
+    LLVMStructSetBody(u->table_type, tab, 4, 0);
+    LLVMTypeRef rt[11];
+    for (int i = 0; i < 11; i++) rt[i] = u->ptr;
+    u->rtcalls_type = LLVMStructCreateNamed(c, "hwasm_runtime_calls");
+    LLVMStructSetBody(u->rtcalls_type, rt, 11, 0);
+
+    const wasm_module *m = u->m;
+    u->wasm_fn_types = calloc(m->num_types ? m->num_types : 1, sizeof *u->wasm_fn_types);
+    for (uint32_t i = 0; i < m->num_types; i++) u->wasm_fn_types[i] = function_type(u, &m->types[i]);
+}
