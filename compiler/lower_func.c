@@ -335,18 +335,8 @@ static void lower_local(fn_state *s, const wasm_insn *in) {
     }
 }
 
-/* The load instruction behind a stack value, if it is one (narrow loads reach the stack
- * through an extension, float loads through a bitcast). */
-static LLVMValueRef underlying_load(LLVMValueRef v) {
-    if (LLVMIsAZExtInst(v) || LLVMIsASExtInst(v) || LLVMIsABitCastInst(v)) v = LLVMGetOperand(v, 0);
-    v = LLVMIsALoadInst(v);
-    return v && !LLVMIsAAllocaInst(LLVMGetOperand(v, 0)) ? v : NULL; /* not a local.get */
-}
-
-static void lower_drop(fn_state *s) {
-    LLVMValueRef load = underlying_load(pop(s));
-    if (load && !s->u->opts->bounds_explicit) force_read(s, load);
-}
+/* A dropped load still executes: keep_dead_loads_alive sees its value unused. */
+static void lower_drop(fn_state *s) { pop(s); }
 
 static void lower_select(fn_state *s) {
     LLVMValueRef cond = LLVMBuildICmp(s->b, LLVMIntNE, pop(s), const_i32(s, 0), "");
@@ -474,6 +464,7 @@ int lower_function(lower_unit *u, uint32_t func_index, wasm_error *err) {
             rc = lower_instruction(&s, &in, &done);
         }
     }
+    if (rc == 0) keep_dead_loads_alive(&s);
     if (rc != 0 && err->func_index < 0) err->func_index = func_index;
     insn_reader_free(&r);
     LLVMInstructionEraseFromParent(marker);

@@ -27,6 +27,54 @@ static void binary_intrinsic(fn_state *s, const char *name) {
     push(s, call_intrinsic(s, name, &t, 1, args, 2));
 }
 
+/* wasm min/max return a quiet NaN when either input is NaN; llvm.minimum/maximum may
+ * hand back a signalling input unchanged, so NaN inputs take x + y (always quiet). */
+static void min_max(fn_state *s, const char *name) {
+    LLVMValueRef y = pop(s), x = pop(s);
+    LLVMTypeRef t = LLVMTypeOf(x);
+    LLVMValueRef args[] = {x, y};
+    LLVMValueRef r = call_intrinsic(s, name, &t, 1, args, 2);
+    LLVMValueRef any_nan = LLVMBuildFCmp(s->b, LLVMRealUNO, x, y, "");
+    push(s, LLVMBuildSelect(s->b, any_nan, LLVMBuildFAdd(s->b, x, y, ""), r, ""));
+}
+
+/* An empty asm that returns its input: LLVM cannot see through it, and it costs nothing. */
+static LLVMValueRef opaque(fn_state *s, LLVMValueRef v) {
+    LLVMTypeRef t = LLVMTypeOf(v);
+    LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, 0);
+    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, "=x,0", 4, 0, 0, LLVMInlineAsmDialectATT, 0);
+    return LLVMBuildCall2(s->b, fty, asm_, &v, 1, "");
+}
+
+/* Whether c is the constant ±1.0 (one) or ±0.0 (!one). */
+static bool identity_constant(LLVMValueRef c, bool one) {
+    if (!LLVMIsAConstantFP(c)) return false;
+    LLVMBool lost;
+    double d = LLVMConstRealGetDouble(c, &lost);
+    return one ? d == 1.0 || d == -1.0 : d == 0.0;
+}
+
+/*
+ * Float add/sub/mul/div. A NaN result must be quiet, but LLVM folds x-0, x+-0, -0-x, x*1,
+ * x/1, x*-1 and x/-1 to x or -x, which passes a signalling NaN through. Such a constant
+ * operand goes through an empty asm so the operation stays; compilers never emit these
+ * identities on hot paths, so nothing is lost.
+ */
+static void float_binop(fn_state *s, LLVMOpcode op) {
+    LLVMValueRef y = pop(s), x = pop(s);
+    bool one = op == LLVMFMul || op == LLVMFDiv;
+    if (identity_constant(y, one)) y = opaque(s, y);
+    if (op != LLVMFDiv && identity_constant(x, one)) x = opaque(s, x);
+    push(s, LLVMBuildBinOp(s->b, op, x, y, ""));
+}
+
+/* f32.demote_f64: LLVM folds demote(promote(x)) to x, which keeps a signalling NaN. */
+static void demote(fn_state *s) {
+    LLVMValueRef x = pop(s);
+    if (LLVMIsAFPExtInst(x)) x = opaque(s, x);
+    push(s, LLVMBuildFPTrunc(s->b, x, s->u->f32, ""));
+}
+
 static void rotate(fn_state *s, const char *name) {
     LLVMValueRef n = pop(s), x = pop(s);
     LLVMTypeRef t = LLVMTypeOf(x);
@@ -183,12 +231,12 @@ int lower_numeric(fn_state *s, const wasm_insn *in) {
     case OP_F32_TRUNC: case OP_F64_TRUNC: unary_intrinsic(s, "llvm.trunc", false); return 1;
     case OP_F32_NEAREST: case OP_F64_NEAREST: unary_intrinsic(s, "llvm.roundeven", false); return 1;
     case OP_F32_SQRT: case OP_F64_SQRT: unary_intrinsic(s, "llvm.sqrt", false); return 1;
-    case OP_F32_ADD: case OP_F64_ADD: binop(s, LLVMFAdd); return 1;
-    case OP_F32_SUB: case OP_F64_SUB: binop(s, LLVMFSub); return 1;
-    case OP_F32_MUL: case OP_F64_MUL: binop(s, LLVMFMul); return 1;
-    case OP_F32_DIV: case OP_F64_DIV: binop(s, LLVMFDiv); return 1;
-    case OP_F32_MIN: case OP_F64_MIN: binary_intrinsic(s, "llvm.minimum"); return 1;
-    case OP_F32_MAX: case OP_F64_MAX: binary_intrinsic(s, "llvm.maximum"); return 1;
+    case OP_F32_ADD: case OP_F64_ADD: float_binop(s, LLVMFAdd); return 1;
+    case OP_F32_SUB: case OP_F64_SUB: float_binop(s, LLVMFSub); return 1;
+    case OP_F32_MUL: case OP_F64_MUL: float_binop(s, LLVMFMul); return 1;
+    case OP_F32_DIV: case OP_F64_DIV: float_binop(s, LLVMFDiv); return 1;
+    case OP_F32_MIN: case OP_F64_MIN: min_max(s, "llvm.minimum"); return 1;
+    case OP_F32_MAX: case OP_F64_MAX: min_max(s, "llvm.maximum"); return 1;
     case OP_F32_COPYSIGN: case OP_F64_COPYSIGN: binary_intrinsic(s, "llvm.copysign"); return 1;
 
     case OP_I32_WRAP_I64: convert(s, LLVMTrunc, u->i32); return 1;
@@ -204,7 +252,7 @@ int lower_numeric(fn_state *s, const wasm_insn *in) {
     case OP_I64_TRUNC_F64_U: trunc_trapping(s, true, false, true); return 1;
     case OP_F32_CONVERT_I32_S: case OP_F32_CONVERT_I64_S: convert(s, LLVMSIToFP, u->f32); return 1;
     case OP_F32_CONVERT_I32_U: case OP_F32_CONVERT_I64_U: convert(s, LLVMUIToFP, u->f32); return 1;
-    case OP_F32_DEMOTE_F64: convert(s, LLVMFPTrunc, u->f32); return 1;
+    case OP_F32_DEMOTE_F64: demote(s); return 1;
     case OP_F64_CONVERT_I32_S: case OP_F64_CONVERT_I64_S: convert(s, LLVMSIToFP, u->f64); return 1;
     case OP_F64_CONVERT_I32_U: case OP_F64_CONVERT_I64_U: convert(s, LLVMUIToFP, u->f64); return 1;
     case OP_F64_PROMOTE_F32: convert(s, LLVMFPExt, u->f64); return 1;

@@ -1,0 +1,120 @@
+/*
+ * emit.c — from a lowered LLVM module to an object file: target set-up (x86-64-v2, PIC),
+ * IR verification, the default<On> pass pipeline, object emission into memory.
+ *
+ * Never aborts: broken IR from the lowering becomes an internal error naming the function.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include "emit.h"
+
+/* x86-64-v2 (SSE4.2, POPCNT) has roundss/roundsd, so floor/ceil/trunc/nearest need no libm. */
+#define EMIT_CPU "x86-64-v2"
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void init_x86(void) {
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86Target();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86AsmPrinter();
+}
+
+void emit_init(void) {
+    pthread_once(&init_once, init_x86);
+}
+
+LLVMTargetMachineRef emit_target_machine(int opt_level, wasm_error *err) {
+    static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
+                                                 LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
+    char *triple = LLVMGetDefaultTargetTriple();
+    char *msg = NULL;
+    LLVMTargetRef target;
+    LLVMTargetMachineRef tm = NULL;
+    if (LLVMGetTargetFromTriple(triple, &target, &msg) != 0) {
+        wasm_error_set(err, -1, 0, "internal error: no LLVM target for %s: %s", triple, msg);
+        LLVMDisposeMessage(msg);
+    } else {
+        int level = opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level;
+        tm = LLVMCreateTargetMachine(target, triple, EMIT_CPU, "", levels[level], LLVMRelocPIC,
+                                     LLVMCodeModelDefault);
+        if (!tm) wasm_error_set(err, -1, 0, "internal error: cannot create an LLVM target machine");
+    }
+    LLVMDisposeMessage(triple);
+    return tm;
+}
+
+/* Copies the first line of an LLVM message into err (the rest is usually IR dumps). */
+static void set_llvm_error(wasm_error *err, int64_t func_index, const char *what, const char *msg) {
+    size_t n = strcspn(msg ? msg : "", "\n");
+    wasm_error_set(err, func_index, 0, "internal error: %s: %.*s", what, (int)n, msg ? msg : "");
+}
+
+/* Finds the first defined wasm function whose IR does not verify: -1 if it is not one
+ * of them (a trampoline or the descriptor). */
+static int64_t broken_function(LLVMModuleRef mod, size_t *offset, const lower_unit *u) {
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        if (LLVMIsDeclaration(f) || !LLVMVerifyFunction(f, LLVMReturnStatusAction)) continue;
+        unsigned idx;
+        size_t len;
+        const char *name = LLVMGetValueName2(f, &len);
+        if (sscanf(name, "hwasm_f%u", &idx) == 1 && idx < u->m->num_funcs) {
+            *offset = u->m->funcs[idx].body_offset;
+            return idx;
+        }
+    }
+    return -1;
+}
+
+static int verify(lower_unit *u, wasm_error *err) {
+    char *msg = NULL;
+    if (!LLVMVerifyModule(u->mod, LLVMReturnStatusAction, &msg)) {
+        LLVMDisposeMessage(msg);
+        return 0;
+    }
+    size_t offset = 0;
+    int64_t func = broken_function(u->mod, &offset, u);
+    set_llvm_error(err, func, "generated IR does not verify", msg);
+    err->offset = offset;
+    LLVMDisposeMessage(msg);
+    return -1;
+}
+
+/* At -O0, mem2reg alone turns the lowering's local-variable allocas into SSA: measured
+ * to make codegen faster than leaving the allocas to the fast instruction selector. */
+static int optimize(lower_unit *u, LLVMTargetMachineRef tm, wasm_error *err) {
+    static const char *const pipelines[] = {"function(mem2reg)", "default<O1>", "default<O2>",
+                                            "default<O3>"};
+    int level = u->opts->opt_level < 0 ? 0 : u->opts->opt_level > 3 ? 3 : u->opts->opt_level;
+    LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(u->mod, pipelines[level], tm, pbo);
+    LLVMDisposePassBuilderOptions(pbo);
+    if (!e) return 0;
+    char *msg = LLVMGetErrorMessage(e);
+    set_llvm_error(err, -1, "LLVM passes failed", msg);
+    LLVMDisposeErrorMessage(msg);
+    return -1;
+}
+
+int emit_unit(lower_unit *u, LLVMTargetMachineRef tm, LLVMMemoryBufferRef *obj, char **ir,
+              wasm_error *err) {
+    *obj = NULL;
+    if (ir) *ir = NULL;
+    if (verify(u, err) != 0 || optimize(u, tm, err) != 0) return -1;
+    if (ir) *ir = LLVMPrintModuleToString(u->mod);
+    char *msg = NULL;
+    if (LLVMTargetMachineEmitToMemoryBuffer(tm, u->mod, LLVMObjectFile, &msg, obj) != 0) {
+        set_llvm_error(err, -1, "LLVM code generation failed", msg);
+        LLVMDisposeMessage(msg);
+        if (ir) LLVMDisposeMessage(*ir), *ir = NULL;
+        *obj = NULL;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * emit.h — LLVM target set-up, verification, optimisation and object emission for one
+ * lower_unit (emit.c). Safe to call from several threads, one unit and one target
+ * machine per thread, once emit_init has returned.
+ */
+#ifndef HWASMC_EMIT_H
+#define HWASMC_EMIT_H
+
+#include "lower.h"
+
+/* Initialises the X86 target once per process, before any thread uses LLVM. */
+void emit_init(void);
+
+/* A target machine for x86-64-v2, PIC, at opts->opt_level; the caller disposes it.
+ * Returns NULL with *err set on failure. */
+LLVMTargetMachineRef emit_target_machine(int opt_level, wasm_error *err);
+
+/* Verifies u->mod, runs default<On>, and emits an object file into *obj (the caller
+ * disposes it). When ir is non-NULL, *ir receives the optimised IR (LLVMDisposeMessage).
+ * Returns 0, or -1 with *err set (naming the function whose IR is broken, if any). */
+int emit_unit(lower_unit *u, LLVMTargetMachineRef tm, LLVMMemoryBufferRef *obj, char **ir,
+              wasm_error *err);
+
+#endif /* HWASMC_EMIT_H */

@@ -1,0 +1,72 @@
+/*
+ * http_common.c — helpers every http_handler function uses: the trap that names the
+ * function and phase, the buf_limit string write, the per-instance scratch buffer, and
+ * the logger gate.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_internal.h"
+
+const char *http_phase_name(int phase) {
+    switch (phase) {
+    case PHASE_INIT: return "initialisation";
+    case PHASE_REQUEST: return "handle_request";
+    case PHASE_RESPONSE: return "handle_response";
+    default: return "idle";
+    }
+}
+
+void http_trap(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, const char *fmt, ...) {
+    char why[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    /* fn names an http_handler function, or a WASI one with its module ("wasi_...fd_write"). */
+    snprintf(hi->trap_msg, sizeof hi->trap_msg, "%s%s: %s (phase %s)",
+             strchr(fn, '.') ? "" : "http_handler.", fn, why, http_phase_name(hi->phase));
+    hw_trap_raise(vm, HWASM_TRAP_HOST, hi->trap_msg);
+}
+
+int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint32_t buf,
+                          uint32_t buf_limit, const void *s, size_t n) {
+    uint8_t *dst = buf_limit ? guest_bytes(hi, vm, buf, buf_limit, fn) : NULL;
+    if (n > INT32_MAX) http_trap(hi, vm, fn, "value too long (%zu bytes)", n);
+    if (n && n <= buf_limit) memcpy(dst, s, n);
+    return (int32_t)n;
+}
+
+uint8_t *http_scratch(struct http_inst *hi, hwasm_vmctx *vm, size_t n, const char *fn) {
+    if (n <= hi->scratch_cap) return hi->scratch;
+    size_t cap = hi->scratch_cap ? hi->scratch_cap : 1024;
+    while (cap < n)
+        cap *= 2;
+    uint8_t *p = realloc(hi->scratch, cap);
+    if (!p) http_trap(hi, vm, fn, "out of host memory");
+    hi->scratch = p;
+    hi->scratch_cap = cap;
+    return p;
+}
+
+int http_log_enabled(const struct http_mw *mw, int32_t level) {
+    return mw->cfg.log && level >= mw->cfg.log_level && level <= HTTP_LOG_ERROR;
+}
+
+void http_log(const struct http_mw *mw, int32_t level, const char *msg, size_t len) {
+    if (http_log_enabled(mw, level)) mw->cfg.log(mw->cfg.log_ctx, level, msg, len);
+}
+
+int http_set_error(hw_error *err, int status, const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->status = status;
+        err->trap = 0;
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}

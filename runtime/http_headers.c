@@ -1,0 +1,130 @@
+/*
+ * http_headers.c — header sections of the exchange: field lines kept one by one, in order,
+ * with their case; every lookup by name ignores ASCII case. Also the owned byte strings.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_internal.h"
+
+static char *dup_bytes(const char *p, size_t n) {
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    if (n) memcpy(d, p, n);
+    d[n] = 0;
+    return d;
+}
+
+int hw_http_str_set(hw_http_str *s, const char *p, size_t n) {
+    if (n > UINT32_MAX) return HW_EINVAL;
+    char *d = dup_bytes(p, n);
+    if (!d) return HW_ENOMEM;
+    free(s->ptr);
+    s->ptr = d;
+    s->len = (uint32_t)n;
+    return HW_OK;
+}
+
+void hw_http_str_free(hw_http_str *s) {
+    free(s->ptr);
+    s->ptr = NULL;
+    s->len = 0;
+}
+
+static int lower(int c) {
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int name_eq(const hw_http_field *f, const char *name, size_t len) {
+    if (f->name_len != len) return 0;
+    for (size_t i = 0; i < len; i++)
+        if (lower((unsigned char)f->name[i]) != lower((unsigned char)name[i])) return 0;
+    return 1;
+}
+
+int64_t hw_http_headers_find(const hw_http_headers *h, const char *name, size_t name_len,
+                             uint32_t from) {
+    for (uint32_t i = from; i < h->count; i++)
+        if (name_eq(&h->fields[i], name, name_len)) return i;
+    return -1;
+}
+
+static int field_init(hw_http_field *f, const char *name, size_t name_len, const char *value,
+                      size_t value_len) {
+    if (name_len > UINT32_MAX || value_len > UINT32_MAX) return HW_EINVAL;
+    char *n = dup_bytes(name, name_len);
+    char *v = dup_bytes(value, value_len);
+    if (!n || !v) {
+        free(n);
+        free(v);
+        return HW_ENOMEM;
+    }
+    *f = (hw_http_field){n, v, (uint32_t)name_len, (uint32_t)value_len};
+    return HW_OK;
+}
+
+static void field_free(hw_http_field *f) {
+    free(f->name);
+    free(f->value);
+}
+
+int hw_http_headers_add(hw_http_headers *h, const char *name, size_t name_len, const char *value,
+                        size_t value_len) {
+    if (h->count == h->cap) {
+        uint32_t cap = h->cap ? h->cap * 2 : 8;
+        hw_http_field *f = realloc(h->fields, (size_t)cap * sizeof *f);
+        if (!f) return HW_ENOMEM;
+        h->fields = f;
+        h->cap = cap;
+    }
+    int rc = field_init(&h->fields[h->count], name, name_len, value, value_len);
+    if (rc == HW_OK) h->count++;
+    return rc;
+}
+
+static void remove_from(hw_http_headers *h, const char *name, size_t name_len, uint32_t from,
+                        uint32_t *removed) {
+    uint32_t w = from;
+    for (uint32_t i = from; i < h->count; i++) {
+        if (name_eq(&h->fields[i], name, name_len)) {
+            field_free(&h->fields[i]);
+            (*removed)++;
+        } else {
+            h->fields[w++] = h->fields[i];
+        }
+    }
+    h->count = w;
+}
+
+int hw_http_headers_set(hw_http_headers *h, const char *name, size_t name_len, const char *value,
+                        size_t value_len) {
+    int64_t first = hw_http_headers_find(h, name, name_len, 0);
+    if (first < 0) return hw_http_headers_add(h, name, name_len, value, value_len);
+    hw_http_field f;
+    int rc = field_init(&f, name, name_len, value, value_len);
+    if (rc != HW_OK) return rc;
+    field_free(&h->fields[first]);
+    h->fields[first] = f;
+    uint32_t removed = 0;
+    remove_from(h, name, name_len, (uint32_t)first + 1, &removed);
+    return HW_OK;
+}
+
+uint32_t hw_http_headers_remove(hw_http_headers *h, const char *name, size_t name_len) {
+    uint32_t removed = 0;
+    remove_from(h, name, name_len, 0, &removed);
+    return removed;
+}
+
+void hw_http_headers_clear(hw_http_headers *h) {
+    for (uint32_t i = 0; i < h->count; i++)
+        field_free(&h->fields[i]);
+    h->count = 0;
+}
+
+void hw_http_headers_free(hw_http_headers *h) {
+    hw_http_headers_clear(h);
+    free(h->fields);
+    h->fields = NULL;
+    h->cap = 0;
+}

@@ -1,0 +1,179 @@
+/*
+ * http_internal.h — what the http host's files share: the middleware and per-instance
+ * state, the import binding table, guest-memory checks and the trap helper. Internal to
+ * libhwasm; embedders use hwasm_http.h.
+ */
+#ifndef HTTP_INTERNAL_H
+#define HTTP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "hwasm_http.h"
+
+/* Where an instance is: initialising (no request), inside handle_request, inside
+ * handle_response, or idle in the pool. */
+enum http_phase { PHASE_INIT, PHASE_REQUEST, PHASE_RESPONSE, PHASE_IDLE };
+
+/* A host function the guest may import: its wasm type and its native code. */
+struct host_fn {
+    const char *name;
+    const char *params; /* one char per value type: 'i' i32, 'I' i64 */
+    const char *results;
+    void *code;
+};
+
+/* WASI console: complete lines go to the logger; the tail of everything written is kept
+ * for error messages (a trap during initialisation reports what the guest printed). */
+struct console {
+    char line[1024];
+    uint32_t line_len;
+    char tail[512];
+    uint32_t tail_len;
+};
+
+struct http_mw;
+
+struct http_inst {
+    struct http_mw *mw;
+    hw_instance *inst;
+    hwasm_vmctx *vm;
+    hwasm_funcref handle_request, handle_response;
+    hw_extern *imports;
+    uint32_t num_imports;
+
+    /* per request */
+    int phase;
+    uint32_t features;
+    hw_http_exchange *x;
+    int req_body_written; /* first write_body replaces, later ones append */
+    int resp_body_written;
+    int next_called;
+    uint32_t req_ctx;
+
+    int exited; /* proc_exit was called, with exit_code */
+    int32_t exit_code;
+    struct console out, err;
+    char trap_msg[320];
+
+    /* deadline (guarded by mw->lock) */
+    uint64_t deadline_ns;
+    int fired;
+    struct http_inst *armed_next;
+
+    /* reset policy: the post-initialisation state (http_snapshot.c) */
+    int snap_ready;
+    uint64_t snap_mem_size;
+    uint8_t *snap_copy; /* small memories: a plain copy (else a CoW memfd view) */
+    hwasm_global *snap_globals;
+    uint32_t *snap_table_sizes;
+
+    struct http_inst *idle_next;
+    uint8_t *scratch;
+    size_t scratch_cap;
+};
+
+/* How an import of the module is satisfied (computed once per middleware). */
+struct import_bind {
+    void *code;
+    const uint8_t *params;
+    const uint8_t *results;
+    uint32_t num_params, num_results;
+};
+
+struct http_mw {
+    hw_module *mod;
+    hw_http_config cfg;
+    uint8_t *guest_config;
+    char **environ;
+    uint32_t num_environ;
+    size_t environ_bytes;
+
+    struct import_bind *binds;
+    uint32_t num_binds;
+    uint32_t handle_request_index, handle_response_index;
+    int64_t start_index, initialize_index;
+
+    uint32_t features; /* module-wide, from initialisation (atomic) */
+
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct http_inst *idle;
+    uint32_t live;
+    uint64_t traps;
+
+    /* deadline timer */
+    pthread_t timer;
+    int timer_cond_ready, timer_running, timer_stop;
+    pthread_cond_t timer_cond;
+    struct http_inst *armed;
+};
+
+/* Lowest level the logger takes, -1..3; NONE when there is no logger. */
+int http_log_enabled(const struct http_mw *mw, int32_t level);
+void http_log(const struct http_mw *mw, int32_t level, const char *msg, size_t len);
+
+/* Stops the current guest call: "http_handler.<fn>: <why> (phase <phase>)". */
+void http_trap(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 4, 5)));
+const char *http_phase_name(int phase);
+
+/* The guest bytes [ptr, ptr+len) of the caller's memory, or a trap naming fn. The check is
+ * done in 64 bits against the current size (the guest may have grown memory). */
+static inline uint8_t *guest_bytes(struct http_inst *hi, hwasm_vmctx *vm, uint32_t ptr,
+                                   uint32_t len, const char *fn) {
+    hwasm_memory *m = vm->memory;
+    if (!m || (uint64_t)ptr + len > m->size)
+        http_trap(hi, vm, fn, "out of bounds memory access (ptr %u, len %u)", ptr, len);
+    return m->base + ptr;
+}
+
+/* Writes a single string under the buf_limit rule and returns its length. */
+int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint32_t buf,
+                          uint32_t buf_limit, const void *s, size_t n);
+
+/* A scratch buffer of at least n bytes owned by the instance, or a trap. */
+uint8_t *http_scratch(struct http_inst *hi, hwasm_vmctx *vm, size_t n, const char *fn);
+
+/* Looks up an http_handler function by name; NULL when the ABI has no such name. */
+const struct host_fn *http_handler_lookup(const char *name, size_t len);
+/* Looks up a wasi_snapshot_preview1 function. *enosys is set when the name is a preview1
+ * function hwasm does not implement (it then binds to a stub returning ENOSYS). */
+const struct host_fn *wasi_lookup(const char *name, size_t len, int *enosys);
+/* The ENOSYS stub, callable with any parameters (the SysV caller cleans up). */
+int32_t wasi_enosys(void *env, hwasm_vmctx *caller);
+
+/* Flushes a partial console line at the end of a guest call. */
+void console_flush(struct http_inst *hi);
+/* The console tail (stderr then stdout) for error messages. */
+void console_tail(struct http_inst *hi, char *out, size_t cap);
+
+/* Resolves every import of mw->mod into mw->binds, or fails naming the bad import. */
+int http_bind_imports(struct http_mw *mw, hw_error *err);
+
+/* Deadline timer: arm before a guest call, disarm after (clears a late interrupt). */
+int deadline_start(struct http_mw *mw);
+void deadline_stop(struct http_mw *mw);
+void deadline_arm(struct http_inst *hi);
+void deadline_disarm(struct http_inst *hi);
+
+/* Guest calls, guarded, under the deadline; the console is flushed afterwards. */
+enum { CALL_VOID, CALL_REQUEST, CALL_RESPONSE };
+int http_guest_call(struct http_inst *hi, int kind, hwasm_funcref f, int32_t a, int32_t b,
+                    int64_t *ret, hw_error *err);
+
+/* The pool: get waits up to pool_wait_ms; discard frees an instance for good. */
+int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err);
+void http_pool_put(struct http_mw *mw, struct http_inst *hi);
+void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped);
+
+/* Reset policy: take the snapshot once initialised; reset fails (HW_EINVAL) when the
+ * instance outgrew it, and the caller then recreates the instance. */
+int http_snapshot_take(struct http_inst *hi);
+int http_snapshot_reset(struct http_inst *hi);
+void http_snapshot_free(struct http_inst *hi);
+
+int http_set_error(hw_error *err, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif /* HTTP_INTERNAL_H */

@@ -1,0 +1,193 @@
+/*
+ * hwasm_http.h — libhwasm's http-wasm host, public part: the abstract HTTP exchange that
+ * the host functions read and write (the sidecar, the tests and any embedder fill it), and
+ * the middleware object (a compiled guest, its bounded instance pool and its policies).
+ * Same conventions as hwasm.h: 0 or a negative HW_E* code, messages in a hw_error.
+ */
+#ifndef HWASM_HTTP_H
+#define HWASM_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../abi/http_handler.h"
+#include "hwasm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* --- Strings and header lists --------------------------------------------------------- */
+
+/* An owned byte string (not NUL-terminated in meaning; ptr is NUL-terminated for convenience). */
+typedef struct hw_http_str {
+    char *ptr;
+    uint32_t len;
+} hw_http_str;
+
+int hw_http_str_set(hw_http_str *s, const char *p, size_t n);
+void hw_http_str_free(hw_http_str *s);
+
+/* One field line, as received or added: name keeps its case, value is one line's value. */
+typedef struct hw_http_field {
+    char *name;
+    char *value;
+    uint32_t name_len;
+    uint32_t value_len;
+} hw_http_field;
+
+/* A header (or trailer) section: field lines in order; lookups ignore ASCII case. */
+typedef struct hw_http_headers {
+    hw_http_field *fields;
+    uint32_t count;
+    uint32_t cap;
+} hw_http_headers;
+
+/* Appends one field line (copies both strings). */
+int hw_http_headers_add(hw_http_headers *h, const char *name, size_t name_len, const char *value,
+                        size_t value_len);
+/* Replaces every line named `name` by one line with `value`, at the first one's position
+ * (appended when absent). */
+int hw_http_headers_set(hw_http_headers *h, const char *name, size_t name_len, const char *value,
+                        size_t value_len);
+/* Removes every line named `name`; returns how many went. */
+uint32_t hw_http_headers_remove(hw_http_headers *h, const char *name, size_t name_len);
+/* Index of the first line named `name` at or after `from`, or -1. */
+int64_t hw_http_headers_find(const hw_http_headers *h, const char *name, size_t name_len,
+                             uint32_t from);
+void hw_http_headers_clear(hw_http_headers *h);
+void hw_http_headers_free(hw_http_headers *h);
+
+/* --- Bodies ----------------------------------------------------------------------------- */
+
+/* Where body bytes come from when they are not all in memory yet (a socket, a file).
+ * read blocks until it has at least one byte or the end: it returns the count (0 only with
+ * *eof set) and sets *eof once the last byte has been delivered; negative on error. */
+typedef struct hw_http_body_source {
+    int64_t (*read)(void *ctx, uint8_t *buf, size_t cap, int *eof);
+    void *ctx;
+} hw_http_body_source;
+
+/*
+ * A body with a read cursor: bytes held in memory (data[0..len)), then whatever src still
+ * has. Reads start at pos. While `retain` is set, bytes pulled from src are kept in memory
+ * so a later reader can replay them (buffer_request); otherwise they are consumed.
+ */
+typedef struct hw_http_body {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    size_t pos;
+    hw_http_body_source src; /* src.read == NULL: no more bytes than data */
+    int src_eof;
+    int retain;
+} hw_http_body;
+
+/* Replaces the body by n bytes in memory (no source), cursor at 0. */
+int hw_http_body_set(hw_http_body *b, const void *p, size_t n);
+int hw_http_body_append(hw_http_body *b, const void *p, size_t n);
+/* Reads at the cursor: fills up to cap bytes, stopping early only at the end, and sets
+ * *eof in the same call that returns the last byte whenever the end is known. */
+int64_t hw_http_body_read(hw_http_body *b, uint8_t *buf, size_t cap, int *eof);
+/* Reads the rest into memory (retaining it); for next handlers that want the whole body. */
+int hw_http_body_slurp(hw_http_body *b);
+void hw_http_body_free(hw_http_body *b);
+
+/* --- The exchange ------------------------------------------------------------------------ */
+
+typedef struct hw_http_request {
+    hw_http_str method;      /* "GET" */
+    hw_http_str target;      /* origin-form request-target, raw bytes as received */
+    hw_http_str protocol;    /* "HTTP/1.1" */
+    hw_http_str source_addr; /* "ip:port" or "[v6]:port" */
+    hw_http_headers headers; /* every field line as received, Host included */
+    hw_http_headers trailers;
+    hw_http_body body;
+} hw_http_request;
+
+typedef struct hw_http_response {
+    int32_t status; /* 200 unless someone sets it */
+    hw_http_headers headers;
+    hw_http_headers trailers;
+    hw_http_body body; /* produced in memory; the embedder sends it after the chain */
+} hw_http_response;
+
+typedef struct hw_http_exchange {
+    hw_http_request req;
+    hw_http_response resp;
+} hw_http_exchange;
+
+/* Zeroes x and sets the defaults: GET, "/", HTTP/1.1, status 200. */
+int hw_http_exchange_init(hw_http_exchange *x);
+void hw_http_exchange_free(hw_http_exchange *x);
+
+/* --- Middleware -------------------------------------------------------------------------- */
+
+/* Receives guest log lines (http_handler.log and WASI stdout/stderr lines). Must not fail. */
+typedef void (*hw_http_log_fn)(void *ctx, int32_t level, const char *msg, size_t len);
+
+enum hw_http_policy {
+    HW_HTTP_KEEP = 0, /* http-wasm default: instance state survives between requests */
+    HW_HTTP_RESET = 1 /* back to the post-initialisation state after every request */
+};
+
+typedef struct hw_http_config {
+    const uint8_t *guest_config; /* returned by get_config; copied */
+    size_t guest_config_len;
+    hw_http_log_fn log; /* NULL: nothing is logged and log_enabled answers 0 */
+    void *log_ctx;
+    int32_t log_level;          /* threshold: levels >= it (and <= error) are logged; 0 = info */
+    uint32_t pool_size;         /* max instances alive at once; 0 = 16 */
+    uint32_t pool_wait_ms;      /* how long a request waits for a busy pool; 0 = 1000 */
+    uint32_t max_memory_pages;  /* memory.grow fails (-1) above this; 0 = the module's max */
+    uint32_t deadline_ms;       /* per guest call; the guest traps "interrupted"; 0 = none */
+    uint32_t policy;            /* enum hw_http_policy */
+    const char *const *environ; /* "KEY=VALUE" strings for WASI environ_*, NULL-ended; copied */
+} hw_http_config;
+
+typedef struct hw_http_middleware hw_http_middleware;
+/* An instance pinned from handle_request to handle_response. */
+typedef struct hw_http_call hw_http_call;
+
+/*
+ * Loads the hwasmc-compiled guest at so_path, checks its imports (http_handler names and
+ * signatures, wasi_snapshot_preview1) and exports (memory, handle_request () -> i64,
+ * handle_response (i32, i32) -> ()), and creates one instance eagerly: start section, then
+ * _start, then _initialize. A trap there fails the load; the message carries the guest's
+ * console output. cfg may be NULL.
+ */
+int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_http_middleware **out,
+                           hw_error *err);
+/* Frees the middleware; no call may be pinned. */
+void hw_http_middleware_free(hw_http_middleware *mw);
+/* The module-wide features enabled during initialisation. */
+uint32_t hw_http_middleware_features(const hw_http_middleware *mw);
+/* Instances currently alive (busy + idle), and the number of traps seen. */
+uint32_t hw_http_middleware_instances(const hw_http_middleware *mw);
+uint64_t hw_http_middleware_traps(const hw_http_middleware *mw);
+
+/*
+ * Runs handle_request on an instance from the pool (waiting up to pool_wait_ms). On
+ * success *call_out is non-NULL iff the guest asked for the next handler: the embedder
+ * then runs it on x (reading the request body with hw_http_body_read, writing x->resp)
+ * and must call hw_http_handle_response(*call_out, ...) exactly once. A trap discards the
+ * instance and returns HW_ETRAP; x->resp is left as the guest had it.
+ */
+int hw_http_handle_request(hw_http_middleware *mw, hw_http_exchange *x, hw_http_call **call_out,
+                           hw_error *err);
+/* Runs handle_response(reqCtx, is_error) on the pinned instance and releases it. */
+int hw_http_handle_response(hw_http_call *call, int is_error, hw_error *err);
+
+/* A next handler: fills x->resp from x->req; non-zero means it failed (is_error = 1). */
+typedef int (*hw_http_next_fn)(void *ctx, hw_http_exchange *x);
+
+/* handle_request, next (when asked), handle_response. On a guest error x->resp becomes an
+ * empty 500 and the error is returned. */
+int hw_http_serve(hw_http_middleware *mw, hw_http_exchange *x, hw_http_next_fn next, void *next_ctx,
+                  hw_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HWASM_HTTP_H */

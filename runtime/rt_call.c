@@ -1,0 +1,90 @@
+/*
+ * rt_call.c — entering guest code and getting out of it on a trap. Each guarded call
+ * pushes a frame holding a jmp_buf on a thread-local stack; a trap (from generated code,
+ * a runtime callback, a host function or the fault handler) fills the frame's hw_error
+ * and _longjmps to it. _setjmp does not save the signal mask: the fault handler runs with
+ * SA_NODEFER, so nothing stays blocked after jumping out of it, and entry costs no syscall.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "rt_internal.h"
+
+RT_TLS rt_frame *rt_top_frame;
+
+void rt_trap_unwind(uint32_t trap, const char *message) {
+    rt_frame *f = rt_top_frame;
+    if (!f) {
+        /* Guest code ran outside hw_call/hw_call_guarded: there is nowhere safe to go. */
+        static const char msg[] = "libhwasm: trap outside a guarded guest call\n";
+        ssize_t ignored = write(2, msg, sizeof msg - 1);
+        (void)ignored;
+        abort();
+    }
+    if (f->err) {
+        f->err->status = HW_ETRAP;
+        f->err->trap = trap;
+        rt_copy_message(f->err->message, sizeof f->err->message,
+                        message ? message : hw_trap_message(trap));
+    }
+    _longjmp(f->jb, 1);
+}
+
+void rt_trap_callback(hwasm_vmctx *vm, uint32_t code) {
+    /* The interrupt is consumed by the trap it causes. */
+    if (code == HWASM_TRAP_INTERRUPTED) vm->interrupt = 0;
+    rt_trap_unwind(code, NULL);
+}
+
+void hw_trap_raise(hwasm_vmctx *caller, uint32_t trap, const char *message) {
+    (void)caller;
+    if (trap == HWASM_TRAP_NONE || trap >= HWASM_TRAP_COUNT) trap = HWASM_TRAP_HOST;
+    rt_trap_unwind(trap, message);
+}
+
+int hw_call_guarded(hw_instance *inst, void (*body)(void *arg), void *arg, hw_error *err) {
+    if (!inst || !body) return rt_error(err, HW_EINVAL, "hw_call_guarded: NULL argument");
+    if (__builtin_expect(!rt_thread_ready, 0)) {
+        int rc = rt_thread_prepare(err);
+        if (rc != HW_OK) return rc;
+    }
+    rt_frame f;
+    f.prev = rt_top_frame;
+    f.err = err;
+    inst->vm.stack_limit = rt_thread_stack_limit;
+    if (_setjmp(f.jb) != 0) {
+        rt_top_frame = f.prev;
+        return HW_ETRAP;
+    }
+    rt_top_frame = &f;
+    body(arg);
+    rt_top_frame = f.prev;
+    return HW_OK;
+}
+
+typedef struct call_args {
+    hw_instance *inst;
+    uint32_t func_index;
+    uint64_t *slots;
+} call_args;
+
+static void call_body(void *arg) {
+    const call_args *a = arg;
+    const hwasm_descriptor *d = a->inst->mod->d;
+    const hwasm_funcref *f = a->inst->funcs[a->func_index];
+    d->trampolines[d->func_types[a->func_index]](f->code, f->env, &a->inst->vm, a->slots);
+}
+
+int hw_call(hw_instance *inst, uint32_t func_index, uint64_t *slots, hw_error *err) {
+    if (!inst || func_index >= inst->mod->d->num_funcs)
+        return rt_error(err, HW_EINVAL, "hw_call: no function %u", func_index);
+    const hwasm_functype *t = &inst->mod->d->types[inst->mod->d->func_types[func_index]];
+    if (!slots && (t->num_params || t->num_results))
+        return rt_error(err, HW_EINVAL, "hw_call: NULL slots");
+    call_args a = {inst, func_index, slots};
+    return hw_call_guarded(inst, call_body, &a, err);
+}
+
+void hw_instance_interrupt(hw_instance *inst) {
+    if (inst) __atomic_store_n(&inst->vm.interrupt, 1, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,229 @@
+/*
+ * rt_instance.c — instances: bind imports, create the memory, tables, function
+ * references and globals a module defines, apply the active segments and run the start
+ * function in the spec's order; look up exports.
+ *
+ * A trap during instantiation may already have stored references to this instance's
+ * functions in imported tables (the spec keeps those writes), so such an instance is not
+ * freed but parked on its module until hw_module_free.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_internal.h"
+
+static pthread_mutex_t zombie_lock = PTHREAD_MUTEX_INITIALIZER;
+
+uint64_t rt_const_eval(const hw_instance *inst, const hwasm_const *c) {
+    switch (c->kind) {
+    case HWASM_CONST_REF_NULL: return 0;
+    case HWASM_CONST_REF_FUNC: return (uintptr_t)inst->funcs[c->index];
+    case HWASM_CONST_GLOBAL_GET: {
+        const hwasm_global *g = inst->globals[c->index];
+        uint8_t type = inst->mod->d->globals[c->index].value_type;
+        return type == HWASM_I32 || type == HWASM_F32 ? (uint32_t)g->i32 : (uint64_t)g->i64;
+    }
+    default: return c->value;
+    }
+}
+
+void rt_instance_destroy(hw_instance *inst) {
+    if (!inst) return;
+    const hwasm_descriptor *d = inst->mod->d;
+    if (inst->tables)
+        for (uint32_t i = d->num_imported_tables; i < d->num_tables; i++)
+            if (inst->tables[i]) rt_table_free(rt_table_of(inst->tables[i]));
+    rt_memory_free(inst->own_memory);
+    free(inst->funcs);
+    free(inst->globals);
+    free(inst->tables);
+    free(inst->own_funcs);
+    free(inst->own_globals);
+    free(inst->dropped);
+    free(inst);
+}
+
+void hw_instance_free(hw_instance *inst) {
+    rt_instance_destroy(inst);
+}
+
+static void *alloc_array(size_t n, size_t size, bool *failed) {
+    void *p = calloc(n ? n : 1, size);
+    if (!p) *failed = true;
+    return p;
+}
+
+/* Memory, tables, function references and globals the module defines. */
+static int create_definitions(hw_instance *inst, const hw_instance_options *opts, hw_error *err) {
+    const hwasm_descriptor *d = inst->mod->d;
+    if (d->has_memory && !d->memory_imported) {
+        const hwasm_limits *l = &d->memory_limits;
+        int rc = rt_memory_create(l->min, l->max, l->has_max, opts ? opts->max_memory_pages : 0,
+                                  !(d->flags & HWASM_FLAG_BOUNDS_EXPLICIT), &inst->own_memory, err);
+        if (rc != HW_OK) return rc;
+        inst->vm.memory = &inst->own_memory->pub;
+    }
+    inst->vm.mem_base = inst->vm.memory ? inst->vm.memory->base : NULL;
+    for (uint32_t i = d->num_imported_tables; i < d->num_tables; i++) {
+        const hwasm_table_def *t = &d->tables[i];
+        rt_table *rt;
+        int rc = rt_table_create(t->elem_type, t->limits.min, t->limits.max, t->limits.has_max, &rt,
+                                 err);
+        if (rc != HW_OK) return rc;
+        inst->tables[i] = &rt->pub;
+    }
+    for (uint32_t i = d->num_imported_funcs; i < d->num_funcs; i++) {
+        hwasm_funcref *f = &inst->own_funcs[i - d->num_imported_funcs];
+        *f = (hwasm_funcref){.code = d->func_code[i],
+                             .env = &inst->vm,
+                             .sig_id = inst->mod->sig_ids[d->func_types[i]]};
+        inst->funcs[i] = f;
+    }
+    /* In order: an initialiser reads only globals before it. */
+    for (uint32_t i = d->num_imported_globals; i < d->num_globals; i++) {
+        hwasm_global *g = &inst->own_globals[i - d->num_imported_globals];
+        inst->globals[i] = g;
+        g->i64 = (int64_t)rt_const_eval(inst, &d->globals[i].init);
+    }
+    return HW_OK;
+}
+
+static int trapped(hw_error *err, uint32_t trap) {
+    if (err) {
+        err->status = HW_ETRAP;
+        err->trap = trap;
+        rt_copy_message(err->message, sizeof err->message, hw_trap_message(trap));
+    }
+    return HW_ETRAP;
+}
+
+/* Spec 2.0 order: element segments, then data segments, each active one applied like
+ * table.init / memory.init and dropped; declarative element segments are dropped too. */
+static int apply_segments(hw_instance *inst, hw_error *err) {
+    const hwasm_descriptor *d = inst->mod->d;
+    for (uint32_t i = 0; i < d->num_elems; i++) {
+        const hwasm_elem_segment *s = &d->elems[i];
+        if (s->mode == HWASM_SEGMENT_ACTIVE) {
+            uint32_t dst = (uint32_t)rt_const_eval(inst, &s->offset);
+            uint32_t trap = rt_table_init(inst, s->table_index, i, dst, 0, s->num_items);
+            if (trap) return trapped(err, trap);
+        }
+        if (s->mode != HWASM_SEGMENT_PASSIVE) rt_elem_drop(inst, i);
+    }
+    for (uint32_t i = 0; i < d->num_data; i++) {
+        const hwasm_data_segment *s = &d->data[i];
+        if (s->mode != HWASM_SEGMENT_ACTIVE) continue;
+        uint32_t dst = (uint32_t)rt_const_eval(inst, &s->offset);
+        uint32_t trap = rt_memory_init(inst, i, dst, 0, s->size);
+        if (trap) return trapped(err, trap);
+        rt_data_drop(inst, i);
+    }
+    return HW_OK;
+}
+
+/* Could a reference to one of inst's functions have escaped into an imported object? */
+static bool may_have_escaped(const hwasm_descriptor *d) {
+    if (d->num_imported_tables || d->num_imported_funcs) return true;
+    for (uint32_t i = 0; i < d->num_imported_globals; i++)
+        if (d->globals[i].value_type == HWASM_FUNCREF && d->globals[i].mutable_) return true;
+    return false;
+}
+
+int hw_instance_new(hw_module *m, const hw_extern *imports, uint32_t num_imports,
+                    const hw_instance_options *opts, hw_instance **out, hw_error *err) {
+    if (!m || !out) return rt_error(err, HW_EINVAL, "hw_instance_new: NULL argument");
+    *out = NULL;
+    int rc = rt_thread_prepare(err);
+    if (rc != HW_OK) return rc;
+    const hwasm_descriptor *d = m->d;
+    hw_instance *inst = calloc(1, sizeof *inst);
+    if (!inst) return rt_error(err, HW_ENOMEM, "out of memory");
+    inst->mod = m;
+    bool failed = false;
+    inst->funcs = alloc_array(d->num_funcs, sizeof *inst->funcs, &failed);
+    inst->globals = alloc_array(d->num_globals, sizeof *inst->globals, &failed);
+    inst->tables = alloc_array(d->num_tables, sizeof *inst->tables, &failed);
+    inst->own_funcs =
+        alloc_array(d->num_funcs - d->num_imported_funcs, sizeof *inst->own_funcs, &failed);
+    inst->own_globals =
+        alloc_array(d->num_globals - d->num_imported_globals, sizeof *inst->own_globals, &failed);
+    inst->dropped =
+        alloc_array(((size_t)d->num_data + d->num_elems + 63) / 64, sizeof(uint64_t), &failed);
+    if (failed) {
+        rt_instance_destroy(inst);
+        return rt_error(err, HW_ENOMEM, "out of memory");
+    }
+    inst->vm = (hwasm_vmctx){.globals = inst->globals,
+                             .tables = inst->tables,
+                             .funcs = inst->funcs,
+                             .sig_ids = m->sig_ids,
+                             .rt = &rt_calls,
+                             .stack_limit = rt_thread_stack_limit,
+                             .host = inst};
+    if ((rc = rt_link_imports(inst, imports, num_imports, err)) != HW_OK ||
+        (rc = create_definitions(inst, opts, err)) != HW_OK) {
+        rt_instance_destroy(inst);
+        return rc;
+    }
+    rc = apply_segments(inst, err);
+    if (rc == HW_OK && d->start_func >= 0) {
+        uint64_t slot = 0;
+        rc = hw_call(inst, (uint32_t)d->start_func, &slot, err);
+    }
+    if (rc != HW_OK) {
+        if (may_have_escaped(d)) {
+            pthread_mutex_lock(&zombie_lock);
+            inst->next_zombie = m->zombies;
+            m->zombies = inst;
+            pthread_mutex_unlock(&zombie_lock);
+        } else {
+            rt_instance_destroy(inst);
+        }
+        return rc;
+    }
+    *out = inst;
+    return HW_OK;
+}
+
+static const hwasm_export *find_export(hw_instance *inst, const char *name, size_t name_len) {
+    const hwasm_descriptor *d = inst->mod->d;
+    for (uint32_t i = 0; i < d->num_exports; i++) {
+        const hwasm_export *e = &d->exports[i];
+        if (e->name_len == name_len && (!name_len || memcmp(e->name, name, name_len) == 0))
+            return e;
+    }
+    return NULL;
+}
+
+int hw_instance_export(hw_instance *inst, const char *name, size_t name_len, hw_extern *out) {
+    if (!inst || !out || (name_len && !name)) return HW_EINVAL;
+    const hwasm_export *e = find_export(inst, name, name_len);
+    if (!e) return HW_ENOENT;
+    *out = (hw_extern){.kind = e->kind};
+    switch (e->kind) {
+    case HWASM_EXTERN_FUNC: out->of.func = inst->funcs[e->index]; break;
+    case HWASM_EXTERN_TABLE: out->of.table = inst->tables[e->index]; break;
+    case HWASM_EXTERN_MEMORY: out->of.memory = inst->vm.memory; break;
+    case HWASM_EXTERN_GLOBAL:
+        out->of.global = inst->globals[e->index];
+        out->global_type = inst->mod->d->globals[e->index].value_type;
+        out->global_mutable = inst->mod->d->globals[e->index].mutable_;
+        break;
+    }
+    return HW_OK;
+}
+
+int64_t hw_instance_export_func_index(hw_instance *inst, const char *name, size_t name_len) {
+    if (!inst || (name_len && !name)) return -1;
+    const hwasm_export *e = find_export(inst, name, name_len);
+    return e && e->kind == HWASM_EXTERN_FUNC ? (int64_t)e->index : -1;
+}
+
+hwasm_vmctx *hw_instance_vmctx(hw_instance *inst) {
+    return inst ? &inst->vm : NULL;
+}
+
+hwasm_memory *hw_instance_memory(hw_instance *inst) {
+    return inst ? inst->vm.memory : NULL;
+}

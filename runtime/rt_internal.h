@@ -1,0 +1,161 @@
+/*
+ * rt_internal.h — libhwasm's private types and the functions its rt_*.c files share.
+ * The public API is hwasm.h; nothing here is visible to embedders. Memories and tables
+ * wrap the ABI structs (first member), so a hwasm_memory* from an hw_extern converts back.
+ */
+#ifndef HWASM_RT_INTERNAL_H
+#define HWASM_RT_INTERNAL_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hwasm.h"
+
+#define RT_TLS __thread __attribute__((tls_model("initial-exec")))
+
+/* Largest table we create or grow to (wasmtime's default): keeps a hostile table.grow
+ * from allocating gigabytes of pointers. Growing past it returns -1 as the spec allows. */
+#define RT_TABLE_LIMIT 10000000u
+
+/* --- rt_error.c ------------------------------------------------------------------------ */
+
+/* Fills err (when non-NULL) with status and a printf-style message; returns status. */
+int rt_error(hw_error *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Copies src into dst[cap] without libc (safe in a signal handler). */
+void rt_copy_message(char *dst, size_t cap, const char *src);
+
+/* --- rt_memory.c ----------------------------------------------------------------------- */
+
+typedef struct rt_memory {
+    hwasm_memory pub;   /* first: what generated code and hw_extern see */
+    uint32_t min_pages; /* declared limits, for import matching */
+    uint32_t declared_max;
+    uint32_t has_max;
+    int range_slot; /* in rt_fault_memories, so the fault handler knows the reservation */
+} rt_memory;
+
+static inline rt_memory *rt_memory_of(hwasm_memory *m) {
+    return (rt_memory *)m;
+}
+
+/* Reserves and maps a memory of min_pages. guard: reserve HWASM_GUARD_RESERVATION (no
+ * bounds checks in the code); otherwise reserve exactly the growth limit. cap_pages (0 =
+ * none) lowers the growth limit below the declared max. Returns HW_OK or HW_ENOMEM. */
+int rt_memory_create(uint32_t min_pages, uint32_t max_pages, int has_max, uint32_t cap_pages,
+                     bool guard, rt_memory **out, hw_error *err);
+void rt_memory_free(rt_memory *m);
+/* memory.grow: the old size in pages, or -1 with nothing changed. */
+int32_t rt_memory_grow(hwasm_memory *m, uint32_t delta_pages);
+
+/* --- rt_table.c ------------------------------------------------------------------------ */
+
+typedef struct rt_table {
+    hwasm_table pub; /* first */
+    uint32_t has_max;
+} rt_table;
+
+static inline rt_table *rt_table_of(hwasm_table *t) {
+    return (rt_table *)t;
+}
+
+int rt_table_create(uint8_t elem_type, uint32_t min, uint32_t max, int has_max, rt_table **out,
+                    hw_error *err);
+void rt_table_free(rt_table *t);
+/* table.grow: the old size, or -1 with nothing changed. */
+int32_t rt_table_grow(hwasm_table *t, void *init, uint32_t delta);
+
+/* --- rt_ranges.c: address ranges the fault handler may read at any time ---------------- */
+
+typedef struct rt_ranges rt_ranges;
+extern rt_ranges rt_fault_code;     /* executable segments of loaded modules */
+extern rt_ranges rt_fault_memories; /* memory reservations */
+
+/* Returns a slot for rt_ranges_remove, or -1 when out of memory. */
+int rt_ranges_add(rt_ranges *r, uintptr_t lo, uintptr_t hi);
+void rt_ranges_remove(rt_ranges *r, int slot);
+/* Async-signal-safe and lock-free. */
+bool rt_ranges_contains(rt_ranges *r, uintptr_t addr);
+
+/* --- rt_module.c ----------------------------------------------------------------------- */
+
+struct hw_module {
+    void *dl;
+    const hwasm_descriptor *d;
+    uint32_t *sig_ids; /* [num_types]: canonical id of each type */
+    int code_slots[4]; /* the .so's executable segments in rt_fault_code */
+    int num_code_slots;
+    hw_instance *zombies; /* instances whose functions may still be referenced (see
+                             rt_instance.c), freed with the module */
+};
+
+/* --- rt_instance.c / rt_link.c --------------------------------------------------------- */
+
+struct hw_instance {
+    hwasm_vmctx vm; /* vm.host == this */
+    hw_module *mod;
+    hwasm_funcref **funcs;     /* vm.funcs */
+    hwasm_global **globals;    /* vm.globals */
+    hwasm_table **tables;      /* vm.tables */
+    hwasm_funcref *own_funcs;  /* [num_funcs - num_imported_funcs] */
+    hwasm_global *own_globals; /* [num_globals - num_imported_globals] */
+    rt_memory *own_memory;     /* NULL when imported or absent */
+    uint64_t *dropped;         /* bitset: data segments [0, num_data), then elem segments */
+    hw_instance *next_zombie;
+};
+
+static inline hw_instance *rt_instance_of(hwasm_vmctx *vm) {
+    return (hw_instance *)vm->host;
+}
+
+/* Checks every import against the module's import types (the spec's matching rules) and
+ * stores the bound objects into inst's arrays. HW_ELINK with a message on mismatch. */
+int rt_link_imports(hw_instance *inst, const hw_extern *imports, uint32_t num_imports,
+                    hw_error *err);
+
+/* Frees an instance and everything it owns (hw_instance_free, and zombies at module free). */
+void rt_instance_destroy(hw_instance *inst);
+
+/* Evaluates a constant expression of the instance (globals and functions must be set). */
+uint64_t rt_const_eval(const hw_instance *inst, const hwasm_const *c);
+
+/* --- rt_bulk.c ------------------------------------------------------------------------- */
+
+extern const hwasm_runtime_calls rt_calls;
+
+/* The bulk operations without the trap: each returns HWASM_TRAP_NONE or the trap code,
+ * and changes nothing when it traps. Used by the callbacks and by instantiation. */
+uint32_t rt_memory_init(hw_instance *inst, uint32_t data_index, uint32_t dst, uint32_t src,
+                        uint32_t n);
+uint32_t rt_table_init(hw_instance *inst, uint32_t table_index, uint32_t elem_index, uint32_t dst,
+                       uint32_t src, uint32_t n);
+void rt_data_drop(hw_instance *inst, uint32_t data_index);
+void rt_elem_drop(hw_instance *inst, uint32_t elem_index);
+
+/* --- rt_call.c / rt_signal.c: trap recovery -------------------------------------------- */
+
+/* One armed guest call on this thread; innermost on top. */
+typedef struct rt_frame {
+    jmp_buf jb;
+    struct rt_frame *prev;
+    hw_error *err;
+} rt_frame;
+
+extern RT_TLS rt_frame *rt_top_frame;
+
+/* Unwinds to the innermost guest call with trap code and message (NULL: the spec's
+ * wording). Async-signal-safe. */
+void rt_trap_unwind(uint32_t trap, const char *message) __attribute__((noreturn));
+
+/* vmctx->rt->trap: generated code's explicit traps. */
+void rt_trap_callback(hwasm_vmctx *vm, uint32_t code) __attribute__((noreturn));
+
+/* Per-thread setup before the first guest call: fault handler (process-wide, once),
+ * alternate signal stack, stack limit. Returns HW_OK or HW_ENOMEM. */
+int rt_thread_prepare(hw_error *err);
+extern RT_TLS bool rt_thread_ready;
+/* The stack limit guest prologues compare against on this thread (valid once prepared). */
+extern RT_TLS uintptr_t rt_thread_stack_limit;
+
+#endif /* HWASM_RT_INTERNAL_H */
