@@ -303,23 +303,31 @@ static int lower_end(fn_state *s) {
     return 0;
 }
 
+/* The block that carries the br_table's values to the frame `depth` levels out: one per
+ * distinct target, however many entries name it, so huge tables stay small CFGs. */
+static LLVMBasicBlockRef br_table_edge(fn_state *s, LLVMBasicBlockRef *edges, uint32_t depth) {
+    if (!edges[depth]) {
+        LLVMBasicBlockRef saved = LLVMGetInsertBlock(s->b);
+        edges[depth] = new_block(s, "br_table.edge");
+        LLVMPositionBuilderAtEnd(s->b, edges[depth]);
+        branch_to(s, depth);
+        LLVMPositionBuilderAtEnd(s->b, saved);
+    }
+    return edges[depth];
+}
+
 static void lower_br_table(fn_state *s, const wasm_insn *in) {
     LLVMValueRef index = pop(s);
     uint32_t n = in->imm.br_table.count;
     const uint32_t *targets = in->imm.br_table.targets;
-    /* Each edge gets its own block, since each target frame has its own slots. */
-    LLVMBasicBlockRef saved = LLVMGetInsertBlock(s->b);
-    LLVMBasicBlockRef dflt = new_block(s, "br_table.default");
-    LLVMPositionBuilderAtEnd(s->b, dflt);
-    branch_to(s, in->imm.br_table.default_target);
-    LLVMPositionBuilderAtEnd(s->b, saved);
+    LLVMBasicBlockRef *edges = calloc(s->num_frames, sizeof *edges);
+    LLVMBasicBlockRef dflt = br_table_edge(s, edges, in->imm.br_table.default_target);
     LLVMValueRef sw = LLVMBuildSwitch(s->b, index, dflt, n);
     for (uint32_t i = 0; i < n; i++) {
-        LLVMBasicBlockRef edge = new_block(s, "br_table.case");
-        LLVMAddCase(sw, const_i32(s, i), edge);
-        LLVMPositionBuilderAtEnd(s->b, edge);
-        branch_to(s, targets[i]);
+        LLVMBasicBlockRef edge = br_table_edge(s, edges, targets[i]);
+        if (edge != dflt) LLVMAddCase(sw, const_i32(s, i), edge);
     }
+    free(edges);
 }
 
 /* --- locals and parametric instructions ---------------------------------------------- */
