@@ -2,7 +2,7 @@
  * hwasm_main.c — driver for the hwasm variants: `kernel-hwasm KERNEL.so N [WARM]` loads a
  * module compiled by hwasmc, instantiates it (no imports), and calls its `run` export
  * through the typed entry point inside hw_call_guarded: once with WARM (not timed), then
- * with N. Prints "<checksum> <seconds>" for the timed call; a trap is an error.
+ * with N. Prints "<checksum> <wall s> <CPU s>" for the timed call; a trap is an error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,19 +24,24 @@ static void body(void *arg) {
     c->result = ((run_fn)c->fr->code)(c->fr->env, c->vm, c->n);
 }
 
+static double seconds(struct timespec a, struct timespec b) {
+    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
+}
+
 /* Runs the export with WARM (untimed, when > 0) and then N; 0 on success. */
 static int measure(hw_instance *inst, int64_t fi, int32_t n, int32_t warm, hw_error *err) {
     hwasm_vmctx *vm = hw_instance_vmctx(inst);
     call c = {vm->funcs[fi], vm, warm, 0};
     if (warm > 0 && hw_call_guarded(inst, body, &c, err) != 0) return -1;
     c.n = n;
-    struct timespec t0, t1;
+    struct timespec t0, t1, c0, c1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     int status = hw_call_guarded(inst, body, &c, err);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (status != 0) return -1;
-    printf("%lld %.6f\n", (long long)c.result,
-           (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9);
+    printf("%lld %.6f %.6f\n", (long long)c.result, seconds(t0, t1), seconds(c0, c1));
     return 0;
 }
 

@@ -1,7 +1,9 @@
-// v8_run.js — driver for the V8 variant: `node v8_run.js KERNEL.wasm N [WARM]` compiles and
-// instantiates the module through the WebAssembly API (not timed), runs `run` once with
-// WARM untimed and once with N, and prints "<checksum> <seconds>" for the timed call.
-// Dynamic import() keeps it valid both as a CommonJS script and as an ES module.
+// v8_run.js — driver for the V8 variant: `node --no-liftoff v8_run.js KERNEL.wasm N [WARM]`
+// compiles and instantiates the module through the WebAssembly API (not timed; with
+// --no-liftoff V8 compiles everything with TurboFan up front, so no background tier-up
+// runs during the timed call), runs `run` once with WARM untimed and once with N, and
+// prints "<checksum> <wall s> <CPU s>" for the timed call. Dynamic import() keeps this
+// valid both as a CommonJS script and as an ES module.
 'use strict';
 
 async function main() {
@@ -16,10 +18,13 @@ async function main() {
   const { run } = new WebAssembly.Instance(module, {}).exports;
   const warm = Number(warmArg || 0);
   if (warm > 0) run(warm);
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const v = run(Number(nArg));
   const t1 = process.hrtime.bigint();
-  console.log(`${BigInt.asIntN(64, v)} ${(Number(t1 - t0) / 1e9).toFixed(6)}`);
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
+  console.log(`${BigInt.asIntN(64, v)} ${(Number(t1 - t0) / 1e9).toFixed(6)} ${cpu.toFixed(6)}`);
 }
 
 main();

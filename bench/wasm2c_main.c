@@ -2,7 +2,7 @@
  * wasm2c_main.c — driver for the wasm2c variant (wabt 1.0.32): the kernel's .wasm went
  * through `wasm2c -n kernel`, so its symbols are Z_kernel*. Initialises wabt's runtime
  * (wasm_rt_init, then the module, then an instance), runs `run` once with WARM untimed and
- * once with N, and prints "<checksum> <seconds>". A trap prints its wabt code and fails.
+ * once with N, and prints "<checksum> <wall s> <CPU s>". A trap prints its wabt code and fails.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,10 @@
 
 #include "wasm-rt-impl.h"
 #include "kernel_w2c.h"
+
+static double seconds(struct timespec a, struct timespec b) {
+    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
+}
 
 int main(int argc, char **argv) {
     if (argc < 2) {
@@ -27,11 +31,13 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (warm > 0) Z_kernelZ_run(&inst, (u32)warm);
-    struct timespec t0, t1;
+    struct timespec t0, t1, c0, c1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     long long v = (long long)Z_kernelZ_run(&inst, (u32)n);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    printf("%lld %.6f\n", v, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9);
+    printf("%lld %.6f %.6f\n", v, seconds(t0, t1), seconds(c0, c1));
     Z_kernel_free(&inst);
     wasm_rt_free();
     return 0;

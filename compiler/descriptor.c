@@ -19,8 +19,8 @@ _Static_assert(sizeof(void *) == 8, "hwasmc targets x86-64 only");
 
 /* The LLVM types of the descriptor's structs. */
 typedef struct abi_types {
-    LLVMTypeRef limits, cnst, functype, import, export_, table_def, global_def, data_seg,
-        elem_seg, descriptor;
+    LLVMTypeRef limits, cnst, functype, import, export_, table_def, global_def, data_seg, elem_seg,
+        descriptor;
 } abi_types;
 
 typedef struct field {
@@ -28,13 +28,15 @@ typedef struct field {
     size_t offset; /* where the C compiler puts it */
 } field;
 
-#define F(type, c_struct, member) {(type), offsetof(c_struct, member)}
+#define F(type, c_struct, member)                                                                  \
+    { (type), offsetof(c_struct, member) }
 #define NFIELDS(a) (sizeof(a) / sizeof *(a))
 
 /* Builds the LLVM struct for a C struct; returns NULL if LLVM would lay it out differently. */
 static LLVMTypeRef abi_struct(const lower_unit *u, const field *f, unsigned n, size_t c_size) {
     LLVMTypeRef types[32];
-    for (unsigned i = 0; i < n; i++) types[i] = f[i].type;
+    for (unsigned i = 0; i < n; i++)
+        types[i] = f[i].type;
     LLVMTypeRef t = LLVMStructTypeInContext(u->ctx, types, n, 0);
     if (LLVMABISizeOfType(u->data_layout, t) != c_size) return NULL;
     for (unsigned i = 0; i < n; i++)
@@ -47,37 +49,45 @@ static const char *abi_types_init(const lower_unit *u, abi_types *t) {
     LLVMTypeRef i8 = u->i8, i32 = u->i32, i64 = u->i64, p = u->ptr;
     const field limits[] = {F(i32, hwasm_limits, min), F(i32, hwasm_limits, max),
                             F(i32, hwasm_limits, has_max)};
-    if (!(t->limits = abi_struct(u, limits, NFIELDS(limits), sizeof(hwasm_limits)))) return "hwasm_limits";
-    const field cnst[] = {F(i32, hwasm_const, kind), F(i32, hwasm_const, index), F(i64, hwasm_const, value)};
+    if (!(t->limits = abi_struct(u, limits, NFIELDS(limits), sizeof(hwasm_limits))))
+        return "hwasm_limits";
+    const field cnst[] = {F(i32, hwasm_const, kind), F(i32, hwasm_const, index),
+                          F(i64, hwasm_const, value)};
     if (!(t->cnst = abi_struct(u, cnst, NFIELDS(cnst), sizeof(hwasm_const)))) return "hwasm_const";
-    const field functype[] = {F(i32, hwasm_functype, num_params), F(i32, hwasm_functype, num_results),
-                              F(p, hwasm_functype, types)};
+    const field functype[] = {F(i32, hwasm_functype, num_params),
+                              F(i32, hwasm_functype, num_results), F(p, hwasm_functype, types)};
     if (!(t->functype = abi_struct(u, functype, NFIELDS(functype), sizeof(hwasm_functype))))
         return "hwasm_functype";
-    const field import[] = {F(p, hwasm_import, module),        F(p, hwasm_import, name),
-                            F(i32, hwasm_import, module_len),  F(i32, hwasm_import, name_len),
-                            F(i32, hwasm_import, kind),        F(i32, hwasm_import, type_index),
+    const field import[] = {F(p, hwasm_import, module),         F(p, hwasm_import, name),
+                            F(i32, hwasm_import, module_len),   F(i32, hwasm_import, name_len),
+                            F(i32, hwasm_import, kind),         F(i32, hwasm_import, type_index),
                             F(t->limits, hwasm_import, limits), F(i8, hwasm_import, value_type),
                             F(i8, hwasm_import, mutable_)};
-    if (!(t->import = abi_struct(u, import, NFIELDS(import), sizeof(hwasm_import)))) return "hwasm_import";
+    if (!(t->import = abi_struct(u, import, NFIELDS(import), sizeof(hwasm_import))))
+        return "hwasm_import";
     const field export_[] = {F(p, hwasm_export, name), F(i32, hwasm_export, name_len),
                              F(i32, hwasm_export, kind), F(i32, hwasm_export, index)};
-    if (!(t->export_ = abi_struct(u, export_, NFIELDS(export_), sizeof(hwasm_export)))) return "hwasm_export";
-    const field table_def[] = {F(i8, hwasm_table_def, elem_type), F(t->limits, hwasm_table_def, limits)};
+    if (!(t->export_ = abi_struct(u, export_, NFIELDS(export_), sizeof(hwasm_export))))
+        return "hwasm_export";
+    const field table_def[] = {F(i8, hwasm_table_def, elem_type),
+                               F(t->limits, hwasm_table_def, limits)};
     if (!(t->table_def = abi_struct(u, table_def, NFIELDS(table_def), sizeof(hwasm_table_def))))
         return "hwasm_table_def";
-    const field global_def[] = {F(i8, hwasm_global_def, value_type), F(i8, hwasm_global_def, mutable_),
+    const field global_def[] = {F(i8, hwasm_global_def, value_type),
+                                F(i8, hwasm_global_def, mutable_),
                                 F(t->cnst, hwasm_global_def, init)};
     if (!(t->global_def = abi_struct(u, global_def, NFIELDS(global_def), sizeof(hwasm_global_def))))
         return "hwasm_global_def";
-    const field data_seg[] = {F(i32, hwasm_data_segment, mode), F(i32, hwasm_data_segment, memory_index),
-                              F(t->cnst, hwasm_data_segment, offset), F(p, hwasm_data_segment, bytes),
-                              F(i32, hwasm_data_segment, size)};
+    const field data_seg[] = {F(i32, hwasm_data_segment, mode),
+                              F(i32, hwasm_data_segment, memory_index),
+                              F(t->cnst, hwasm_data_segment, offset),
+                              F(p, hwasm_data_segment, bytes), F(i32, hwasm_data_segment, size)};
     if (!(t->data_seg = abi_struct(u, data_seg, NFIELDS(data_seg), sizeof(hwasm_data_segment))))
         return "hwasm_data_segment";
-    const field elem_seg[] = {F(i32, hwasm_elem_segment, mode),      F(i32, hwasm_elem_segment, table_index),
-                              F(t->cnst, hwasm_elem_segment, offset), F(i8, hwasm_elem_segment, elem_type),
-                              F(i32, hwasm_elem_segment, num_items), F(p, hwasm_elem_segment, items)};
+    const field elem_seg[] = {
+        F(i32, hwasm_elem_segment, mode),       F(i32, hwasm_elem_segment, table_index),
+        F(t->cnst, hwasm_elem_segment, offset), F(i8, hwasm_elem_segment, elem_type),
+        F(i32, hwasm_elem_segment, num_items),  F(p, hwasm_elem_segment, items)};
     if (!(t->elem_seg = abi_struct(u, elem_seg, NFIELDS(elem_seg), sizeof(hwasm_elem_segment))))
         return "hwasm_elem_segment";
     const field desc[] = {
@@ -118,10 +128,18 @@ static const char *abi_types_init(const lower_unit *u, abi_types *t) {
 
 /* --- constants ------------------------------------------------------------------------ */
 
-static LLVMValueRef c8(const lower_unit *u, uint64_t v) { return LLVMConstInt(u->i8, v, 0); }
-static LLVMValueRef c32(const lower_unit *u, uint64_t v) { return LLVMConstInt(u->i32, v, 0); }
-static LLVMValueRef c64(const lower_unit *u, uint64_t v) { return LLVMConstInt(u->i64, v, 0); }
-static LLVMValueRef null_ptr(const lower_unit *u) { return LLVMConstNull(u->ptr); }
+static LLVMValueRef c8(const lower_unit *u, uint64_t v) {
+    return LLVMConstInt(u->i8, v, 0);
+}
+static LLVMValueRef c32(const lower_unit *u, uint64_t v) {
+    return LLVMConstInt(u->i32, v, 0);
+}
+static LLVMValueRef c64(const lower_unit *u, uint64_t v) {
+    return LLVMConstInt(u->i64, v, 0);
+}
+static LLVMValueRef null_ptr(const lower_unit *u) {
+    return LLVMConstNull(u->ptr);
+}
 
 static LLVMValueRef cstruct(const lower_unit *u, LLVMValueRef *v, unsigned n) {
     return LLVMConstStructInContext(u->ctx, v, n, 0);
@@ -147,7 +165,8 @@ static LLVMValueRef private_array(const lower_unit *u, const char *name, LLVMTyp
 
 /* A NUL-terminated copy of a wasm name (which may itself contain NUL bytes). */
 static LLVMValueRef name_ptr(const lower_unit *u, const wasm_name *n) {
-    return private_const(u, "hwasm.name", LLVMConstStringInContext2(u->ctx, n->data ? n->data : "", n->len, 0));
+    return private_const(u, "hwasm.name",
+                         LLVMConstStringInContext2(u->ctx, n->data ? n->data : "", n->len, 0));
 }
 
 static LLVMValueRef const_expr(const lower_unit *u, const hwasm_const *c) {
@@ -161,14 +180,17 @@ static LLVMValueRef limits(const lower_unit *u, const hwasm_limits *l) {
 }
 
 /* Allocates n values (at least one, so n == 0 needs no special case); NULL on OOM. */
-static LLVMValueRef *values(uint64_t n) { return calloc(n ? n : 1, sizeof(LLVMValueRef)); }
+static LLVMValueRef *values(uint64_t n) {
+    return calloc(n ? n : 1, sizeof(LLVMValueRef));
+}
 
 /* --- tables --------------------------------------------------------------------------- */
 
 static LLVMValueRef types_table(const lower_unit *u, const abi_types *t) {
     const wasm_module *m = u->m;
     uint64_t total = 0;
-    for (uint32_t i = 0; i < m->num_types; i++) total += m->types[i].num_params + m->types[i].num_results;
+    for (uint32_t i = 0; i < m->num_types; i++)
+        total += m->types[i].num_params + m->types[i].num_results;
     /* All signatures' value types in one byte array; each functype points into it. */
     char *bytes = malloc(total ? total : 1);
     LLVMValueRef *v = values(m->num_types);
@@ -203,11 +225,10 @@ static LLVMValueRef imports_table(const lower_unit *u, const abi_types *t) {
     if (!v) return NULL;
     for (uint32_t i = 0; i < m->num_imports; i++) {
         const wasm_import *im = &m->imports[i];
-        LLVMValueRef f[] = {name_ptr(u, &im->module), name_ptr(u, &im->name),
-                            c32(u, im->module.len),   c32(u, im->name.len),
-                            c32(u, im->kind),         c32(u, im->type_index),
-                            limits(u, &im->limits),   c8(u, im->value_type),
-                            c8(u, im->is_mutable)};
+        LLVMValueRef f[] = {
+            name_ptr(u, &im->module), name_ptr(u, &im->name), c32(u, im->module.len),
+            c32(u, im->name.len),     c32(u, im->kind),       c32(u, im->type_index),
+            limits(u, &im->limits),   c8(u, im->value_type),  c8(u, im->is_mutable)};
         v[i] = cstruct(u, f, NFIELDS(f));
     }
     return private_array(u, "hwasm.imports", t->import, v, m->num_imports);
@@ -219,7 +240,8 @@ static LLVMValueRef exports_table(const lower_unit *u, const abi_types *t) {
     if (!v) return NULL;
     for (uint32_t i = 0; i < m->num_exports; i++) {
         const wasm_export *ex = &m->exports[i];
-        LLVMValueRef f[] = {name_ptr(u, &ex->name), c32(u, ex->name.len), c32(u, ex->kind), c32(u, ex->index)};
+        LLVMValueRef f[] = {name_ptr(u, &ex->name), c32(u, ex->name.len), c32(u, ex->kind),
+                            c32(u, ex->index)};
         v[i] = cstruct(u, f, NFIELDS(f));
     }
     return private_array(u, "hwasm.exports", t->export_, v, m->num_exports);
@@ -229,7 +251,8 @@ static LLVMValueRef func_types_table(const lower_unit *u) {
     const wasm_module *m = u->m;
     LLVMValueRef *v = values(m->num_funcs);
     if (!v) return NULL;
-    for (uint32_t i = 0; i < m->num_funcs; i++) v[i] = c32(u, m->funcs[i].type_index);
+    for (uint32_t i = 0; i < m->num_funcs; i++)
+        v[i] = c32(u, m->funcs[i].type_index);
     return private_array(u, "hwasm.functypes", u->i32, v, m->num_funcs);
 }
 
@@ -273,12 +296,13 @@ static LLVMValueRef data_table(const lower_unit *u, const abi_types *t) {
     if (!v) return NULL;
     for (uint32_t i = 0; i < m->num_data; i++) {
         const wasm_data *d = &m->data[i];
-        LLVMValueRef bytes = d->size ? private_const(u, "hwasm.data",
-                                                     LLVMConstStringInContext2(u->ctx, (const char *)d->bytes,
-                                                                               d->size, 1))
-                                     : null_ptr(u);
-        LLVMValueRef f[] = {c32(u, d->mode), c32(u, d->memory_index), const_expr(u, &d->offset), bytes,
-                            c32(u, d->size)};
+        LLVMValueRef bytes =
+            d->size ? private_const(
+                          u, "hwasm.data",
+                          LLVMConstStringInContext2(u->ctx, (const char *)d->bytes, d->size, 1))
+                    : null_ptr(u);
+        LLVMValueRef f[] = {c32(u, d->mode), c32(u, d->memory_index), const_expr(u, &d->offset),
+                            bytes, c32(u, d->size)};
         v[i] = cstruct(u, f, NFIELDS(f));
     }
     return private_array(u, "hwasm.datasegs", t->data_seg, v, m->num_data);
@@ -292,9 +316,13 @@ static LLVMValueRef elems_table(const lower_unit *u, const abi_types *t) {
         const wasm_elem *e = &m->elems[i];
         LLVMValueRef *items = values(e->num_items);
         if (!items) return free(v), NULL;
-        for (uint32_t k = 0; k < e->num_items; k++) items[k] = const_expr(u, &e->items[k]);
-        LLVMValueRef f[] = {c32(u, e->mode), c32(u, e->table_index), const_expr(u, &e->offset),
-                            c8(u, e->elem_type), c32(u, e->num_items),
+        for (uint32_t k = 0; k < e->num_items; k++)
+            items[k] = const_expr(u, &e->items[k]);
+        LLVMValueRef f[] = {c32(u, e->mode),
+                            c32(u, e->table_index),
+                            const_expr(u, &e->offset),
+                            c8(u, e->elem_type),
+                            c32(u, e->num_items),
                             private_array(u, "hwasm.elemitems", t->cnst, items, e->num_items)};
         v[i] = cstruct(u, f, NFIELDS(f));
     }
@@ -304,7 +332,8 @@ static LLVMValueRef elems_table(const lower_unit *u, const abi_types *t) {
 /* --- trampolines ---------------------------------------------------------------------- */
 
 /* Stores one result into its 64-bit slot: i32 and f32 zero-extended, the rest as is. */
-static void store_slot(const lower_unit *u, LLVMBuilderRef b, LLVMValueRef v, uint8_t type, LLVMValueRef slot) {
+static void store_slot(const lower_unit *u, LLVMBuilderRef b, LLVMValueRef v, uint8_t type,
+                       LLVMValueRef slot) {
     if (type == HWASM_F32) v = LLVMBuildBitCast(b, v, u->i32, "");
     if (type == HWASM_F32 || type == HWASM_I32) v = LLVMBuildZExt(b, v, u->i64, "");
     LLVMBuildStore(b, v, slot);
@@ -319,8 +348,9 @@ static LLVMValueRef trampoline(const lower_unit *u, uint32_t type_index) {
     snprintf(name, sizeof name, "hwasm_tramp%u", type_index);
     LLVMValueRef fn = LLVMAddFunction(u->mod, name, fty);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
-    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                            LLVMCreateEnumAttribute(u->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+    LLVMAddAttributeAtIndex(
+        fn, LLVMAttributeFunctionIndex,
+        LLVMCreateEnumAttribute(u->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 
     LLVMBuilderRef b = LLVMCreateBuilderInContext(u->ctx);
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(u->ctx, fn, "entry"));
@@ -374,15 +404,18 @@ int descriptor_emit(lower_unit *u, wasm_error *err) {
     abi_types t = {0};
     const char *bad = abi_types_init(u, &t);
     if (bad) {
-        wasm_error_set(err, -1, 0, "internal error: LLVM's layout of %s differs from abi/hwasm_module.h", bad);
+        wasm_error_set(err, -1, 0,
+                       "internal error: LLVM's layout of %s differs from abi/hwasm_module.h", bad);
         return -1;
     }
     LLVMValueRef sha[32];
-    for (int i = 0; i < 32; i++) sha[i] = c8(u, u->opts->wasm_sha256[i]);
+    for (int i = 0; i < 32; i++)
+        sha[i] = c8(u, u->opts->wasm_sha256[i]);
     uint32_t flags = (u->opts->bounds_explicit ? HWASM_FLAG_BOUNDS_EXPLICIT : 0) |
                      (u->opts->interrupt_checks ? 0 : HWASM_FLAG_NO_INTERRUPTS);
-    LLVMValueRef version = private_const(u, "hwasm.version",
-                                         LLVMConstStringInContext2(u->ctx, HWASM_VERSION, strlen(HWASM_VERSION), 0));
+    LLVMValueRef version =
+        private_const(u, "hwasm.version",
+                      LLVMConstStringInContext2(u->ctx, HWASM_VERSION, strlen(HWASM_VERSION), 0));
     LLVMValueRef f[] = {
         c32(u, HWASM_ABI_VERSION),
         c32(u, flags),

@@ -32,7 +32,8 @@ void emit_init(void) {
 
 LLVMTargetMachineRef emit_target_machine(int opt_level, wasm_error *err) {
     static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
-                                                 LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
+                                                 LLVMCodeGenLevelDefault,
+                                                 LLVMCodeGenLevelAggressive};
     char *triple = LLVMGetDefaultTargetTriple();
     char *msg = NULL;
     LLVMTargetRef target;

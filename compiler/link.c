@@ -49,7 +49,8 @@ static int write_all(int fd, const void *data, size_t size) {
 /* Writes an object to a fresh temporary file named after out_path (so it lands on the
  * same file system, where the caller can surely write). Fills path; returns 0 or -1. */
 static int write_temp_object(const char *out_path, const link_object *o, char *path, size_t len) {
-    if ((size_t)snprintf(path, len, "%s.XXXXXX.o", out_path) >= len) return errno = ENAMETOOLONG, -1;
+    if ((size_t)snprintf(path, len, "%s.XXXXXX.o", out_path) >= len)
+        return errno = ENAMETOOLONG, -1;
     int fd = mkstemps(path, 2);
     if (fd < 0) return -1;
     int rc = write_all(fd, o->data, o->size);
@@ -81,7 +82,8 @@ static int run(char *const argv[], char *out, size_t out_len) {
     char drain[512];
     for (;;) { /* keep the start of the message, drain the rest so the child never blocks */
         bool full = used + 1 >= out_len;
-        ssize_t r = full ? read(fds[0], drain, sizeof drain) : read(fds[0], out + used, out_len - 1 - used);
+        ssize_t r =
+            full ? read(fds[0], drain, sizeof drain) : read(fds[0], out + used, out_len - 1 - used);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
         if (!full) used += (size_t)r;
@@ -94,23 +96,28 @@ static int run(char *const argv[], char *out, size_t out_len) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* The linker command line. ld.lld is preferred: fast, and needs no C runtime objects. */
+/* The linker command line. ld.lld is preferred: fast, and needs no C runtime objects.
+ * No libc: the code needs nothing but what the process has (at most memcpy/memset, which
+ * LLVM may emit and the dynamic loader then finds in the global scope). --eh-frame-hdr
+ * lets unwinders (gdb, backtrace(), sanitizers) walk through guest frames. */
 static int build_argv(const char *linker, bool lld, const char *out, char (*objs)[PATH_MAX],
                       size_t n, const char **argv) {
-    static const char *const lld_flags[] = {"-shared", "--hash-style=gnu", "-z", "noexecstack",
-                                            "-z", "relro", "-z", "now", "--build-id=none",
-                                            "-soname", SONAME};
-    static const char *const cc_flags[] = {"-shared", "-nostdlib", "-Wl,--hash-style=gnu",
-                                           "-Wl,-z,noexecstack", "-Wl,-z,relro", "-Wl,-z,now",
-                                           "-Wl,--build-id=none", "-Wl,-soname," SONAME};
+    static const char *const lld_flags[] = {
+        "-shared",         "--hash-style=gnu", "-z",      "noexecstack", "-z", "relro", "-z", "now",
+        "--build-id=none", "--eh-frame-hdr",   "-soname", SONAME};
+    static const char *const cc_flags[] = {
+        "-shared",      "-nostdlib",  "-Wl,--hash-style=gnu", "-Wl,-z,noexecstack",
+        "-Wl,-z,relro", "-Wl,-z,now", "-Wl,--build-id=none",  "-Wl,-soname," SONAME};
     size_t k = 0;
     argv[k++] = linker;
     const char *const *flags = lld ? lld_flags : cc_flags;
     size_t nflags = lld ? sizeof lld_flags / sizeof *lld_flags : sizeof cc_flags / sizeof *cc_flags;
-    for (size_t i = 0; i < nflags; i++) argv[k++] = flags[i];
+    for (size_t i = 0; i < nflags; i++)
+        argv[k++] = flags[i];
     argv[k++] = "-o";
     argv[k++] = out;
-    for (size_t i = 0; i < n; i++) argv[k++] = objs[i];
+    for (size_t i = 0; i < n; i++)
+        argv[k++] = objs[i];
     argv[k] = NULL;
     return (int)k;
 }
@@ -124,7 +131,7 @@ int link_shared(const link_object *objs, size_t n, const char *out_path, wasm_er
         wasm_error_set(err, -1, 0, "cannot link: neither ld.lld nor cc is on PATH");
         return -1;
     }
-    char (*paths)[PATH_MAX] = calloc(n ? n : 1, sizeof *paths);
+    char(*paths)[PATH_MAX] = calloc(n ? n : 1, sizeof *paths);
     const char **argv = calloc(n + 32, sizeof *argv);
     int rc = -1;
     size_t written = 0;
@@ -134,7 +141,8 @@ int link_shared(const link_object *objs, size_t n, const char *out_path, wasm_er
         goto done;
     }
     for (; written < n; written++) {
-        if (write_temp_object(out_path, &objs[written], paths[written], sizeof paths[written]) != 0) {
+        if (write_temp_object(out_path, &objs[written], paths[written], sizeof paths[written]) !=
+            0) {
             wasm_error_set(err, -1, 0, "cannot write a temporary object next to %s: %s", out_path,
                            strerror(errno));
             goto done;
@@ -156,7 +164,8 @@ int link_shared(const link_object *objs, size_t n, const char *out_path, wasm_er
     int status = run((char *const *)argv, msg, sizeof msg);
     if (status != 0) {
         size_t len = strcspn(msg, "\n");
-        wasm_error_set(err, -1, 0, "linking failed (%s, status %d): %.*s", linker, status, (int)len, msg);
+        wasm_error_set(err, -1, 0, "linking failed (%s, status %d): %.*s", linker, status, (int)len,
+                       msg);
         goto done;
     }
     if (rename(tmp_out, out_path) != 0) {
@@ -166,7 +175,8 @@ int link_shared(const link_object *objs, size_t n, const char *out_path, wasm_er
     tmp_out[0] = 0;
     rc = 0;
 done:
-    for (size_t i = 0; i < written; i++) unlink(paths[i]);
+    for (size_t i = 0; i < written; i++)
+        unlink(paths[i]);
     if (tmp_out[0]) unlink(tmp_out);
     free(paths);
     free(argv);

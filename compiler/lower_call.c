@@ -55,7 +55,9 @@ static void lower_direct_call(fn_state *s, uint32_t func) {
 }
 
 static LLVMValueRef table_at(fn_state *s, uint32_t table) {
-    return load_ptr_at(s, s->tables, const_i32(s, table), true);
+    LLVMValueRef t = load_ptr_at(s, s->tables, const_i32(s, table), true);
+    mark_dereferenceable(s, t, sizeof(hwasm_table));
+    return t;
 }
 
 /* Checks index < table.size (trapping with `code`) and returns the element's address. */
@@ -105,6 +107,7 @@ static void lower_global(fn_state *s, const wasm_insn *in) {
         return;
     }
     LLVMValueRef cell = load_ptr_at(s, s->globals, const_i32(s, index), true);
+    mark_dereferenceable(s, cell, sizeof(hwasm_global));
     LLVMTypeRef type = lower_valtype(s->u, s->m->globals[index].value_type);
     if (in->op == OP_GLOBAL_GET) push(s, LLVMBuildLoad2(s->b, type, cell, ""));
     else LLVMBuildStore(s->b, pop(s), cell);

@@ -62,22 +62,56 @@ static LLVMBasicBlockRef new_block(fn_state *s, const char *name) {
     return LLVMAppendBasicBlockInContext(s->u->ctx, s->fn, name);
 }
 
+static void add_fn_attrs(LLVMContextRef ctx, LLVMValueRef v, bool call_site, const char *const *names, int n) {
+    for (int i = 0; i < n; i++) {
+        LLVMAttributeRef a =
+            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName(names[i], strlen(names[i])), 0);
+        if (call_site) LLVMAddCallSiteAttribute(v, LLVMAttributeFunctionIndex, a);
+        else LLVMAddAttributeAtIndex(v, LLVMAttributeFunctionIndex, a);
+    }
+}
+
+/*
+ * The unit's one trap stub, void hwasm_trap_stub(vmctx, code): loads vmctx->rt->trap and
+ * calls it. Being cold and never inlined, it keeps the loads of the callback out of guest
+ * functions, whose trap paths shrink to a call with two arguments (no register stays
+ * reserved for the callback table across the hot path).
+ */
+static LLVMValueRef trap_stub(fn_state *s) {
+    static const char name[] = "hwasm_trap_stub";
+    LLVMTypeRef params[] = {s->u->ptr, s->u->i32};
+    LLVMTypeRef type = LLVMFunctionType(s->u->void_t, params, 2, 0);
+    LLVMValueRef stub = LLVMGetNamedFunction(s->u->mod, name);
+    if (stub) return stub;
+    stub = LLVMAddFunction(s->u->mod, name, type);
+    LLVMSetLinkage(stub, LLVMInternalLinkage);
+    static const char *const attrs[] = {"noreturn", "cold", "nounwind", "noinline"};
+    add_fn_attrs(s->u->ctx, stub, false, attrs, 4);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(s->u->ctx);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(s->u->ctx, stub, "entry"));
+    LLVMValueRef vm = LLVMGetParam(stub, 0);
+    LLVMValueRef off = const_i64(s, offsetof(hwasm_vmctx, rt));
+    LLVMValueRef rt = LLVMBuildLoad2(b, s->u->ptr, LLVMBuildInBoundsGEP2(b, s->u->i8, vm, &off, 1, ""), "");
+    off = const_i64(s, offsetof(hwasm_runtime_calls, trap));
+    LLVMValueRef fn = LLVMBuildLoad2(b, s->u->ptr, LLVMBuildInBoundsGEP2(b, s->u->i8, rt, &off, 1, ""), "");
+    LLVMValueRef args[] = {vm, LLVMGetParam(stub, 1)};
+    LLVMValueRef call = LLVMBuildCall2(b, type, fn, args, 2, "");
+    add_fn_attrs(s->u->ctx, call, true, attrs, 3);
+    LLVMBuildUnreachable(b);
+    LLVMDisposeBuilder(b);
+    return stub;
+}
+
 static LLVMBasicBlockRef trap_block(fn_state *s, uint32_t code) {
     if (s->trap_blocks[code]) return s->trap_blocks[code];
     LLVMBasicBlockRef saved = LLVMGetInsertBlock(s->b);
     LLVMBasicBlockRef bb = new_block(s, "trap");
     LLVMPositionBuilderAtEnd(s->b, bb);
-    LLVMValueRef callback = load_field(s, s->rt, offsetof(hwasm_runtime_calls, trap), s->u->ptr, true);
-    LLVMTypeRef params[] = {s->u->ptr, s->u->i32};
-    LLVMTypeRef type = LLVMFunctionType(s->u->void_t, params, 2, 0);
+    LLVMValueRef stub = trap_stub(s);
     LLVMValueRef args[] = {s->vmctx, const_i32(s, code)};
-    LLVMValueRef call = LLVMBuildCall2(s->b, type, callback, args, 2, "");
-    const char *attrs[] = {"noreturn", "cold", "nounwind"};
-    for (int i = 0; i < 3; i++) {
-        unsigned kind = LLVMGetEnumAttributeKindForName(attrs[i], strlen(attrs[i]));
-        LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
-                                 LLVMCreateEnumAttribute(s->u->ctx, kind, 0));
-    }
+    LLVMValueRef call = LLVMBuildCall2(s->b, LLVMGlobalGetValueType(stub), stub, args, 2, "");
+    static const char *const attrs[] = {"noreturn", "cold", "nounwind"};
+    add_fn_attrs(s->u->ctx, call, true, attrs, 3);
     LLVMBuildUnreachable(s->b);
     LLVMPositionBuilderAtEnd(s->b, saved);
     return s->trap_blocks[code] = bb;
@@ -203,11 +237,25 @@ static void block_signature(fn_state *s, const wasm_insn *in, uint32_t *np, cons
     }
 }
 
+/*
+ * The poll reads vmctx->interrupt with an asm `movl`, not a volatile load: LLVM orders a
+ * volatile load against every other memory access, so one in a loop header kept LLVM from
+ * hoisting anything (table sizes, memory->size in explicit mode) out of the loop. The asm
+ * is marked as touching only memory LLVM cannot see, and `sideeffect` keeps it in every
+ * iteration; nothing LLVM generates writes the flag, so nothing is lost by hiding it.
+ */
 static void poll_interrupt(fn_state *s) {
     if (!s->u->opts->interrupt_checks) return;
-    LLVMValueRef flag = LLVMBuildLoad2(s->b, s->u->i32,
-                                       field_ptr(s, s->vmctx, offsetof(hwasm_vmctx, interrupt)), "");
-    LLVMSetVolatile(flag, 1);
+    LLVMTypeRef ptr = s->u->ptr;
+    LLVMTypeRef fty = LLVMFunctionType(s->u->i32, &ptr, 1, 0);
+    static const char text[] = "movl ($1), $0", constraints[] = "=r,r";
+    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, (char *)text, sizeof text - 1, (char *)constraints,
+                                         sizeof constraints - 1, 1, 0, LLVMInlineAsmDialectATT, 0);
+    LLVMValueRef addr = field_ptr(s, s->vmctx, offsetof(hwasm_vmctx, interrupt));
+    LLVMValueRef flag = LLVMBuildCall2(s->b, fty, asm_, &addr, 1, "");
+    /* memory(inaccessiblemem: readwrite): MemoryEffects puts InaccessibleMem at bits 2-3. */
+    unsigned memory = LLVMGetEnumAttributeKindForName("memory", 6);
+    LLVMAddCallSiteAttribute(flag, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(s->u->ctx, memory, 3u << 2));
     trap_if(s, LLVMBuildICmp(s->b, LLVMIntNE, flag, const_i32(s, 0), ""), HWASM_TRAP_INTERRUPTED);
 }
 
@@ -388,15 +436,41 @@ static void prologue(fn_state *s) {
     poll_interrupt(s);
 }
 
+/* Marks a loaded pointer as non-null and dereferenceable for `bytes`, which lets LLVM
+ * hoist loads through it out of loops (e.g. memory->size in explicit-bounds mode). */
+void mark_dereferenceable(fn_state *s, LLVMValueRef load, uint64_t bytes) {
+    if (!bytes) return;
+    LLVMContextRef c = s->u->ctx;
+    LLVMMetadataRef n = LLVMValueAsMetadata(const_i64(s, bytes));
+    LLVMSetMetadata(load, LLVMGetMDKindIDInContext(c, "dereferenceable", 15),
+                    LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, &n, 1)));
+    LLVMSetMetadata(load, LLVMGetMDKindIDInContext(c, "nonnull", 7),
+                    LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, NULL, 0)));
+    /* Speculating a load through the pointer also needs its alignment (all are malloc'd). */
+    LLVMMetadataRef a = LLVMValueAsMetadata(const_i64(s, 8));
+    LLVMSetMetadata(load, LLVMGetMDKindIDInContext(c, "align", 5),
+                    LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, &a, 1)));
+}
+
 static void load_invariants(fn_state *s) {
     LLVMTypeRef p = s->u->ptr;
+    const wasm_module *m = s->m;
+    /* A defined function's env is its own instance's vmctx. */
+    unsigned deref = LLVMGetEnumAttributeKindForName("dereferenceable", 15);
+    LLVMAddAttributeAtIndex(s->fn, 1, LLVMCreateEnumAttribute(s->u->ctx, deref, sizeof(hwasm_vmctx)));
     s->mem_base = load_field(s, s->vmctx, offsetof(hwasm_vmctx, mem_base), p, true);
     s->memory = load_field(s, s->vmctx, offsetof(hwasm_vmctx, memory), p, true);
+    if (m->num_memories) mark_dereferenceable(s, s->memory, sizeof(hwasm_memory));
     s->globals = load_field(s, s->vmctx, offsetof(hwasm_vmctx, globals), p, true);
+    mark_dereferenceable(s, s->globals, (uint64_t)m->num_globals * sizeof(void *));
     s->tables = load_field(s, s->vmctx, offsetof(hwasm_vmctx, tables), p, true);
+    mark_dereferenceable(s, s->tables, (uint64_t)m->num_tables * sizeof(void *));
     s->funcs = load_field(s, s->vmctx, offsetof(hwasm_vmctx, funcs), p, true);
+    mark_dereferenceable(s, s->funcs, (uint64_t)m->num_funcs * sizeof(void *));
     s->sig_ids = load_field(s, s->vmctx, offsetof(hwasm_vmctx, sig_ids), p, true);
+    mark_dereferenceable(s, s->sig_ids, (uint64_t)m->num_types * sizeof(uint32_t));
     s->rt = load_field(s, s->vmctx, offsetof(hwasm_vmctx, rt), p, true);
+    mark_dereferenceable(s, s->rt, sizeof(hwasm_runtime_calls));
 }
 
 static int lower_instruction(fn_state *s, const wasm_insn *in, int *done) {
@@ -443,6 +517,11 @@ static int skip_dead_code(fn_state *s, insn_reader *r, wasm_insn *in, int *done)
 
 int lower_function(lower_unit *u, uint32_t func_index, wasm_error *err) {
     const wasm_func *wf = &u->m->funcs[func_index];
+    if (!lower_layout_ok(u)) {
+        wasm_error_set(err, func_index, wf->body_offset,
+                       "internal error: LLVM's layout of the instance differs from abi/hwasm_module.h");
+        return -1;
+    }
     fn_state s = {.u = u, .m = u->m, .func_index = func_index, .fn = u->funcs[func_index], .err = err};
     s.b = LLVMCreateBuilderInContext(u->ctx);
     s.alloca_b = LLVMCreateBuilderInContext(u->ctx);
@@ -473,6 +552,7 @@ int lower_function(lower_unit *u, uint32_t func_index, wasm_error *err) {
         }
     }
     if (rc == 0) keep_dead_loads_alive(&s);
+    if (rc == 0) tag_memory_accesses(&s);
     if (rc != 0 && err->func_index < 0) err->func_index = func_index;
     insn_reader_free(&r);
     LLVMInstructionEraseFromParent(marker);

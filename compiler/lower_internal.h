@@ -53,6 +53,9 @@ typedef struct fn_state {
     wasm_error *err;
 } fn_state;
 
+/* Whether the LLVM mirrors of the ABI structs match abi/hwasm_module.h (lower_types.c). */
+bool lower_layout_ok(const lower_unit *u);
+
 /* Value stack. */
 void push(fn_state *s, LLVMValueRef v);
 LLVMValueRef pop(fn_state *s);
@@ -74,6 +77,9 @@ LLVMValueRef field_ptr(fn_state *s, LLVMValueRef base, size_t offset);
 LLVMValueRef runtime_call(fn_state *s, size_t offset, LLVMTypeRef ret, LLVMValueRef *args,
                           unsigned n);
 
+/* Marks a loaded pointer non-null and dereferenceable for `bytes` (no-op for 0). */
+void mark_dereferenceable(fn_state *s, LLVMValueRef load, uint64_t bytes);
+
 LLVMValueRef const_i32(fn_state *s, uint64_t v);
 LLVMValueRef const_i64(fn_state *s, uint64_t v);
 
@@ -89,5 +95,9 @@ void force_read(fn_state *s, LLVMValueRef v);
 /* After lowering (lower_keepalive.c): force_read on every wasm memory load whose value
  * would otherwise be dead, so it still executes and can fault. */
 void keep_dead_loads_alive(fn_state *s);
+
+/* After lowering (lower_alias.c): TBAA tags saying linear memory never aliases the
+ * runtime's structures. */
+void tag_memory_accesses(fn_state *s);
 
 #endif /* HWASMC_LOWER_INTERNAL_H */

@@ -2,9 +2,11 @@
  * lower_types.c — the LLVM types of wasm values, of wasm functions under the hwasm calling
  * convention, and of the runtime structures generated code reads (abi/hwasm_module.h).
  */
+#include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 
-#include "lower.h"
+#include "lower_internal.h"
 
 LLVMTypeRef lower_valtype(const lower_unit *u, uint8_t valtype) {
     switch (valtype) {
@@ -33,7 +35,47 @@ static LLVMTypeRef function_type(const lower_unit *u, const wasm_functype *t) {
     return fn;
 }
 
+/* The mirror structs below must lay out like the C header; generated code addresses
+ * fields by offsetof(), so a mismatch would only mislead readers of --emit-llvm output,
+ * but it also means the header changed without this file: lower_function refuses then. */
+static bool same_layout(const lower_unit *u, LLVMTypeRef t, const size_t *offsets, unsigned n, size_t size) {
+    if (LLVMCountStructElementTypes(t) != n || LLVMABISizeOfType(u->data_layout, t) != size) return false;
+    for (unsigned i = 0; i < n; i++)
+        if (LLVMOffsetOfElement(u->data_layout, t, i) != offsets[i]) return false;
+    return true;
+}
+
+bool lower_layout_ok(const lower_unit *u) {
+    static const size_t vm[] = {
+        offsetof(hwasm_vmctx, mem_base),    offsetof(hwasm_vmctx, memory),
+        offsetof(hwasm_vmctx, globals),     offsetof(hwasm_vmctx, tables),
+        offsetof(hwasm_vmctx, funcs),       offsetof(hwasm_vmctx, sig_ids),
+        offsetof(hwasm_vmctx, rt),          offsetof(hwasm_vmctx, stack_limit),
+        offsetof(hwasm_vmctx, interrupt),   offsetof(hwasm_vmctx, reserved0),
+        offsetof(hwasm_vmctx, host)};
+    static const size_t fr[] = {offsetof(hwasm_funcref, code), offsetof(hwasm_funcref, env),
+                                offsetof(hwasm_funcref, sig_id)};
+    static const size_t mem[] = {offsetof(hwasm_memory, base), offsetof(hwasm_memory, size),
+                                 offsetof(hwasm_memory, max_pages), offsetof(hwasm_memory, reserved)};
+    static const size_t tab[] = {offsetof(hwasm_table, elems), offsetof(hwasm_table, size),
+                                 offsetof(hwasm_table, max), offsetof(hwasm_table, elem_type)};
+    size_t rt[sizeof(hwasm_runtime_calls) / sizeof(void *)];
+    for (unsigned i = 0; i < sizeof rt / sizeof *rt; i++) rt[i] = i * sizeof(void *);
+    return same_layout(u, u->vmctx_type, vm, 11, sizeof(hwasm_vmctx)) &&
+           same_layout(u, u->funcref_type, fr, 3, sizeof(hwasm_funcref)) &&
+           same_layout(u, u->memory_type, mem, 4, sizeof(hwasm_memory)) &&
+           same_layout(u, u->table_type, tab, 4, sizeof(hwasm_table)) &&
+           same_layout(u, u->rtcalls_type, rt, sizeof rt / sizeof *rt, sizeof(hwasm_runtime_calls));
+}
+
+/* The interrupt poll is an inline asm with text (lower_func.c), which the object emitter
+ * can only assemble with the target's asm parser. Units start on several threads. */
+static pthread_once_t asm_parser_once = PTHREAD_ONCE_INIT;
+
+static void init_asm_parser(void) { LLVMInitializeX86AsmParser(); }
+
 void lower_unit_init_types(lower_unit *u) {
+    pthread_once(&asm_parser_once, init_asm_parser);
     LLVMContextRef c = u->ctx;
     u->ptr = LLVMPointerTypeInContext(c, 0);
     u->i8 = LLVMInt8TypeInContext(c);

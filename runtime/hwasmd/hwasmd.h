@@ -1,0 +1,125 @@
+/*
+ * hwasmd.h — the sidecar's internal contract: the loaded configuration (middleware, routes,
+ * upstreams, limits) and the entry points the server, chain, upstream and config files
+ * offer each other. Nothing here is public API: hwasmd is a program, not a library.
+ */
+#ifndef HWASMD_H
+#define HWASMD_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hwasm_http.h"
+
+#define HWD_MAX_CHAIN 32
+#define HWD_POOL_IDLE 64 /* idle keep-alive connections kept per upstream */
+
+/* A middleware as configured; mw is set once its module is loaded. */
+struct hwd_middleware {
+    char *name;
+    char *module; /* path as resolved against the config file's folder */
+    char *guest_config;
+    int line;
+    uint32_t pool_size, policy, budget_ms, memory_pages;
+    int on_trap; /* 0: fail_open (skip the guest), else the status to answer (500) */
+    hw_http_middleware *mw;
+};
+
+/* Where a route's requests end: the built-in echo or an http://host:port app, with a pool
+ * of idle keep-alive sockets shared by the workers. */
+struct hwd_upstream {
+    int echo, tck; /* builtin:echo, builtin:tck */
+    char *host, *port;
+    char *unix_path; /* "unix:/path" upstreams */
+    uint64_t errors; /* answers 502/504 (atomic) */
+    char *name; /* as written, for logs */
+    pthread_mutex_t mu;
+    int idle[HWD_POOL_IDLE];
+    int n_idle;
+    uint32_t timeout_ms;
+};
+
+struct hwd_route {
+    char *prefix;
+    size_t prefix_len;
+    struct hwd_middleware *chain[HWD_MAX_CHAIN];
+    uint32_t n;
+    struct hwd_upstream *up;
+    char *host;     /* NULL: any; else matches the Host header without its port */
+    char **methods; /* NULL: any; else a NULL-ended list */
+    uint64_t codes[6]; /* answers by status class: [1] 1xx .. [5] 5xx, [0] other (atomic) */
+};
+
+struct hwd_config {
+    char *path;
+    char *listen; /* "host:port", "[v6]:port" */
+    char *admin;  /* NULL: no admin listener */
+    uint32_t max_connections, drain_ms;
+    uint32_t workers;
+    size_t max_header_bytes, max_body_bytes;
+    uint32_t idle_timeout_ms;
+    char *cache_dir;
+    int access_log; /* one JSON line per request on stdout */
+    struct hwd_upstream *upstreams[64];
+    uint32_t n_upstreams;
+    struct hwd_middleware *mws;
+    uint32_t n_mws, mws_alloc; /* defined, allocated (a failed parse leaves one partial) */
+    struct hwd_route *routes;
+    uint32_t n_routes;
+    int64_t refs; /* requests using this generation, +1 while current (hwasmd_gen.c) */
+};
+
+/* Generations: hwd_gen_init makes cfg (malloc'd) current; a request acquires the current
+ * one and releases it when answered; hwd_gen_reload runs the loader and swaps (0), or
+ * keeps the old one and says why in msg. */
+typedef int (*hwd_loader)(struct hwd_config **out, char *msg, size_t cap);
+void hwd_gen_init(struct hwd_config *cfg, hwd_loader load);
+struct hwd_config *hwd_gen_acquire(void);
+void hwd_gen_release(struct hwd_config *cfg);
+int hwd_gen_reload(char *msg, size_t cap);
+
+/* Parses and checks the YAML file; on error writes "hwasmd: FILE:LINE: what" into msg. */
+int hwd_config_load(const char *path, struct hwd_config *cfg, char *msg, size_t cap);
+void hwd_config_free(struct hwd_config *cfg);
+/* Dapr mode: wasm middleware Components in dir, the pipeline of the Configuration file,
+ * one route "/" to upstream. Same error form. */
+int hwd_dapr_load(const char *dir, const char *config, const char *upstream, struct hwd_config *cfg,
+                  char *msg, size_t cap);
+/* Parses "http://host:port", "unix:/path", "builtin:echo" or "builtin:tck"; NULL when
+ * malformed. */
+struct hwd_upstream *hwd_upstream_parse(const char *s);
+
+/* Compiles (.wasm, through hwasmc, cached) and loads every middleware; same error form. */
+int hwd_modules_load(struct hwd_config *cfg, const char *hwasmc, char *msg, size_t cap);
+
+/* The route for a request: among those whose host and methods match, the longest prefix
+ * (on a tie, the one naming a host, then the one naming methods); NULL if none. */
+const struct hwd_route *hwd_route_find(const struct hwd_config *cfg, const hw_http_request *q);
+/* Runs the route's chain and its upstream on x; x->resp holds the answer afterwards. */
+void hwd_chain_run(const struct hwd_route *r, hw_http_exchange *x);
+/* Forwards x->req to u, merging the answer into x->resp; 0, or the status to answer
+ * (502 unreachable or unparsable, 504 timed out). */
+int hwd_upstream_send(struct hwd_upstream *u, hw_http_exchange *x);
+/* Serialises x->resp for the client: status line, headers minus hop-by-hop ones, a fresh
+ * Content-Length, the body unless head. Returns a malloc'd buffer. */
+char *hwd_response_format(hw_http_response *r, int head, int keep_alive, size_t *len);
+/* A small canned answer (errors before or outside any chain). */
+void hwd_response_simple(hw_http_response *r, int status, const char *text);
+int hwd_is_hop_header(const char *name, size_t len);
+
+/* The admin listener's answers: /healthz, /readyz, /metrics (Prometheus text). */
+void hwd_admin_serve(const struct hwd_config *cfg, hw_http_exchange *x);
+/* Counts one answered request (r NULL: no route) and its time in nanoseconds. */
+void hwd_stats_request(const struct hwd_route *r, int status, uint64_t ns);
+/* One JSON line on stdout for an answered request (access_log: true). */
+void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const char *target,
+                    uint64_t ns);
+/* Open client connections (gauge) and whether the server is draining (readyz). */
+extern int64_t hwd_stat_connections;
+extern int hwd_draining;
+
+/* Starts the workers and serves until SIGINT/SIGTERM, then drains for up to drain_ms. */
+int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *admin_override);
+
+#endif /* HWASMD_H */

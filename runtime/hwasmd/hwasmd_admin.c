@@ -1,0 +1,143 @@
+/*
+ * hwasmd_admin.c — the admin listener's answers and the counters behind /metrics:
+ * requests by route and status class, a latency histogram, per-middleware traps and
+ * instances, upstream errors, open connections. Counters are relaxed atomics: workers
+ * and pool threads bump them, the admin reads a consistent-enough snapshot.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hwasmd.h"
+
+int64_t hwd_stat_connections;
+int hwd_draining;
+
+static const double bucket_s[] = {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
+#define NB (sizeof bucket_s / sizeof bucket_s[0])
+static uint64_t hist[NB + 1], hist_sum_ns, hist_count, no_route[6];
+
+void hwd_stats_request(const struct hwd_route *r, int status, uint64_t ns) {
+    int cls = status >= 100 && status <= 599 ? status / 100 : 0;
+    uint64_t *codes = r ? ((struct hwd_route *)r)->codes : no_route;
+    __atomic_fetch_add(&codes[cls], 1, __ATOMIC_RELAXED);
+    size_t b = 0;
+    while (b < NB && (double)ns / 1e9 > bucket_s[b]) b++;
+    __atomic_fetch_add(&hist[b], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&hist_sum_ns, ns, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&hist_count, 1, __ATOMIC_RELAXED);
+}
+
+static void json(FILE *f, const char *s, size_t n) {
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+        else if (ch < 0x20 || ch == 0x7f) fprintf(f, "\\u%04x", ch);
+        else fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const char *target,
+                    uint64_t ns) {
+    struct timespec now;
+    struct tm tm;
+    char when[40];
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    flockfile(stdout); /* whole lines, whichever thread writes */
+    printf("{\"time\":\"%s.%03ldZ\",\"remote\":", when, now.tv_nsec / 1000000);
+    json(stdout, x->req.source_addr.ptr ? x->req.source_addr.ptr : "", x->req.source_addr.len);
+    fputs(",\"method\":", stdout);
+    json(stdout, x->req.method.ptr, x->req.method.len);
+    fputs(",\"uri\":", stdout);
+    json(stdout, target, strlen(target));
+    fputs(",\"route\":", stdout);
+    if (r) json(stdout, r->prefix, r->prefix_len);
+    else fputs("null", stdout);
+    printf(",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f}\n", x->resp.status, x->resp.body.len, (double)ns / 1e6);
+    fflush(stdout);
+    funlockfile(stdout);
+}
+
+static uint64_t load(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+
+static void codes(FILE *f, const char *route, const uint64_t *c) {
+    static const char *const cls[] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    for (int i = 0; i < 6; i++)
+        if (load(&c[i]))
+            fprintf(f, "hwasmd_requests_total{route=\"%s\",code=\"%s\"} %llu\n", route, cls[i],
+                    (unsigned long long)load(&c[i]));
+}
+
+static void metrics(const struct hwd_config *c, FILE *f) {
+    fputs("# HELP hwasmd_requests_total Requests answered, by route prefix and status class.\n"
+          "# TYPE hwasmd_requests_total counter\n", f);
+    for (uint32_t i = 0; i < c->n_routes; i++) codes(f, c->routes[i].prefix, c->routes[i].codes);
+    codes(f, "", no_route);
+    fputs("# HELP hwasmd_request_duration_seconds Time from a complete request to its answer.\n"
+          "# TYPE hwasmd_request_duration_seconds histogram\n", f);
+    uint64_t cum = 0;
+    for (size_t b = 0; b <= NB; b++) {
+        cum += load(&hist[b]);
+        if (b < NB) fprintf(f, "hwasmd_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bucket_s[b], (unsigned long long)cum);
+        else fprintf(f, "hwasmd_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+    }
+    fprintf(f, "hwasmd_request_duration_seconds_sum %.9f\nhwasmd_request_duration_seconds_count %llu\n",
+            (double)load(&hist_sum_ns) / 1e9, (unsigned long long)load(&hist_count));
+    fputs("# HELP hwasmd_middleware_traps_total Guest traps and interrupts, by middleware.\n"
+          "# TYPE hwasmd_middleware_traps_total counter\n", f);
+    for (uint32_t i = 0; i < c->n_mws; i++)
+        fprintf(f, "hwasmd_middleware_traps_total{middleware=\"%s\"} %llu\n", c->mws[i].name,
+                (unsigned long long)hw_http_middleware_traps(c->mws[i].mw));
+    fputs("# HELP hwasmd_middleware_instances Guest instances alive (busy and idle).\n"
+          "# TYPE hwasmd_middleware_instances gauge\n", f);
+    for (uint32_t i = 0; i < c->n_mws; i++)
+        fprintf(f, "hwasmd_middleware_instances{middleware=\"%s\"} %u\n", c->mws[i].name,
+                hw_http_middleware_instances(c->mws[i].mw));
+    fputs("# HELP hwasmd_upstream_errors_total Upstream failures answered 502 or 504.\n"
+          "# TYPE hwasmd_upstream_errors_total counter\n", f);
+    for (uint32_t i = 0; i < c->n_upstreams; i++)
+        fprintf(f, "hwasmd_upstream_errors_total{upstream=\"%s\"} %llu\n", c->upstreams[i]->name,
+                (unsigned long long)load(&c->upstreams[i]->errors));
+    fprintf(f, "# HELP hwasmd_connections Open client connections.\n# TYPE hwasmd_connections gauge\n"
+               "hwasmd_connections %lld\n",
+            (long long)__atomic_load_n(&hwd_stat_connections, __ATOMIC_RELAXED));
+}
+
+void hwd_admin_serve(const struct hwd_config *c, hw_http_exchange *x) {
+    const hw_http_str *t = &x->req.target;
+    size_t path = strcspn(t->ptr, "?");
+    if (path == 8 && !memcmp(t->ptr, "/healthz", 8)) {
+        hwd_response_simple(&x->resp, 200, "ok\n");
+    } else if (path == 7 && !memcmp(t->ptr, "/readyz", 7)) {
+        int d = __atomic_load_n(&hwd_draining, __ATOMIC_RELAXED);
+        hwd_response_simple(&x->resp, d ? 503 : 200, d ? "draining\n" : "ready\n");
+    } else if (path == 7 && !memcmp(t->ptr, "/reload", 7)) {
+        char msg[1024];
+        if (x->req.method.len != 4 || memcmp(x->req.method.ptr, "POST", 4))
+            return hwd_response_simple(&x->resp, 405, "POST /reload\n");
+        int rc = hwd_gen_reload(msg, sizeof msg);
+        fprintf(stderr, "%s%s\n", msg, rc ? " (reload failed: the running configuration stays)" : "");
+        char body[1100];
+        snprintf(body, sizeof body, "%s\n", msg);
+        hwd_response_simple(&x->resp, rc ? 500 : 200, body);
+    } else if (path == 8 && !memcmp(t->ptr, "/metrics", 8)) {
+        char *buf = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&buf, &n);
+        if (!f) return hwd_response_simple(&x->resp, 500, "out of memory\n");
+        metrics(c, f);
+        if (fclose(f)) return hwd_response_simple(&x->resp, 500, "out of memory\n");
+        hwd_response_simple(&x->resp, 200, "");
+        hw_http_headers_set(&x->resp.headers, "Content-Type", 12, "text/plain; version=0.0.4", 25);
+        hw_http_body_set(&x->resp.body, buf, n);
+        free(buf);
+    } else {
+        hwd_response_simple(&x->resp, 404, "admin: /healthz, /readyz, /metrics, POST /reload\n");
+    }
+}

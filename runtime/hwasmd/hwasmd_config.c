@@ -1,0 +1,410 @@
+/*
+ * hwasmd_config.c — reads hwasmd's YAML configuration (libyaml's document API, so every
+ * node keeps its line) into struct hwd_config and checks it: unknown keys, wrong types,
+ * missing fields and dangling names are one-line errors "hwasmd: FILE:LINE: what".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "hwasmd.h"
+
+struct parse {
+    yaml_document_t doc;
+    const char *path;
+    char *dir; /* the config's folder: module paths are relative to it */
+    char *msg;
+    size_t cap;
+};
+
+static int fail(struct parse *p, const yaml_node_t *n, const char *fmt, ...) {
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(p->msg, p->cap, "hwasmd: %s:%zu: %s", p->path, n ? n->start_mark.line + 1 : 1, what);
+    return -1;
+}
+
+static yaml_node_t *node(struct parse *p, int id) { return yaml_document_get_node(&p->doc, id); }
+
+static const char *scalar(const yaml_node_t *n) {
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static int get_str(struct parse *p, yaml_node_t *n, const char *key, char **out) {
+    const char *s = scalar(n);
+    if (!s) return fail(p, n, "%s: expected a string", key);
+    free(*out);
+    *out = strdup(s);
+    return *out ? 0 : fail(p, n, "out of memory");
+}
+
+static int get_u32(struct parse *p, yaml_node_t *n, const char *key, uint32_t max, uint32_t *out) {
+    const char *s = scalar(n);
+    char *end;
+    errno = 0;
+    unsigned long v = s ? strtoul(s, &end, 10) : 0;
+    if (!s || !*s || *end || errno || v > max || s[0] == '-')
+        return fail(p, n, "%s: expected a whole number from 0 to %u", key, max);
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/* "${NAME}" in a module path comes from the environment, so one example config can point
+ * at whichever build folder holds the guests. */
+static char *expand_env(struct parse *p, yaml_node_t *n, const char *s) {
+    char out[4096];
+    size_t o = 0;
+    while (*s) {
+        if (s[0] == '$' && s[1] == '{') {
+            const char *end = strchr(s, '}');
+            if (!end) return fail(p, n, "unterminated ${ in \"%s\"", s), NULL;
+            char name[128];
+            snprintf(name, sizeof name, "%.*s", (int)(end - s - 2), s + 2);
+            const char *v = getenv(name);
+            if (!v) return fail(p, n, "environment variable %s is not set", name), NULL;
+            size_t vl = strlen(v);
+            if (o + vl >= sizeof out) break;
+            memcpy(out + o, v, vl);
+            o += vl;
+            s = end + 1;
+        } else if (o + 1 < sizeof out) {
+            out[o++] = *s++;
+        } else {
+            break;
+        }
+    }
+    out[o] = 0;
+    if (out[0] == '/' || !p->dir) return strdup(out);
+    char *full;
+    return asprintf(&full, "%s/%s", p->dir, out) < 0 ? NULL : full;
+}
+
+/* A YAML node as JSON: plain scalars that read as numbers, booleans or null stay bare. */
+static void to_json(struct parse *p, yaml_node_t *n, FILE *f) {
+    if (n->type == YAML_SCALAR_NODE) {
+        const char *s = (const char *)n->data.scalar.value;
+        char *end;
+        int bare = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                   (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "null") ||
+                    (*s && (strtod(s, &end), !*end)));
+        if (bare) {
+            fputs(s, f);
+            return;
+        }
+        fputc('"', f);
+        for (; *s; s++) {
+            unsigned char ch = (unsigned char)*s;
+            if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+            else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+            else fputc(ch, f);
+        }
+        fputc('"', f);
+    } else if (n->type == YAML_SEQUENCE_NODE) {
+        fputc('[', f);
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+            if (it != n->data.sequence.items.start) fputc(',', f);
+            to_json(p, node(p, *it), f);
+        }
+        fputc(']', f);
+    } else {
+        fputc('{', f);
+        for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
+            if (kv != n->data.mapping.pairs.start) fputc(',', f);
+            yaml_node_t *k = node(p, kv->key);
+            if (k->type == YAML_SCALAR_NODE) { /* keys are always strings in JSON */
+                yaml_scalar_style_t st = k->data.scalar.style;
+                k->data.scalar.style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+                to_json(p, k, f);
+                k->data.scalar.style = st;
+            } else {
+                fputs("\"?\"", f);
+            }
+            fputc(':', f);
+            to_json(p, node(p, kv->value), f);
+        }
+        fputc('}', f);
+    }
+}
+
+/* Guest config: a string as is, a mapping or list as JSON (what Dapr's guestConfig does). */
+static int get_config(struct parse *p, yaml_node_t *n, char **out) {
+    if (n->type == YAML_SCALAR_NODE) return get_str(p, n, "config", out);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return fail(p, n, "out of memory");
+    to_json(p, n, f);
+    if (fclose(f)) return fail(p, n, "out of memory");
+    free(*out);
+    *out = buf;
+    return 0;
+}
+
+static int add_upstream(struct parse *p, struct hwd_config *c, yaml_node_t *n,
+                        struct hwd_upstream **out) {
+    const char *s = scalar(n);
+    struct hwd_upstream *u = s ? hwd_upstream_parse(s) : NULL;
+    if (!u) return fail(p, n, "upstream: expected \"http://HOST:PORT\", \"unix:/PATH\", \"builtin:echo\" or \"builtin:tck\"");
+    if (c->n_upstreams == sizeof c->upstreams / sizeof c->upstreams[0])
+        return fail(p, n, "too many upstreams");
+    c->upstreams[c->n_upstreams++] = u;
+    *out = u;
+    return 0;
+}
+
+static int parse_trap(struct parse *p, yaml_node_t *n, int *out) {
+    const char *s = scalar(n);
+    if (s && !strcmp(s, "fail_open")) *out = 0;
+    else if (s && !strcmp(s, "fail_closed")) *out = 500;
+    else {
+        uint32_t st;
+        if (!s || get_u32(p, n, "on_trap", 599, &st) || st < 400)
+            return fail(p, n, "on_trap: expected fail_closed, fail_open or a status 400..599");
+        *out = (int)st;
+    }
+    return 0;
+}
+
+static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middleware *m) {
+    if (n->type != YAML_MAPPING_NODE) return fail(p, n, "middleware: expected a mapping");
+    m->line = (int)n->start_mark.line + 1;
+    m->on_trap = 500;
+    for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
+        yaml_node_t *k = node(p, kv->key), *v = node(p, kv->value);
+        const char *key = scalar(k);
+        int rc;
+        if (!key) return fail(p, k, "expected a key");
+        if (!strcmp(key, "name")) rc = get_str(p, v, key, &m->name);
+        else if (!strcmp(key, "module")) {
+            const char *s = scalar(v);
+            if (!s) return fail(p, v, "module: expected a path to a .wasm or .so");
+            free(m->module);
+            if (!(m->module = expand_env(p, v, s))) return -1;
+            size_t l = strlen(m->module);
+            rc = (l > 5 && !strcmp(m->module + l - 5, ".wasm")) || (l > 3 && !strcmp(m->module + l - 3, ".so"))
+                     ? 0
+                     : fail(p, v, "module: expected a file ending in .wasm or .so");
+        } else if (!strcmp(key, "config")) rc = get_config(p, v, &m->guest_config);
+        else if (!strcmp(key, "pool_size")) rc = get_u32(p, v, key, 4096, &m->pool_size);
+        else if (!strcmp(key, "time_budget_ms")) rc = get_u32(p, v, key, 3600000, &m->budget_ms);
+        else if (!strcmp(key, "memory_pages")) rc = get_u32(p, v, key, 65536, &m->memory_pages);
+        else if (!strcmp(key, "on_trap")) rc = parse_trap(p, v, &m->on_trap);
+        else if (!strcmp(key, "policy")) {
+            const char *s = scalar(v);
+            if (s && !strcmp(s, "keep")) m->policy = HW_HTTP_KEEP;
+            else if (s && !strcmp(s, "reset")) m->policy = HW_HTTP_RESET;
+            else return fail(p, v, "policy: expected keep or reset");
+            rc = 0;
+        } else return fail(p, k, "middleware: unknown key \"%s\"", key);
+        if (rc) return rc;
+    }
+    if (!m->name) return fail(p, n, "middleware: missing name");
+    if (!m->module) return fail(p, n, "middleware %s: missing module", m->name);
+    return 0;
+}
+
+static struct hwd_middleware *find_mw(struct hwd_config *c, const char *name) {
+    for (uint32_t i = 0; i < c->n_mws; i++)
+        if (!strcmp(c->mws[i].name, name)) return &c->mws[i];
+    return NULL;
+}
+
+static int parse_route(struct parse *p, struct hwd_config *c, yaml_node_t *n, struct hwd_route *r) {
+    if (n->type != YAML_MAPPING_NODE) return fail(p, n, "route: expected a mapping");
+    for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
+        yaml_node_t *k = node(p, kv->key), *v = node(p, kv->value);
+        const char *key = scalar(k);
+        if (!key) return fail(p, k, "expected a key");
+        if (!strcmp(key, "prefix")) {
+            if (get_str(p, v, key, &r->prefix)) return -1;
+            if (r->prefix[0] != '/') return fail(p, v, "prefix: must start with /");
+            r->prefix_len = strlen(r->prefix);
+        } else if (!strcmp(key, "upstream")) {
+            if (add_upstream(p, c, v, &r->up)) return -1;
+        } else if (!strcmp(key, "host")) {
+            if (get_str(p, v, key, &r->host)) return -1;
+        } else if (!strcmp(key, "methods")) {
+            if (v->type != YAML_SEQUENCE_NODE) return fail(p, v, "methods: expected a list such as [GET, HEAD]");
+            size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+            if (!(r->methods = calloc(n + 1, sizeof *r->methods))) return fail(p, v, "out of memory");
+            for (size_t i = 0; i < n; i++)
+                if (get_str(p, node(p, v->data.sequence.items.start[i]), "methods", &r->methods[i])) return -1;
+        } else if (!strcmp(key, "chain")) {
+            if (v->type != YAML_SEQUENCE_NODE) return fail(p, v, "chain: expected a list of middleware names");
+            for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+                yaml_node_t *e = node(p, *it);
+                const char *name = scalar(e);
+                if (!name) return fail(p, e, "chain: expected a middleware name");
+                struct hwd_middleware *m = find_mw(c, name);
+                if (!m) return fail(p, e, "chain: no middleware named \"%s\"", name);
+                if (r->n == HWD_MAX_CHAIN) return fail(p, e, "chain: more than %d middleware", HWD_MAX_CHAIN);
+                r->chain[r->n++] = m;
+            }
+        } else return fail(p, k, "route: unknown key \"%s\"", key);
+    }
+    if (!r->prefix) return fail(p, n, "route: missing prefix");
+    return 0;
+}
+
+static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
+    if (n->type != YAML_MAPPING_NODE) return fail(p, n, "limits: expected a mapping");
+    for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
+        yaml_node_t *k = node(p, kv->key), *v = node(p, kv->value);
+        const char *key = scalar(k);
+        uint32_t x;
+        if (!key) return fail(p, k, "expected a key");
+        if (!strcmp(key, "header_bytes")) {
+            if (get_u32(p, v, key, 1u << 20, &x)) return -1;
+            c->max_header_bytes = x;
+        } else if (!strcmp(key, "body_bytes")) {
+            if (get_u32(p, v, key, 1u << 30, &x)) return -1;
+            c->max_body_bytes = x;
+        } else if (!strcmp(key, "max_connections")) {
+            if (get_u32(p, v, key, 1u << 24, &c->max_connections)) return -1;
+        } else if (!strcmp(key, "drain_ms")) {
+            if (get_u32(p, v, key, 3600000, &c->drain_ms)) return -1;
+        } else if (!strcmp(key, "idle_timeout_ms")) {
+            if (get_u32(p, v, key, 3600000, &c->idle_timeout_ms)) return -1;
+        } else if (!strcmp(key, "upstream_timeout_ms")) {
+            if (get_u32(p, v, key, 3600000, &x)) return -1;
+            for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->timeout_ms = x;
+        } else return fail(p, k, "limits: unknown key \"%s\"", key);
+    }
+    return 0;
+}
+
+/* Middleware first: routes name them, wherever they appear in the file. */
+static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) {
+    if (!root) return fail(p, NULL, "empty configuration");
+    if (root->type != YAML_MAPPING_NODE) return fail(p, root, "expected a mapping at the top");
+    yaml_node_t *mws = NULL, *routes = NULL, *limits = NULL;
+    struct hwd_upstream *def = NULL;
+    for (yaml_node_pair_t *kv = root->data.mapping.pairs.start; kv < root->data.mapping.pairs.top; kv++) {
+        yaml_node_t *k = node(p, kv->key), *v = node(p, kv->value);
+        const char *key = scalar(k);
+        if (!key) return fail(p, k, "expected a key");
+        if (!strcmp(key, "listen")) {
+            if (get_str(p, v, key, &c->listen)) return -1;
+        } else if (!strcmp(key, "admin")) {
+            if (get_str(p, v, key, &c->admin)) return -1;
+        } else if (!strcmp(key, "upstream")) {
+            if (add_upstream(p, c, v, &def)) return -1;
+        } else if (!strcmp(key, "workers")) {
+            if (get_u32(p, v, key, 256, &c->workers)) return -1;
+        } else if (!strcmp(key, "access_log")) {
+            const char *b = scalar(v);
+            if (!b || (strcmp(b, "true") && strcmp(b, "false"))) return fail(p, v, "access_log: expected true or false");
+            c->access_log = !strcmp(b, "true");
+        } else if (!strcmp(key, "cache_dir")) {
+            if (get_str(p, v, key, &c->cache_dir)) return -1;
+        } else if (!strcmp(key, "middleware")) mws = v;
+        else if (!strcmp(key, "routes")) routes = v;
+        else if (!strcmp(key, "limits")) limits = v;
+        else return fail(p, k, "unknown key \"%s\"", key);
+    }
+    if (!c->listen) return fail(p, root, "missing listen");
+    if (mws) {
+        if (mws->type != YAML_SEQUENCE_NODE) return fail(p, mws, "middleware: expected a list");
+        size_t n = (size_t)(mws->data.sequence.items.top - mws->data.sequence.items.start);
+        c->mws = calloc(n ? n : 1, sizeof *c->mws);
+        if (!c->mws) return fail(p, mws, "out of memory");
+        c->mws_alloc = (uint32_t)n;
+        for (size_t i = 0; i < n; i++) {
+            yaml_node_t *e = node(p, mws->data.sequence.items.start[i]);
+            if (parse_middleware(p, e, &c->mws[c->n_mws])) return -1;
+            if (find_mw(c, c->mws[c->n_mws].name))
+                return fail(p, e, "middleware \"%s\" is defined twice", c->mws[c->n_mws].name);
+            c->n_mws++;
+        }
+    }
+    if (!routes) return fail(p, root, "missing routes");
+    if (routes->type != YAML_SEQUENCE_NODE) return fail(p, routes, "routes: expected a list");
+    size_t n = (size_t)(routes->data.sequence.items.top - routes->data.sequence.items.start);
+    c->routes = calloc(n ? n : 1, sizeof *c->routes);
+    if (!c->routes) return fail(p, routes, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *e = node(p, routes->data.sequence.items.start[i]);
+        struct hwd_route *r = &c->routes[c->n_routes++];
+        if (parse_route(p, c, e, r)) return -1;
+        if (!r->up && !(r->up = def))
+            return fail(p, e, "route %s: no upstream (give one here or at the top)", r->prefix);
+    }
+    if (limits && parse_limits(p, c, limits)) return -1;
+    return 0;
+}
+
+int hwd_config_load(const char *path, struct hwd_config *c, char *msg, size_t cap) {
+    struct parse p = {.path = path, .msg = msg, .cap = cap};
+    memset(c, 0, sizeof *c);
+    c->path = strdup(path);
+    c->max_header_bytes = 16384;
+    c->max_body_bytes = 8u << 20;
+    c->idle_timeout_ms = 60000;
+    c->max_connections = 10000;
+    c->drain_ms = 10000;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(msg, cap, "hwasmd: %s: %s", path, strerror(errno));
+        return -1;
+    }
+    const char *slash = strrchr(path, '/');
+    p.dir = slash ? strndup(path, (size_t)(slash - path)) : NULL;
+    yaml_parser_t yp;
+    yaml_parser_initialize(&yp);
+    yaml_parser_set_input_file(&yp, f);
+    int rc;
+    if (!yaml_parser_load(&yp, &p.doc)) {
+        snprintf(msg, cap, "hwasmd: %s:%zu: %s", path, yp.problem_mark.line + 1,
+                 yp.problem ? yp.problem : "YAML syntax error");
+        rc = -1;
+    } else {
+        rc = parse_root(&p, c, yaml_document_get_root_node(&p.doc));
+        yaml_document_delete(&p.doc);
+    }
+    yaml_parser_delete(&yp);
+    fclose(f);
+    free(p.dir);
+    return rc;
+}
+
+void hwd_config_free(struct hwd_config *c) {
+    for (uint32_t i = 0; i < c->mws_alloc; i++) {
+        struct hwd_middleware *m = &c->mws[i];
+        if (m->mw) hw_http_middleware_free(m->mw);
+        free(m->name);
+        free(m->module);
+        free(m->guest_config);
+    }
+    for (uint32_t i = 0; i < c->n_routes; i++) {
+        struct hwd_route *r = &c->routes[i];
+        for (char **m = r->methods; m && *m; m++) free(*m);
+        free(r->methods);
+        free(r->host);
+        free(r->prefix);
+    }
+    for (uint32_t i = 0; i < c->n_upstreams; i++) {
+        struct hwd_upstream *u = c->upstreams[i];
+        for (int j = 0; j < u->n_idle; j++) close(u->idle[j]);
+        pthread_mutex_destroy(&u->mu);
+        free(u->host);
+        free(u->unix_path);
+        free(u->port);
+        free(u->name);
+        free(u);
+    }
+    free(c->mws);
+    free(c->routes);
+    free(c->listen);
+    free(c->admin);
+    free(c->cache_dir);
+    free(c->path);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,373 @@
+/*
+ * hwasmd_conn.c — one client connection on a worker's loop: llhttp parses requests into an
+ * exchange (limits answered 431/413, garbage 400 then close); a complete request pauses
+ * the parser and goes to the thread pool (chain + upstream may block), its response is
+ * written back, then parsing resumes on whatever was pipelined behind it.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <uv.h>
+
+#include "hwasmd.h"
+#include "hwasmd_server.h"
+#include "llhttp.h"
+
+struct conn {
+    uv_tcp_t tcp;
+    uv_timer_t idle;
+    uv_work_t work;
+    uv_write_t wr;
+    struct hwd_worker *w;
+    llhttp_t parser;
+    char *in; /* received, not yet parsed */
+    size_t in_len, in_cap;
+    hw_http_exchange *x; /* the request being parsed or served */
+    char *field, *value, *url;
+    size_t field_len, value_len, url_len, header_bytes;
+    size_t max_header, max_body; /* from the generation current at accept time */
+    int in_value, busy, closing, keep_alive, head, error, admin;
+    char peer[64];
+    char *out;
+    size_t out_len;
+};
+
+static void timer_closed(uv_handle_t *h) {
+    struct conn *c = h->data;
+    __atomic_fetch_sub(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
+    if (c->x) {
+        hw_http_exchange_free(c->x);
+        free(c->x);
+    }
+    free(c->in);
+    free(c->field);
+    free(c->value);
+    free(c->url);
+    free(c->out);
+    free(c);
+}
+
+/* The timer goes second: the connection is freed once both handles are closed. */
+static void closed(uv_handle_t *h) {
+    struct conn *c = h->data;
+    uv_close((uv_handle_t *)&c->idle, timer_closed);
+}
+
+static void conn_close(struct conn *c) {
+    if (c->closing) return;
+    c->closing = 1;
+    uv_timer_stop(&c->idle);
+    uv_close((uv_handle_t *)&c->tcp, closed);
+}
+
+static int grow(char **s, size_t *n, const char *p, size_t len) {
+    char *ns = realloc(*s, *n + len + 1);
+    if (!ns) return -1;
+    memcpy(ns + *n, p, len);
+    *n += len;
+    ns[*n] = 0;
+    *s = ns;
+    return 0;
+}
+
+/* --- parser callbacks: fill c->x ------------------------------------------------------- */
+
+static int too_big(struct conn *c, size_t n) {
+    c->header_bytes += n;
+    if (c->header_bytes <= c->max_header) return 0;
+    c->error = 431;
+    return -1;
+}
+
+static int on_begin(llhttp_t *p) {
+    struct conn *c = p->data;
+    c->x = calloc(1, sizeof *c->x);
+    if (!c->x || hw_http_exchange_init(c->x)) return -1;
+    c->header_bytes = c->url_len = 0;
+    hw_http_str_set(&c->x->req.source_addr, c->peer, strlen(c->peer));
+    return 0;
+}
+
+static int on_url(llhttp_t *p, const char *at, size_t n) {
+    struct conn *c = p->data;
+    return too_big(c, n) || grow(&c->url, &c->url_len, at, n) ? -1 : 0;
+}
+
+static int commit_field(struct conn *c) {
+    if (!c->field) return 0;
+    int rc = hw_http_headers_add(&c->x->req.headers, c->field, c->field_len,
+                                 c->value ? c->value : "", c->value_len);
+    free(c->field);
+    free(c->value);
+    c->field = c->value = NULL;
+    c->field_len = c->value_len = 0;
+    c->in_value = 0;
+    return rc ? -1 : 0;
+}
+
+static int on_field(llhttp_t *p, const char *at, size_t n) {
+    struct conn *c = p->data;
+    if (too_big(c, n) || (c->in_value && commit_field(c))) return -1;
+    return grow(&c->field, &c->field_len, at, n);
+}
+
+static int on_value(llhttp_t *p, const char *at, size_t n) {
+    struct conn *c = p->data;
+    c->in_value = 1;
+    return too_big(c, n) || grow(&c->value, &c->value_len, at, n) ? -1 : 0;
+}
+
+static int on_headers_done(llhttp_t *p) {
+    struct conn *c = p->data;
+    hw_http_request *q = &c->x->req;
+    if (commit_field(c)) return -1;
+    const char *m = llhttp_method_name((llhttp_method_t)p->method);
+    char proto[16];
+    int pl = snprintf(proto, sizeof proto, "HTTP/%d.%d", p->http_major, p->http_minor);
+    if (hw_http_str_set(&q->method, m, strlen(m)) || hw_http_str_set(&q->protocol, proto, (size_t)pl) ||
+        hw_http_str_set(&q->target, c->url ? c->url : "/", c->url ? c->url_len : 1))
+        return -1;
+    free(c->url);
+    c->url = NULL;
+    c->head = p->method == HTTP_HEAD;
+    if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->max_body) {
+        c->error = 413;
+        return -1;
+    }
+    int64_t e = hw_http_headers_find(&q->headers, "expect", 6, 0);
+    if (e >= 0 && !strcasecmp(q->headers.fields[e].value, "100-continue") && p->http_minor >= 1) {
+        static char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        uv_buf_t b = uv_buf_init(cont, sizeof cont - 1);
+        uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    }
+    return 0;
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t n) {
+    struct conn *c = p->data;
+    if (c->x->req.body.len + n > c->max_body) {
+        c->error = 413;
+        return -1;
+    }
+    return hw_http_body_append(&c->x->req.body, at, n) ? -1 : 0;
+}
+
+static int on_done(llhttp_t *p) {
+    struct conn *c = p->data;
+    c->keep_alive = llhttp_should_keep_alive(p);
+    return HPE_PAUSED; /* one request at a time: the rest waits in c->in */
+}
+
+static const llhttp_settings_t *settings(void) {
+    static llhttp_settings_t s;
+    static int ready;
+    if (!ready) { /* same values from every worker: a benign race */
+        llhttp_settings_t t;
+        llhttp_settings_init(&t);
+        t.on_message_begin = on_begin;
+        t.on_url = on_url;
+        t.on_header_field = on_field;
+        t.on_header_value = on_value;
+        t.on_headers_complete = on_headers_done;
+        t.on_body = on_body;
+        t.on_message_complete = on_done;
+        s = t;
+        ready = 1;
+    }
+    return &s;
+}
+
+/* --- serving --------------------------------------------------------------------------- */
+
+static void parse_more(struct conn *c);
+static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b);
+static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
+
+static void written(uv_write_t *wr, int status) {
+    struct conn *c = wr->data;
+    free(c->out);
+    c->out = NULL;
+    if (c->x) {
+        hw_http_exchange_free(c->x);
+        free(c->x);
+        c->x = NULL;
+    }
+    c->busy = 0;
+    if (status < 0 || !c->keep_alive || __atomic_load_n(&hwd_draining, __ATOMIC_RELAXED)) {
+        conn_close(c);
+        return;
+    }
+    uv_timer_again(&c->idle);
+    parse_more(c);
+}
+
+static void send_out(struct conn *c) {
+    uv_buf_t b = uv_buf_init(c->out, (unsigned)c->out_len);
+    c->wr.data = c;
+    if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, &b, 1, written)) conn_close(c);
+}
+
+/* An answer made here, not by a chain: errors of the request itself. Closes after. */
+static void send_error(struct conn *c, int status) {
+    hw_http_response r = {0};
+    static const char *const text[] = {"bad request\n", "request headers too large\n",
+                                       "request body too large\n", "request timeout\n"};
+    hwd_response_simple(&r, status, text[status == 431 ? 1 : status == 413 ? 2 : status == 408 ? 3 : 0]);
+    c->keep_alive = 0;
+    c->busy = 1;
+    c->out = hwd_response_format(&r, 0, 0, &c->out_len);
+    hw_http_headers_free(&r.headers);
+    hw_http_body_free(&r.body);
+    if (c->out) send_out(c);
+    else conn_close(c);
+}
+
+static void work(uv_work_t *w) {
+    struct conn *c = w->data;
+    hw_http_exchange *x = c->x;
+    struct hwd_config *g = hwd_gen_acquire(); /* this request's generation, to the end */
+    if (c->admin) {
+        hwd_admin_serve(g, x);
+    } else {
+        uint64_t t0 = uv_hrtime();
+        /* the log shows what the client asked for, not what guests rewrote */
+        char *target = g->access_log ? strdup(x->req.target.ptr) : NULL;
+        const struct hwd_route *r = hwd_route_find(g, &x->req);
+        if (r) hwd_chain_run(r, x);
+        else hwd_response_simple(&x->resp, 404, "no route\n");
+        uint64_t ns = uv_hrtime() - t0;
+        hwd_stats_request(r, x->resp.status, ns);
+        if (target) hwd_access_log(r, x, target, ns);
+        free(target);
+    }
+    hwd_gen_release(g);
+    c->out = hwd_response_format(&x->resp, c->head, c->keep_alive, &c->out_len);
+}
+
+static void worked(uv_work_t *w, int status) {
+    struct conn *c = w->data;
+    (void)status;
+    if (!c->out) {
+        conn_close(c);
+        return;
+    }
+    send_out(c);
+}
+
+static void parse_more(struct conn *c) {
+    while (!c->busy && !c->closing && c->in_len > 0) {
+        llhttp_errno_t e = llhttp_execute(&c->parser, c->in, c->in_len);
+        size_t used = e == HPE_OK ? c->in_len : (size_t)(llhttp_get_error_pos(&c->parser) - c->in);
+        memmove(c->in, c->in + used, c->in_len - used);
+        c->in_len -= used;
+        if (e == HPE_OK) break;
+        if (e != HPE_PAUSED) {
+            send_error(c, c->error ? c->error : 400);
+            return;
+        }
+        llhttp_resume(&c->parser);
+        c->busy = 1;
+        uv_timer_stop(&c->idle);
+        c->work.data = c;
+        if (uv_queue_work(c->w->loop, &c->work, work, worked)) conn_close(c);
+    }
+    if (c->in_len == 0) { /* idle keep-alive connections hold no buffer */
+        free(c->in);
+        c->in = NULL;
+        c->in_cap = 0;
+    }
+    if (!c->closing && !c->busy) uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+}
+
+static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b) {
+    struct conn *c = h->data;
+    (void)hint;
+    if (c->in_cap - c->in_len < 16384) {
+        size_t cap = c->in_cap ? c->in_cap * 2 : 65536;
+        char *n = realloc(c->in, cap);
+        if (n) {
+            c->in = n;
+            c->in_cap = cap;
+        }
+    }
+    *b = uv_buf_init(c->in + c->in_len, (unsigned)(c->in_cap - c->in_len));
+}
+
+static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+    struct conn *c = s->data;
+    (void)b;
+    if (n < 0) {
+        /* EOF or error: a request in flight still gets its answer written first (the read
+         * restarts after it and sees the EOF again) */
+        if (!c->busy) conn_close(c);
+        else uv_read_stop(s);
+        return;
+    }
+    c->in_len += (size_t)n;
+    if (c->busy) {
+        uv_read_stop(s); /* pipelined: parsed once the current answer is out */
+        return;
+    }
+    uv_timer_again(&c->idle);
+    parse_more(c);
+}
+
+static void idle_expired(uv_timer_t *t) {
+    struct conn *c = t->data;
+    if (c->busy) return;
+    if (c->x || c->in_len) send_error(c, 408); /* a request started and stalled */
+    else conn_close(c);
+}
+
+void hwd_conn_accept(uv_stream_t *server, int status) {
+    struct hwd_worker *w = server->data;
+    if (status < 0) return;
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c) return;
+    c->w = w;
+    c->admin = server == (uv_stream_t *)&w->admin;
+    uv_tcp_init(w->loop, &c->tcp);
+    uv_timer_init(w->loop, &c->idle);
+    c->tcp.data = c->idle.data = c;
+    int64_t open = __atomic_add_fetch(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
+    struct hwd_config *g = hwd_gen_acquire();
+    c->max_header = g->max_header_bytes;
+    c->max_body = g->max_body_bytes;
+    uint32_t idle = g->idle_timeout_ms, max = g->max_connections;
+    hwd_gen_release(g);
+    /* over the limit: accepted only to be closed, so the backlog does not fill up */
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) || (open > (int64_t)max && !c->admin)) {
+        conn_close(c);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    char ip[INET6_ADDRSTRLEN] = "";
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
+        if (ss.ss_family == AF_INET6) {
+            uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof ip);
+            snprintf(c->peer, sizeof c->peer, "[%s]:%d", ip, ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+        } else {
+            uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof ip);
+            snprintf(c->peer, sizeof c->peer, "%s:%d", ip, ntohs(((struct sockaddr_in *)&ss)->sin_port));
+        }
+    }
+    llhttp_init(&c->parser, HTTP_REQUEST, settings());
+    c->parser.data = c;
+    uv_timer_start(&c->idle, idle_expired, idle, idle);
+    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+}
+
+static void drain_one(uv_handle_t *h, void *arg) {
+    struct hwd_worker *w = arg;
+    if (h->type != UV_TCP || h == (uv_handle_t *)&w->listener || h == (uv_handle_t *)&w->admin) return;
+    struct conn *c = h->data;
+    if (!c->busy) conn_close(c); /* busy ones close once their answer is written */
+}
+
+void hwd_conn_drain(struct hwd_worker *w) {
+    uv_walk(w->loop, drain_one, w);
+}

@@ -1,0 +1,134 @@
+/*
+ * hwasmd_main.c — the sidecar's command line: reads and checks the configuration, compiles
+ * and loads the middleware, then serves (or, with --check, stops there). Configuration
+ * errors are one line naming the file and line, exit status 2.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hwasmd.h"
+
+static const char usage[] =
+    "usage: hwasmd [options] CONFIG.yaml\n"
+    "       hwasmd --check CONFIG.yaml\n"
+    "       hwasmd [options] --dapr-components DIR --dapr-config FILE --upstream URL\n"
+    "Reverse proxy that runs compiled http-wasm middleware chains in front of an app.\n"
+    "  --check           validate the configuration and load every module, then exit\n"
+    "  --listen ADDR     override the configuration's listen address (HOST:PORT, [V6]:PORT;\n"
+    "                    port 0 picks a free port, printed on stdout)\n"
+    "  --dapr-components DIR, --dapr-config FILE\n"
+    "                    read Dapr Component files (type middleware.http.wasm) and the\n"
+    "                    Configuration's httpPipeline.handlers instead of CONFIG.yaml;\n"
+    "                    one route / to --upstream URL, listening on 127.0.0.1:3500 by default\n"
+    "  --admin ADDR      override the admin listener's address (/healthz, /readyz, /metrics,\n"
+    "                    POST /reload)\n"
+    "  --hwasmc PATH     the compiler for .wasm modules (default: next to hwasmd in the build\n"
+    "                    tree, ../../compiler/hwasmc, else hwasmc from PATH)\n"
+    "  --cache DIR       where compiled modules are kept (default $XDG_CACHE_HOME/hwasmd)\n"
+    "  --help, --version\n"
+    "SIGHUP or POST /reload: load the configuration again (an error keeps the old one).\n"
+    "SIGINT/SIGTERM: stop accepting, finish answers in flight (limits.drain_ms), exit.\n"
+    "Exit status: 0 stopped by SIGINT/SIGTERM or check passed, 1 runtime failure,\n"
+    "2 configuration error. Reference: docs/hwasmd.md.\n";
+
+/* hwasmc from the build tree when hwasmd runs from there, else from PATH. */
+static char *find_hwasmc(void) {
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = 0;
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            char *p;
+            *slash = 0;
+            if (asprintf(&p, "%s/../../compiler/hwasmc", self) >= 0) {
+                if (access(p, X_OK) == 0) return p;
+                free(p);
+            }
+        }
+    }
+    return strdup("hwasmc");
+}
+
+/* What a (re)load reads: the command line's choices, kept for SIGHUP and POST /reload. */
+static struct {
+    const char *path, *dapr_dir, *dapr_cfg, *upstream, *cache;
+    char *hwasmc;
+} opt;
+
+static int load(struct hwd_config **out, char *msg, size_t cap) {
+    struct hwd_config *c = calloc(1, sizeof *c);
+    if (!c) return snprintf(msg, cap, "hwasmd: out of memory"), -1;
+    int rc = opt.dapr_dir ? hwd_dapr_load(opt.dapr_dir, opt.dapr_cfg, opt.upstream, c, msg, cap)
+                          : hwd_config_load(opt.path, c, msg, cap);
+    if (rc == 0 && opt.cache) {
+        free(c->cache_dir);
+        c->cache_dir = strdup(opt.cache);
+    }
+    if (rc == 0) rc = hwd_modules_load(c, opt.hwasmc, msg, cap);
+    if (rc) {
+        hwd_config_free(c);
+        free(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    enum { O_CHECK = 256, O_DAPR_DIR, O_DAPR_CFG, O_UPSTREAM, O_ADMIN, O_LISTEN, O_HWASMC, O_CACHE, O_HELP, O_VERSION };
+    static const struct option opts[] = {
+        {"check", no_argument, 0, O_CHECK},     {"listen", required_argument, 0, O_LISTEN},
+        {"admin", required_argument, 0, O_ADMIN},
+        {"dapr-components", required_argument, 0, O_DAPR_DIR},
+        {"dapr-config", required_argument, 0, O_DAPR_CFG},
+        {"upstream", required_argument, 0, O_UPSTREAM},
+        {"hwasmc", required_argument, 0, O_HWASMC}, {"cache", required_argument, 0, O_CACHE},
+        {"help", no_argument, 0, O_HELP},       {"version", no_argument, 0, O_VERSION},
+        {0, 0, 0, 0}};
+    int check = 0, o;
+    const char *listen = NULL, *admin = NULL;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case O_CHECK: check = 1; break;
+        case O_LISTEN: listen = optarg; break;
+        case O_ADMIN: admin = optarg; break;
+        case O_DAPR_DIR: opt.dapr_dir = optarg; break;
+        case O_DAPR_CFG: opt.dapr_cfg = optarg; break;
+        case O_UPSTREAM: opt.upstream = optarg; break;
+        case O_HWASMC: free(opt.hwasmc); opt.hwasmc = strdup(optarg); break;
+        case O_CACHE: opt.cache = optarg; break;
+        case O_HELP: fputs(usage, stdout); return 0;
+        case O_VERSION: puts("hwasmd " HWASM_VERSION); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    int dapr = opt.dapr_dir || opt.dapr_cfg;
+    if (dapr ? !opt.dapr_dir || !opt.dapr_cfg || optind != argc : optind != argc - 1 || opt.upstream) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    opt.path = dapr ? NULL : argv[optind];
+    if (!opt.hwasmc) opt.hwasmc = find_hwasmc();
+    struct hwd_config *cfg;
+    char msg[1024];
+    if (load(&cfg, msg, sizeof msg)) {
+        fprintf(stderr, "%s\n", msg);
+        return 2;
+    }
+    if (check) {
+        printf("hwasmd: %s: ok (%u middleware, %u routes)\n", cfg->path, cfg->n_mws, cfg->n_routes);
+        hwd_config_free(cfg);
+        free(cfg);
+        free(opt.hwasmc);
+        return 0;
+    }
+    hwd_gen_init(cfg, load);
+    /* generations and the options stay alive to the end: pool threads may still use them */
+    return hwd_serve(cfg, listen, admin);
+}

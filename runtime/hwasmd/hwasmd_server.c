@@ -1,0 +1,149 @@
+/*
+ * hwasmd_server.c — starts the workers: one thread and one libuv loop each, every one with
+ * its own listening socket bound to the same address (SO_REUSEPORT lets the kernel spread
+ * connections), worker 0 also serving the admin listener. SIGHUP reloads the configuration
+ * (hwasmd_gen.c); SIGINT/SIGTERM stop accepting, let answers in flight finish and wait up to
+ * drain_ms for the workers. Listen addresses and worker count are fixed at start.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hwasmd_server.h"
+
+static int parse_addr(const char *s, struct sockaddr_storage *ss) {
+    char host[256];
+    const char *colon = strrchr(s, ':');
+    if (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1)) return -1;
+    int port = atoi(colon + 1);
+    if (port > 65535) return -1;
+    size_t hl = (size_t)(colon - s);
+    if (hl >= sizeof host) return -1;
+    memcpy(host, s, hl);
+    host[hl] = 0;
+    memset(ss, 0, sizeof *ss);
+    if (host[0] == '[' && hl > 1 && host[hl - 1] == ']') {
+        host[hl - 1] = 0;
+        return uv_ip6_addr(host + 1, port, (struct sockaddr_in6 *)ss);
+    }
+    return uv_ip4_addr(hl ? host : "0.0.0.0", port, (struct sockaddr_in *)ss);
+}
+
+static int listen_on(struct hwd_worker *w, uv_tcp_t *t, const struct sockaddr_storage *ss) {
+    int rc = uv_tcp_init_ex(w->loop, t, ss->ss_family);
+    if (rc) return rc;
+    uv_os_fd_t fd;
+    int one = 1;
+    t->data = w;
+    if ((rc = uv_fileno((uv_handle_t *)t, &fd))) return rc;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if ((rc = uv_tcp_bind(t, (const struct sockaddr *)ss, 0))) return rc;
+    return uv_listen((uv_stream_t *)t, 1024, hwd_conn_accept);
+}
+
+/* The address a socket got (port 0 becomes the real one), printed as a URL. */
+static void bound(uv_tcp_t *t, struct sockaddr_storage *ss, char *url, size_t cap) {
+    int len = sizeof *ss;
+    char ip[64];
+    uv_tcp_getsockname(t, (struct sockaddr *)ss, &len);
+    if (ss->ss_family == AF_INET6) {
+        uv_ip6_name((struct sockaddr_in6 *)ss, ip, sizeof ip);
+        snprintf(url, cap, "http://[%s]:%d", ip, ntohs(((struct sockaddr_in6 *)ss)->sin6_port));
+    } else {
+        uv_ip4_name((struct sockaddr_in *)ss, ip, sizeof ip);
+        snprintf(url, cap, "http://%s:%d", ip, ntohs(((struct sockaddr_in *)ss)->sin_port));
+    }
+}
+
+/* Draining: no new connections; the loop ends once in-flight answers are written. */
+static void stop_cb(uv_async_t *a) {
+    struct hwd_worker *w = a->data;
+    uv_close((uv_handle_t *)&w->listener, NULL);
+    if (w->has_admin) uv_close((uv_handle_t *)&w->admin, NULL);
+    uv_close((uv_handle_t *)&w->stop, NULL);
+    hwd_conn_drain(w);
+}
+
+static void run(void *arg) {
+    struct hwd_worker *w = arg;
+    uv_run(w->loop, UV_RUN_DEFAULT);
+}
+
+int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *admin_override) {
+    const char *addr = listen_override ? listen_override : cfg->listen;
+    const char *admin = admin_override ? admin_override : cfg->admin;
+    struct sockaddr_storage ss, as;
+    if (parse_addr(addr, &ss) || (admin && parse_addr(admin, &as))) {
+        fprintf(stderr, "hwasmd: %s: expected HOST:PORT or [V6]:PORT, got \"%s\"\n", cfg->path,
+                parse_addr(addr, &ss) ? addr : admin);
+        return 2;
+    }
+    uint32_t drain_ms = cfg->drain_ms; /* cfg may be replaced (and freed) by a reload */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    uint32_t n = cfg->workers ? cfg->workers : cores > 0 ? (uint32_t)cores : 1;
+    /* chains and upstream calls block libuv's pool threads: give it room for every worker */
+    if (!getenv("UV_THREADPOOL_SIZE")) {
+        char v[16];
+        snprintf(v, sizeof v, "%u", n * 16 > 128 ? 128 : n * 16);
+        setenv("UV_THREADPOOL_SIZE", v, 1);
+    }
+    struct hwd_worker *ws = calloc(n, sizeof *ws);
+    if (!ws) return 1;
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* only the main thread takes them, in sigwait */
+    signal(SIGPIPE, SIG_IGN);
+    char url[128], admin_url[128];
+    for (uint32_t i = 0; i < n; i++) {
+        struct hwd_worker *w = &ws[i];
+        w->loop = &w->loop_storage;
+        uv_loop_init(w->loop);
+        uv_async_init(w->loop, &w->stop, stop_cb);
+        w->stop.data = w;
+        int rc = listen_on(w, &w->listener, &ss);
+        if (!rc && i == 0 && admin) {
+            w->has_admin = 1;
+            if ((rc = listen_on(w, &w->admin, &as)) == 0) bound(&w->admin, &as, admin_url, sizeof admin_url);
+            else addr = admin;
+        }
+        if (rc) {
+            fprintf(stderr, "hwasmd: listen on %s: %s\n", addr, uv_strerror(rc));
+            return 1;
+        }
+        if (i == 0) bound(&w->listener, &ss, url, sizeof url); /* port 0: the others share it */
+    }
+    printf("hwasmd: listening on %s (%u workers)\n", url, n);
+    if (admin) printf("hwasmd: admin on %s\n", admin_url);
+    fflush(stdout);
+    for (uint32_t i = 0; i < n; i++) uv_thread_create(&ws[i].thread, run, &ws[i]);
+    int sig = 0;
+    char msg[1024];
+    while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
+        int rc = hwd_gen_reload(msg, sizeof msg);
+        fprintf(stderr, "%s%s\n", msg, rc ? " (reload failed: the running configuration stays)" : "");
+    }
+    fprintf(stderr, "hwasmd: signal %d, draining (up to %u ms)\n", sig, drain_ms);
+    __atomic_store_n(&hwd_draining, 1, __ATOMIC_RELAXED);
+    for (uint32_t i = 0; i < n; i++) uv_async_send(&ws[i].stop);
+    struct timespec end;
+    clock_gettime(CLOCK_REALTIME, &end);
+    end.tv_sec += drain_ms / 1000;
+    end.tv_nsec += (long)(drain_ms % 1000) * 1000000;
+    if (end.tv_nsec >= 1000000000) end.tv_sec++, end.tv_nsec -= 1000000000;
+    for (uint32_t i = 0; i < n; i++)
+        if (pthread_timedjoin_np(ws[i].thread, NULL, &end) == ETIMEDOUT) {
+            fprintf(stderr, "hwasmd: drain deadline passed, stopping anyway\n");
+            break;
+        }
+    /* the configuration and the workers stay allocated: the process ends right after */
+    return 0;
+}

@@ -1,0 +1,26 @@
+/*
+ * hwasmd_server.h — a worker: its own libuv loop and its own listening socket on the shared
+ * port (SO_REUSEPORT), and the accept callback that hwasmd_conn.c implements.
+ */
+#ifndef HWASMD_SERVER_H
+#define HWASMD_SERVER_H
+
+#include <uv.h>
+
+#include "hwasmd.h"
+
+struct hwd_worker {
+    uv_loop_t loop_storage;
+    uv_loop_t *loop;
+    uv_tcp_t listener;
+    uv_tcp_t admin; /* worker 0 only, when configured */
+    int has_admin;
+    uv_async_t stop;
+    uv_thread_t thread;
+};
+
+void hwd_conn_accept(uv_stream_t *server, int status);
+/* Closes the loop's idle client connections (draining: busy ones close after answering). */
+void hwd_conn_drain(struct hwd_worker *w);
+
+#endif /* HWASMD_SERVER_H */

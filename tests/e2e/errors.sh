@@ -1,0 +1,41 @@
+# errors.sh — what a bad client, a dead upstream or a bad config gets: 400 and close for
+# garbage, 431, 413, 502, pipelined requests answered in order, config errors "FILE:LINE".
+. "$(dirname "$0")/lib.sh"
+cat >"$T/e.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: builtin:echo
+limits: {header_bytes: 1024, body_bytes: 100, idle_timeout_ms: 2000}
+routes:
+  - {prefix: /}
+  - {prefix: /down, upstream: "http://127.0.0.1:1"}
+Y
+start d "$T/e.yaml"
+U=http://127.0.0.1:$d_PORT
+first() { printf '%s' "$1" | head -n 1 | tr -d '\r'; }
+check "malformed request line -> 400" "HTTP/1.1 400 Bad Request" "$(first "$(raw $d_PORT 'GARBAGE\r\n\r\n')")"
+contains "400 closes the connection" "Connection: close" "$(raw $d_PORT 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n')"
+check "bad chunk size -> 400" "HTTP/1.1 400 Bad Request" "$(first "$(raw $d_PORT 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')")"
+check "huge header -> 431" 431 "$(code -H "X-Big: $(head -c 2000 /dev/zero | tr '\0' a)" $U/)"
+check "declared body too large -> 413" 413 "$(code --data-binary "$(head -c 200 /dev/zero | tr '\0' b)" $U/)"
+check "chunked body too large -> 413" 413 "$(code -H 'Transfer-Encoding: chunked' --data-binary "$(head -c 200 /dev/zero | tr '\0' b)" $U/)"
+check "body at the limit -> 200" 200 "$(code --data-binary "$(head -c 100 /dev/zero | tr '\0' b)" $U/)"
+check "upstream down -> 502" 502 "$(code $U/down)"
+R=$(raw $d_PORT 'GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+check "pipelined: two answers" 2 "$(printf '%s' "$R" | grep -c '^HTTP/1.1 200')"
+contains "pipelined: in order" '"uri": "/one"' "$(printf '%s' "$R" | sed -n '1,/uri/p')"
+check "HTTP/1.0 closes" "Connection: close" "$(raw $d_PORT 'GET / HTTP/1.0\r\n\r\n' | grep -i '^connection' | tr -d '\r')"
+check "server still alive" 200 "$(code $U/)"
+# configuration errors: one line, FILE:LINE, exit 2
+bad() { # bad WHAT YAML EXPECTED-SUBSTRING
+    printf "$2" >"$T/bad.yaml"
+    OUT=$("$HWASMD" --check "$T/bad.yaml" 2>&1); RC=$?
+    check "$1: exit 2" 2 "$RC"
+    contains "$1: message" "$T/bad.yaml:$3" "$OUT"
+}
+bad "unknown key" 'listen: 127.0.0.1:1\nbogus: 1\nroutes: []\n' '2: unknown key "bogus"'
+bad "unknown middleware" 'listen: 127.0.0.1:1\nupstream: builtin:echo\nroutes:\n  - prefix: /\n    chain: [nope]\n' '5: chain: no middleware named "nope"'
+bad "bad upstream" 'listen: 127.0.0.1:1\nupstream: ftp://x\nroutes: []\n' '2: upstream:'
+bad "YAML syntax" 'listen: [\n' '2:'
+bad "missing module" "listen: 127.0.0.1:1\nupstream: builtin:echo\nmiddleware:\n  - {name: m, module: $T/none.so}\nroutes: []\n" '4: middleware m:'
+bad "bad trap policy" "listen: 127.0.0.1:1\nmiddleware:\n  - {name: m, module: x.so, on_trap: maybe}\nroutes: []\n" '3: on_trap:'
+finish

@@ -1,0 +1,52 @@
+# lib.sh — shared by the e2e tests: start hwasmd on a free loopback port (port 0, read back
+# from its first stdout line), raw socket requests, checks; every started process is killed
+# and the temp folder removed on exit, whatever happens.
+# Usage: . lib.sh HWASMD GUESTS_DIR HWASMC
+set -u
+HWASMD=$1
+GUESTS=$2
+HWASMC=$3
+T=$(mktemp -d /tmp/hwasmd-e2e.XXXXXX)
+PIDS=""
+FAILS=0
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for p in $PIDS; do wait "$p" 2>/dev/null; done
+    # under -DHWASM_SANITIZE=ON a server's memory error is a failure even if answers looked fine
+    BAD=$(grep -l -e 'ERROR: AddressSanitizer' -e 'runtime error:' "$T"/*.err 2>/dev/null)
+    [ -n "$BAD" ] && { cat $BAD; rm -rf "$T"; exit 1; }
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# start NAME CONFIG: runs hwasmd (pid in NAME_PID), sets PORT and NAME_PORT once it listens.
+start() {
+    "$HWASMD" --listen 127.0.0.1:0 --hwasmc "$HWASMC" --cache "$T/cache" "$2" >"$T/$1.out" 2>"$T/$1.err" &
+    PIDS="$PIDS $!"
+    eval "${1}_PID=$!"
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/^hwasmd: listening on http:\/\/[^ ]*:\([0-9]*\) .*/\1/p' "$T/$1.out" 2>/dev/null)
+        [ -n "$PORT" ] && { eval "${1}_PORT=$PORT"; return 0; }
+        sleep 0.05
+    done
+    echo "FAIL: $1 did not start:"; cat "$T/$1.err"; exit 1
+}
+
+# raw PORT BYTES: sends printf-formatted bytes on a fresh connection, prints the answer
+# (the server closes, or 3 s pass).
+raw() {
+    exec 3<>"/dev/tcp/127.0.0.1/$1"
+    printf "$2" >&3
+    timeout 3 cat <&3
+    exec 3<&-
+}
+
+check() { # check WHAT EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2], got [$3]"; FAILS=$((FAILS + 1)); fi
+}
+contains() { # contains WHAT NEEDLE HAYSTACK
+    case "$3" in *"$2"*) echo "ok   $1" ;; *) echo "FAIL $1: no [$2] in [$3]"; FAILS=$((FAILS + 1)) ;; esac
+}
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+finish() { [ "$FAILS" = 0 ] && echo "all passed" || { echo "$FAILS failed"; exit 1; }; }

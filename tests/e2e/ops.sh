@@ -1,0 +1,85 @@
+# ops.sh — operating hwasmd: the admin listener (/healthz, /readyz, /metrics with request,
+# trap and upstream counters), max_connections, an upstream over a unix socket, and a
+# graceful stop (SIGTERM lets the answer in flight finish, then the process exits).
+. "$(dirname "$0")/lib.sh"
+cat >"$T/ops.yaml" <<Y
+listen: 127.0.0.1:0
+admin: 127.0.0.1:0
+upstream: builtin:echo
+workers: 2
+limits: {drain_ms: 5000}
+middleware:
+  - {name: panic, module: $GUESTS/panic_on_handle_request.so}
+  - {name: slow, module: $GUESTS/loop.so, time_budget_ms: 1000}
+routes:
+  - {prefix: /}
+  - {prefix: /panic, chain: [panic]}
+  - {prefix: /slow, chain: [slow]}
+  - {prefix: /down, upstream: "http://127.0.0.1:1"}
+Y
+start d "$T/ops.yaml"
+A=$(sed -n 's/^hwasmd: admin on \(.*\)/\1/p' "$T/d.out")
+U=http://127.0.0.1:$d_PORT
+check "healthz" ok "$(curl -s $A/healthz)"
+check "readyz" ready "$(curl -s $A/readyz)"
+code $U/a >/dev/null; code $U/b >/dev/null; code $U/panic >/dev/null; code $U/down >/dev/null
+M=$(curl -s $A/metrics)
+contains "metrics: 2xx by route" 'hwasmd_requests_total{route="/",code="2xx"} 2' "$M"
+contains "metrics: 5xx by route" 'hwasmd_requests_total{route="/panic",code="5xx"} 1' "$M"
+contains "metrics: traps" 'hwasmd_middleware_traps_total{middleware="panic"} 1' "$M"
+contains "metrics: upstream errors" 'hwasmd_upstream_errors_total{upstream="http://127.0.0.1:1"} 1' "$M"
+contains "metrics: latency histogram" 'hwasmd_request_duration_seconds_count 4' "$M"
+# routes by host and method, guest config as a mapping (JSON), the access log
+cat >"$T/routes.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: builtin:echo
+access_log: true
+middleware:
+  - name: cfg
+    module: $GUESTS/config.so
+    config: {env: prod, n: 3, tags: [a, b]}
+routes:
+  - {prefix: /, chain: []}
+  - {prefix: /, host: api.example, chain: [cfg]}
+  - {prefix: /, methods: [DELETE], upstream: "http://127.0.0.1:1"}
+Y
+start r "$T/routes.yaml"
+R=http://127.0.0.1:$r_PORT
+contains "route by host; mapping config as JSON" '{"env":"prod","n":3,"tags":["a","b"]}' "$(curl -s -H 'Host: api.example:80' $R/x)"
+contains "other hosts take the default route" '"uri": "/x"' "$(curl -s $R/x)"
+check "route by method" 502 "$(code -X DELETE $R/x)"
+contains "access log line" '"method":"DELETE","uri":"/x","route":"/","status":502' "$(cat "$T/r.out")"
+# graceful stop: a 1 s request in flight still gets its answer
+code $U/slow >"$T/slow.code" & SLOW=$!
+sleep 0.3
+DPID=$d_PID
+kill -TERM "$DPID"
+wait "$SLOW"
+check "answer in flight delivered during drain" 500 "$(cat "$T/slow.code")"
+for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+check "process exited after draining" gone "$(kill -0 "$DPID" 2>/dev/null && echo alive || echo gone)"
+check "no new connections after stop" 000 "$(code $U/)"
+if command -v python3 >/dev/null; then
+    python3 - "$T/app.sock" >"$T/app.log" 2>&1 <<'PY' &
+import http.server, socketserver, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def address_string(self): return "unix"
+    def do_GET(self):
+        b = b"from unix " + self.path.encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+class S(socketserver.UnixStreamServer):
+    def get_request(self):
+        s, _ = super().get_request(); return s, ("unix", 0)
+S(sys.argv[1], H).serve_forever()
+PY
+    PIDS="$PIDS $!"
+    for _ in $(seq 50); do [ -S "$T/app.sock" ] && break; sleep 0.1; done
+    printf 'listen: 127.0.0.1:0\nupstream: "unix:%s"\nroutes:\n  - {prefix: /}\n' "$T/app.sock" >"$T/unix.yaml"
+    start u "$T/unix.yaml"
+    check "unix: upstream" "from unix /x" "$(curl -s http://127.0.0.1:$u_PORT/x)"
+    check "unix: upstream, keep-alive reuse" "from unix /y" "$(curl -s http://127.0.0.1:$u_PORT/y)"
+else
+    echo "skip unix upstream (no python3)"
+fi
+finish

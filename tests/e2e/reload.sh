@@ -1,0 +1,39 @@
+# reload.sh — SIGHUP and POST /reload swap in a new configuration while requests keep
+# flowing: none is lost, new requests see the new chain, and a broken file keeps the old one.
+. "$(dirname "$0")/lib.sh"
+conf() { # conf CHAIN
+    cat >"$T/r.yaml" <<Y
+listen: 127.0.0.1:0
+admin: 127.0.0.1:0
+upstream: builtin:echo
+workers: 2
+middleware:
+  - {name: headers, module: $GUESTS/headers.so}
+  - {name: auth, module: $GUESTS/auth.so}
+routes:
+  - {prefix: /, chain: [$1]}
+Y
+}
+conf ""
+start r "$T/r.yaml"
+A=$(sed -n 's/^hwasmd: admin on \(.*\)/\1/p' "$T/r.out")
+U=http://127.0.0.1:$r_PORT
+check "before: no guest" "" "$(curl -si $U/ | grep -i '^x-resp' | tr -d '\r')"
+seq 400 | xargs -P 4 -I{} curl -s -o /dev/null -w '%{http_code}\n' $U/{} >"$T/load" &
+LOAD=$!
+sleep 0.2
+conf headers
+kill -HUP "$r_PID"
+sleep 0.3
+conf auth
+check "POST /reload" 200 "$(curl -s -o /dev/null -w '%{http_code}' -X POST $A/reload)"
+wait "$LOAD"
+check "400 requests across two reloads, none lost" "400" "$(grep -c '^[24]0[01]$' "$T/load")"
+check "after: the new chain answers" 401 "$(code $U/)"
+echo 'listen: [' >"$T/r.yaml"
+check "broken config: POST /reload fails" 500 "$(curl -s -o /dev/null -w '%{http_code}' -X POST $A/reload)"
+kill -HUP "$r_PID"; sleep 0.2
+check "broken config: the old chain still answers" 401 "$(code $U/)"
+contains "reload logged" "generation 2" "$(cat "$T/r.err")"
+contains "failed reload logged" "reload failed: the running configuration stays" "$(cat "$T/r.err")"
+finish
