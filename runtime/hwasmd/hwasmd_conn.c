@@ -2,7 +2,8 @@
  * hwasmd_conn.c — one client connection on a worker's loop: llhttp parses requests into an
  * exchange (limits answered 431/413, garbage 400 then close); a complete request pauses
  * the parser and goes to the thread pool (chain + upstream may block), its response is
- * written back, then parsing resumes on whatever was pipelined behind it.
+ * written back, then parsing resumes on whatever was pipelined behind it. Also owns the
+ * llhttp header accumulator (hwd_header_commit) that hwasmd_upstream.c parses replies with.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -25,10 +26,11 @@ struct conn {
     char *in; /* received, not yet parsed */
     size_t in_len, in_cap;
     hw_http_exchange *x; /* the request being parsed or served */
-    char *field, *value, *url;
-    size_t field_len, value_len, url_len, header_bytes;
+    struct hwd_header_acc hdr;
+    char *url;
+    size_t url_len, header_bytes;
     size_t max_header, max_body; /* from the generation current at accept time */
-    int in_value, busy, closing, keep_alive, head, error, admin;
+    int busy, closing, keep_alive, head, error, admin;
     char peer[64];
     char *out;
     size_t out_len;
@@ -42,8 +44,8 @@ static void timer_closed(uv_handle_t *h) {
         free(c->x);
     }
     free(c->in);
-    free(c->field);
-    free(c->value);
+    free(c->hdr.field);
+    free(c->hdr.value);
     free(c->url);
     free(c->out);
     free(c);
@@ -62,7 +64,7 @@ static void conn_close(struct conn *c) {
     uv_close((uv_handle_t *)&c->tcp, closed);
 }
 
-static int grow(char **s, size_t *n, const char *p, size_t len) {
+int hwd_append(char **s, size_t *n, const char *p, size_t len) {
     char *ns = realloc(*s, *n + len + 1);
     if (!ns) return -1;
     memcpy(ns + *n, p, len);
@@ -92,31 +94,32 @@ static int on_begin(llhttp_t *p) {
 
 static int on_url(llhttp_t *p, const char *at, size_t n) {
     struct conn *c = p->data;
-    return too_big(c, n) || grow(&c->url, &c->url_len, at, n) ? -1 : 0;
+    return too_big(c, n) || hwd_append(&c->url, &c->url_len, at, n) ? -1 : 0;
 }
 
-static int commit_field(struct conn *c) {
-    if (!c->field) return 0;
-    int rc = hw_http_headers_add(&c->x->req.headers, c->field, c->field_len,
-                                 c->value ? c->value : "", c->value_len);
-    free(c->field);
-    free(c->value);
-    c->field = c->value = NULL;
-    c->field_len = c->value_len = 0;
-    c->in_value = 0;
+int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h) {
+    if (!a->field) return 0;
+    int rc = hw_http_headers_add(h, a->field, a->field_len, a->value ? a->value : "", a->value_len);
+    free(a->field);
+    free(a->value);
+    a->field = a->value = NULL;
+    a->field_len = a->value_len = 0;
+    a->in_value = 0;
     return rc ? -1 : 0;
 }
 
+static int commit_field(struct conn *c) { return hwd_header_commit(&c->hdr, &c->x->req.headers); }
+
 static int on_field(llhttp_t *p, const char *at, size_t n) {
     struct conn *c = p->data;
-    if (too_big(c, n) || (c->in_value && commit_field(c))) return -1;
-    return grow(&c->field, &c->field_len, at, n);
+    if (too_big(c, n) || (c->hdr.in_value && commit_field(c))) return -1;
+    return hwd_append(&c->hdr.field, &c->hdr.field_len, at, n);
 }
 
 static int on_value(llhttp_t *p, const char *at, size_t n) {
     struct conn *c = p->data;
-    c->in_value = 1;
-    return too_big(c, n) || grow(&c->value, &c->value_len, at, n) ? -1 : 0;
+    c->hdr.in_value = 1;
+    return too_big(c, n) || hwd_append(&c->hdr.value, &c->hdr.value_len, at, n) ? -1 : 0;
 }
 
 static int on_headers_done(llhttp_t *p) {

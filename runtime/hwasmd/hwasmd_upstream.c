@@ -223,50 +223,26 @@ static char *request_head(hw_http_exchange *x, size_t body, size_t *len) {
 struct reply {
     hw_http_headers headers;
     hw_http_body body;
-    char *field;
-    size_t field_len;
-    int in_value, done, head, status;
+    struct hwd_header_acc hdr;
+    int done, head, status;
     size_t value_start;
-    char *value;
-    size_t value_len;
 };
-
-static int grow(char **s, size_t *n, const char *p, size_t len) {
-    char *ns = realloc(*s, *n + len + 1);
-    if (!ns) return -1;
-    memcpy(ns + *n, p, len);
-    *n += len;
-    ns[*n] = 0;
-    *s = ns;
-    return 0;
-}
-
-static int commit_field(struct reply *r) {
-    if (!r->field) return 0;
-    int rc = hw_http_headers_add(&r->headers, r->field, r->field_len, r->value ? r->value : "", r->value_len);
-    free(r->field);
-    free(r->value);
-    r->field = r->value = NULL;
-    r->field_len = r->value_len = 0;
-    r->in_value = 0;
-    return rc ? -1 : 0;
-}
 
 static int on_field(llhttp_t *p, const char *at, size_t n) {
     struct reply *r = p->data;
-    if (r->in_value && commit_field(r)) return -1;
-    return grow(&r->field, &r->field_len, at, n);
+    if (r->hdr.in_value && hwd_header_commit(&r->hdr, &r->headers)) return -1;
+    return hwd_append(&r->hdr.field, &r->hdr.field_len, at, n);
 }
 
 static int on_value(llhttp_t *p, const char *at, size_t n) {
     struct reply *r = p->data;
-    r->in_value = 1;
-    return grow(&r->value, &r->value_len, at, n);
+    r->hdr.in_value = 1;
+    return hwd_append(&r->hdr.value, &r->hdr.value_len, at, n);
 }
 
 static int on_headers_done(llhttp_t *p) {
     struct reply *r = p->data;
-    if (commit_field(r)) return -1;
+    if (hwd_header_commit(&r->hdr, &r->headers)) return -1;
     return r->head ? 1 : 0; /* 1: a response to HEAD has no body whatever it says */
 }
 
@@ -291,8 +267,8 @@ static int on_done(llhttp_t *p) {
 }
 
 static void reply_free(struct reply *r) {
-    free(r->field);
-    free(r->value);
+    free(r->hdr.field);
+    free(r->hdr.value);
     hw_http_headers_free(&r->headers);
     hw_http_body_free(&r->body);
 }

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "hwasm_http.h"
+#include "unit_support.h"
 
 static inline const char *guest_path(const char *name) {
     static char path[1024];
@@ -135,14 +136,6 @@ static inline int64_t a_read(void *ctx, uint8_t *buf, size_t cap, int *eof) {
     s->sent += n;
     *eof = s->sent == s->total;
     return (int64_t)n;
-}
-
-static inline int run_suite(Suite *s) {
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
 }
 
 #endif /* HTTP_TEST_SUPPORT_H */

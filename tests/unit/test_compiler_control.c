@@ -7,53 +7,13 @@
 #include <check.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "unit_support.h"
 
 /* --- One call and its expected outcome -------------------------------------------------- */
 
-typedef struct rcase {
-    const char *func;
-    uint64_t args[3];
-    const char *res;  /* per result: i i32, I i64, f f32 bits, F f64 bits; NULL: the call must trap */
-    uint64_t want[5]; /* the results, or want[0] = the enum hwasm_trap */
-} rcase;
-
 #define TRAP(t) NULL, {HWASM_TRAP_##t}
-
-static const char *const trap_text[HWASM_TRAP_COUNT] = {
-    [HWASM_TRAP_UNREACHABLE] = "unreachable",
-    [HWASM_TRAP_UNDEFINED_ELEMENT] = "undefined element",
-    [HWASM_TRAP_UNINITIALIZED] = "uninitialized element",
-    [HWASM_TRAP_INDIRECT_SIG] = "indirect call type mismatch",
-    [HWASM_TRAP_STACK_EXHAUSTED] = "call stack exhausted",
-    [HWASM_TRAP_INTERRUPTED] = "interrupted",
-};
-
-static void run_case(hw_instance *inst, const rcase *c) {
-    ck_assert_msg(inst != NULL, "the test module did not compile or instantiate (see stderr)");
-    uint64_t s[8] = {c->args[0], c->args[1], c->args[2]};
-    hw_error err = {0};
-    int rc = unit_call(inst, c->func, s, &err);
-    if (!c->res) {
-        ck_assert_msg(rc == HW_ETRAP && err.trap == c->want[0],
-                      "%s(%#llx, %#llx, %#llx): want trap %llu, got rc %d trap %u \"%s\"", c->func,
-                      (unsigned long long)c->args[0], (unsigned long long)c->args[1],
-                      (unsigned long long)c->args[2], (unsigned long long)c->want[0], rc, err.trap, err.message);
-        ck_assert_msg(strstr(err.message, trap_text[c->want[0]]), "%s: message \"%s\"", c->func, err.message);
-        return;
-    }
-    ck_assert_msg(rc == 0, "%s(%#llx, %#llx): rc %d: %s", c->func, (unsigned long long)c->args[0],
-                  (unsigned long long)c->args[1], rc, err.message);
-    for (int i = 0; c->res[i]; i++) {
-        uint64_t got = c->res[i] == 'i' || c->res[i] == 'f' ? (uint32_t)s[i] : s[i];
-        ck_assert_msg(got == c->want[i], "%s(%#llx, %#llx): result %d = %#llx, want %#llx", c->func,
-                      (unsigned long long)c->args[0], (unsigned long long)c->args[1], i,
-                      (unsigned long long)s[i], (unsigned long long)c->want[i]);
-    }
-}
 
 /* --- The module ------------------------------------------------------------------------- */
 
@@ -163,7 +123,7 @@ static const char control_wat[] =
     "    (i64.add (i64.extend_i32_u (i32.add (local.get 1))) (i64.trunc_f64_s (f64.mul (local.get 0) (f64.const -400)))))\n"
     ")\n";
 
-static const rcase cases[] = {
+static const unit_case cases[] = {
     {"ci.ii", {2, 3, 0}, "i", {5}},
     {"ci.i", {5, 1}, "i", {0xfffffffb}}, /* an equal type under another index matches */
     {"ci.ii", {2, 3, 1}, TRAP(INDIRECT_SIG)},
@@ -226,17 +186,17 @@ static void teardown(void) {
     mod = NULL;
 }
 
-START_TEST(control_case) { run_case(inst, &cases[_i]); }
+START_TEST(control_case) { unit_run_case(inst, &cases[_i], 0); }
 END_TEST
 
 /* A trap unwinds cleanly: the same instance keeps working afterwards. */
 START_TEST(usable_after_traps) {
-    static const rcase seq[] = {
+    static const unit_case seq[] = {
         {"rec", {0}, TRAP(STACK_EXHAUSTED)}, {"fib", {10}, "i", {55}},
         {"ci.ii", {2, 3, 2}, TRAP(UNINITIALIZED)}, {"depth", {500}, "i", {500}},
         {"rec", {0}, TRAP(STACK_EXHAUSTED)}, {"mv3", {2}, "iIF", {2, 2, 0x4000000000000000}},
     };
-    for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) run_case(inst, &seq[i]);
+    for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) unit_run_case(inst, &seq[i], 0);
 }
 END_TEST
 
@@ -246,26 +206,23 @@ static void *interrupt_later(void *arg) {
     return NULL;
 }
 
-/* A loop with no way out stops when another thread interrupts the instance. If polling
- * does not work, check's timeout fails the test. */
-START_TEST(interrupt_stops_loop) {
+/* Runs c while another thread interrupts the instance 50 ms in. */
+static void run_interrupted(const unit_case *c) {
     ck_assert_msg(inst != NULL, "the test module did not compile or instantiate (see stderr)");
     pthread_t t;
     ck_assert_int_eq(pthread_create(&t, NULL, interrupt_later, inst), 0);
-    run_case(inst, &(rcase){"spin", {0}, TRAP(INTERRUPTED)});
+    unit_run_case(inst, c, 0);
     pthread_join(t, NULL);
 }
+
+/* A loop with no way out stops when another thread interrupts the instance. If polling
+ * does not work, check's timeout fails the test. */
+START_TEST(interrupt_stops_loop) { run_interrupted(&(unit_case){"spin", {0}, TRAP(INTERRUPTED)}); }
 END_TEST
 
 /* Calls without loops are stopped too: function entries poll the flag. fib(40) makes about
  * 3e8 calls, far more than 50 ms. */
-START_TEST(interrupt_stops_recursion) {
-    ck_assert_msg(inst != NULL, "the test module did not compile or instantiate (see stderr)");
-    pthread_t t;
-    ck_assert_int_eq(pthread_create(&t, NULL, interrupt_later, inst), 0);
-    run_case(inst, &(rcase){"fib", {40}, TRAP(INTERRUPTED)});
-    pthread_join(t, NULL);
-}
+START_TEST(interrupt_stops_recursion) { run_interrupted(&(unit_case){"fib", {40}, TRAP(INTERRUPTED)}); }
 END_TEST
 
 /* --no-interrupt-checks still compiles every construct and records the flag; the loop is
@@ -276,8 +233,8 @@ START_TEST(no_interrupt_checks_compiles) {
     ck_assert_msg(i != NULL, "--no-interrupt-checks: the module did not compile or instantiate");
     ck_assert(hw_module_descriptor(m)->flags & HWASM_FLAG_NO_INTERRUPTS);
     ck_assert(!(hw_module_descriptor(mod)->flags & HWASM_FLAG_NO_INTERRUPTS));
-    run_case(i, &(rcase){"loop.sum", {100}, "i", {5050}});
-    run_case(i, &(rcase){"rec", {0}, TRAP(STACK_EXHAUSTED)});
+    unit_run_case(i, &(unit_case){"loop.sum", {100}, "i", {5050}}, 0);
+    unit_run_case(i, &(unit_case){"rec", {0}, TRAP(STACK_EXHAUSTED)}, 0);
     hw_instance_free(i);
     hw_module_free(m);
 }
@@ -294,9 +251,5 @@ int main(void) {
     tcase_add_test(tc, interrupt_stops_recursion);
     tcase_add_test(tc, no_interrupt_checks_compiles);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(s);
 }

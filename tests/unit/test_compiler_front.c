@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "module.h"
+#include "unit_support.h"
 
 /* --- Building small modules ------------------------------------------------------------ */
 
@@ -385,9 +386,5 @@ int main(void) {
     tcase_add_test(tc, error_names_function_and_offset);
     tcase_add_loop_test(tc, body_typing, 0, (int)(sizeof body_cases / sizeof body_cases[0]));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(s);
 }

@@ -8,53 +8,15 @@
 #include <check.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "unit_support.h"
 
 /* --- One call and its expected outcome -------------------------------------------------- */
 
-typedef struct rcase {
-    const char *func;
-    uint64_t args[4];
-    const char *res; /* per result: i i32, I i64, F f64 bits, r reference; NULL: must trap */
-    uint64_t want;   /* the result, or the enum hwasm_trap */
-} rcase;
-
-#define TRAP(t) NULL, HWASM_TRAP_##t
+#define TRAP(t) NULL, {HWASM_TRAP_##t}
 #define MEM_OOB TRAP(MEMORY_OOB)
 #define TAB_OOB TRAP(TABLE_OOB)
-#define NONE "", 0
-
-static const char *const trap_text[HWASM_TRAP_COUNT] = {
-    [HWASM_TRAP_MEMORY_OOB] = "out of bounds memory access",
-    [HWASM_TRAP_TABLE_OOB] = "out of bounds table access",
-    [HWASM_TRAP_UNDEFINED_ELEMENT] = "undefined element",
-    [HWASM_TRAP_UNINITIALIZED] = "uninitialized element",
-};
-
-static void run_case(hw_instance *inst, const rcase *c) {
-    ck_assert_msg(inst != NULL, "the test module did not compile or instantiate (see stderr)");
-    uint64_t s[8];
-    memcpy(s, c->args, sizeof c->args);
-    hw_error err = {0};
-    int rc = unit_call(inst, c->func, s, &err);
-    if (!c->res) {
-        ck_assert_msg(rc == HW_ETRAP && err.trap == c->want,
-                      "%s(%#llx, %#llx, %#llx): want trap %llu, got rc %d trap %u \"%s\"", c->func,
-                      (unsigned long long)c->args[0], (unsigned long long)c->args[1],
-                      (unsigned long long)c->args[2], (unsigned long long)c->want, rc, err.trap, err.message);
-        ck_assert_msg(strstr(err.message, trap_text[c->want]), "%s: message \"%s\"", c->func, err.message);
-        return;
-    }
-    ck_assert_msg(rc == 0, "%s(%#llx, %#llx, %#llx): rc %d: %s", c->func, (unsigned long long)c->args[0],
-                  (unsigned long long)c->args[1], (unsigned long long)c->args[2], rc, err.message);
-    if (!c->res[0]) return;
-    uint64_t got = c->res[0] == 'i' ? (uint32_t)s[0] : s[0];
-    ck_assert_msg(got == c->want, "%s(%#llx, %#llx, %#llx) = %#llx, want %#llx", c->func,
-                  (unsigned long long)c->args[0], (unsigned long long)c->args[1],
-                  (unsigned long long)c->args[2], (unsigned long long)s[0], (unsigned long long)c->want);
-}
+#define NONE "", {0}
 
 /* --- The module ------------------------------------------------------------------------- */
 
@@ -153,22 +115,22 @@ static const char memory_wat[] =
     "  (func (export \"e.is_null\") (param i32) (result i32) (ref.is_null (table.get $e (local.get 0))))\n"
     ")\n";
 
-static const rcase cases[] = {
+static const unit_case cases[] = {
     /* the last valid byte and one past it, for each width */
-    {"load8_u", {0}, "i", 1},
-    {"load8_u", {65535}, "i", 0xdd},
+    {"load8_u", {0}, "i", {1}},
+    {"load8_u", {65535}, "i", {0xdd}},
     {"load8_u", {65536}, MEM_OOB},
     {"load8_u", {0xffffffff}, MEM_OOB},
-    {"load8_s", {65532}, "i", 0xffffffaa},
-    {"load32", {0}, "i", 0x04030201},
-    {"load32", {65532}, "i", 0xddccbbaa},
+    {"load8_s", {65532}, "i", {0xffffffaa}},
+    {"load32", {0}, "i", {0x04030201}},
+    {"load32", {65532}, "i", {0xddccbbaa}},
     {"load32", {65533}, MEM_OOB},
-    {"load64", {65528}, "I", 0xddccbbaa00000000},
+    {"load64", {65528}, "I", {0xddccbbaa00000000}},
     {"load64", {65529}, MEM_OOB},
     {"f64.load", {65529}, MEM_OOB},
-    {"load8.off1", {65534}, "i", 0xdd},
+    {"load8.off1", {65534}, "i", {0xdd}},
     {"load8.off1", {65535}, MEM_OOB},
-    {"load32.off65532", {0}, "i", 0xddccbbaa},
+    {"load32.off65532", {0}, "i", {0xddccbbaa}},
     {"load32.off65532", {1}, MEM_OOB},
     /* index + offset is a 33-bit sum: wrapping to 32 bits would read byte 0 */
     {"load32.offmax", {0}, MEM_OOB},
@@ -177,120 +139,120 @@ static const rcase cases[] = {
     {"store64.offmax", {1}, MEM_OOB},
     {"store64.offmax", {0xffffffff}, MEM_OOB},
     /* narrow and misaligned accesses */
-    {"i64.load32_s", {65532}, "I", 0xffffffffddccbbaa},
-    {"i64.load32_u", {65532}, "I", 0xddccbbaa},
+    {"i64.load32_s", {65532}, "I", {0xffffffffddccbbaa}},
+    {"i64.load32_u", {65532}, "I", {0xddccbbaa}},
     {"i64.load32_u", {65533}, MEM_OOB},
-    {"i64.load16_s", {65534}, "I", 0xffffffffffffddcc},
-    {"i32.load16_u", {1}, "i", 0x0302},
+    {"i64.load16_s", {65534}, "I", {0xffffffffffffddcc}},
+    {"i32.load16_u", {1}, "i", {0x0302}},
     {"i32.load16_u", {65535}, MEM_OOB},
-    {"store_narrow", {9, 0x1122334455667788}, "I", 0x0000778855667788},
+    {"store_narrow", {9, 0x1122334455667788}, "I", {0x0000778855667788}},
     {"store_narrow", {65530, 1}, MEM_OOB},
-    {"f32.roundtrip", {0x7fa00001}, "i", 0x7fa00001},
+    {"f32.roundtrip", {0x7fa00001}, "i", {0x7fa00001}},
     /* a load whose value is unused still traps */
     {"dead", {0}, NONE},
     {"dead", {65533}, MEM_OOB},
     {"dead.offmax", {1}, MEM_OOB},
     {"store32", {65532, 7}, NONE},
     {"store32", {65533, 7}, MEM_OOB},
-    {"store8_get", {65535, 0x1ff}, "i", 0xff},
+    {"store8_get", {65535, 0x1ff}, "i", {0xff}},
     /* memory.grow */
-    {"size", {0}, "i", 1},
-    {"grow", {0}, "i", 1},
-    {"grow", {2}, "i", 1},
-    {"grow", {3}, "i", 0xffffffff}, /* beyond the declared max of 3 */
-    {"grow", {0x10000}, "i", 0xffffffff},
-    {"grow", {0xffffffff}, "i", 0xffffffff},
-    {"grow_load", {1, 65536}, "i", 0},
-    {"grow_load", {1, 131071}, "i", 0},
+    {"size", {0}, "i", {1}},
+    {"grow", {0}, "i", {1}},
+    {"grow", {2}, "i", {1}},
+    {"grow", {3}, "i", {0xffffffff}}, /* beyond the declared max of 3 */
+    {"grow", {0x10000}, "i", {0xffffffff}},
+    {"grow", {0xffffffff}, "i", {0xffffffff}},
+    {"grow_load", {1, 65536}, "i", {0}},
+    {"grow_load", {1, 131071}, "i", {0}},
     {"grow_load", {1, 131072}, MEM_OOB},
     {"grow_load", {0, 65536}, MEM_OOB},
     {"grow_load", {5, 65536}, MEM_OOB}, /* failed grow changes nothing */
-    {"grow_store_get", {131068}, "i", 0x01020304},
+    {"grow_store_get", {131068}, "i", {0x01020304}},
     /* bulk memory: bounds are checked before anything is written */
-    {"fill_get", {65530, 0x1ab, 6, 65535}, "i", 0xab},
+    {"fill_get", {65530, 0x1ab, 6, 65535}, "i", {0xab}},
     {"fill_get", {65530, 1, 7, 0}, MEM_OOB},
-    {"fill_get", {65536, 1, 0, 0}, "i", 1},
+    {"fill_get", {65536, 1, 0, 0}, "i", {1}},
     {"fill_get", {65537, 1, 0, 0}, MEM_OOB},
     {"fill_get", {0, 1, 0xffffffff, 0}, MEM_OOB},
-    {"copy_get", {0, 65532, 4, 0}, "i", 0xddccbbaa},
-    {"copy_get", {1, 0, 7, 0}, "i", 0x03020101}, /* overlapping, forwards */
-    {"copy_get", {0, 1, 7, 0}, "i", 0x05040302}, /* overlapping, backwards */
+    {"copy_get", {0, 65532, 4, 0}, "i", {0xddccbbaa}},
+    {"copy_get", {1, 0, 7, 0}, "i", {0x03020101}}, /* overlapping, forwards */
+    {"copy_get", {0, 1, 7, 0}, "i", {0x05040302}}, /* overlapping, backwards */
     {"copy_get", {65533, 0, 4, 0}, MEM_OOB},
     {"copy_get", {0, 65533, 4, 0}, MEM_OOB},
-    {"copy_get", {65536, 65536, 0, 0}, "i", 0x04030201},
+    {"copy_get", {65536, 65536, 0, 0}, "i", {0x04030201}},
     {"copy_get", {65537, 0, 0, 0}, MEM_OOB},
     {"copy_get", {0, 0xffffffff, 2, 0}, MEM_OOB},
-    {"init_get", {100, 0, 5, 104}, "i", 'o'},
-    {"init_get", {65531, 0, 5, 65535}, "i", 'o'},
+    {"init_get", {100, 0, 5, 104}, "i", {'o'}},
+    {"init_get", {65531, 0, 5, 65535}, "i", {'o'}},
     {"init_get", {100, 1, 5, 0}, MEM_OOB},
     {"init_get", {65534, 0, 3, 0}, MEM_OOB},
-    {"init_get", {0, 5, 0, 0}, "i", 1},
+    {"init_get", {0, 5, 0, 0}, "i", {1}},
     {"init_get", {0, 6, 0, 0}, MEM_OOB},
     {"drop_init", {0, 0, 0}, NONE},
     {"drop_init", {0, 0, 1}, MEM_OOB},
     {"init_active", {0}, NONE}, /* active segments are dropped once applied */
     {"init_active", {1}, MEM_OOB},
     /* globals */
-    {"g.inc", {0}, "i", 11},
-    {"g64.swap", {5}, "I", 0xffffffffffffffff},
-    {"gf.get", {0}, "F", 0x3ff8000000000000},
+    {"g.inc", {0}, "i", {11}},
+    {"g64.swap", {5}, "I", {0xffffffffffffffff}},
+    {"gf.get", {0}, "F", {0x3ff8000000000000}},
     /* tables */
-    {"t.call", {0}, "i", 1},
-    {"t.call", {1}, "i", 2},
+    {"t.call", {0}, "i", {1}},
+    {"t.call", {1}, "i", {2}},
     {"t.call", {2}, TRAP(UNINITIALIZED)},
     {"t.call", {3}, TRAP(UNDEFINED_ELEMENT)},
-    {"t.size", {0}, "i", 3},
-    {"t.grow", {0}, "i", 3},
-    {"t.grow", {2}, "i", 3},
-    {"t.grow", {3}, "i", 0xffffffff}, /* beyond the max of 5 */
-    {"t.grow_call", {2, 4}, "i", 3},
+    {"t.size", {0}, "i", {3}},
+    {"t.grow", {0}, "i", {3}},
+    {"t.grow", {2}, "i", {3}},
+    {"t.grow", {3}, "i", {0xffffffff}}, /* beyond the max of 5 */
+    {"t.grow_call", {2, 4}, "i", {3}},
     {"t.grow_call", {2, 5}, TRAP(UNDEFINED_ELEMENT)},
-    {"t.is_null", {0}, "i", 0},
-    {"t.is_null", {2}, "i", 1},
+    {"t.is_null", {0}, "i", {0}},
+    {"t.is_null", {2}, "i", {1}},
     {"t.is_null", {3}, TAB_OOB},
-    {"t.set_call", {2}, "i", 3},
+    {"t.set_call", {2}, "i", {3}},
     {"t.set_call", {3}, TAB_OOB},
-    {"t.set_null", {0}, "i", 1},
-    {"t.fill_call", {1, 2, 2}, "i", 3},
-    {"t.fill_call", {3, 0, 0}, "i", 1},
+    {"t.set_null", {0}, "i", {1}},
+    {"t.fill_call", {1, 2, 2}, "i", {3}},
+    {"t.fill_call", {3, 0, 0}, "i", {1}},
     {"t.fill_call", {2, 2, 0}, TAB_OOB},
     {"t.fill_call", {4, 0, 0}, TAB_OOB},
-    {"t.copy_call", {2, 0, 1, 2}, "i", 1},
-    {"t.copy_call", {1, 0, 2, 2}, "i", 2}, /* overlapping: [f1 f1 f2] */
-    {"t.copy_call", {0, 1, 2, 0}, "i", 2}, /* overlapping: [f2 null null] */
+    {"t.copy_call", {2, 0, 1, 2}, "i", {1}},
+    {"t.copy_call", {1, 0, 2, 2}, "i", {2}}, /* overlapping: [f1 f1 f2] */
+    {"t.copy_call", {0, 1, 2, 0}, "i", {2}}, /* overlapping: [f2 null null] */
     {"t.copy_call", {2, 0, 2, 0}, TAB_OOB},
-    {"t.init_call", {2, 0, 1, 2}, "i", 3},
-    {"t.init_call", {1, 0, 2, 2}, "i", 1},
-    {"t.init_call", {3, 2, 0, 0}, "i", 1},
+    {"t.init_call", {2, 0, 1, 2}, "i", {3}},
+    {"t.init_call", {1, 0, 2, 2}, "i", {1}},
+    {"t.init_call", {3, 2, 0, 0}, "i", {1}},
     {"t.init_call", {2, 0, 2, 0}, TAB_OOB},
     {"t.init_call", {0, 1, 2, 0}, TAB_OOB},
     {"t.drop_init", {0, 0, 0}, NONE},
     {"t.drop_init", {0, 0, 1}, TAB_OOB},
     {"t.init_active", {0}, NONE},
     {"t.init_active", {1}, TAB_OOB},
-    {"ref.func.is_null", {0}, "i", 0},
-    {"ref.null.is_null", {0}, "i", 1},
-    {"grow_in_callee", {131071}, "i", 2},
-    {"g.across_call", {0}, "i", 99},
-    {"t.grow_in_callee", {0}, "i", 8},
-    {"e.set_get", {0x1234}, "r", 0x1234},
-    {"e.is_null", {0}, "i", 1},
+    {"ref.func.is_null", {0}, "i", {0}},
+    {"ref.null.is_null", {0}, "i", {1}},
+    {"grow_in_callee", {131071}, "i", {2}},
+    {"g.across_call", {0}, "i", {99}},
+    {"t.grow_in_callee", {0}, "i", {8}},
+    {"e.set_get", {0x1234}, "r", {0x1234}},
+    {"e.is_null", {0}, "i", {1}},
     {"e.is_null", {2}, TAB_OOB},
 };
 
 /* Calls whose effects the next call observes (each loop case runs in a fresh fork). */
-static const rcase sequence[] = {
-    {"store32", {65534, 0x11223344}, MEM_OOB}, {"load8_u", {65534}, "i", 0xcc}, /* nothing written */
-    {"fill_get", {65530, 7, 7, 0}, MEM_OOB},   {"load8_u", {65530}, "i", 0},
-    {"copy_get", {65534, 0, 3, 0}, MEM_OOB},   {"load8_u", {65534}, "i", 0xcc},
-    {"g.inc", {0}, "i", 11},                   {"g.inc", {0}, "i", 12},
-    {"g64.swap", {5}, "I", 0xffffffffffffffff}, {"g64.swap", {6}, "I", 5},
-    {"grow", {1}, "i", 1},                      {"grow", {1}, "i", 2},
-    {"grow", {1}, "i", 0xffffffff},             {"size", {0}, "i", 3},
-    {"load8_u", {3 * 65536 - 1}, "i", 0},       {"load8_u", {3 * 65536}, MEM_OOB},
+static const unit_case sequence[] = {
+    {"store32", {65534, 0x11223344}, MEM_OOB}, {"load8_u", {65534}, "i", {0xcc}}, /* nothing written */
+    {"fill_get", {65530, 7, 7, 0}, MEM_OOB},   {"load8_u", {65530}, "i", {0}},
+    {"copy_get", {65534, 0, 3, 0}, MEM_OOB},   {"load8_u", {65534}, "i", {0xcc}},
+    {"g.inc", {0}, "i", {11}},                   {"g.inc", {0}, "i", {12}},
+    {"g64.swap", {5}, "I", {0xffffffffffffffff}}, {"g64.swap", {6}, "I", {5}},
+    {"grow", {1}, "i", {1}},                      {"grow", {1}, "i", {2}},
+    {"grow", {1}, "i", {0xffffffff}},             {"size", {0}, "i", {3}},
+    {"load8_u", {3 * 65536 - 1}, "i", {0}},       {"load8_u", {3 * 65536}, MEM_OOB},
     {"drop_init", {0, 0, 0}, NONE},             {"init_get", {0, 0, 1, 0}, MEM_OOB},
-    {"t.grow", {2}, "i", 3},                    {"t.call", {4}, TRAP(UNINITIALIZED)},
-    {"t.drop_init", {0, 0, 0}, NONE},           {"t.init_call", {0, 0, 0, 0}, "i", 1},
+    {"t.grow", {2}, "i", {3}},                    {"t.call", {4}, TRAP(UNINITIALIZED)},
+    {"t.drop_init", {0, 0, 0}, NONE},           {"t.init_call", {0, 0, 0, 0}, "i", {1}},
 };
 
 /* A memory grown to the full 4 GiB: the last byte is addressable, index + offset beyond it
@@ -303,24 +265,24 @@ static const char full_wat[] =
     LOAD("load8_u", "i32", "i32.load8_u") LOAD("load8.off1", "i32", "i32.load8_u offset=1")
     LOAD("load32", "i32", "i32.load") ")\n";
 
-static const rcase full_sequence[] = {
+static const unit_case full_sequence[] = {
     {"load8_u", {0}, MEM_OOB},
-    {"grow", {0x10000}, "i", 0},
-    {"size", {0}, "i", 0x10000},
+    {"grow", {0x10000}, "i", {0}},
+    {"size", {0}, "i", {0x10000}},
     {"store8", {0xffffffff, 7}, NONE},
-    {"load8_u", {0xffffffff}, "i", 7},
-    {"load8.off1", {0xfffffffe}, "i", 7},
+    {"load8_u", {0xffffffff}, "i", {7}},
+    {"load8.off1", {0xfffffffe}, "i", {7}},
     {"load8.off1", {0xffffffff}, MEM_OOB},
-    {"load32", {0xfffffffc}, "i", 0x07000000},
+    {"load32", {0xfffffffc}, "i", {0x07000000}},
     {"load32", {0xfffffffd}, MEM_OOB},
-    {"grow", {1}, "i", 0xffffffff},
-    {"grow", {0}, "i", 0x10000},
+    {"grow", {1}, "i", {0xffffffff}},
+    {"grow", {0}, "i", {0x10000}},
 };
 
 START_TEST(memory_4gib) {
     hw_module *m = NULL;
     hw_instance *i = unit_instantiate_wat(full_wat, _i ? "--bounds=explicit" : "--bounds=guard", &m);
-    for (size_t k = 0; k < sizeof full_sequence / sizeof full_sequence[0]; k++) run_case(i, &full_sequence[k]);
+    for (size_t k = 0; k < sizeof full_sequence / sizeof full_sequence[0]; k++) unit_run_case(i, &full_sequence[k], 0);
     hw_instance_free(i);
     hw_module_free(m);
 }
@@ -340,11 +302,11 @@ static void teardown(void) {
     mod = NULL;
 }
 
-START_TEST(memory_case) { run_case(inst, &cases[_i]); }
+START_TEST(memory_case) { unit_run_case(inst, &cases[_i], 0); }
 END_TEST
 
 START_TEST(memory_sequence) {
-    for (size_t i = 0; i < sizeof sequence / sizeof sequence[0]; i++) run_case(inst, &sequence[i]);
+    for (size_t i = 0; i < sizeof sequence / sizeof sequence[0]; i++) unit_run_case(inst, &sequence[i], 0);
 }
 END_TEST
 
@@ -404,9 +366,5 @@ int main(void) {
     tcase_set_timeout(tc, 30);
     tcase_add_loop_test(tc, memory_4gib, 0, 2);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(s);
 }

@@ -7,66 +7,17 @@
  * takes a different path to machine code.
  */
 #include <check.h>
-#include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "unit_support.h"
 
 /* --- One call and its expected outcome -------------------------------------------------- */
-
-typedef struct rcase {
-    const char *func;
-    uint64_t args[3];
-    const char *res;  /* per result: i i32, I i64, f f32 bits, F f64 bits, n/N any f32/f64 NaN;
-                       * NULL: the call must trap */
-    uint64_t want[3]; /* the results, or want[0] = the enum hwasm_trap */
-} rcase;
 
 #define I32(v) "i", {v}
 #define I64(v) "I", {v}
 #define F32(v) "f", {v}
 #define F64(v) "F", {v}
 #define TRAP(t) NULL, {HWASM_TRAP_##t}
-
-static const char *const trap_text[HWASM_TRAP_COUNT] = {
-    [HWASM_TRAP_INT_DIV_ZERO] = "integer divide by zero",
-    [HWASM_TRAP_INT_OVERFLOW] = "integer overflow",
-    [HWASM_TRAP_INVALID_CONVERSION] = "invalid conversion to integer",
-};
-
-static void run_case(hw_instance *inst, const rcase *c) {
-    ck_assert_msg(inst != NULL, "the test module did not compile or instantiate (see stderr)");
-    uint64_t s[8] = {c->args[0], c->args[1], c->args[2]};
-    hw_error err = {0};
-    int rc = unit_call(inst, c->func, s, &err);
-    if (!c->res) {
-        ck_assert_msg(rc == HW_ETRAP && err.trap == c->want[0],
-                      "%s(%#llx, %#llx): want trap %llu, got rc %d trap %u \"%s\" result %#llx", c->func,
-                      (unsigned long long)c->args[0], (unsigned long long)c->args[1],
-                      (unsigned long long)c->want[0], rc, err.trap, err.message, (unsigned long long)s[0]);
-        ck_assert_msg(strstr(err.message, trap_text[c->want[0]]), "%s: message \"%s\"", c->func, err.message);
-        return;
-    }
-    ck_assert_msg(rc == 0, "%s(%#llx, %#llx): rc %d: %s", c->func, (unsigned long long)c->args[0],
-                  (unsigned long long)c->args[1], rc, err.message);
-    for (int i = 0; c->res[i]; i++) {
-        uint32_t lo = (uint32_t)s[i];
-        float f;
-        double d;
-        memcpy(&f, &lo, 4);
-        memcpy(&d, &s[i], 8);
-        int ok = c->res[i] == 'n'   ? isnan(f)
-                 : c->res[i] == 'N' ? isnan(d)
-                 : c->res[i] == 'i' || c->res[i] == 'f' ? lo == (uint32_t)c->want[i]
-                                                        : s[i] == c->want[i];
-        /* the ABI: an i32 or f32 slot is zero-extended */
-        ok &= strchr("ifn", c->res[i]) == NULL || s[i] >> 32 == 0;
-        ck_assert_msg(ok, "%s(%#llx, %#llx): result %d = %#llx, want %c %#llx", c->func,
-                      (unsigned long long)c->args[0], (unsigned long long)c->args[1], i,
-                      (unsigned long long)s[i], c->res[i], (unsigned long long)c->want[i]);
-    }
-}
 
 /* --- The module: one export per operator, named after it -------------------------------- */
 
@@ -111,7 +62,7 @@ static const char numeric_wat[] =
     CONST("c.dead_div", "i32", "(drop (i32.div_u (i32.const 1) (i32.const 0))) (i32.const 7)")
     ")\n";
 
-static const rcase cases[] = {
+static const unit_case cases[] = {
     /* i32 arithmetic: wrap-around, division edge cases */
     {"i32.add", {0x7fffffff, 1}, I32(0x80000000)},
     {"i32.sub", {0, 1}, I32(0xffffffff)},
@@ -283,7 +234,7 @@ static void teardown(void) {
     mod = NULL;
 }
 
-START_TEST(numeric_case) { run_case(inst, &cases[_i]); }
+START_TEST(numeric_case) { unit_run_case(inst, &cases[_i], UNIT_ZERO_EXTENDED); }
 END_TEST
 
 int main(void) {
@@ -296,9 +247,5 @@ int main(void) {
         tcase_add_loop_test(tc, numeric_case, 0, (int)(sizeof cases / sizeof cases[0]));
         suite_add_tcase(s, tc);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(s);
 }

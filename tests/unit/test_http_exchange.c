@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hwasm_http.h"
+#include "unit_support.h"
 
 static int values(const hw_http_headers *h, const char *name, const char **out, int max) {
     int n = 0;
@@ -169,9 +170,5 @@ int main(void) {
     tcase_add_test(tc, body_retain_replays);
     tcase_add_test(tc, body_in_memory);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return unit_run_suite(s);
 }

@@ -618,5 +618,5 @@ int main(void) {
     tcase_add_test(lc, reset_policy);
     tcase_add_test(lc, concurrent_pool);
     suite_add_tcase(s, lc);
-    return run_suite(s);
+    return unit_run_suite(s);
 }

@@ -340,5 +340,5 @@ int main(void) {
     tcase_add_test(tc, features_status_log);
     tcase_add_test(tc, bounds);
     suite_add_tcase(s, tc);
-    return run_suite(s);
+    return unit_run_suite(s);
 }

@@ -163,5 +163,5 @@ int main(void) {
     tcase_add_test(tc, tck_all_cases);
     tcase_add_test(tc, tck_missing_and_unknown_id);
     suite_add_tcase(s, tc);
-    return run_suite(s);
+    return unit_run_suite(s);
 }

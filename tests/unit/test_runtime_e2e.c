@@ -253,9 +253,5 @@ int main(void) {
     tcase_add_test(tc, runaway_guests);
     tcase_add_test(tc, host_functions);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return unit_run_suite(s);
 }

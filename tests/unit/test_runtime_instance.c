@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "rt_internal.h"
+#include "unit_support.h"
 
 /* --- The fake module's code -------------------------------------------------------------- */
 
@@ -851,9 +852,5 @@ int main(void) {
 #endif
     tcase_add_exit_test(tc, fault_chains_to_previous_handler, 42);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return unit_run_suite(s);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "rt_internal.h"
+#include "unit_support.h"
 
 static const char module_source[] =
     "#include \"hwasm_module.h\"\n"
@@ -134,9 +135,5 @@ int main(void) {
     tcase_add_test(tc, wrong_abi_version);
     tcase_add_test(tc, bad_descriptor);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return unit_run_suite(s);
 }

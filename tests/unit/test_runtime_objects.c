@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rt_internal.h"
+#include "unit_support.h"
 
 START_TEST(memory_guard_mode) {
     hw_extern e;
@@ -232,9 +233,5 @@ int main(void) {
     tcase_add_test(tc, messages);
     tcase_add_test(tc, module_load_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return unit_run_suite(s);
 }

@@ -1,8 +1,11 @@
 /*
- * unit_support.c — WAT → .so → instance, for tests that exercise the real pipeline.
+ * unit_support.c — WAT → .so → instance, for tests that exercise the real pipeline, and
+ * the one harness that checks a call's results or trap, and running a check suite.
  */
 #include "unit_support.h"
 
+#include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,4 +63,48 @@ int unit_call(hw_instance *inst, const char *name, uint64_t *slots, hw_error *er
         return HW_ENOENT;
     }
     return hw_call(inst, (uint32_t)fi, slots, err);
+}
+
+void unit_run_case(hw_instance *inst, const unit_case *c, unsigned flags) {
+    ck_assert_msg(inst != NULL, "the test module did not compile or instantiate (see stderr)");
+    uint64_t s[8];
+    memcpy(s, c->args, sizeof c->args);
+    hw_error err = {0};
+    int rc = unit_call(inst, c->func, s, &err);
+    if (!c->res) {
+        ck_assert_msg(rc == HW_ETRAP && err.trap == c->want[0],
+                      "%s(%#llx, %#llx, %#llx): want trap %llu, got rc %d trap %u \"%s\" result %#llx", c->func,
+                      (unsigned long long)c->args[0], (unsigned long long)c->args[1],
+                      (unsigned long long)c->args[2], (unsigned long long)c->want[0], rc, err.trap, err.message,
+                      (unsigned long long)s[0]);
+        ck_assert_msg(strstr(err.message, hw_trap_message((uint32_t)c->want[0])), "%s: message \"%s\"", c->func,
+                      err.message);
+        return;
+    }
+    ck_assert_msg(rc == 0, "%s(%#llx, %#llx, %#llx): rc %d: %s", c->func, (unsigned long long)c->args[0],
+                  (unsigned long long)c->args[1], (unsigned long long)c->args[2], rc, err.message);
+    for (int i = 0; c->res[i]; i++) {
+        uint32_t lo = (uint32_t)s[i];
+        float f;
+        double d;
+        memcpy(&f, &lo, 4);
+        memcpy(&d, &s[i], 8);
+        int ok = c->res[i] == 'n'   ? isnan(f)
+                 : c->res[i] == 'N' ? isnan(d)
+                 : c->res[i] == 'i' || c->res[i] == 'f' ? lo == (uint32_t)c->want[i]
+                                                        : s[i] == c->want[i];
+        if (flags & UNIT_ZERO_EXTENDED) ok &= strchr("ifn", c->res[i]) == NULL || s[i] >> 32 == 0;
+        ck_assert_msg(ok, "%s(%#llx, %#llx, %#llx): result %d = %#llx, want %c %#llx", c->func,
+                      (unsigned long long)c->args[0], (unsigned long long)c->args[1],
+                      (unsigned long long)c->args[2], i, (unsigned long long)s[i], c->res[i],
+                      (unsigned long long)c->want[i]);
+    }
+}
+
+int unit_run_suite(Suite *s) {
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
