@@ -1,0 +1,9 @@
+;; The out-of-bounds load's only use is in code after a `return` (an LLVM block with no
+;; predecessors): lower_keepalive.c counts that use as live, so no keep-alive is added and
+;; the load is deleted, even at -O0 (run-diff --keep-nans seed 387 reduces to this).
+;; Expected: "f" traps out of bounds memory access.
+(module
+  (memory 1 1)
+  (func (export "f") (result i32)
+    (i32.le_u (i32.load offset=22 (i32.const -1))
+      (i32.trunc_f32_u (block (result f32) (return (i32.const 7)))))))
