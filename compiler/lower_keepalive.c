@@ -8,9 +8,9 @@
  * with an empty `asm sideeffect` consuming the value (as wasm2c's FORCE_READ does). Loads
  * that are used stay plain, so they optimise and vectorise freely.
  *
- * Known limit: the pass runs before LLVM's own, so a load that LLVM later proves useless
- * (its local overwritten in another block before being read, or its value multiplied by
- * zero) is still deleted; the spec tests contain no such case.
+ * Known limit: at -O1 and above the pass runs before LLVM's own, so a load that LLVM later
+ * proves useless (after inlining, masking, or with its local overwritten in another block)
+ * is still deleted, or sunk past a later trap; tests/fuzz/regress/ holds such cases.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -141,15 +141,19 @@ static bool heap_load(const fn_state *s, LLVMValueRef inst) {
 
 void keep_dead_loads_alive(fn_state *s) {
     if (s->u->opts->bounds_explicit || !s->mem_base) return;
+    /* -O0 promises no speed, and its instruction selection still folds away loads whose
+     * bits cannot matter (masked off, feeding a switch whose cases all agree, used only
+     * in dead code): there every load is kept. */
+    bool keep_all = s->u->opts->opt_level == 0;
     liveness l = {0};
-    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(s->fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(s->fn); !keep_all && bb; bb = LLVMGetNextBasicBlock(bb))
         for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
             if (is_root(i)) mark_operands(&l, i);
     while (l.n && !l.failed) propagate(&l, l.work[--l.n]);
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(s->fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
         for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
             /* Out of memory: keep every load, which is always correct. */
-            if (!heap_load(s, i) || (!l.failed && set_has(&l.live, i))) continue;
+            if (!heap_load(s, i) || (!keep_all && !l.failed && set_has(&l.live, i))) continue;
             LLVMPositionBuilderBefore(s->b, LLVMGetNextInstruction(i));
             force_read(s, i);
         }
