@@ -6,9 +6,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "hwasm.h"
+#include "stopwatch.h"
 
 typedef int64_t (*run_fn)(void *env, hwasm_vmctx *caller, int32_t n);
 
@@ -24,24 +24,16 @@ static void body(void *arg) {
     c->result = ((run_fn)c->fr->code)(c->fr->env, c->vm, c->n);
 }
 
-static double seconds(struct timespec a, struct timespec b) {
-    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
-}
-
 /* Runs the export with WARM (untimed, when > 0) and then N; 0 on success. */
 static int measure(hw_instance *inst, int64_t fi, int32_t n, int32_t warm, hw_error *err) {
     hwasm_vmctx *vm = hw_instance_vmctx(inst);
     call c = {vm->funcs[fi], vm, warm, 0};
     if (warm > 0 && hw_call_guarded(inst, body, &c, err) != 0) return -1;
     c.n = n;
-    struct timespec t0, t1, c0, c1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
-    int status = hw_call_guarded(inst, body, &c, err);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (status != 0) return -1;
-    printf("%lld %.6f %.6f\n", (long long)c.result, seconds(t0, t1), seconds(c0, c1));
+    stopwatch w;
+    stopwatch_start(&w);
+    if (hw_call_guarded(inst, body, &c, err) != 0) return -1;
+    stopwatch_report(&w, (long long)c.result);
     return 0;
 }
 

@@ -5,13 +5,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include "stopwatch.h"
 
 long long run(int n);
-
-static double seconds(struct timespec a, struct timespec b) {
-    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
-}
 
 int main(int argc, char **argv) {
     if (argc < 2) {
@@ -20,12 +16,8 @@ int main(int argc, char **argv) {
     }
     int n = atoi(argv[1]), warm = argc > 2 ? atoi(argv[2]) : 0;
     if (warm > 0) run(warm);
-    struct timespec t0, t1, c0, c1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
-    long long v = run(n);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    printf("%lld %.6f %.6f\n", v, seconds(t0, t1), seconds(c0, c1));
+    stopwatch w;
+    stopwatch_start(&w);
+    stopwatch_report(&w, run(n));
     return 0;
 }

@@ -6,14 +6,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "wasm-rt-impl.h"
 #include "kernel_w2c.h"
-
-static double seconds(struct timespec a, struct timespec b) {
-    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
-}
+#include "stopwatch.h"
 
 int main(int argc, char **argv) {
     if (argc < 2) {
@@ -31,13 +27,9 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (warm > 0) Z_kernelZ_run(&inst, (u32)warm);
-    struct timespec t0, t1, c0, c1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
-    long long v = (long long)Z_kernelZ_run(&inst, (u32)n);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    printf("%lld %.6f %.6f\n", v, seconds(t0, t1), seconds(c0, c1));
+    stopwatch w;
+    stopwatch_start(&w);
+    stopwatch_report(&w, (long long)Z_kernelZ_run(&inst, (u32)n));
     Z_kernel_free(&inst);
     wasm_rt_free();
     return 0;

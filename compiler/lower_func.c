@@ -392,8 +392,6 @@ static void lower_local(fn_state *s, const wasm_insn *in) {
 }
 
 /* A dropped load still executes: keep_dead_loads_alive sees its value unused. */
-static void lower_drop(fn_state *s) { pop(s); }
-
 static void lower_select(fn_state *s) {
     LLVMValueRef cond = LLVMBuildICmp(s->b, LLVMIntNE, pop(s), const_i32(s, 0), "");
     LLVMValueRef b = pop(s), a = pop(s);
@@ -493,7 +491,7 @@ static int lower_instruction(fn_state *s, const wasm_insn *in, int *done) {
     }
     case OP_BR_TABLE: lower_br_table(s, in); enter_dead_code(s); return 0;
     case OP_RETURN: build_return(s); enter_dead_code(s); return 0;
-    case OP_DROP: lower_drop(s); return 0;
+    case OP_DROP: pop(s); return 0;
     case OP_SELECT: case OP_SELECT_T: lower_select(s); return 0;
     case OP_LOCAL_GET: case OP_LOCAL_SET: case OP_LOCAL_TEE: lower_local(s, in); return 0;
     default: break;
