@@ -98,7 +98,11 @@ static int optimize(lower_unit *u, LLVMTargetMachineRef tm, wasm_error *err) {
     LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
     LLVMErrorRef e = LLVMRunPasses(u->mod, pipelines[level], tm, pbo);
     LLVMDisposePassBuilderOptions(pbo);
-    if (!e) return 0;
+    if (!e) {
+        /* Only once the optimiser is done may a guard-mode load lose its keep-alive. */
+        release_needed_loads(u->mod);
+        return 0;
+    }
     char *msg = LLVMGetErrorMessage(e);
     set_llvm_error(err, -1, "LLVM passes failed", msg);
     LLVMDisposeErrorMessage(msg);

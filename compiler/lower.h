@@ -53,4 +53,8 @@ int lower_function(lower_unit *u, uint32_t func_index, wasm_error *err);
 /* Fills the unit's shared types (the fields above) from the ABI layout. */
 void lower_unit_init_types(lower_unit *u);
 
+/* After LLVM's optimiser (lower_keepalive.c): drops the keep-alives the code generator
+ * does not need to keep a guard-mode load in place, so those loads fold into their use. */
+void release_needed_loads(LLVMModuleRef mod);
+
 #endif /* HWASMC_LOWER_H */

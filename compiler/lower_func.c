@@ -139,7 +139,19 @@ void force_read(fn_state *s, LLVMValueRef v) {
     const char *constraint = LLVMGetTypeKind(t) == LLVMIntegerTypeKind ? "r" : "x";
     LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, (char *)constraint, 1, 1, 0,
                                          LLVMInlineAsmDialectATT, 0);
-    LLVMBuildCall2(s->b, fty, asm_, &v, 1, "");
+    LLVMValueRef call = LLVMBuildCall2(s->b, fty, asm_, &v, 1, "");
+    /* Like the faulting load it stands for: it may not return (no `willreturn`), so
+     * nothing with an effect moves across it; it may read any memory, so no store before
+     * it is dropped or sunk past it; it writes only memory no one else sees, so wasm
+     * memory values stay in registers across it (with `memory(none)` instead, the -O0
+     * instruction selector deletes it as unused). */
+    static const char *const attrs[] = {"nounwind"};
+    add_fn_attrs(s->u->ctx, call, true, attrs, 1);
+    unsigned memory = LLVMGetEnumAttributeKindForName("memory", 6);
+    /* LLVM's MemoryEffects, 2 bits (1 read, 2 write) per location: argmem, inaccessible, other. */
+    uint64_t reads_all_writes_inaccessible = 1 | 3 << 2 | 1 << 4;
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(s->u->ctx, memory, reads_all_writes_inaccessible));
 }
 
 /* --- frames ------------------------------------------------------------------------- */
@@ -391,7 +403,7 @@ static void lower_local(fn_state *s, const wasm_insn *in) {
     }
 }
 
-/* A dropped load still executes: keep_dead_loads_alive sees its value unused. */
+/* A dropped load still executes: keep_loads_alive keeps every load. */
 static void lower_select(fn_state *s) {
     LLVMValueRef cond = LLVMBuildICmp(s->b, LLVMIntNE, pop(s), const_i32(s, 0), "");
     LLVMValueRef b = pop(s), a = pop(s);
@@ -549,7 +561,7 @@ int lower_function(lower_unit *u, uint32_t func_index, wasm_error *err) {
             rc = lower_instruction(&s, &in, &done);
         }
     }
-    if (rc == 0) keep_dead_loads_alive(&s);
+    if (rc == 0) keep_loads_alive(&s);
     if (rc == 0) tag_memory_accesses(&s);
     if (rc != 0 && err->func_index < 0) err->func_index = func_index;
     insn_reader_free(&r);

@@ -92,9 +92,9 @@ int lower_call(fn_state *s, const wasm_insn *in);
  * faults in guard mode (the guard page is the only check there). */
 void force_read(fn_state *s, LLVMValueRef v);
 
-/* After lowering (lower_keepalive.c): force_read on every wasm memory load whose value
- * would otherwise be dead, so it still executes and can fault. */
-void keep_dead_loads_alive(fn_state *s);
+/* After lowering (lower_keepalive.c), in guard mode: force_read on every wasm memory load,
+ * so it executes, in order, and can fault. */
+void keep_loads_alive(fn_state *s);
 
 /* After lowering (lower_alias.c): TBAA tags saying linear memory never aliases the
  * runtime's structures. */

@@ -12,7 +12,7 @@
 
 typedef struct access {
     unsigned bytes;     /* how many bytes move */
-    bool is_float;      /* the value is f32/f64 (moved as an integer of the same width) */
+    bool is_float;      /* the value is f32/f64 (stored as an integer of the same width) */
     bool sign_extend;   /* narrow loads */
     bool is64;          /* the wasm value is 64 bits wide */
 } access;
@@ -50,12 +50,14 @@ static LLVMValueRef address(fn_state *s, LLVMValueRef index, uint32_t offset, un
 
 static void load(fn_state *s, const wasm_insn *in, const access *a) {
     LLVMValueRef p = address(s, pop(s), in->imm.memarg.offset, a->bytes);
-    LLVMTypeRef narrow = LLVMIntTypeInContext(s->u->ctx, a->bytes * 8);
-    LLVMValueRef v = LLVMBuildLoad2(s->b, narrow, p, "");
-    LLVMSetAlignment(v, 1); /* wasm allows any alignment; the hint is not a promise */
+    /* Floats load as floats (LLVM's loads keep every bit), so a guard-mode keep-alive
+     * (lower_keepalive.c) holds them in an SSE register, not a general one. */
     LLVMTypeRef wide = a->is64 ? s->u->i64 : s->u->i32;
-    if (a->is_float) v = LLVMBuildBitCast(s->b, v, a->is64 ? s->u->f64 : s->u->f32, "");
-    else if (a->bytes * 8 < LLVMGetIntTypeWidth(wide))
+    LLVMTypeRef type = a->is_float ? (a->is64 ? s->u->f64 : s->u->f32)
+                                   : LLVMIntTypeInContext(s->u->ctx, a->bytes * 8);
+    LLVMValueRef v = LLVMBuildLoad2(s->b, type, p, "");
+    LLVMSetAlignment(v, 1); /* wasm allows any alignment; the hint is not a promise */
+    if (!a->is_float && a->bytes * 8 < LLVMGetIntTypeWidth(wide))
         v = a->sign_extend ? LLVMBuildSExt(s->b, v, wide, "") : LLVMBuildZExt(s->b, v, wide, "");
     push(s, v);
 }

@@ -1,7 +1,7 @@
 ;; The out-of-bounds load's value is used, but `and` with a mask makes it irrelevant
 ;; (load32_u has zero high bits), so LLVM's instruction selection deletes the load and its
 ;; trap even at -O0 (here, in a function with a multi-value result, which FastISel does
-;; not handle); lower_keepalive.c documents this limit. Reduced from run-diff --keep-nans seed 713.
+;; not handle), unless lower_keepalive.c keeps it alive. Reduced from run-diff --keep-nans seed 713.
 ;; Expected: "f" traps out of bounds memory access (no log line).
 (module
   (import "fuzzing-support" "log-i64" (func $log (param i64)))

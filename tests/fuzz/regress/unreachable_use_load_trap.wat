@@ -1,6 +1,6 @@
 ;; The out-of-bounds load's only use is in code after a `return` (an LLVM block with no
-;; predecessors): lower_keepalive.c counts that use as live, so no keep-alive is added and
-;; the load is deleted, even at -O0 (run-diff --keep-nans seed 387 reduces to this).
+;; predecessors), so the load looks used when lowered, yet LLVM deletes it, even at -O0,
+;; unless it is kept alive (run-diff --keep-nans seed 387 reduces to this).
 ;; Expected: "f" traps out of bounds memory access.
 (module
   (memory 1 1)
