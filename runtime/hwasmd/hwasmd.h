@@ -13,7 +13,14 @@
 #include "hwasm_http.h"
 
 #define HWD_MAX_CHAIN 32
-#define HWD_POOL_IDLE 64 /* idle keep-alive connections kept per upstream */
+#define HWD_POOL_IDLE 64 /* idle keep-alive app connections kept per worker and upstream */
+
+/* Durations in Prometheus buckets; each user passes its own bucket bounds. */
+#define HWD_HIST_BUCKETS 10
+struct hwd_histogram {
+    uint64_t count[HWD_HIST_BUCKETS + 1]; /* the last one: above every bound */
+    uint64_t sum_ns, n;
+};
 
 /* A middleware as configured; mw is set once its module is loaded. */
 struct hwd_middleware {
@@ -24,19 +31,18 @@ struct hwd_middleware {
     uint32_t pool_size, policy, budget_ms, memory_pages;
     int on_trap; /* 0: fail_open (skip the guest), else the status to answer (500) */
     hw_http_middleware *mw;
+    struct hwd_histogram guest_time; /* its calls, for /metrics (atomic) */
 };
 
-/* Where a route's requests end: the built-in echo or an http://host:port app, with a pool
- * of idle keep-alive sockets shared by the workers. */
+/* Where a route's requests end: the built-in echo or an http://host:port app. Idle
+ * connections to it live in each worker's pool, keyed by name (hwasmd_upstream_conn.c), so
+ * they survive a reload that keeps the same upstream. */
 struct hwd_upstream {
     int echo, tck; /* builtin:echo, builtin:tck */
     char *host, *port;
     char *unix_path; /* "unix:/path" upstreams */
     uint64_t errors; /* answers 502/504 (atomic) */
     char *name; /* as written, for logs */
-    pthread_mutex_t mu;
-    int idle[HWD_POOL_IDLE];
-    int n_idle;
     uint32_t timeout_ms;
 };
 
@@ -96,11 +102,32 @@ int hwd_modules_load(struct hwd_config *cfg, const char *hwasmc, char *msg, size
 /* The route for a request: among those whose host and methods match, the longest prefix
  * (on a tie, the one naming a host, then the one naming methods); NULL if none. */
 const struct hwd_route *hwd_route_find(const struct hwd_config *cfg, const hw_http_request *q);
-/* Runs the route's chain and its upstream on x; x->resp holds the answer afterwards. */
-void hwd_chain_run(const struct hwd_route *r, hw_http_exchange *x);
-/* Forwards x->req to u, merging the answer into x->resp; 0, or the status to answer
- * (502 unreachable or unparsable, 504 timed out). */
-int hwd_upstream_send(struct hwd_upstream *u, hw_http_exchange *x);
+/* One request's walk through its route: handle_request in order, the upstream, then
+ * handle_response in reverse for the guests that asked for next (hwasmd_chain.c). */
+struct hwd_chain {
+    const struct hwd_route *route;
+    hw_http_exchange *x;
+    uint32_t next;     /* the guest whose handle_request runs next */
+    uint32_t n_pinned; /* calls[0..n_pinned) wait for their handle_response */
+    hw_http_call *calls[HWD_MAX_CHAIN];
+    struct hwd_middleware *pinned[HWD_MAX_CHAIN];
+    int is_error;
+    uint64_t busy_since_ms; /* when a guest's pool was first found busy, 0: it was not */
+};
+enum hwd_chain_step {
+    HWD_CHAIN_UPSTREAM, /* the request goes to the upstream, then hwd_chain_response */
+    HWD_CHAIN_ANSWERED, /* a guest answered (or failed closed): hwd_chain_response(c, 0) */
+    HWD_CHAIN_BUSY      /* a guest's instances are all busy: call again in a moment */
+};
+#define HWD_POOL_WAIT_MS 1000 /* then a busy pool counts as that guest failing */
+void hwd_chain_init(struct hwd_chain *c, const struct hwd_route *r, hw_http_exchange *x);
+/* Runs handle_request from where the chain stands; now_ms is a monotonic clock. */
+enum hwd_chain_step hwd_chain_request(struct hwd_chain *c, uint64_t now_ms);
+/* upstream_status: 0, or the 502/504 the upstream failed with (answered here). */
+void hwd_chain_response(struct hwd_chain *c, int upstream_status);
+/* The built-in upstreams: fill x->resp from x->req; 0, or 502 when out of memory. */
+int hwd_builtin_echo(hw_http_exchange *x);
+int hwd_builtin_tck(hw_http_exchange *x);
 /* Serialises x->resp for the client: status line, headers minus hop-by-hop ones, a fresh
  * Content-Length, the body unless head. Returns a malloc'd buffer. */
 char *hwd_response_format(hw_http_response *r, int head, int keep_alive, size_t *len);
@@ -124,6 +151,8 @@ int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h);
 void hwd_admin_serve(const struct hwd_config *cfg, hw_http_exchange *x);
 /* Counts one answered request (r NULL: no route) and its time in nanoseconds. */
 void hwd_stats_request(const struct hwd_route *r, int status, uint64_t ns);
+/* Counts one guest call (handle_request or handle_response) of m and its time. */
+void hwd_stats_guest(struct hwd_middleware *m, uint64_t ns);
 /* One JSON line on stdout for an answered request (access_log: true). */
 void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const char *target,
                     uint64_t ns);

@@ -392,8 +392,6 @@ void hwd_config_free(struct hwd_config *c) {
     }
     for (uint32_t i = 0; i < c->n_upstreams; i++) {
         struct hwd_upstream *u = c->upstreams[i];
-        for (int j = 0; j < u->n_idle; j++) close(u->idle[j]);
-        pthread_mutex_destroy(&u->mu);
         free(u->host);
         free(u->unix_path);
         free(u->port);

@@ -1,9 +1,11 @@
 /*
  * hwasmd_conn.c — one client connection on a worker's loop: llhttp parses requests into an
  * exchange (limits answered 431/413, garbage 400 then close); a complete request pauses
- * the parser and goes to the thread pool (chain + upstream may block), its response is
- * written back, then parsing resumes on whatever was pipelined behind it. Also owns the
- * llhttp header accumulator (hwd_header_commit) that hwasmd_upstream.c parses replies with.
+ * the parser and walks its chain right here on the loop (guest calls are bounded by their
+ * time budget; the app is awaited, not blocked on), its response is written back, then
+ * parsing resumes on whatever was pipelined behind it. Only admin requests go to libuv's
+ * thread pool: a reload compiles modules. Also owns the llhttp header accumulator
+ * (hwd_header_commit) that hwasmd_upstream.c parses replies with.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -14,14 +16,18 @@
 
 #include "hwasmd.h"
 #include "hwasmd_server.h"
+#include "hwasmd_upstream.h"
 #include "llhttp.h"
 
-struct conn {
+struct hwd_conn {
     uv_tcp_t tcp;
-    uv_timer_t idle;
+    /* one timer, two jobs: the idle timeout while no request is being served, the retry
+     * of a chain whose guest had no free instance while one is */
+    uv_timer_t timer;
     uv_work_t work;
     uv_write_t wr;
     struct hwd_worker *w;
+    struct hwd_conn *prev, *next; /* in w->conns */
     llhttp_t parser;
     char *in; /* received, not yet parsed */
     size_t in_len, in_cap;
@@ -30,15 +36,25 @@ struct conn {
     char *url;
     size_t url_len, header_bytes;
     size_t max_header, max_body; /* from the generation current at accept time */
+    uint32_t idle_ms;
     int busy, closing, keep_alive, head, error, admin;
+    /* while serving: the request's generation, route, chain walk, start, logged target */
+    struct hwd_config *gen;
+    const struct hwd_route *route;
+    struct hwd_chain chain;
+    uint64_t t0;
+    char *target;
     char peer[64];
     char *out;
     size_t out_len;
 };
 
 static void timer_closed(uv_handle_t *h) {
-    struct conn *c = h->data;
+    struct hwd_conn *c = h->data;
     __atomic_fetch_sub(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
+    if (c->prev) c->prev->next = c->next;
+    else c->w->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
     if (c->x) {
         hw_http_exchange_free(c->x);
         free(c->x);
@@ -53,14 +69,14 @@ static void timer_closed(uv_handle_t *h) {
 
 /* The timer goes second: the connection is freed once both handles are closed. */
 static void closed(uv_handle_t *h) {
-    struct conn *c = h->data;
-    uv_close((uv_handle_t *)&c->idle, timer_closed);
+    struct hwd_conn *c = h->data;
+    uv_close((uv_handle_t *)&c->timer, timer_closed);
 }
 
-static void conn_close(struct conn *c) {
+static void conn_close(struct hwd_conn *c) {
     if (c->closing) return;
     c->closing = 1;
-    uv_timer_stop(&c->idle);
+    uv_timer_stop(&c->timer);
     uv_close((uv_handle_t *)&c->tcp, closed);
 }
 
@@ -76,7 +92,7 @@ int hwd_append(char **s, size_t *n, const char *p, size_t len) {
 
 /* --- parser callbacks: fill c->x ------------------------------------------------------- */
 
-static int too_big(struct conn *c, size_t n) {
+static int too_big(struct hwd_conn *c, size_t n) {
     c->header_bytes += n;
     if (c->header_bytes <= c->max_header) return 0;
     c->error = 431;
@@ -84,7 +100,7 @@ static int too_big(struct conn *c, size_t n) {
 }
 
 static int on_begin(llhttp_t *p) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     c->x = calloc(1, sizeof *c->x);
     if (!c->x || hw_http_exchange_init(c->x)) return -1;
     c->header_bytes = c->url_len = 0;
@@ -93,7 +109,7 @@ static int on_begin(llhttp_t *p) {
 }
 
 static int on_url(llhttp_t *p, const char *at, size_t n) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     return too_big(c, n) || hwd_append(&c->url, &c->url_len, at, n) ? -1 : 0;
 }
 
@@ -108,22 +124,22 @@ int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h) {
     return rc ? -1 : 0;
 }
 
-static int commit_field(struct conn *c) { return hwd_header_commit(&c->hdr, &c->x->req.headers); }
+static int commit_field(struct hwd_conn *c) { return hwd_header_commit(&c->hdr, &c->x->req.headers); }
 
 static int on_field(llhttp_t *p, const char *at, size_t n) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     if (too_big(c, n) || (c->hdr.in_value && commit_field(c))) return -1;
     return hwd_append(&c->hdr.field, &c->hdr.field_len, at, n);
 }
 
 static int on_value(llhttp_t *p, const char *at, size_t n) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     c->hdr.in_value = 1;
     return too_big(c, n) || hwd_append(&c->hdr.value, &c->hdr.value_len, at, n) ? -1 : 0;
 }
 
 static int on_headers_done(llhttp_t *p) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     hw_http_request *q = &c->x->req;
     if (commit_field(c)) return -1;
     const char *m = llhttp_method_name((llhttp_method_t)p->method);
@@ -149,7 +165,7 @@ static int on_headers_done(llhttp_t *p) {
 }
 
 static int on_body(llhttp_t *p, const char *at, size_t n) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     if (c->x->req.body.len + n > c->max_body) {
         c->error = 413;
         return -1;
@@ -158,7 +174,7 @@ static int on_body(llhttp_t *p, const char *at, size_t n) {
 }
 
 static int on_done(llhttp_t *p) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     c->keep_alive = llhttp_should_keep_alive(p);
     return HPE_PAUSED; /* one request at a time: the rest waits in c->in */
 }
@@ -184,12 +200,17 @@ static const llhttp_settings_t *settings(void) {
 
 /* --- serving --------------------------------------------------------------------------- */
 
-static void parse_more(struct conn *c);
+static void parse_more(struct hwd_conn *c);
+static void idle_expired(uv_timer_t *t);
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b);
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
 
+static void idle_restart(struct hwd_conn *c) {
+    uv_timer_start(&c->timer, idle_expired, c->idle_ms, c->idle_ms);
+}
+
 static void written(uv_write_t *wr, int status) {
-    struct conn *c = wr->data;
+    struct hwd_conn *c = wr->data;
     free(c->out);
     c->out = NULL;
     if (c->x) {
@@ -202,18 +223,18 @@ static void written(uv_write_t *wr, int status) {
         conn_close(c);
         return;
     }
-    uv_timer_again(&c->idle);
+    idle_restart(c);
     parse_more(c);
 }
 
-static void send_out(struct conn *c) {
+static void send_out(struct hwd_conn *c) {
     uv_buf_t b = uv_buf_init(c->out, (unsigned)c->out_len);
     c->wr.data = c;
     if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, &b, 1, written)) conn_close(c);
 }
 
 /* An answer made here, not by a chain: errors of the request itself. Closes after. */
-static void send_error(struct conn *c, int status) {
+static void send_error(struct hwd_conn *c, int status) {
     hw_http_response r = {0};
     static const char *const text[] = {"bad request\n", "request headers too large\n",
                                        "request body too large\n", "request timeout\n"};
@@ -227,39 +248,84 @@ static void send_error(struct conn *c, int status) {
     else conn_close(c);
 }
 
-static void work(uv_work_t *w) {
-    struct conn *c = w->data;
+/* The answer is in c->x->resp: counted, logged, its generation released, sent. */
+static void answer(struct hwd_conn *c) {
     hw_http_exchange *x = c->x;
-    struct hwd_config *g = hwd_gen_acquire(); /* this request's generation, to the end */
-    if (c->admin) {
-        hwd_admin_serve(g, x);
-    } else {
-        uint64_t t0 = uv_hrtime();
-        /* the log shows what the client asked for, not what guests rewrote */
-        char *target = g->access_log ? strdup(x->req.target.ptr) : NULL;
-        const struct hwd_route *r = hwd_route_find(g, &x->req);
-        if (r) hwd_chain_run(r, x);
-        else hwd_response_simple(&x->resp, 404, "no route\n");
-        uint64_t ns = uv_hrtime() - t0;
-        hwd_stats_request(r, x->resp.status, ns);
-        if (target) hwd_access_log(r, x, target, ns);
-        free(target);
+    if (!c->admin) {
+        uint64_t ns = uv_hrtime() - c->t0;
+        hwd_stats_request(c->route, x->resp.status, ns);
+        if (c->target) hwd_access_log(c->route, x, c->target, ns);
+        free(c->target);
+        c->target = NULL;
     }
-    hwd_gen_release(g);
+    hwd_gen_release(c->gen);
+    c->gen = NULL;
+    c->route = NULL;
     c->out = hwd_response_format(&x->resp, c->head, c->keep_alive, &c->out_len);
+    if (c->out) send_out(c);
+    else conn_close(c);
 }
 
-static void worked(uv_work_t *w, int status) {
-    struct conn *c = w->data;
+static void upstream_done(void *ctx, int status) {
+    struct hwd_conn *c = ctx;
+    hwd_chain_response(&c->chain, status);
+    answer(c);
+}
+
+static void pool_retry(uv_timer_t *t);
+
+/* Walks the chain as far as it goes now: to the app, to the answer, or to a retry timer. */
+static void walk(struct hwd_conn *c) {
+    switch (hwd_chain_request(&c->chain, uv_now(c->w->loop))) {
+    case HWD_CHAIN_BUSY:
+        uv_timer_start(&c->timer, pool_retry, 1, 0);
+        return;
+    case HWD_CHAIN_ANSWERED:
+        hwd_chain_response(&c->chain, 0);
+        return answer(c);
+    case HWD_CHAIN_UPSTREAM:
+        return hwd_upstream_send(c->w, c->route->up, c->x, upstream_done, c);
+    }
+}
+
+static void pool_retry(uv_timer_t *t) {
+    walk(t->data);
+}
+
+static void admin_work(uv_work_t *w) {
+    struct hwd_conn *c = w->data;
+    hwd_admin_serve(c->gen, c->x);
+}
+
+static void admin_done(uv_work_t *w, int status) {
     (void)status;
-    if (!c->out) {
-        conn_close(c);
+    answer(w->data);
+}
+
+/* A complete request: the generation current now serves it to the end. */
+static void serve(struct hwd_conn *c) {
+    hw_http_exchange *x = c->x;
+    c->busy = 1;
+    uv_timer_stop(&c->timer);
+    c->gen = hwd_gen_acquire();
+    if (c->admin) {
+        c->work.data = c;
+        if (uv_queue_work(c->w->loop, &c->work, admin_work, admin_done)) answer(c);
         return;
     }
-    send_out(c);
+    c->t0 = uv_hrtime();
+    /* the log shows what the client asked for, not what guests rewrote */
+    c->target = c->gen->access_log ? strdup(x->req.target.ptr) : NULL;
+    c->route = hwd_route_find(c->gen, &x->req);
+    if (!c->route) {
+        hwd_response_simple(&x->resp, 404, "no route\n");
+        return answer(c);
+    }
+    hwd_chain_init(&c->chain, c->route, x);
+    walk(c);
 }
 
-static void parse_more(struct conn *c) {
+static void parse_more(struct hwd_conn *c) {
     while (!c->busy && !c->closing && c->in_len > 0) {
         llhttp_errno_t e = llhttp_execute(&c->parser, c->in, c->in_len);
         size_t used = e == HPE_OK ? c->in_len : (size_t)(llhttp_get_error_pos(&c->parser) - c->in);
@@ -271,10 +337,7 @@ static void parse_more(struct conn *c) {
             return;
         }
         llhttp_resume(&c->parser);
-        c->busy = 1;
-        uv_timer_stop(&c->idle);
-        c->work.data = c;
-        if (uv_queue_work(c->w->loop, &c->work, work, worked)) conn_close(c);
+        serve(c);
     }
     if (c->in_len == 0) { /* idle keep-alive connections hold no buffer */
         free(c->in);
@@ -285,7 +348,7 @@ static void parse_more(struct conn *c) {
 }
 
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b) {
-    struct conn *c = h->data;
+    struct hwd_conn *c = h->data;
     (void)hint;
     if (c->in_cap - c->in_len < 16384) {
         size_t cap = c->in_cap ? c->in_cap * 2 : 65536;
@@ -299,7 +362,7 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b) {
 }
 
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
-    struct conn *c = s->data;
+    struct hwd_conn *c = s->data;
     (void)b;
     if (n < 0) {
         /* EOF or error: a request in flight still gets its answer written first (the read
@@ -313,12 +376,12 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
         uv_read_stop(s); /* pipelined: parsed once the current answer is out */
         return;
     }
-    uv_timer_again(&c->idle);
+    idle_restart(c);
     parse_more(c);
 }
 
 static void idle_expired(uv_timer_t *t) {
-    struct conn *c = t->data;
+    struct hwd_conn *c = t->data;
     if (c->busy) return;
     if (c->x || c->in_len) send_error(c, 408); /* a request started and stalled */
     else conn_close(c);
@@ -327,18 +390,22 @@ static void idle_expired(uv_timer_t *t) {
 void hwd_conn_accept(uv_stream_t *server, int status) {
     struct hwd_worker *w = server->data;
     if (status < 0) return;
-    struct conn *c = calloc(1, sizeof *c);
+    struct hwd_conn *c = calloc(1, sizeof *c);
     if (!c) return;
     c->w = w;
     c->admin = server == (uv_stream_t *)&w->admin;
     uv_tcp_init(w->loop, &c->tcp);
-    uv_timer_init(w->loop, &c->idle);
-    c->tcp.data = c->idle.data = c;
+    uv_timer_init(w->loop, &c->timer);
+    c->tcp.data = c->timer.data = c;
+    c->next = w->conns;
+    if (w->conns) w->conns->prev = c;
+    w->conns = c;
     int64_t open = __atomic_add_fetch(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
     struct hwd_config *g = hwd_gen_acquire();
     c->max_header = g->max_header_bytes;
     c->max_body = g->max_body_bytes;
-    uint32_t idle = g->idle_timeout_ms, max = g->max_connections;
+    uint32_t max = g->max_connections;
+    c->idle_ms = g->idle_timeout_ms;
     hwd_gen_release(g);
     /* over the limit: accepted only to be closed, so the backlog does not fill up */
     if (uv_accept(server, (uv_stream_t *)&c->tcp) || (open > (int64_t)max && !c->admin)) {
@@ -360,17 +427,11 @@ void hwd_conn_accept(uv_stream_t *server, int status) {
     }
     llhttp_init(&c->parser, HTTP_REQUEST, settings());
     c->parser.data = c;
-    uv_timer_start(&c->idle, idle_expired, idle, idle);
+    idle_restart(c);
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
 
-static void drain_one(uv_handle_t *h, void *arg) {
-    struct hwd_worker *w = arg;
-    if (h->type != UV_TCP || h == (uv_handle_t *)&w->listener || h == (uv_handle_t *)&w->admin) return;
-    struct conn *c = h->data;
-    if (!c->busy) conn_close(c); /* busy ones close once their answer is written */
-}
-
 void hwd_conn_drain(struct hwd_worker *w) {
-    uv_walk(w->loop, drain_one, w);
+    for (struct hwd_conn *c = w->conns; c; c = c->next)
+        if (!c->busy) conn_close(c); /* busy ones close once their answer is written */
 }

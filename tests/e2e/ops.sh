@@ -75,7 +75,8 @@ S(sys.argv[1], H).serve_forever()
 PY
     PIDS="$PIDS $!"
     for _ in $(seq 50); do [ -S "$T/app.sock" ] && break; sleep 0.1; done
-    printf 'listen: 127.0.0.1:0\nupstream: "unix:%s"\nroutes:\n  - {prefix: /}\n' "$T/app.sock" >"$T/unix.yaml"
+    # one worker: its pooled connection is the only way this one-connection app answers twice
+    printf 'listen: 127.0.0.1:0\nworkers: 1\nupstream: "unix:%s"\nroutes:\n  - {prefix: /}\n' "$T/app.sock" >"$T/unix.yaml"
     start u "$T/unix.yaml"
     check "unix: upstream" "from unix /x" "$(curl -s http://127.0.0.1:$u_PORT/x)"
     check "unix: upstream, keep-alive reuse" "from unix /y" "$(curl -s http://127.0.0.1:$u_PORT/y)"

@@ -1,0 +1,306 @@
+/*
+ * hwasmd_upstream_conn.c — moving a request to the app and its answer back without ever
+ * blocking the worker's loop: libuv connects, writes and reads; a timer bounds the whole
+ * exchange (504). Connections the app keeps alive wait in the worker's own pool, keyed by
+ * the upstream's name, so workers never share a socket or a lock. A pooled connection the
+ * app closed meanwhile fails before any byte of answer; such a request gets one more try
+ * on a fresh connection.
+ */
+#define _GNU_SOURCE
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "hwasmd_server.h"
+#include "hwasmd_upstream.h"
+
+/* One connection to the app: idle in a pool, or carrying one request. */
+struct upconn {
+    union {
+        uv_handle_t handle;
+        uv_stream_t stream;
+        uv_tcp_t tcp;
+        uv_pipe_t pipe;
+    } h;
+    uv_timer_t timer; /* the request's deadline */
+    uv_connect_t connect;
+    uv_write_t write;
+    struct hwd_upstream_pool *pool;
+    char *key;           /* the upstream's name */
+    struct upconn *next; /* in the pool's idle list */
+    struct upcall *call; /* NULL while idle */
+    struct addrinfo *addrs, *addr; /* while connecting over TCP: all candidates, this one */
+    int reused, answered;          /* answered: some bytes of a reply arrived */
+    int writing;                   /* the request is not all written yet */
+    struct hwd_reply reply;
+};
+
+/* One request on its way to the app and back. */
+struct upcall {
+    hwd_upstream_cb cb;
+    void *ctx;
+    hw_http_exchange *x;
+    struct hwd_upstream *up;
+    struct hwd_worker *w;
+    char *head;
+    size_t head_len;
+    int retried;
+};
+
+/* A worker's idle app connections (one list, few upstreams) and its read buffer: replies
+ * are parsed as they arrive, so one buffer serves every connection of the loop. */
+struct hwd_upstream_pool {
+    struct upconn *idle;
+    uint32_t n_idle;
+    char buf[65536];
+};
+
+static struct hwd_upstream_pool *pool_of(struct hwd_worker *w) {
+    if (!w->upstream_pool) w->upstream_pool = calloc(1, sizeof *w->upstream_pool);
+    return w->upstream_pool;
+}
+
+static void upconn_freed(uv_handle_t *h) {
+    struct upconn *uc = h->data;
+    hwd_reply_free(&uc->reply);
+    if (uc->addrs) freeaddrinfo(uc->addrs);
+    free(uc->key);
+    free(uc);
+}
+
+/* The timer goes second: the connection is freed once both handles are closed. */
+static void upconn_stream_closed(uv_handle_t *h) {
+    struct upconn *uc = h->data;
+    uv_close((uv_handle_t *)&uc->timer, upconn_freed);
+}
+
+static void upconn_close(struct upconn *uc) {
+    uv_timer_stop(&uc->timer);
+    /* already closing between two addresses: reconnect() sees no call and finishes */
+    if (!uv_is_closing(&uc->h.handle)) uv_close(&uc->h.handle, upconn_stream_closed);
+}
+
+static void call_end(struct upcall *call, int status) {
+    if (status) __atomic_fetch_add(&call->up->errors, 1, __ATOMIC_RELAXED);
+    hwd_upstream_cb cb = call->cb;
+    void *ctx = call->ctx;
+    free(call->head);
+    free(call);
+    cb(ctx, status);
+}
+
+static void attempt(struct upcall *call);
+
+/* The connection failed this request: status to answer, or -1 "before any answer". */
+static void upconn_fail(struct upconn *uc, int status) {
+    struct upcall *call = uc->call;
+    uc->call = NULL;
+    upconn_close(uc);
+    if (status < 0 && uc->reused && !call->retried) {
+        call->retried = 1;
+        attempt(call);
+        return;
+    }
+    call_end(call, status < 0 ? 502 : status);
+}
+
+/* --- the pool ---------------------------------------------------------------------------- */
+
+static void idle_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+    (void)b;
+    if (n == 0) return;
+    /* an idle connection must stay silent: EOF or stray bytes end it */
+    struct upconn *uc = s->data;
+    struct hwd_upstream_pool *p = uc->pool;
+    for (struct upconn **at = &p->idle; *at; at = &(*at)->next)
+        if (*at == uc) {
+            *at = uc->next;
+            p->n_idle--;
+            break;
+        }
+    upconn_close(uc);
+}
+
+static void alloc_buf(uv_handle_t *h, size_t hint, uv_buf_t *b) {
+    struct upconn *uc = h->data;
+    (void)hint;
+    *b = uv_buf_init(uc->pool->buf, sizeof uc->pool->buf);
+}
+
+static void pool_put(struct upconn *uc) {
+    struct hwd_upstream_pool *p = uc->pool;
+    uint32_t same = 0;
+    for (struct upconn *i = p->idle; i; i = i->next) same += !strcmp(i->key, uc->key);
+    if (same >= HWD_POOL_IDLE || __atomic_load_n(&hwd_draining, __ATOMIC_RELAXED)) {
+        upconn_close(uc);
+        return;
+    }
+    hwd_reply_free(&uc->reply);
+    memset(&uc->reply, 0, sizeof uc->reply);
+    uc->next = p->idle;
+    p->idle = uc;
+    p->n_idle++;
+    uv_read_start(&uc->h.stream, alloc_buf, idle_read);
+}
+
+static struct upconn *pool_take(struct hwd_upstream_pool *p, const char *key) {
+    for (struct upconn **at = &p->idle; *at; at = &(*at)->next) {
+        struct upconn *uc = *at;
+        if (strcmp(uc->key, key)) continue;
+        *at = uc->next;
+        p->n_idle--;
+        uv_read_stop(&uc->h.stream);
+        return uc;
+    }
+    return NULL;
+}
+
+void hwd_upstream_drain(struct hwd_worker *w) {
+    struct hwd_upstream_pool *p = w->upstream_pool;
+    while (p && p->idle) {
+        struct upconn *uc = p->idle;
+        p->idle = uc->next;
+        upconn_close(uc);
+    }
+    if (p) p->n_idle = 0;
+}
+
+/* --- one exchange ------------------------------------------------------------------------ */
+
+static void reply_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+    struct upconn *uc = s->data;
+    if (n == 0) return;
+    int rc;
+    if (n < 0) {
+        /* a connection the app closed before answering: retryable if it was a pooled one */
+        if (!uc->answered) return upconn_fail(uc, -1);
+        rc = n == UV_EOF ? hwd_reply_eof(&uc->reply) : -1;
+    } else {
+        uc->answered = 1;
+        rc = hwd_reply_feed(&uc->reply, b->base, (size_t)n);
+    }
+    if (rc == 0) return;
+    if (rc < 0) return upconn_fail(uc, 502);
+    struct upcall *call = uc->call;
+    uc->call = NULL;
+    uv_timer_stop(&uc->timer);
+    uv_read_stop(s);
+    int status = hwd_reply_merge(&uc->reply, call->x);
+    /* an app may answer before reading all of the request: then the socket is done */
+    if (uc->reply.keep_alive && n > 0 && !uc->writing) pool_put(uc);
+    else upconn_close(uc);
+    call_end(call, status);
+}
+
+static void written(uv_write_t *wr, int status) {
+    struct upconn *uc = wr->data;
+    uc->writing = 0;
+    if (status < 0 && uc->call) upconn_fail(uc, -1);
+}
+
+static void timed_out(uv_timer_t *t) {
+    upconn_fail(t->data, 504);
+}
+
+/* Sends the call's request on a connected uc and waits for the answer. */
+static void exchange(struct upconn *uc, struct upcall *call) {
+    hw_http_request *q = &call->x->req;
+    uc->call = call;
+    uc->answered = 0;
+    hwd_reply_init(&uc->reply, q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4));
+    uv_buf_t bufs[2] = {uv_buf_init(call->head, (unsigned)call->head_len),
+                        uv_buf_init((char *)q->body.data + q->body.pos, (unsigned)(q->body.len - q->body.pos))};
+    uc->write.data = uc;
+    uc->writing = 1;
+    if (uv_write(&uc->write, &uc->h.stream, bufs, bufs[1].len ? 2 : 1, written) ||
+        uv_read_start(&uc->h.stream, alloc_buf, reply_read))
+        return upconn_fail(uc, -1);
+}
+
+static void connected(uv_connect_t *req, int status);
+
+static void connect_next(struct upconn *uc) {
+    uc->connect.data = uc;
+    if (uv_tcp_connect(&uc->connect, &uc->h.tcp, uc->addr->ai_addr, connected)) upconn_fail(uc, 502);
+}
+
+/* The socket of a refused address is closed: the next address gets a new one, unless the
+ * request timed out meanwhile. */
+static void reconnect(uv_handle_t *h) {
+    struct upconn *uc = h->data;
+    if (!uc->call) return upconn_stream_closed(h);
+    uv_tcp_init(uc->call->w->loop, &uc->h.tcp);
+    uc->h.handle.data = uc;
+    connect_next(uc);
+}
+
+static void connected(uv_connect_t *req, int status) {
+    struct upconn *uc = req->data;
+    if (status == UV_ECANCELED) return; /* closed meanwhile (timeout) */
+    if (status < 0 && uc->addr && uc->addr->ai_next) {
+        /* e.g. "localhost" as ::1 first while the app listens on 127.0.0.1 only */
+        uc->addr = uc->addr->ai_next;
+        return uv_close(&uc->h.handle, reconnect);
+    }
+    if (status < 0) return upconn_fail(uc, 502);
+    if (uc->addrs) {
+        freeaddrinfo(uc->addrs);
+        uc->addrs = uc->addr = NULL;
+        uv_tcp_nodelay(&uc->h.tcp, 1);
+    }
+    exchange(uc, uc->call);
+}
+
+/* A fresh connection for call (or the call ends with 502 at once). */
+static void dial(struct upcall *call) {
+    struct hwd_upstream *u = call->up;
+    struct upconn *uc = calloc(1, sizeof *uc);
+    if (!uc || !(uc->key = strdup(u->name))) {
+        free(uc);
+        return call_end(call, 502);
+    }
+    uc->pool = call->w->upstream_pool;
+    uc->call = call;
+    uv_timer_init(call->w->loop, &uc->timer);
+    uc->timer.data = uc;
+    uv_timer_start(&uc->timer, timed_out, u->timeout_ms, 0);
+    if (u->unix_path) {
+        uv_pipe_init(call->w->loop, &uc->h.pipe, 0);
+        uc->h.handle.data = uc;
+        uc->connect.data = uc;
+        uv_pipe_connect(&uc->connect, &uc->h.pipe, u->unix_path, connected);
+        return;
+    }
+    uv_tcp_init(call->w->loop, &uc->h.tcp);
+    uc->h.handle.data = uc;
+    /* resolving blocks, but only on a new connection, and sidecar upstreams are addresses
+     * or names from /etc/hosts */
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+    if (getaddrinfo(u->host, u->port, &hints, &uc->addrs)) return upconn_fail(uc, 502);
+    uc->addr = uc->addrs;
+    connect_next(uc);
+}
+
+static void attempt(struct upcall *call) {
+    struct upconn *uc = call->retried ? NULL : pool_take(call->w->upstream_pool, call->up->name);
+    if (!uc) return dial(call);
+    uc->reused = 1;
+    uv_timer_start(&uc->timer, timed_out, call->up->timeout_ms, 0);
+    exchange(uc, call);
+}
+
+void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exchange *x,
+                       hwd_upstream_cb cb, void *ctx) {
+    if (hw_http_body_slurp(&x->req.body)) return cb(ctx, 502);
+    if (u->echo) return cb(ctx, u->tck ? hwd_builtin_tck(x) : hwd_builtin_echo(x));
+    struct upcall *call = calloc(1, sizeof *call);
+    if (!call || !pool_of(w)) {
+        free(call);
+        return cb(ctx, 502);
+    }
+    *call = (struct upcall){.cb = cb, .ctx = ctx, .x = x, .up = u, .w = w};
+    call->head = hwd_upstream_head(x, x->req.body.len - x->req.body.pos, &call->head_len);
+    if (!call->head) return call_end(call, 502);
+    attempt(call);
+}
