@@ -22,13 +22,15 @@ struct hwd_histogram {
     uint64_t sum_ns, n;
 };
 
+#define HWD_POOL_WAIT_MS 1000 /* default pool_wait_ms */
+
 /* A middleware as configured; mw is set once its module is loaded. */
 struct hwd_middleware {
     char *name;
     char *module; /* path as resolved against the config file's folder */
     char *guest_config;
     int line;
-    uint32_t pool_size, policy, budget_ms, memory_pages;
+    uint32_t pool_size, pool_wait_ms, policy, budget_ms, memory_pages;
     int on_trap; /* 0: fail_open (skip the guest), else the status to answer (500) */
     hw_http_middleware *mw;
     struct hwd_histogram guest_time; /* its calls, for /metrics (atomic) */
@@ -117,9 +119,9 @@ struct hwd_chain {
 enum hwd_chain_step {
     HWD_CHAIN_UPSTREAM, /* the request goes to the upstream, then hwd_chain_response */
     HWD_CHAIN_ANSWERED, /* a guest answered (or failed closed): hwd_chain_response(c, 0) */
-    HWD_CHAIN_BUSY      /* a guest's instances are all busy: call again in a moment */
+    HWD_CHAIN_BUSY      /* a guest's instances are all busy: call again in a moment (after
+                           its pool_wait_ms, a busy pool counts as that guest failing) */
 };
-#define HWD_POOL_WAIT_MS 1000 /* then a busy pool counts as that guest failing */
 void hwd_chain_init(struct hwd_chain *c, const struct hwd_route *r, hw_http_exchange *x);
 /* Runs handle_request from where the chain stands; now_ms is a monotonic clock. */
 enum hwd_chain_step hwd_chain_request(struct hwd_chain *c, uint64_t now_ms);

@@ -85,7 +85,7 @@ enum hwd_chain_step hwd_chain_request(struct hwd_chain *c, uint64_t now_ms) {
         if (rc == HW_EBUSY) {
             /* nothing ran: the request waits on its loop, never blocking it */
             if (!c->busy_since_ms) c->busy_since_ms = now_ms;
-            if (now_ms - c->busy_since_ms < HWD_POOL_WAIT_MS) return HWD_CHAIN_BUSY;
+            if (now_ms - c->busy_since_ms < m->pool_wait_ms) return HWD_CHAIN_BUSY;
         }
         c->busy_since_ms = 0;
         if (rc != HW_OK) {

@@ -177,6 +177,7 @@ static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middlewa
     if (n->type != YAML_MAPPING_NODE) return fail(p, n, "middleware: expected a mapping");
     m->line = (int)n->start_mark.line + 1;
     m->on_trap = 500;
+    m->pool_wait_ms = HWD_POOL_WAIT_MS;
     for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
         yaml_node_t *k = node(p, kv->key), *v = node(p, kv->value);
         const char *key = scalar(k);
@@ -194,6 +195,7 @@ static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middlewa
                      : fail(p, v, "module: expected a file ending in .wasm or .so");
         } else if (!strcmp(key, "config")) rc = get_config(p, v, &m->guest_config);
         else if (!strcmp(key, "pool_size")) rc = get_u32(p, v, key, 4096, &m->pool_size);
+        else if (!strcmp(key, "pool_wait_ms")) rc = get_u32(p, v, key, 3600000, &m->pool_wait_ms);
         else if (!strcmp(key, "time_budget_ms")) rc = get_u32(p, v, key, 3600000, &m->budget_ms);
         else if (!strcmp(key, "memory_pages")) rc = get_u32(p, v, key, 65536, &m->memory_pages);
         else if (!strcmp(key, "on_trap")) rc = parse_trap(p, v, &m->on_trap);

@@ -36,7 +36,7 @@ struct hwd_conn {
     char *url;
     size_t url_len, header_bytes;
     size_t max_header, max_body; /* from the generation current at accept time */
-    uint32_t idle_ms;
+    uint32_t idle_ms, max_connections;
     int busy, closing, keep_alive, head, error, admin;
     /* while serving: the request's generation, route, chain walk, start, logged target */
     struct hwd_config *gen;
@@ -387,31 +387,30 @@ static void idle_expired(uv_timer_t *t) {
     else conn_close(c);
 }
 
-void hwd_conn_accept(uv_stream_t *server, int status) {
-    struct hwd_worker *w = server->data;
-    if (status < 0) return;
+/* A connection on w, not yet reading; the generation current now sets its limits. Returns
+ * NULL when out of memory; *open is the number of open connections, this one included. */
+static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open) {
     struct hwd_conn *c = calloc(1, sizeof *c);
-    if (!c) return;
+    if (!c) return NULL;
     c->w = w;
-    c->admin = server == (uv_stream_t *)&w->admin;
+    c->admin = admin;
     uv_tcp_init(w->loop, &c->tcp);
     uv_timer_init(w->loop, &c->timer);
     c->tcp.data = c->timer.data = c;
     c->next = w->conns;
     if (w->conns) w->conns->prev = c;
     w->conns = c;
-    int64_t open = __atomic_add_fetch(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
+    *open = __atomic_add_fetch(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
     struct hwd_config *g = hwd_gen_acquire();
     c->max_header = g->max_header_bytes;
     c->max_body = g->max_body_bytes;
-    uint32_t max = g->max_connections;
+    c->max_connections = g->max_connections;
     c->idle_ms = g->idle_timeout_ms;
     hwd_gen_release(g);
-    /* over the limit: accepted only to be closed, so the backlog does not fill up */
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) || (open > (int64_t)max && !c->admin)) {
-        conn_close(c);
-        return;
-    }
+    return c;
+}
+
+static void conn_start(struct hwd_conn *c) {
     uv_tcp_nodelay(&c->tcp, 1);
     struct sockaddr_storage ss;
     int len = sizeof ss;
@@ -420,7 +419,7 @@ void hwd_conn_accept(uv_stream_t *server, int status) {
         if (ss.ss_family == AF_INET6) {
             uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof ip);
             snprintf(c->peer, sizeof c->peer, "[%s]:%d", ip, ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
-        } else {
+        } else if (ss.ss_family == AF_INET) {
             uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof ip);
             snprintf(c->peer, sizeof c->peer, "%s:%d", ip, ntohs(((struct sockaddr_in *)&ss)->sin_port));
         }
@@ -429,6 +428,34 @@ void hwd_conn_accept(uv_stream_t *server, int status) {
     c->parser.data = c;
     idle_restart(c);
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+}
+
+void hwd_conn_accept(uv_stream_t *server, int status) {
+    struct hwd_worker *w = server->data;
+    if (status < 0) return;
+    int64_t open;
+    int admin = server == (uv_stream_t *)&w->admin;
+    struct hwd_conn *c = conn_new(w, admin, &open);
+    if (!c) return;
+    /* over the limit: accepted only to be closed, so the backlog does not fill up */
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) || (open > (int64_t)c->max_connections && !admin)) {
+        conn_close(c);
+        return;
+    }
+    conn_start(c);
+}
+
+int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd) {
+    int64_t open;
+    struct hwd_conn *c = conn_new(w, 0, &open);
+    if (!c) return UV_ENOMEM;
+    int rc = uv_tcp_open(&c->tcp, fd);
+    if (rc) {
+        conn_close(c);
+        return rc;
+    }
+    conn_start(c);
+    return 0;
 }
 
 void hwd_conn_drain(struct hwd_worker *w) {

@@ -24,6 +24,9 @@ struct hwd_worker {
 };
 
 void hwd_conn_accept(uv_stream_t *server, int status);
+/* Serves an already connected stream socket (any family; the fuzz harness passes one end
+ * of a socketpair) on w's loop; 0 or a libuv error, the socket being closed then. */
+int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd);
 /* Closes the loop's idle client connections (draining: busy ones close after answering). */
 void hwd_conn_drain(struct hwd_worker *w);
 
