@@ -180,6 +180,10 @@ int hw_http_handle_request(hw_http_middleware *mw, hw_http_exchange *x, hw_http_
                            hw_error *err);
 /* Runs handle_response(reqCtx, is_error) on the pinned instance and releases it. */
 int hw_http_handle_response(hw_http_call *call, int is_error, hw_error *err);
+/* The features in force for a pinned call (module-wide ones plus those its handle_request
+ * enabled): without buffer_response, handle_response cannot touch the body, so an embedder
+ * may stream the next handler's body past it. */
+uint32_t hw_http_call_features(const hw_http_call *call);
 
 /* A next handler: fills x->resp from x->req; non-zero means it failed (is_error = 1). */
 typedef int (*hw_http_next_fn)(void *ctx, hw_http_exchange *x);

@@ -130,9 +130,15 @@ void hwd_chain_response(struct hwd_chain *c, int upstream_status);
 /* The built-in upstreams: fill x->resp from x->req; 0, or 502 when out of memory. */
 int hwd_builtin_echo(hw_http_exchange *x);
 int hwd_builtin_tck(hw_http_exchange *x);
-/* Serialises x->resp for the client: status line, headers minus hop-by-hop ones, a fresh
- * Content-Length, the body unless head. Returns a malloc'd buffer. */
-char *hwd_response_format(hw_http_response *r, int head, int keep_alive, size_t *len);
+/* Serialises r for the client: status line, headers minus hop-by-hop ones, the body's
+ * framing, the body in r unless head. more: HWD_BODY_WHOLE when r->body is all of it, a
+ * byte count (>= 0) still to be streamed after it, HWD_BODY_CHUNKED (r->body becomes the
+ * first chunk, more follow) or HWD_BODY_UNTIL_CLOSE (keep_alive must be 0). Returns a
+ * malloc'd buffer. */
+#define HWD_BODY_WHOLE (-1)
+#define HWD_BODY_CHUNKED (-2)
+#define HWD_BODY_UNTIL_CLOSE (-3)
+char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len);
 /* A small canned answer (errors before or outside any chain). */
 void hwd_response_simple(hw_http_response *r, int status, const char *text);
 int hwd_is_hop_header(const char *name, size_t len);

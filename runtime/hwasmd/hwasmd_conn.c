@@ -1,10 +1,8 @@
 /*
  * hwasmd_conn.c — one client connection on a worker's loop: llhttp parses requests into an
  * exchange (limits answered 431/413, garbage 400 then close); a complete request pauses
- * the parser and walks its chain right here on the loop (guest calls are bounded by their
- * time budget; the app is awaited, not blocked on), its response is written back, then
- * parsing resumes on whatever was pipelined behind it. Only admin requests go to libuv's
- * thread pool: a reload compiles modules. Also owns the llhttp header accumulator
+ * the parser and goes to hwasmd_serve.c; once its answer is written, parsing resumes on
+ * whatever was pipelined behind it. Also owns the llhttp header accumulator
  * (hwd_header_commit) that hwasmd_upstream.c parses replies with.
  */
 #define _GNU_SOURCE
@@ -14,40 +12,7 @@
 #include <strings.h>
 #include <uv.h>
 
-#include "hwasmd.h"
-#include "hwasmd_server.h"
-#include "hwasmd_upstream.h"
-#include "llhttp.h"
-
-struct hwd_conn {
-    uv_tcp_t tcp;
-    /* one timer, two jobs: the idle timeout while no request is being served, the retry
-     * of a chain whose guest had no free instance while one is */
-    uv_timer_t timer;
-    uv_work_t work;
-    uv_write_t wr;
-    struct hwd_worker *w;
-    struct hwd_conn *prev, *next; /* in w->conns */
-    llhttp_t parser;
-    char *in; /* received, not yet parsed */
-    size_t in_len, in_cap;
-    hw_http_exchange *x; /* the request being parsed or served */
-    struct hwd_header_acc hdr;
-    char *url;
-    size_t url_len, header_bytes;
-    size_t max_header, max_body; /* from the generation current at accept time */
-    uint32_t idle_ms, max_connections;
-    int busy, closing, keep_alive, head, error, admin;
-    /* while serving: the request's generation, route, chain walk, start, logged target */
-    struct hwd_config *gen;
-    const struct hwd_route *route;
-    struct hwd_chain chain;
-    uint64_t t0;
-    char *target;
-    char peer[64];
-    char *out;
-    size_t out_len;
-};
+#include "hwasmd_conn.h"
 
 static void timer_closed(uv_handle_t *h) {
     struct hwd_conn *c = h->data;
@@ -73,7 +38,7 @@ static void closed(uv_handle_t *h) {
     uv_close((uv_handle_t *)&c->timer, timer_closed);
 }
 
-static void conn_close(struct hwd_conn *c) {
+void hwd_conn_close(struct hwd_conn *c) {
     if (c->closing) return;
     c->closing = 1;
     uv_timer_stop(&c->timer);
@@ -205,7 +170,7 @@ static void idle_expired(uv_timer_t *t);
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b);
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
 
-static void idle_restart(struct hwd_conn *c) {
+void hwd_conn_idle_restart(struct hwd_conn *c) {
     uv_timer_start(&c->timer, idle_expired, c->idle_ms, c->idle_ms);
 }
 
@@ -220,17 +185,17 @@ static void written(uv_write_t *wr, int status) {
     }
     c->busy = 0;
     if (status < 0 || !c->keep_alive || __atomic_load_n(&hwd_draining, __ATOMIC_RELAXED)) {
-        conn_close(c);
+        hwd_conn_close(c);
         return;
     }
-    idle_restart(c);
+    hwd_conn_idle_restart(c);
     parse_more(c);
 }
 
-static void send_out(struct hwd_conn *c) {
+void hwd_conn_send(struct hwd_conn *c) {
     uv_buf_t b = uv_buf_init(c->out, (unsigned)c->out_len);
     c->wr.data = c;
-    if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, &b, 1, written)) conn_close(c);
+    if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, &b, 1, written)) hwd_conn_close(c);
 }
 
 /* An answer made here, not by a chain: errors of the request itself. Closes after. */
@@ -241,88 +206,11 @@ static void send_error(struct hwd_conn *c, int status) {
     hwd_response_simple(&r, status, text[status == 431 ? 1 : status == 413 ? 2 : status == 408 ? 3 : 0]);
     c->keep_alive = 0;
     c->busy = 1;
-    c->out = hwd_response_format(&r, 0, 0, &c->out_len);
+    c->out = hwd_response_format(&r, 0, 0, HWD_BODY_WHOLE, &c->out_len);
     hw_http_headers_free(&r.headers);
     hw_http_body_free(&r.body);
-    if (c->out) send_out(c);
-    else conn_close(c);
-}
-
-/* The answer is in c->x->resp: counted, logged, its generation released, sent. */
-static void answer(struct hwd_conn *c) {
-    hw_http_exchange *x = c->x;
-    if (!c->admin) {
-        uint64_t ns = uv_hrtime() - c->t0;
-        hwd_stats_request(c->route, x->resp.status, ns);
-        if (c->target) hwd_access_log(c->route, x, c->target, ns);
-        free(c->target);
-        c->target = NULL;
-    }
-    hwd_gen_release(c->gen);
-    c->gen = NULL;
-    c->route = NULL;
-    c->out = hwd_response_format(&x->resp, c->head, c->keep_alive, &c->out_len);
-    if (c->out) send_out(c);
-    else conn_close(c);
-}
-
-static void upstream_done(void *ctx, int status) {
-    struct hwd_conn *c = ctx;
-    hwd_chain_response(&c->chain, status);
-    answer(c);
-}
-
-static void pool_retry(uv_timer_t *t);
-
-/* Walks the chain as far as it goes now: to the app, to the answer, or to a retry timer. */
-static void walk(struct hwd_conn *c) {
-    switch (hwd_chain_request(&c->chain, uv_now(c->w->loop))) {
-    case HWD_CHAIN_BUSY:
-        uv_timer_start(&c->timer, pool_retry, 1, 0);
-        return;
-    case HWD_CHAIN_ANSWERED:
-        hwd_chain_response(&c->chain, 0);
-        return answer(c);
-    case HWD_CHAIN_UPSTREAM:
-        return hwd_upstream_send(c->w, c->route->up, c->x, upstream_done, c);
-    }
-}
-
-static void pool_retry(uv_timer_t *t) {
-    walk(t->data);
-}
-
-static void admin_work(uv_work_t *w) {
-    struct hwd_conn *c = w->data;
-    hwd_admin_serve(c->gen, c->x);
-}
-
-static void admin_done(uv_work_t *w, int status) {
-    (void)status;
-    answer(w->data);
-}
-
-/* A complete request: the generation current now serves it to the end. */
-static void serve(struct hwd_conn *c) {
-    hw_http_exchange *x = c->x;
-    c->busy = 1;
-    uv_timer_stop(&c->timer);
-    c->gen = hwd_gen_acquire();
-    if (c->admin) {
-        c->work.data = c;
-        if (uv_queue_work(c->w->loop, &c->work, admin_work, admin_done)) answer(c);
-        return;
-    }
-    c->t0 = uv_hrtime();
-    /* the log shows what the client asked for, not what guests rewrote */
-    c->target = c->gen->access_log ? strdup(x->req.target.ptr) : NULL;
-    c->route = hwd_route_find(c->gen, &x->req);
-    if (!c->route) {
-        hwd_response_simple(&x->resp, 404, "no route\n");
-        return answer(c);
-    }
-    hwd_chain_init(&c->chain, c->route, x);
-    walk(c);
+    if (c->out) hwd_conn_send(c);
+    else hwd_conn_close(c);
 }
 
 static void parse_more(struct hwd_conn *c) {
@@ -337,7 +225,7 @@ static void parse_more(struct hwd_conn *c) {
             return;
         }
         llhttp_resume(&c->parser);
-        serve(c);
+        hwd_serve_request(c);
     }
     if (c->in_len == 0) { /* idle keep-alive connections hold no buffer */
         free(c->in);
@@ -367,7 +255,7 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     if (n < 0) {
         /* EOF or error: a request in flight still gets its answer written first (the read
          * restarts after it and sees the EOF again) */
-        if (!c->busy) conn_close(c);
+        if (!c->busy) hwd_conn_close(c);
         else uv_read_stop(s);
         return;
     }
@@ -376,7 +264,7 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
         uv_read_stop(s); /* pipelined: parsed once the current answer is out */
         return;
     }
-    idle_restart(c);
+    hwd_conn_idle_restart(c);
     parse_more(c);
 }
 
@@ -384,7 +272,7 @@ static void idle_expired(uv_timer_t *t) {
     struct hwd_conn *c = t->data;
     if (c->busy) return;
     if (c->x || c->in_len) send_error(c, 408); /* a request started and stalled */
-    else conn_close(c);
+    else hwd_conn_close(c);
 }
 
 /* A connection on w, not yet reading; the generation current now sets its limits. Returns
@@ -426,7 +314,7 @@ static void conn_start(struct hwd_conn *c) {
     }
     llhttp_init(&c->parser, HTTP_REQUEST, settings());
     c->parser.data = c;
-    idle_restart(c);
+    hwd_conn_idle_restart(c);
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
 
@@ -439,7 +327,7 @@ void hwd_conn_accept(uv_stream_t *server, int status) {
     if (!c) return;
     /* over the limit: accepted only to be closed, so the backlog does not fill up */
     if (uv_accept(server, (uv_stream_t *)&c->tcp) || (open > (int64_t)c->max_connections && !admin)) {
-        conn_close(c);
+        hwd_conn_close(c);
         return;
     }
     conn_start(c);
@@ -451,7 +339,7 @@ int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd) {
     if (!c) return UV_ENOMEM;
     int rc = uv_tcp_open(&c->tcp, fd);
     if (rc) {
-        conn_close(c);
+        hwd_conn_close(c);
         return rc;
     }
     conn_start(c);
@@ -460,5 +348,5 @@ int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd) {
 
 void hwd_conn_drain(struct hwd_worker *w) {
     for (struct hwd_conn *c = w->conns; c; c = c->next)
-        if (!c->busy) conn_close(c); /* busy ones close once their answer is written */
+        if (!c->busy) hwd_conn_close(c); /* busy ones close once their answer is written */
 }

@@ -1,6 +1,8 @@
 /*
  * hwasmd_response.c — what goes on the wire to the client: the composed response with its
- * hop-by-hop headers dropped and Content-Length recomputed (bodies are whole in memory).
+ * hop-by-hop headers dropped and its body's framing recomputed: a Content-Length for a
+ * body whole in memory or of a known streamed length, else chunked (or, for HTTP/1.0
+ * clients, until the connection closes).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -42,7 +44,7 @@ static const char *reason(int s) {
     }
 }
 
-char *hwd_response_format(hw_http_response *r, int head, int keep_alive, size_t *len) {
+char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len) {
     char *buf = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&buf, &n);
@@ -58,10 +60,16 @@ char *hwd_response_format(hw_http_response *r, int head, int keep_alive, size_t 
     int no_body = st == 204 || st == 304 || st < 200;
     int64_t cl = head ? hw_http_headers_find(&r->headers, "content-length", 14, 0) : -1;
     if (cl >= 0) fprintf(f, "Content-Length: %s\r\n", r->headers.fields[cl].value);
-    else if (!no_body) fprintf(f, "Content-Length: %zu\r\n", body);
+    else if (!no_body && more == HWD_BODY_CHUNKED) fputs("Transfer-Encoding: chunked\r\n", f);
+    else if (!no_body && more != HWD_BODY_UNTIL_CLOSE)
+        fprintf(f, "Content-Length: %llu\r\n", (unsigned long long)body + (unsigned long long)(more > 0 ? more : 0));
     if (!keep_alive) fputs("Connection: close\r\n", f);
     fputs("\r\n", f);
-    if (!head && !no_body && body) fwrite(r->body.data, 1, body, f);
+    if (!head && !no_body && body) {
+        if (more == HWD_BODY_CHUNKED) fprintf(f, "%zx\r\n", body);
+        fwrite(r->body.data, 1, body, f);
+        if (more == HWD_BODY_CHUNKED) fputs("\r\n", f);
+    }
     if (fclose(f)) {
         free(buf);
         return NULL;

@@ -104,11 +104,17 @@ static int on_value(llhttp_t *p, const char *at, size_t n) {
 static int on_headers_done(llhttp_t *p) {
     struct hwd_reply *r = p->data;
     if (hwd_header_commit(&r->hdr, &r->headers)) return -1;
+    r->head_done = p->status_code >= 200;
+    r->status = p->status_code;
     return r->head ? 1 : 0; /* 1: a response to HEAD has no body whatever it says */
 }
 
 static int on_body(llhttp_t *p, const char *at, size_t n) {
     struct hwd_reply *r = p->data;
+    if (r->sink) {
+        r->sink(r->sink_ctx, at, n);
+        return 0;
+    }
     return hw_http_body_append(&r->body, at, n) ? -1 : 0;
 }
 
@@ -170,7 +176,13 @@ void hwd_reply_free(struct hwd_reply *r) {
     hw_http_body_free(&r->body);
 }
 
-int hwd_reply_merge(const struct hwd_reply *r, hw_http_exchange *x) {
+int64_t hwd_reply_remaining(const struct hwd_reply *r) {
+    /* llhttp counts a Content-Length body down as it goes */
+    return (r->parser.flags & F_CONTENT_LENGTH) && !(r->parser.flags & F_CHUNKED) ? (int64_t)r->parser.content_length
+                                                                                  : -1;
+}
+
+int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x) {
     hw_http_response *out = &x->resp;
     out->status = r->status;
     /* the app's header lines replace same-named ones a guest set before next */
@@ -188,5 +200,7 @@ int hwd_reply_merge(const struct hwd_reply *r, hw_http_exchange *x) {
         if (hwd_is_hop_header(h->name, h->name_len) && !head_len) continue;
         if (hw_http_headers_add(&out->headers, h->name, h->name_len, h->value, h->value_len)) return 502;
     }
-    return hw_http_body_append(&out->body, r->body.data, r->body.len) ? 502 : 0;
+    int rc = hw_http_body_append(&out->body, r->body.data, r->body.len) ? 502 : 0;
+    hw_http_body_set(&r->body, NULL, 0);
+    return rc;
 }

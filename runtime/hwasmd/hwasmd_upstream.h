@@ -24,24 +24,47 @@ struct hwd_reply {
     hw_http_body body;
     struct hwd_header_acc hdr;
     int head;       /* answers a HEAD: no body, whatever the headers say */
+    int head_done;  /* status and headers are in */
     int done, status;
     int keep_alive; /* once done: the connection may carry another request */
+    /* set once streaming: body bytes go here instead of into body */
+    void (*sink)(void *ctx, const char *p, size_t n);
+    void *sink_ctx;
 };
 void hwd_reply_init(struct hwd_reply *r, int head);
 /* Parses n more bytes: 1 the answer is complete, 0 more is needed, -1 malformed. */
 int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n);
 /* The app closed: 1 if that ended a complete answer (read-until-close bodies), else -1. */
 int hwd_reply_eof(struct hwd_reply *r);
-/* Into x->resp (§2.3); 0, or 502 when out of memory. */
-int hwd_reply_merge(const struct hwd_reply *r, hw_http_exchange *x);
+/* Body bytes still to come once the head is in: a count, or -1 (chunked, or until close). */
+int64_t hwd_reply_remaining(const struct hwd_reply *r);
+/* Status, headers and the body so far into x->resp (§2.3), emptying r->body; 0, or 502
+ * when out of memory. */
+int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x);
 void hwd_reply_free(struct hwd_reply *r);
 
-/* Called once per hwd_upstream_send, on the worker's loop: 0 when x->resp holds the app's
- * answer, else the status to answer (502 unreachable or unparsable, 504 timed out). */
-typedef void (*hwd_upstream_cb)(void *ctx, int status);
+struct hwd_upstream_call;
+
+/* How a request's sender hears back, always on the worker's loop. */
+struct hwd_upstream_hooks {
+    /* Once per request: 0 when x->resp holds the app's answer (when streaming: when the
+     * body has all gone through body()), else the status to answer (502 unreachable,
+     * unparsable or cut short, 504 timed out). */
+    void (*done)(void *ctx, int status);
+    /* NULL: the app's answer is gathered whole into x->resp. Else called when its head and
+     * body so far are merged into x->resp while more body is on its way (remaining bytes,
+     * or -1 unknown): 0, the rest comes through body(); non-zero, the app's answer is
+     * dropped and its connection closed, no done() follows. */
+    int (*stream)(void *ctx, struct hwd_upstream_call *call, int64_t remaining);
+    void (*body)(void *ctx, const char *p, size_t n);
+};
 /* Forwards x->req to u without blocking (builtin upstreams answer before returning). */
 void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exchange *x,
-                       hwd_upstream_cb cb, void *ctx);
+                       const struct hwd_upstream_hooks *hooks, void *ctx);
+/* While streaming: stop (on = 0) or resume reading the app, for backpressure. */
+void hwd_upstream_flow(struct hwd_upstream_call *call, int on);
+/* While streaming: drop the rest of the app's answer (the client went away); no done(). */
+void hwd_upstream_abort(struct hwd_upstream_call *call);
 /* Closes the worker's idle app connections (shutdown): none is pooled from then on. */
 void hwd_upstream_drain(struct hwd_worker *w);
 

@@ -1,10 +1,12 @@
 /*
  * hwasmd_upstream_conn.c — moving a request to the app and its answer back without ever
- * blocking the worker's loop: libuv connects, writes and reads; a timer bounds the whole
- * exchange (504). Connections the app keeps alive wait in the worker's own pool, keyed by
- * the upstream's name, so workers never share a socket or a lock. A pooled connection the
- * app closed meanwhile fails before any byte of answer; such a request gets one more try
- * on a fresh connection.
+ * blocking the worker's loop: libuv connects, writes and reads; a timer bounds each wait
+ * for the app (504). An answer whose body is still coming after a read may be streamed to
+ * the client instead of gathered (the sender decides), with backpressure from the client.
+ * Connections the app keeps alive wait in the worker's own pool, keyed by the upstream's
+ * name, so workers never share a socket or a lock. A pooled connection the app closed
+ * meanwhile fails before any byte of answer; such a request gets one more try on a fresh
+ * connection.
  */
 #define _GNU_SOURCE
 #include <netdb.h>
@@ -29,7 +31,7 @@ struct upconn {
     struct hwd_upstream_pool *pool;
     char *key;           /* the upstream's name */
     struct upconn *next; /* in the pool's idle list */
-    struct upcall *call; /* NULL while idle */
+    struct hwd_upstream_call *call; /* NULL while idle */
     struct addrinfo *addrs, *addr; /* while connecting over TCP: all candidates, this one */
     int reused, answered;          /* answered: some bytes of a reply arrived */
     int writing;                   /* the request is not all written yet */
@@ -37,15 +39,16 @@ struct upconn {
 };
 
 /* One request on its way to the app and back. */
-struct upcall {
-    hwd_upstream_cb cb;
+struct hwd_upstream_call {
+    const struct hwd_upstream_hooks *hooks;
     void *ctx;
+    struct upconn *uc; /* the connection carrying it */
     hw_http_exchange *x;
     struct hwd_upstream *up;
     struct hwd_worker *w;
     char *head;
     size_t head_len;
-    int retried;
+    int retried, streaming;
 };
 
 /* A worker's idle app connections (one list, few upstreams) and its read buffer: replies
@@ -81,20 +84,20 @@ static void upconn_close(struct upconn *uc) {
     if (!uv_is_closing(&uc->h.handle)) uv_close(&uc->h.handle, upconn_stream_closed);
 }
 
-static void call_end(struct upcall *call, int status) {
+static void call_end(struct hwd_upstream_call *call, int status) {
     if (status) __atomic_fetch_add(&call->up->errors, 1, __ATOMIC_RELAXED);
-    hwd_upstream_cb cb = call->cb;
+    const struct hwd_upstream_hooks *hooks = call->hooks;
     void *ctx = call->ctx;
     free(call->head);
     free(call);
-    cb(ctx, status);
+    hooks->done(ctx, status);
 }
 
-static void attempt(struct upcall *call);
+static void attempt(struct hwd_upstream_call *call);
 
 /* The connection failed this request: status to answer, or -1 "before any answer". */
 static void upconn_fail(struct upconn *uc, int status) {
-    struct upcall *call = uc->call;
+    struct hwd_upstream_call *call = uc->call;
     uc->call = NULL;
     upconn_close(uc);
     if (status < 0 && uc->reused && !call->retried) {
@@ -168,6 +171,31 @@ void hwd_upstream_drain(struct hwd_worker *w) {
 
 /* --- one exchange ------------------------------------------------------------------------ */
 
+static void body_to_sender(void *ctx, const char *p, size_t n) {
+    struct hwd_upstream_call *call = ctx;
+    call->hooks->body(call->ctx, p, n);
+}
+
+static void body_dropped(void *ctx, const char *p, size_t n) {
+    (void)ctx, (void)p, (void)n;
+}
+
+/* The head is in and more body is coming: offer the sender to stream the rest. 0 when the
+ * call goes on (streaming), -1 when it ended here. */
+static int stream_start(struct upconn *uc) {
+    struct hwd_upstream_call *call = uc->call;
+    if (hwd_reply_merge(&uc->reply, call->x)) {
+        upconn_fail(uc, 502);
+        return -1;
+    }
+    call->streaming = 1;
+    uc->reply.sink = body_to_sender;
+    uc->reply.sink_ctx = call;
+    if (call->hooks->stream(call->ctx, call, hwd_reply_remaining(&uc->reply)) == 0) return 0;
+    hwd_upstream_abort(call);
+    return -1;
+}
+
 static void reply_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     struct upconn *uc = s->data;
     if (n == 0) return;
@@ -178,19 +206,42 @@ static void reply_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
         rc = n == UV_EOF ? hwd_reply_eof(&uc->reply) : -1;
     } else {
         uc->answered = 1;
+        uv_timer_again(&uc->timer); /* the deadline is for each wait on the app */
         rc = hwd_reply_feed(&uc->reply, b->base, (size_t)n);
+        if (!uc->call) return; /* the sender aborted from body() */
     }
+    struct hwd_upstream_call *call = uc->call;
+    if (rc == 0 && uc->reply.head_done && !call->streaming && call->hooks->stream && stream_start(uc)) return;
     if (rc == 0) return;
     if (rc < 0) return upconn_fail(uc, 502);
-    struct upcall *call = uc->call;
     uc->call = NULL;
     uv_timer_stop(&uc->timer);
     uv_read_stop(s);
-    int status = hwd_reply_merge(&uc->reply, call->x);
+    int status = call->streaming ? 0 : hwd_reply_merge(&uc->reply, call->x);
     /* an app may answer before reading all of the request: then the socket is done */
     if (uc->reply.keep_alive && n > 0 && !uc->writing) pool_put(uc);
     else upconn_close(uc);
     call_end(call, status);
+}
+
+void hwd_upstream_flow(struct hwd_upstream_call *call, int on) {
+    struct upconn *uc = call->uc;
+    if (on) {
+        uv_timer_again(&uc->timer);
+        uv_read_start(&uc->h.stream, alloc_buf, reply_read);
+    } else {
+        uv_timer_stop(&uc->timer); /* a slow client is not the app's fault */
+        uv_read_stop(&uc->h.stream);
+    }
+}
+
+void hwd_upstream_abort(struct hwd_upstream_call *call) {
+    struct upconn *uc = call->uc;
+    uc->call = NULL;
+    uc->reply.sink = body_dropped; /* the rest of the read being parsed */
+    upconn_close(uc);
+    free(call->head);
+    free(call);
 }
 
 static void written(uv_write_t *wr, int status) {
@@ -204,9 +255,10 @@ static void timed_out(uv_timer_t *t) {
 }
 
 /* Sends the call's request on a connected uc and waits for the answer. */
-static void exchange(struct upconn *uc, struct upcall *call) {
+static void exchange(struct upconn *uc, struct hwd_upstream_call *call) {
     hw_http_request *q = &call->x->req;
     uc->call = call;
+    call->uc = uc;
     uc->answered = 0;
     hwd_reply_init(&uc->reply, q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4));
     uv_buf_t bufs[2] = {uv_buf_init(call->head, (unsigned)call->head_len),
@@ -253,7 +305,7 @@ static void connected(uv_connect_t *req, int status) {
 }
 
 /* A fresh connection for call (or the call ends with 502 at once). */
-static void dial(struct upcall *call) {
+static void dial(struct hwd_upstream_call *call) {
     struct hwd_upstream *u = call->up;
     struct upconn *uc = calloc(1, sizeof *uc);
     if (!uc || !(uc->key = strdup(u->name))) {
@@ -264,7 +316,7 @@ static void dial(struct upcall *call) {
     uc->call = call;
     uv_timer_init(call->w->loop, &uc->timer);
     uc->timer.data = uc;
-    uv_timer_start(&uc->timer, timed_out, u->timeout_ms, 0);
+    uv_timer_start(&uc->timer, timed_out, u->timeout_ms, u->timeout_ms); /* repeat: for uv_timer_again */
     if (u->unix_path) {
         uv_pipe_init(call->w->loop, &uc->h.pipe, 0);
         uc->h.handle.data = uc;
@@ -282,24 +334,24 @@ static void dial(struct upcall *call) {
     connect_next(uc);
 }
 
-static void attempt(struct upcall *call) {
+static void attempt(struct hwd_upstream_call *call) {
     struct upconn *uc = call->retried ? NULL : pool_take(call->w->upstream_pool, call->up->name);
     if (!uc) return dial(call);
     uc->reused = 1;
-    uv_timer_start(&uc->timer, timed_out, call->up->timeout_ms, 0);
+    uv_timer_start(&uc->timer, timed_out, call->up->timeout_ms, call->up->timeout_ms);
     exchange(uc, call);
 }
 
 void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exchange *x,
-                       hwd_upstream_cb cb, void *ctx) {
-    if (hw_http_body_slurp(&x->req.body)) return cb(ctx, 502);
-    if (u->echo) return cb(ctx, u->tck ? hwd_builtin_tck(x) : hwd_builtin_echo(x));
-    struct upcall *call = calloc(1, sizeof *call);
+                       const struct hwd_upstream_hooks *hooks, void *ctx) {
+    if (hw_http_body_slurp(&x->req.body)) return hooks->done(ctx, 502);
+    if (u->echo) return hooks->done(ctx, u->tck ? hwd_builtin_tck(x) : hwd_builtin_echo(x));
+    struct hwd_upstream_call *call = calloc(1, sizeof *call);
     if (!call || !pool_of(w)) {
         free(call);
-        return cb(ctx, 502);
+        return hooks->done(ctx, 502);
     }
-    *call = (struct upcall){.cb = cb, .ctx = ctx, .x = x, .up = u, .w = w};
+    *call = (struct hwd_upstream_call){.hooks = hooks, .ctx = ctx, .x = x, .up = u, .w = w};
     call->head = hwd_upstream_head(x, x->req.body.len - x->req.body.pos, &call->head_len);
     if (!call->head) return call_end(call, 502);
     attempt(call);
