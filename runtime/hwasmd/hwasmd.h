@@ -66,7 +66,7 @@ struct hwd_config {
     uint32_t max_connections, drain_ms;
     uint32_t workers;
     size_t max_header_bytes, max_body_bytes;
-    uint32_t idle_timeout_ms;
+    uint32_t idle_timeout_ms, request_timeout_ms;
     char *cache_dir;
     int access_log; /* one JSON line per request on stdout */
     struct hwd_upstream *upstreams[64];
@@ -87,6 +87,8 @@ struct hwd_config *hwd_gen_acquire(void);
 void hwd_gen_release(struct hwd_config *cfg);
 int hwd_gen_reload(char *msg, size_t cap);
 
+/* Zeroes c and sets every default; path names it in messages. */
+void hwd_config_defaults(struct hwd_config *c, const char *path);
 /* Parses and checks the YAML file; on error writes "hwasmd: FILE:LINE: what" into msg. */
 int hwd_config_load(const char *path, struct hwd_config *cfg, char *msg, size_t cap);
 void hwd_config_free(struct hwd_config *cfg);

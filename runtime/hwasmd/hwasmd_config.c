@@ -275,6 +275,8 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
             if (get_u32(p, v, key, 3600000, &c->drain_ms)) return -1;
         } else if (!strcmp(key, "idle_timeout_ms")) {
             if (get_u32(p, v, key, 3600000, &c->idle_timeout_ms)) return -1;
+        } else if (!strcmp(key, "request_timeout_ms")) {
+            if (get_u32(p, v, key, 3600000, &c->request_timeout_ms)) return -1;
         } else if (!strcmp(key, "upstream_timeout_ms")) {
             if (get_u32(p, v, key, 3600000, &x)) return -1;
             for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->timeout_ms = x;
@@ -343,15 +345,20 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
     return 0;
 }
 
-int hwd_config_load(const char *path, struct hwd_config *c, char *msg, size_t cap) {
-    struct parse p = {.path = path, .msg = msg, .cap = cap};
+void hwd_config_defaults(struct hwd_config *c, const char *path) {
     memset(c, 0, sizeof *c);
     c->path = strdup(path);
     c->max_header_bytes = 16384;
     c->max_body_bytes = 8u << 20;
     c->idle_timeout_ms = 60000;
+    c->request_timeout_ms = 30000;
     c->max_connections = 10000;
     c->drain_ms = 10000;
+}
+
+int hwd_config_load(const char *path, struct hwd_config *c, char *msg, size_t cap) {
+    struct parse p = {.path = path, .msg = msg, .cap = cap};
+    hwd_config_defaults(c, path);
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(msg, cap, "hwasmd: %s: %s", path, strerror(errno));

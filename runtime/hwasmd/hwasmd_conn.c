@@ -69,6 +69,7 @@ static int on_begin(llhttp_t *p) {
     c->x = calloc(1, sizeof *c->x);
     if (!c->x || hw_http_exchange_init(c->x)) return -1;
     c->header_bytes = c->url_len = 0;
+    c->request_start_ms = uv_now(c->w->loop);
     hw_http_str_set(&c->x->req.source_addr, c->peer, strlen(c->peer));
     return 0;
 }
@@ -264,6 +265,8 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
         uv_read_stop(s); /* pipelined: parsed once the current answer is out */
         return;
     }
+    /* a client trickling bytes keeps the idle timer at bay, not this one */
+    if (c->x && uv_now(c->w->loop) - c->request_start_ms > c->request_ms) return send_error(c, 408);
     hwd_conn_idle_restart(c);
     parse_more(c);
 }
@@ -294,6 +297,7 @@ static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open)
     c->max_body = g->max_body_bytes;
     c->max_connections = g->max_connections;
     c->idle_ms = g->idle_timeout_ms;
+    c->request_ms = g->request_timeout_ms;
     hwd_gen_release(g);
     return c;
 }

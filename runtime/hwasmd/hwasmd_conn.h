@@ -30,7 +30,8 @@ struct hwd_conn {
     char *url;
     size_t url_len, header_bytes;
     size_t max_header, max_body; /* from the generation current at accept time */
-    uint32_t idle_ms, max_connections;
+    uint32_t idle_ms, request_ms, max_connections;
+    uint64_t request_start_ms; /* loop time of the current request's first byte */
     int busy, closing, keep_alive, head, error, admin;
     /* while serving: the request's generation, route, chain walk, start, logged target */
     struct hwd_config *gen;
