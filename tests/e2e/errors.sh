@@ -30,7 +30,7 @@ trap '' PIPE # the server closes while we still trickle
 exec 3<>"/dev/tcp/127.0.0.1/$d_PORT"
 printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ' >&3
 for _ in 1 2 3 4 5 6 7 8; do printf 'a' >&3 2>/dev/null; sleep 0.3; done
-check "trickled request -> 408 after request_timeout_ms" "HTTP/1.1 408 Request Timeout" "$(timeout 3 head -n 1 <&3 | tr -d '\r')"
+check "trickled request -> 408 after request_timeout_ms" "HTTP/1.1 408 Request Timeout" "$(timeout 1 head -n 1 <&3 | tr -d '\r')"
 exec 3<&-
 trap - PIPE
 check "server still alive" 200 "$(code $U/)"
