@@ -6,6 +6,11 @@
 
 #define HI ((struct http_inst *)env)
 
+/* The most a guest may write into one body. Without a bound, a guest appending in a loop
+ * grows host memory until the process dies (a time budget only slows it: ~60 MB in 30 ms),
+ * taking every other request with it. */
+#define MAX_WRITTEN_BODY ((size_t)64 << 20)
+
 static hw_http_body *body_of(struct http_inst *hi, hwasm_vmctx *vm, int32_t kind, const char *fn) {
     if (kind != HTTP_BODY_REQUEST && kind != HTTP_BODY_RESPONSE)
         http_trap(hi, vm, fn, "unsupported body kind %d", kind);
@@ -44,6 +49,9 @@ void http_write_body(void *env, hwasm_vmctx *vm, int32_t kind, int32_t body, int
                 HI, vm, fn,
                 "can't write response body after next handler unless buffer_response is enabled");
     }
+    size_t kept = *written ? b->len : 0;
+    if (kept + (uint32_t)body_len > MAX_WRITTEN_BODY)
+        http_trap(HI, vm, fn, "body larger than %zu bytes", MAX_WRITTEN_BODY);
     int rc = *written ? hw_http_body_append(b, src, (uint32_t)body_len)
                       : hw_http_body_set(b, src, (uint32_t)body_len);
     if (rc != HW_OK) http_trap(HI, vm, fn, "out of host memory");

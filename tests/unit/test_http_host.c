@@ -400,6 +400,22 @@ START_TEST(bad_pointers) {
 }
 END_TEST
 
+/* A guest appending to its response body forever is stopped by the host's bound, with no
+ * deadline configured, and its instance is discarded. */
+START_TEST(written_body_bound) {
+    hw_http_middleware *mw = load_guest("adversarial/body_flood", NULL);
+    hw_http_exchange x;
+    struct backend be = {0};
+    hw_error err = {0};
+    exchange(&x, "GET", "/", NULL);
+    ck_assert_int_eq(serve(mw, &x, &be, &err), HW_ETRAP);
+    ck_assert_msg(strstr(err.message, "write_body: body larger than"), "%s", err.message);
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 0);
+    hw_http_exchange_free(&x);
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
 /* The phase table: "/R/x" calls x in handle_request, "/S/x" in handle_response; "?b"
  * enables buffer_request|buffer_response first. */
 START_TEST(phase_table) {
@@ -631,6 +647,7 @@ int main(void) {
     tcase_add_test(ec, load_errors);
     tcase_add_test(ec, error_guests);
     tcase_add_test(ec, bad_pointers);
+    tcase_add_test(ec, written_body_bound);
     tcase_add_test(ec, phase_table);
     suite_add_tcase(s, ec);
     TCase *lc = tcase_create("lifecycle");
