@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,7 @@ static uv_loop_t loop;
 static struct hwd_worker worker;
 static char dir[] = "/tmp/hwasmd-fuzz-XXXXXX", sock_path[64], config_path[64];
 static char discard[65536]; /* what hwasmd answers the client: read and dropped */
+static int verbose;          /* HWASMD_FUZZ_VERBOSE set: hwasmd's answers go to stderr */
 
 /* Bytes written to a stream in pieces, one per loop turn (a zero timer between), so the
  * reader sees them in separate reads; done() once all are written or writing failed. */
@@ -120,7 +122,7 @@ static void app_conn_freed(uv_handle_t *h) {
 }
 
 static void app_conn_timer_closed(uv_handle_t *h) {
-    struct app_conn *ac = h->data;
+    struct app_conn *ac = (struct app_conn *)((char *)h - offsetof(struct app_conn, out.timer));
     uv_close((uv_handle_t *)&ac->pipe, app_conn_freed);
 }
 
@@ -208,8 +210,10 @@ static void client_sent(struct drip *d, int status) {
  * the loop ends once everything has closed. */
 static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     struct client *c = s->data;
-    (void)b;
-    if (n >= 0) return;
+    if (n >= 0) {
+        if (verbose) fwrite(b->base, 1, (size_t)n, stderr);
+        return;
+    }
     uv_close((uv_handle_t *)&c->pipe, NULL);
     uv_close((uv_handle_t *)&c->out.timer, NULL);
     uv_close((uv_handle_t *)&c->app->listener, NULL);
@@ -235,6 +239,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
     char msg[1024];
     signal(SIGPIPE, SIG_IGN);
+    verbose = getenv("HWASMD_FUZZ_VERBOSE") != NULL;
     if (!mkdtemp(dir)) abort();
     snprintf(sock_path, sizeof sock_path, "%s/app.sock", dir);
     snprintf(config_path, sizeof config_path, "%s/hwasmd.yaml", dir);
@@ -268,6 +273,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (uv_pipe_bind(&app.listener, sock_path) || uv_listen((uv_stream_t *)&app.listener, 16, app_accept))
         abort();
 
+    uv_update_time(&loop); /* timers count from the loop's clock, stale since the last input */
     uv_os_sock_t sv[2];
     if (uv_socketpair(SOCK_STREAM, 0, sv, UV_NONBLOCK_PIPE, UV_NONBLOCK_PIPE)) abort();
     struct client c = {.keep_open = data[0] & KEEP_OPEN, .app = &app};
