@@ -107,6 +107,7 @@ struct http_mw {
     /* deadline timer */
     pthread_t timer;
     int timer_cond_ready, timer_running, timer_stop;
+    int timer_idle; /* waiting with no deadline armed */
     pthread_cond_t timer_cond;
     struct http_inst *armed;
 };

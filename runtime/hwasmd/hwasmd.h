@@ -22,8 +22,6 @@ struct hwd_histogram {
     uint64_t sum_ns, n;
 };
 
-#define HWD_POOL_WAIT_MS 1000 /* default pool_wait_ms */
-
 /* A middleware as configured; mw is set once its module is loaded. */
 struct hwd_middleware {
     char *name;
@@ -87,6 +85,8 @@ struct hwd_config *hwd_gen_acquire(void);
 void hwd_gen_release(struct hwd_config *cfg);
 int hwd_gen_reload(char *msg, size_t cap);
 
+/* Sets a middleware's defaults (fail_closed, 1 s pool wait, 1 s time budget). */
+void hwd_middleware_defaults(struct hwd_middleware *m);
 /* Zeroes c and sets every default; path names it in messages. */
 void hwd_config_defaults(struct hwd_config *c, const char *path);
 /* Parses and checks the YAML file; on error writes "hwasmd: FILE:LINE: what" into msg. */

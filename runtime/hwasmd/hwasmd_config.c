@@ -173,11 +173,16 @@ static int parse_trap(struct parse *p, yaml_node_t *n, int *out) {
     return 0;
 }
 
+void hwd_middleware_defaults(struct hwd_middleware *m) {
+    m->on_trap = 500;
+    m->pool_wait_ms = 1000;
+    m->budget_ms = 1000; /* no guest holds a worker for long unless configured to */
+}
+
 static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middleware *m) {
     if (n->type != YAML_MAPPING_NODE) return fail(p, n, "middleware: expected a mapping");
     m->line = (int)n->start_mark.line + 1;
-    m->on_trap = 500;
-    m->pool_wait_ms = HWD_POOL_WAIT_MS;
+    hwd_middleware_defaults(m);
     for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
         yaml_node_t *k = node(p, kv->key), *v = node(p, kv->value);
         const char *key = scalar(k);

@@ -146,8 +146,7 @@ static int pipeline_doc(struct dapr *d, yaml_document_t *doc, const char *file, 
         m->module = strdup(comp->url);
         m->guest_config = comp->guest_config ? strdup(comp->guest_config) : NULL;
         m->line = (int)comp->line;
-        m->on_trap = 500;
-        m->pool_wait_ms = HWD_POOL_WAIT_MS;
+        hwd_middleware_defaults(m);
         r->chain[r->n++] = m;
     }
     return 0;

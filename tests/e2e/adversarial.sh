@@ -17,15 +17,15 @@ middleware:
   - {name: bounds, module: $A/bounds.so, policy: reset}
   - {name: growcap, module: $A/growcap.so, memory_pages: 16}
   - {name: loop, module: $GUESTS/loop.so, time_budget_ms: 100, on_trap: 503}
-  - {name: recurse, module: $A/recurse.so}
+  - {name: recurse, module: $A/recurse.so, time_budget_ms: 0}
   - {name: bigframe, module: $A/bigframe.so}
   - {name: badptr, module: $GUESTS/badptr.so}
   - {name: phase, module: $GUESTS/phase.so}
   - {name: late_header, module: $GUESTS/set_request_header_after_next.so}
   - {name: procexit, module: $A/procexit.so}
   - {name: stdout_flood, module: $A/stdout_flood.so, time_budget_ms: 100}
-  - {name: logspam, module: $A/logspam.so}
-  - {name: body_flood, module: $A/body_flood.so}
+  - {name: logspam, module: $A/logspam.so, time_budget_ms: 0}
+  - {name: body_flood, module: $A/body_flood.so, time_budget_ms: 0}
 routes:
   - {prefix: /, chain: [headers]}
   - {prefix: /bounds, chain: [bounds]}
@@ -102,7 +102,7 @@ row "growcap" "grows 1 page at a time until -1 (memory_pages 16), then 65536 and
 row "growcap" "again, on the kept (full) instance" 216 0 10000 /growcap
 row "loop (tests/guests/wat)" "infinite loop, time_budget_ms 100, on_trap 503" 503 1 10000 /loop
 row "loop (tests/guests/wat)" "again: a fresh instance, interrupted again" 503 1 10000 /loop
-row "recurse" "unbounded recursion (no time budget)" 500 1 10000 /recurse
+row "recurse" "unbounded recursion, time_budget_ms 0" 500 1 10000 /recurse
 row "bigframe" "C function with a 4 MiB local array, passed to get_uri" 500 1 10000 /bigframe
 for c in $BADPTR; do
     if [ "$c" = ok ]; then
@@ -117,8 +117,8 @@ row "phase /S/set_status (tests/guests)" "set_status_code without buffer_respons
 row "phase /S/get_uri (tests/guests)" "get_uri in handle_response (legal)" 200 0 10000 /S/get_uri
 row "procexit" "WASI proc_exit(3) in handle_request" 500 1 10000 /procexit
 row "stdout_flood" "fd_write of 64000 bytes in a loop, time_budget_ms 100" 500 1 10000 /stdout_flood
-row "logspam" "1,000,000 http_handler.log calls, no time budget" 200 0 40000 /logspam
-row "body_flood" "write_body(response, 64 KiB) in a loop, no time budget" 500 1 10000 /body_flood
+row "logspam" "1,000,000 http_handler.log calls, time_budget_ms 0" 200 0 40000 /logspam
+row "body_flood" "write_body(response, 64 KiB) in a loop, time_budget_ms 0" 500 1 10000 /body_flood
 head -c 2000000 /dev/zero >"$T/big"
 row "(no guest: hwasmd's limit)" "request body of 2 MB, limits.body_bytes 1 MiB" 413 0 10000 /bounds/0 --data-binary @"$T/big"
 
