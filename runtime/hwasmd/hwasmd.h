@@ -44,6 +44,7 @@ struct hwd_upstream {
     uint64_t errors; /* answers 502/504 (atomic) */
     char *name; /* as written, for logs */
     uint32_t timeout_ms;
+    uint32_t max_body; /* an answer gathered whole may be this large, else 502 */
 };
 
 struct hwd_route {

@@ -285,6 +285,9 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
         } else if (!strcmp(key, "upstream_timeout_ms")) {
             if (get_u32(p, v, key, 3600000, &x)) return -1;
             for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->timeout_ms = x;
+        } else if (!strcmp(key, "upstream_body_bytes")) {
+            if (get_u32(p, v, key, UINT32_MAX, &x)) return -1;
+            for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->max_body = x;
         } else return fail(p, k, "limits: unknown key \"%s\"", key);
     }
     return 0;

@@ -19,6 +19,7 @@ struct hwd_upstream *hwd_upstream_parse(const char *s) {
     if (!u) return NULL;
     u->name = strdup(s);
     u->timeout_ms = 30000;
+    u->max_body = 64u << 20;
     if (!strcmp(s, "builtin:echo") || !strcmp(s, "builtin:tck")) {
         u->echo = 1;
         u->tck = s[8] == 't';
@@ -115,6 +116,7 @@ static int on_body(llhttp_t *p, const char *at, size_t n) {
         r->sink(r->sink_ctx, at, n);
         return 0;
     }
+    if (r->body.len + n > r->max_body) return -1; /* gathered whole: bounded */
     return hw_http_body_append(&r->body, at, n) ? -1 : 0;
 }
 
@@ -146,10 +148,11 @@ static void reply_settings_init(void) {
     reply_settings.on_message_complete = on_done;
 }
 
-void hwd_reply_init(struct hwd_reply *r, int head) {
+void hwd_reply_init(struct hwd_reply *r, int head, size_t max_body) {
     pthread_once(&reply_settings_once, reply_settings_init);
     memset(r, 0, sizeof *r);
     r->head = head;
+    r->max_body = max_body;
     llhttp_init(&r->parser, HTTP_RESPONSE, &reply_settings);
     r->parser.data = r;
 }

@@ -269,7 +269,7 @@ static void exchange(struct upconn *uc, struct hwd_upstream_call *call) {
     uc->call = call;
     call->uc = uc;
     uc->answered = 0;
-    hwd_reply_init(&uc->reply, q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4));
+    hwd_reply_init(&uc->reply, q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4), call->up->max_body);
     uv_buf_t bufs[2] = {uv_buf_init(call->head, (unsigned)call->head_len),
                         uv_buf_init((char *)q->body.data + q->body.pos, (unsigned)(q->body.len - q->body.pos))};
     uc->write.data = uc;

@@ -1,7 +1,7 @@
 # stream.sh — an app's body streams through hwasmd while it is still arriving (chunked to
 # HTTP/1.1 clients, until close to HTTP/1.0 ones, a known length kept), unless a guest of the
-# chain buffers the response (redact), which then sees and rewrites it whole; a large body
-# arrives intact, also to a client reading slowly.
+# chain buffers the response (redact), which then sees and rewrites it whole (up to
+# limits.upstream_body_bytes); a large body arrives intact, also to a client reading slowly.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 python3 - >"$T/app.port" 2>"$T/app.log" <<'PY' &
@@ -29,6 +29,7 @@ for _ in $(seq 50); do [ -s "$T/app.port" ] && break; sleep 0.1; done
 cat >"$T/s.yaml" <<Y
 listen: 127.0.0.1:0
 upstream: http://127.0.0.1:$(cat "$T/app.port")
+limits: {upstream_body_bytes: 1048576}
 middleware:
   - {name: headers, module: $GUESTS/headers.wasm}
   - {name: redact, module: $GUESTS/redact.wasm, config: secret}
@@ -54,5 +55,6 @@ check "a buffering guest gets it whole" "late" "$(early $U/buffered/drip | cut -
 check "and rewrites it" "part1 ###### part2" "$(cat "$T/body")"
 SUM=$(python3 -c 'import hashlib; print(hashlib.sha256(bytes(range(256)) * (8 << 12)).hexdigest())')
 check "8 MiB body with its length" "$SUM 8388608" "$(curl -s $U/plain/big | sha256sum | cut -d' ' -f1) $(curl -s -o /dev/null -w '%{size_download}' $U/plain/big)"
+check "gathered whole, over upstream_body_bytes: 502" 502 "$(code $U/buffered/big)"
 check "8 MiB to a slow reader (4 MB/s)" "$SUM" "$(curl -s --limit-rate 4M $U/plain/big | sha256sum | cut -d' ' -f1)"
 finish

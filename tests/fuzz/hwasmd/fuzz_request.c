@@ -231,7 +231,6 @@ static void left_open(uv_handle_t *h, void *arg) {
 
 static void cleanup(void) {
     unlink(sock_path);
-    unlink(config_path);
     rmdir(dir);
 }
 
@@ -254,6 +253,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         fprintf(stderr, "fuzz_request: %s\n", msg);
         abort();
     }
+    unlink(config_path); /* loaded: only the app's socket stays (a crash leaves the folder) */
     hwd_gen_init(cfg, NULL);
     uv_loop_init(&loop);
     worker.loop = &loop;
