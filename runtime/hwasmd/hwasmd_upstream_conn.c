@@ -55,7 +55,6 @@ struct hwd_upstream_call {
  * are parsed as they arrive, so one buffer serves every connection of the loop. */
 struct hwd_upstream_pool {
     struct upconn *idle;
-    uint32_t n_idle;
     char buf[65536];
 };
 
@@ -119,7 +118,6 @@ static void idle_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     for (struct upconn **at = &p->idle; *at; at = &(*at)->next)
         if (*at == uc) {
             *at = uc->next;
-            p->n_idle--;
             break;
         }
     upconn_close(uc);
@@ -143,7 +141,6 @@ static void pool_put(struct upconn *uc) {
     memset(&uc->reply, 0, sizeof uc->reply);
     uc->next = p->idle;
     p->idle = uc;
-    p->n_idle++;
     uv_read_start(&uc->h.stream, alloc_buf, idle_read);
 }
 
@@ -152,7 +149,6 @@ static struct upconn *pool_take(struct hwd_upstream_pool *p, const char *key) {
         struct upconn *uc = *at;
         if (strcmp(uc->key, key)) continue;
         *at = uc->next;
-        p->n_idle--;
         uv_read_stop(&uc->h.stream);
         return uc;
     }
@@ -166,7 +162,6 @@ void hwd_upstream_drain(struct hwd_worker *w) {
         p->idle = uc->next;
         upconn_close(uc);
     }
-    if (p) p->n_idle = 0;
 }
 
 /* --- one exchange ------------------------------------------------------------------------ */
