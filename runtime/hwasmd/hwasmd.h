@@ -86,7 +86,7 @@ struct hwd_config *hwd_gen_acquire(void);
 void hwd_gen_release(struct hwd_config *cfg);
 int hwd_gen_reload(char *msg, size_t cap);
 
-/* Sets a middleware's defaults (fail_closed, 1 s pool wait, 1 s time budget). */
+/* Sets a middleware's defaults (128 instances, fail_closed, 1 s pool wait, 1 s budget). */
 void hwd_middleware_defaults(struct hwd_middleware *m);
 /* Zeroes c and sets every default; path names it in messages. */
 void hwd_config_defaults(struct hwd_config *c, const char *path);

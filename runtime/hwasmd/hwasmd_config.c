@@ -174,6 +174,9 @@ static int parse_trap(struct parse *p, yaml_node_t *n, int *out) {
 }
 
 void hwd_middleware_defaults(struct hwd_middleware *m) {
+    /* an instance stays pinned while its request waits for the app, so the pool bounds how
+     * many requests a guest can have in flight; instances are only made when needed */
+    m->pool_size = 128;
     m->on_trap = 500;
     m->pool_wait_ms = 1000;
     m->budget_ms = 1000; /* no guest holds a worker for long unless configured to */

@@ -26,6 +26,8 @@
 #define SEPARATOR "~~~\n"
 #define KEEP_OPEN 1  /* the client never shuts down its side: the idle timeout ends it (408) */
 #define APP_CLOSES 2 /* the app closes each connection after one answer */
+#define HANG_UP 64   /* the client closes its socket once the first answer bytes arrive */
+#define TWIN 128     /* a second client sends the same at the same time (noop: one instance) */
 /* bits 2-3 (app) and 4-5 (client): write in pieces of this many bytes, one per loop turn */
 static const size_t piece_sizes[4] = {SIZE_MAX, 1, 5, 64};
 
@@ -38,7 +40,7 @@ static const char config_text[] =
     "middleware:\n"
     "  - {name: headers, module: %1$s/headers.so}\n"
     "  - {name: redact, module: %1$s/redact.so, config: secret}\n"
-    "  - {name: noop, module: %1$s/noop.so}\n"
+    "  - {name: noop, module: %1$s/noop.so, pool_size: 1, pool_wait_ms: 10}\n"
     "routes:\n"
     "  - {prefix: /, chain: [headers]}\n"
     "  - {prefix: /up, chain: [headers, noop], upstream: \"unix:%2$s\"}\n"
@@ -51,7 +53,7 @@ static uv_loop_t loop;
 static struct hwd_worker worker;
 static char dir[] = "/tmp/hwasmd-fuzz-XXXXXX", sock_path[64], config_path[64];
 static char discard[65536]; /* what hwasmd answers the client: read and dropped */
-static int verbose;          /* HWASMD_FUZZ_VERBOSE set: hwasmd's answers go to stderr */
+static int verbose;         /* HWASMD_FUZZ_VERBOSE set: hwasmd's answers go to stderr */
 
 /* Bytes written to a stream in pieces, one per loop turn (a zero timer between), so the
  * reader sees them in separate reads; done() once all are written or writing failed. */
@@ -197,26 +199,62 @@ struct client {
     uv_pipe_t pipe;
     struct drip out;
     uv_shutdown_t shutdown;
-    int keep_open;
-    struct app *app;
+    int keep_open, hang_up, closed;
 };
+
+/* One input's clients and app. */
+struct run {
+    struct app app;
+    struct client clients[2];
+    int n_clients;
+    uv_timer_t watch; /* every 1 ms: are hwasmd's connections all gone? */
+};
+
+static void client_close(struct client *c) {
+    if (c->closed) return;
+    c->closed = 1;
+    uv_close((uv_handle_t *)&c->pipe, NULL);
+    uv_close((uv_handle_t *)&c->out.timer, NULL);
+}
 
 static void client_sent(struct drip *d, int status) {
     struct client *c = (struct client *)((char *)d - offsetof(struct client, out));
     if (status == 0 && !c->keep_open) uv_shutdown(&c->shutdown, (uv_stream_t *)&c->pipe, NULL);
 }
 
-/* hwasmd closed the connection: the app's listener and idle app connections go too, and
- * the loop ends once everything has closed. */
 static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     struct client *c = s->data;
-    if (n >= 0) {
-        if (verbose) fwrite(b->base, 1, (size_t)n, stderr);
-        return;
-    }
-    uv_close((uv_handle_t *)&c->pipe, NULL);
-    uv_close((uv_handle_t *)&c->out.timer, NULL);
-    uv_close((uv_handle_t *)&c->app->listener, NULL);
+    if (n > 0 && verbose) fwrite(b->base, 1, (size_t)n, stderr);
+    if (n < 0 || (n > 0 && c->hang_up)) client_close(c);
+}
+
+/* A client connection to hwasmd, sending req in pieces of piece bytes. */
+static void client_start(struct client *c, uint8_t flags, const char *req, size_t len,
+                         size_t piece) {
+    uv_os_sock_t sv[2];
+    if (uv_socketpair(SOCK_STREAM, 0, sv, UV_NONBLOCK_PIPE, UV_NONBLOCK_PIPE)) abort();
+    c->keep_open = flags & KEEP_OPEN;
+    c->hang_up = flags & HANG_UP;
+    uv_pipe_init(&loop, &c->pipe, 0);
+    c->pipe.data = c;
+    if (uv_pipe_open(&c->pipe, sv[1]) || hwd_conn_open(&worker, sv[0])) abort();
+    drip_init(&c->out, (uv_stream_t *)&c->pipe, client_sent);
+    uv_read_start((uv_stream_t *)&c->pipe, alloc_discard, client_read);
+    if (len)
+        drip_start(&c->out, req, len, piece);
+    else
+        client_sent(&c->out, 0);
+}
+
+/* hwasmd's connections are gone (freed): the clients, the app's listener and the idle app
+ * connections go too, and the loop ends once everything has closed. */
+static void watch(uv_timer_t *t) {
+    struct run *r = t->data;
+    if (worker.conns) return;
+    for (int i = 0; i < r->n_clients; i++)
+        client_close(&r->clients[i]);
+    uv_close((uv_handle_t *)&r->app.listener, NULL);
+    uv_close((uv_handle_t *)&r->watch, NULL);
     hwd_upstream_drain(&worker);
 }
 
@@ -229,6 +267,8 @@ static void left_open(uv_handle_t *h, void *arg) {
 
 /* --- libFuzzer entry points ------------------------------------------------------------- */
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 static void cleanup(void) {
     unlink(sock_path);
     rmdir(dir);
@@ -238,7 +278,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
     char msg[1024];
     signal(SIGPIPE, SIG_IGN);
-    verbose = getenv("HWASMD_FUZZ_VERBOSE") != NULL;
     if (!mkdtemp(dir)) abort();
     snprintf(sock_path, sizeof sock_path, "%s/app.sock", dir);
     snprintf(config_path, sizeof config_path, "%s/hwasmd.yaml", dir);
@@ -257,6 +296,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     hwd_gen_init(cfg, NULL);
     uv_loop_init(&loop);
     worker.loop = &loop;
+    /* guests instantiate on first use, which may take longer than the 20 ms the app gets:
+     * done here, every input sees warm pools and behaves the same on each run */
+    static const char warm_up[] = "\0GET /up HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n" SEPARATOR
+                                  "HTTP/1.1 204 No Content\r\n\r\n";
+    LLVMFuzzerTestOneInput((const uint8_t *)warm_up, sizeof warm_up - 1);
+    verbose = getenv("HWASMD_FUZZ_VERBOSE") != NULL;
     return 0;
 }
 
@@ -264,26 +309,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     const char *req = (const char *)data + 1, *sep = memmem(req, size - 1, SEPARATOR, 4);
     size_t req_len = sep ? (size_t)(sep - req) : size - 1;
-    struct app app = {.answer = sep ? sep + 4 : "", .piece = piece_sizes[(data[0] >> 2) & 3],
-                      .closes = data[0] & APP_CLOSES};
-    app.answer_len = sep ? size - 1 - req_len - 4 : 0;
+    struct run r = {.app = {.answer = sep ? sep + 4 : "",
+                            .answer_len = sep ? size - 1 - req_len - 4 : 0,
+                            .piece = piece_sizes[(data[0] >> 2) & 3],
+                            .closes = data[0] & APP_CLOSES},
+                    .n_clients = data[0] & TWIN ? 2 : 1};
     unlink(sock_path);
-    uv_pipe_init(&loop, &app.listener, 0);
-    app.listener.data = &app;
-    if (uv_pipe_bind(&app.listener, sock_path) || uv_listen((uv_stream_t *)&app.listener, 16, app_accept))
+    uv_pipe_init(&loop, &r.app.listener, 0);
+    r.app.listener.data = &r.app;
+    if (uv_pipe_bind(&r.app.listener, sock_path) ||
+        uv_listen((uv_stream_t *)&r.app.listener, 16, app_accept))
         abort();
 
     uv_update_time(&loop); /* timers count from the loop's clock, stale since the last input */
-    uv_os_sock_t sv[2];
-    if (uv_socketpair(SOCK_STREAM, 0, sv, UV_NONBLOCK_PIPE, UV_NONBLOCK_PIPE)) abort();
-    struct client c = {.keep_open = data[0] & KEEP_OPEN, .app = &app};
-    uv_pipe_init(&loop, &c.pipe, 0);
-    c.pipe.data = &c;
-    if (uv_pipe_open(&c.pipe, sv[1]) || hwd_conn_open(&worker, sv[0])) abort();
-    drip_init(&c.out, (uv_stream_t *)&c.pipe, client_sent);
-    uv_read_start((uv_stream_t *)&c.pipe, alloc_discard, client_read);
-    if (req_len) drip_start(&c.out, req, req_len, piece_sizes[(data[0] >> 4) & 3]);
-    else client_sent(&c.out, 0);
+    for (int i = 0; i < r.n_clients; i++)
+        client_start(&r.clients[i], data[0], req, req_len, piece_sizes[(data[0] >> 4) & 3]);
+    uv_timer_init(&loop, &r.watch);
+    r.watch.data = &r;
+    uv_timer_start(&r.watch, watch, 1, 1);
 
     uv_run(&loop, UV_RUN_DEFAULT);
     int open = 0;
