@@ -175,8 +175,8 @@ void hwd_conn_idle_restart(struct hwd_conn *c) {
     uv_timer_start(&c->timer, idle_expired, c->idle_ms, c->idle_ms);
 }
 
-static void written(uv_write_t *wr, int status) {
-    struct hwd_conn *c = wr->data;
+/* The answer is out (status < 0: it could not be): on to the next request, or close. */
+static void answered(struct hwd_conn *c, int status) {
     free(c->out);
     c->out = NULL;
     if (c->x) {
@@ -190,11 +190,21 @@ static void written(uv_write_t *wr, int status) {
         return;
     }
     hwd_conn_idle_restart(c);
-    parse_more(c);
+    if (!c->parsing) parse_more(c); /* else parse_more's own loop goes on */
 }
 
+static void written(uv_write_t *wr, int status) {
+    answered(wr->data, status);
+}
+
+/* Most answers fit the socket buffer: written at once, they spare libuv a write watcher
+ * (and the epoll_ctl calls to arm and disarm it). */
 void hwd_conn_send(struct hwd_conn *c) {
     uv_buf_t b = uv_buf_init(c->out, (unsigned)c->out_len);
+    int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    if (n == (int)c->out_len) return answered(c, 0);
+    if (n < 0 && n != UV_EAGAIN) return answered(c, n);
+    if (n > 0) b = uv_buf_init(c->out + n, (unsigned)(c->out_len - (size_t)n));
     c->wr.data = c;
     if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, &b, 1, written)) hwd_conn_close(c);
 }
@@ -215,6 +225,7 @@ static void send_error(struct hwd_conn *c, int status) {
 }
 
 static void parse_more(struct hwd_conn *c) {
+    c->parsing = 1;
     while (!c->busy && !c->closing && c->in_len > 0) {
         llhttp_errno_t e = llhttp_execute(&c->parser, c->in, c->in_len);
         size_t used = e == HPE_OK ? c->in_len : (size_t)(llhttp_get_error_pos(&c->parser) - c->in);
@@ -222,12 +233,14 @@ static void parse_more(struct hwd_conn *c) {
         c->in_len -= used;
         if (e == HPE_OK) break;
         if (e != HPE_PAUSED) {
+            c->parsing = 0;
             send_error(c, c->error ? c->error : 400);
             return;
         }
         llhttp_resume(&c->parser);
         hwd_serve_request(c);
     }
+    c->parsing = 0;
     if (c->in_len == 0) { /* idle keep-alive connections hold no buffer */
         free(c->in);
         c->in = NULL;

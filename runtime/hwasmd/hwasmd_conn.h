@@ -33,6 +33,7 @@ struct hwd_conn {
     uint32_t idle_ms, request_ms, max_connections;
     uint64_t request_start_ms; /* loop time of the current request's first byte */
     int busy, closing, keep_alive, head, error, admin;
+    int parsing; /* in parse_more's loop: an answer sent at once must not re-enter it */
     /* while serving: the request's generation, route, chain walk, start, logged target */
     struct hwd_config *gen;
     const struct hwd_route *route;

@@ -35,6 +35,7 @@ struct upconn {
     struct addrinfo *addrs, *addr; /* while connecting over TCP: all candidates, this one */
     int reused, answered;          /* answered: some bytes of a reply arrived */
     int writing;                   /* the request is not all written yet */
+    int reading;                   /* reading started (it never stops, but for backpressure) */
     struct hwd_reply reply;
 };
 
@@ -109,11 +110,8 @@ static void upconn_fail(struct upconn *uc, int status) {
 
 /* --- the pool ---------------------------------------------------------------------------- */
 
-static void idle_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
-    (void)b;
-    if (n == 0) return;
-    /* an idle connection must stay silent: EOF or stray bytes end it */
-    struct upconn *uc = s->data;
+/* An idle connection must stay silent: EOF or stray bytes end it. */
+static void idle_ended(struct upconn *uc) {
     struct hwd_upstream_pool *p = uc->pool;
     for (struct upconn **at = &p->idle; *at; at = &(*at)->next)
         if (*at == uc) {
@@ -141,7 +139,6 @@ static void pool_put(struct upconn *uc) {
     memset(&uc->reply, 0, sizeof uc->reply);
     uc->next = p->idle;
     p->idle = uc;
-    uv_read_start(&uc->h.stream, alloc_buf, idle_read);
 }
 
 static struct upconn *pool_take(struct hwd_upstream_pool *p, const char *key) {
@@ -149,7 +146,6 @@ static struct upconn *pool_take(struct hwd_upstream_pool *p, const char *key) {
         struct upconn *uc = *at;
         if (strcmp(uc->key, key)) continue;
         *at = uc->next;
-        uv_read_stop(&uc->h.stream);
         return uc;
     }
     return NULL;
@@ -198,9 +194,7 @@ static int worth_streaming(const struct hwd_reply *r) {
     return rest < 0 || rest > 65536;
 }
 
-static void reply_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
-    struct upconn *uc = s->data;
-    if (n == 0) return;
+static void reply_read(struct upconn *uc, ssize_t n, const uv_buf_t *b) {
     int rc;
     if (n < 0) {
         /* a connection the app closed before answering: retryable if it was a pooled one */
@@ -220,7 +214,6 @@ static void reply_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     if (rc < 0) return upconn_fail(uc, 502);
     uc->call = NULL;
     uv_timer_stop(&uc->timer);
-    uv_read_stop(s);
     int status = call->streaming ? 0 : hwd_reply_merge(&uc->reply, call->x);
     /* an app may answer before reading all of the request: then the socket is done */
     if (uc->reply.keep_alive && n > 0 && !uc->writing) pool_put(uc);
@@ -228,15 +221,25 @@ static void reply_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     call_end(call, status);
 }
 
+/* A connection reads all its life, idle or not: stopping and restarting a read costs
+ * epoll_ctl calls on every request. */
+static void upconn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+    struct upconn *uc = s->data;
+    if (n == 0) return;
+    if (uc->call) reply_read(uc, n, b);
+    else idle_ended(uc);
+}
+
 void hwd_upstream_flow(struct hwd_upstream_call *call, int on) {
     struct upconn *uc = call->uc;
     if (on) {
         uv_timer_again(&uc->timer);
-        uv_read_start(&uc->h.stream, alloc_buf, reply_read);
+        uv_read_start(&uc->h.stream, alloc_buf, upconn_read);
     } else {
         uv_timer_stop(&uc->timer); /* a slow client is not the app's fault */
         uv_read_stop(&uc->h.stream);
     }
+    uc->reading = on;
 }
 
 void hwd_upstream_abort(struct hwd_upstream_call *call) {
@@ -267,10 +270,22 @@ static void exchange(struct upconn *uc, struct hwd_upstream_call *call) {
     hwd_reply_init(&uc->reply, q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4), call->up->max_body);
     uv_buf_t bufs[2] = {uv_buf_init(call->head, (unsigned)call->head_len),
                         uv_buf_init((char *)q->body.data + q->body.pos, (unsigned)(q->body.len - q->body.pos))};
+    unsigned nbufs = bufs[1].len ? 2 : 1;
+    if (!uc->reading && uv_read_start(&uc->h.stream, alloc_buf, upconn_read)) return upconn_fail(uc, -1);
+    uc->reading = 1;
+    /* written at once, most requests spare libuv a write watcher (and its epoll_ctl calls) */
+    int n = uv_try_write(&uc->h.stream, bufs, nbufs);
+    if (n == (int)(bufs[0].len + bufs[1].len)) return;
+    if (n < 0 && n != UV_EAGAIN) return upconn_fail(uc, -1);
+    for (unsigned i = 0; n > 0 && i < nbufs; i++) { /* skip what went out */
+        unsigned k = (unsigned)n < bufs[i].len ? (unsigned)n : bufs[i].len;
+        bufs[i].base += k;
+        bufs[i].len -= k;
+        n -= (int)k;
+    }
     uc->write.data = uc;
     uc->writing = 1;
-    if (uv_write(&uc->write, &uc->h.stream, bufs, bufs[1].len ? 2 : 1, written) ||
-        uv_read_start(&uc->h.stream, alloc_buf, reply_read))
+    if (uv_write(&uc->write, &uc->h.stream, bufs[0].len ? bufs : bufs + 1, bufs[0].len ? nbufs : 1, written))
         return upconn_fail(uc, -1);
 }
 
