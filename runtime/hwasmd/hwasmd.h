@@ -133,6 +133,19 @@ void hwd_chain_response(struct hwd_chain *c, int upstream_status);
 /* The built-in upstreams: fill x->resp from x->req; 0, or 502 when out of memory. */
 int hwd_builtin_echo(hw_http_exchange *x);
 int hwd_builtin_tck(hw_http_exchange *x);
+/* A growing byte buffer, always NUL-terminated (hwasmd_buf.c); zero-initialise it. An
+ * allocation failure is remembered: hwd_buf_take then frees it and returns NULL. */
+struct hwd_buf {
+    char *p;
+    size_t len, cap;
+    int failed;
+};
+void hwd_buf_put(struct hwd_buf *b, const void *p, size_t n);
+void hwd_buf_str(struct hwd_buf *b, const char *s);
+void hwd_buf_num(struct hwd_buf *b, uint64_t v, unsigned base); /* base 10 or 16 */
+void hwd_buf_field(struct hwd_buf *b, const char *name, size_t name_len, const char *value, size_t value_len);
+char *hwd_buf_take(struct hwd_buf *b, size_t *len);
+
 /* Serialises r for the client: status line, headers minus hop-by-hop ones, the body's
  * framing, the body in r unless head. more: HWD_BODY_WHOLE when r->body is all of it, a
  * byte count (>= 0) still to be streamed after it, HWD_BODY_CHUNKED (r->body becomes the

@@ -45,35 +45,37 @@ static const char *reason(int s) {
 }
 
 char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len) {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    if (!f) return NULL;
+    struct hwd_buf b = {0};
     int st = r->status >= 100 && r->status <= 999 ? r->status : 500;
-    fprintf(f, "HTTP/1.1 %d %s\r\n", st, reason(st));
+    hwd_buf_str(&b, "HTTP/1.1 ");
+    hwd_buf_num(&b, (uint64_t)st, 10);
+    hwd_buf_put(&b, " ", 1);
+    hwd_buf_str(&b, reason(st));
+    hwd_buf_put(&b, "\r\n", 2);
     for (uint32_t i = 0; i < r->headers.count; i++) {
         const hw_http_field *h = &r->headers.fields[i];
-        if (hwd_is_hop_header(h->name, h->name_len)) continue;
-        fprintf(f, "%.*s: %.*s\r\n", (int)h->name_len, h->name, (int)h->value_len, h->value);
+        if (!hwd_is_hop_header(h->name, h->name_len)) hwd_buf_field(&b, h->name, h->name_len, h->value, h->value_len);
     }
     size_t body = r->body.len;
     int no_body = st == 204 || st == 304 || st < 200;
     int64_t cl = head ? hw_http_headers_find(&r->headers, "content-length", 14, 0) : -1;
-    if (cl >= 0) fprintf(f, "Content-Length: %s\r\n", r->headers.fields[cl].value);
-    else if (!no_body && more == HWD_BODY_CHUNKED) fputs("Transfer-Encoding: chunked\r\n", f);
-    else if (!no_body && more != HWD_BODY_UNTIL_CLOSE)
-        fprintf(f, "Content-Length: %llu\r\n", (unsigned long long)body + (unsigned long long)(more > 0 ? more : 0));
-    if (!keep_alive) fputs("Connection: close\r\n", f);
-    fputs("\r\n", f);
+    if (cl >= 0) {
+        const hw_http_field *h = &r->headers.fields[cl];
+        hwd_buf_field(&b, "Content-Length", 14, h->value, h->value_len);
+    } else if (!no_body && more == HWD_BODY_CHUNKED) {
+        hwd_buf_str(&b, "Transfer-Encoding: chunked\r\n");
+    } else if (!no_body && more != HWD_BODY_UNTIL_CLOSE) {
+        hwd_buf_str(&b, "Content-Length: ");
+        hwd_buf_num(&b, (uint64_t)body + (uint64_t)(more > 0 ? more : 0), 10);
+        hwd_buf_put(&b, "\r\n", 2);
+    }
+    if (!keep_alive) hwd_buf_str(&b, "Connection: close\r\n");
+    hwd_buf_put(&b, "\r\n", 2);
     if (!head && !no_body && body) {
-        if (more == HWD_BODY_CHUNKED) fprintf(f, "%zx\r\n", body);
-        fwrite(r->body.data, 1, body, f);
-        if (more == HWD_BODY_CHUNKED) fputs("\r\n", f);
+        int chunk = more == HWD_BODY_CHUNKED;
+        if (chunk) hwd_buf_num(&b, body, 16), hwd_buf_put(&b, "\r\n", 2);
+        hwd_buf_put(&b, r->body.data, body);
+        if (chunk) hwd_buf_put(&b, "\r\n", 2);
     }
-    if (fclose(f)) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
+    return hwd_buf_take(&b, len);
 }

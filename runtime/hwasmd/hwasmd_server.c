@@ -143,7 +143,7 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     /* every loop ran dry: freeing them keeps leak checkers' reports to real leaks */
     for (uint32_t i = 0; i < n; i++) {
         uv_loop_close(ws[i].loop);
-        free(ws[i].upstream_pool);
+        hwd_upstream_free(&ws[i]);
     }
     free(ws);
     return 0;

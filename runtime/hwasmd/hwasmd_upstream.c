@@ -49,12 +49,11 @@ struct hwd_upstream *hwd_upstream_parse(const char *s) {
  * client's Connection header names), plus X-Forwarded-*, a fresh Content-Length. */
 char *hwd_upstream_head(hw_http_exchange *x, size_t body, size_t *len) {
     hw_http_request *q = &x->req;
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    if (!f) return NULL;
-    fprintf(f, "%.*s %.*s HTTP/1.1\r\n", (int)q->method.len, q->method.ptr,
-            q->target.len ? (int)q->target.len : 1, q->target.len ? q->target.ptr : "/");
+    struct hwd_buf b = {0};
+    hwd_buf_put(&b, q->method.ptr, q->method.len);
+    hwd_buf_put(&b, " ", 1);
+    hwd_buf_put(&b, q->target.len ? q->target.ptr : "/", q->target.len ? q->target.len : 1);
+    hwd_buf_str(&b, " HTTP/1.1\r\n");
     int64_t conn = hw_http_headers_find(&q->headers, "connection", 10, 0);
     const char *named = conn >= 0 ? q->headers.fields[conn].value : "";
     const char *xff = NULL;
@@ -69,25 +68,25 @@ char *hwd_upstream_head(hw_http_exchange *x, size_t body, size_t *len) {
         }
         if (h->name_len == 17 && !strncasecmp(h->name, "x-forwarded-proto", 17)) continue;
         if (h->name_len > 2 && strcasestr(named, h->name)) continue; /* listed by Connection */
-        fprintf(f, "%.*s: %.*s\r\n", (int)h->name_len, h->name, (int)h->value_len, h->value);
+        hwd_buf_field(&b, h->name, h->name_len, h->value, h->value_len);
     }
     const char *src = q->source_addr.ptr ? q->source_addr.ptr : "";
     const char *colon = strrchr(src, ':');
-    int ip_len = colon ? (int)(colon - src) : (int)strlen(src);
-    if (*src == '[') src++, ip_len -= 2;
-    if (xff) fprintf(f, "X-Forwarded-For: %.*s, %.*s\r\n", (int)xff_len, xff, ip_len, src);
-    else fprintf(f, "X-Forwarded-For: %.*s\r\n", ip_len, src);
-    fputs("X-Forwarded-Proto: http\r\n", f);
+    size_t ip_len = colon ? (size_t)(colon - src) : strlen(src);
+    if (*src == '[' && ip_len >= 2) src++, ip_len -= 2;
+    hwd_buf_str(&b, "X-Forwarded-For: ");
+    if (xff) hwd_buf_put(&b, xff, xff_len), hwd_buf_put(&b, ", ", 2);
+    hwd_buf_put(&b, src, ip_len);
+    hwd_buf_str(&b, "\r\nX-Forwarded-Proto: http\r\n");
     int bodyless = (q->method.len == 3 && !memcmp(q->method.ptr, "GET", 3)) ||
                    (q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4));
-    if (body || !bodyless) fprintf(f, "Content-Length: %zu\r\n", body);
-    fputs("\r\n", f);
-    if (fclose(f)) {
-        free(buf);
-        return NULL;
+    if (body || !bodyless) {
+        hwd_buf_str(&b, "Content-Length: ");
+        hwd_buf_num(&b, body, 10);
+        hwd_buf_put(&b, "\r\n", 2);
     }
-    *len = n;
-    return buf;
+    hwd_buf_put(&b, "\r\n", 2);
+    return hwd_buf_take(&b, len);
 }
 
 static int on_field(llhttp_t *p, const char *at, size_t n) {

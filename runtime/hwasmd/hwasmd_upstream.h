@@ -68,5 +68,7 @@ void hwd_upstream_flow(struct hwd_upstream_call *call, int on);
 void hwd_upstream_abort(struct hwd_upstream_call *call);
 /* Closes the worker's idle app connections (shutdown): none is pooled from then on. */
 void hwd_upstream_drain(struct hwd_worker *w);
+/* Frees the worker's pool once its loop has closed every connection. */
+void hwd_upstream_free(struct hwd_worker *w);
 
 #endif /* HWASMD_UPSTREAM_H */

@@ -3,7 +3,7 @@
  * blocking the worker's loop: libuv connects, writes and reads; a timer bounds each wait
  * for the app (504). An answer whose body is still coming after a read may be streamed to
  * the client instead of gathered (the sender decides), with backpressure from the client.
- * Connections the app keeps alive wait in the worker's own pool, keyed by the upstream's
+ * Connections the app keeps alive wait in the worker's own pool, in a set per upstream
  * name, so workers never share a socket or a lock. A pooled connection the app closed
  * meanwhile fails before any byte of answer; such a request gets one more try on a fresh
  * connection.
@@ -29,8 +29,8 @@ struct upconn {
     uv_connect_t connect;
     uv_write_t write;
     struct hwd_upstream_pool *pool;
-    char *key;           /* the upstream's name */
-    struct upconn *next; /* in the pool's idle list */
+    struct idle_set *set; /* where it waits when idle: its upstream's */
+    struct upconn *next;  /* in that set */
     struct hwd_upstream_call *call; /* NULL while idle */
     struct addrinfo *addrs, *addr; /* while connecting over TCP: all candidates, this one */
     int reused, answered;          /* answered: some bytes of a reply arrived */
@@ -49,26 +49,56 @@ struct hwd_upstream_call {
     struct hwd_worker *w;
     char *head;
     size_t head_len;
+    struct idle_set *set;
     int retried, streaming;
 };
 
-/* A worker's idle app connections (one list, few upstreams) and its read buffer: replies
- * are parsed as they arrive, so one buffer serves every connection of the loop. */
+/* The idle connections to one upstream, by name: they outlive a reload that keeps it. */
+struct idle_set {
+    char *key;
+    struct upconn *head;
+    uint32_t n;
+    struct idle_set *next;
+};
+
+/* A worker's idle app connections and its read buffer: replies are parsed as they arrive,
+ * so one buffer serves every connection of the loop. */
 struct hwd_upstream_pool {
-    struct upconn *idle;
+    struct idle_set *sets; /* a few: one per upstream name ever used */
     char buf[65536];
 };
 
-static struct hwd_upstream_pool *pool_of(struct hwd_worker *w) {
-    if (!w->upstream_pool) w->upstream_pool = calloc(1, sizeof *w->upstream_pool);
-    return w->upstream_pool;
+/* The worker's set for upstream name key, made on first use; NULL when out of memory. */
+static struct idle_set *idle_set_of(struct hwd_worker *w, const char *key) {
+    if (!w->upstream_pool && !(w->upstream_pool = calloc(1, sizeof *w->upstream_pool))) return NULL;
+    struct idle_set *set = w->upstream_pool->sets;
+    while (set && strcmp(set->key, key)) set = set->next;
+    if (set) return set;
+    if (!(set = calloc(1, sizeof *set)) || !(set->key = strdup(key))) {
+        free(set);
+        return NULL;
+    }
+    set->next = w->upstream_pool->sets;
+    w->upstream_pool->sets = set;
+    return set;
+}
+
+void hwd_upstream_free(struct hwd_worker *w) {
+    struct hwd_upstream_pool *p = w->upstream_pool;
+    while (p && p->sets) {
+        struct idle_set *set = p->sets;
+        p->sets = set->next;
+        free(set->key);
+        free(set);
+    }
+    free(p);
+    w->upstream_pool = NULL;
 }
 
 static void upconn_freed(uv_handle_t *h) {
     struct upconn *uc = h->data;
     hwd_reply_free(&uc->reply);
     if (uc->addrs) freeaddrinfo(uc->addrs);
-    free(uc->key);
     free(uc);
 }
 
@@ -112,10 +142,10 @@ static void upconn_fail(struct upconn *uc, int status) {
 
 /* An idle connection must stay silent: EOF or stray bytes end it. */
 static void idle_ended(struct upconn *uc) {
-    struct hwd_upstream_pool *p = uc->pool;
-    for (struct upconn **at = &p->idle; *at; at = &(*at)->next)
+    for (struct upconn **at = &uc->set->head; *at; at = &(*at)->next)
         if (*at == uc) {
             *at = uc->next;
+            uc->set->n--;
             break;
         }
     upconn_close(uc);
@@ -128,36 +158,30 @@ static void alloc_buf(uv_handle_t *h, size_t hint, uv_buf_t *b) {
 }
 
 static void pool_put(struct upconn *uc) {
-    struct hwd_upstream_pool *p = uc->pool;
-    uint32_t same = 0;
-    for (struct upconn *i = p->idle; i; i = i->next) same += !strcmp(i->key, uc->key);
-    if (same >= HWD_POOL_IDLE || __atomic_load_n(&hwd_draining, __ATOMIC_RELAXED)) {
+    struct idle_set *set = uc->set;
+    if (set->n >= HWD_POOL_IDLE || __atomic_load_n(&hwd_draining, __ATOMIC_RELAXED)) {
         upconn_close(uc);
         return;
     }
     hwd_reply_free(&uc->reply);
     memset(&uc->reply, 0, sizeof uc->reply);
-    uc->next = p->idle;
-    p->idle = uc;
+    uc->next = set->head;
+    set->head = uc;
+    set->n++;
 }
 
-static struct upconn *pool_take(struct hwd_upstream_pool *p, const char *key) {
-    for (struct upconn **at = &p->idle; *at; at = &(*at)->next) {
-        struct upconn *uc = *at;
-        if (strcmp(uc->key, key)) continue;
-        *at = uc->next;
-        return uc;
+static struct upconn *pool_take(struct idle_set *set) {
+    struct upconn *uc = set->head;
+    if (uc) {
+        set->head = uc->next;
+        set->n--;
     }
-    return NULL;
+    return uc;
 }
 
 void hwd_upstream_drain(struct hwd_worker *w) {
-    struct hwd_upstream_pool *p = w->upstream_pool;
-    while (p && p->idle) {
-        struct upconn *uc = p->idle;
-        p->idle = uc->next;
-        upconn_close(uc);
-    }
+    for (struct idle_set *set = w->upstream_pool ? w->upstream_pool->sets : NULL; set; set = set->next)
+        while (set->head) upconn_close(pool_take(set));
 }
 
 /* --- one exchange ------------------------------------------------------------------------ */
@@ -327,11 +351,9 @@ static void connected(uv_connect_t *req, int status) {
 static void dial(struct hwd_upstream_call *call) {
     struct hwd_upstream *u = call->up;
     struct upconn *uc = calloc(1, sizeof *uc);
-    if (!uc || !(uc->key = strdup(u->name))) {
-        free(uc);
-        return call_end(call, 502);
-    }
+    if (!uc) return call_end(call, 502);
     uc->pool = call->w->upstream_pool;
+    uc->set = call->set;
     uc->call = call;
     uv_timer_init(call->w->loop, &uc->timer);
     uc->timer.data = uc;
@@ -354,7 +376,7 @@ static void dial(struct hwd_upstream_call *call) {
 }
 
 static void attempt(struct hwd_upstream_call *call) {
-    struct upconn *uc = call->retried ? NULL : pool_take(call->w->upstream_pool, call->up->name);
+    struct upconn *uc = call->retried ? NULL : pool_take(call->set);
     if (!uc) return dial(call);
     uc->reused = 1;
     uv_timer_start(&uc->timer, timed_out, call->up->timeout_ms, call->up->timeout_ms);
@@ -365,12 +387,10 @@ void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exc
                        const struct hwd_upstream_hooks *hooks, void *ctx) {
     if (hw_http_body_slurp(&x->req.body)) return hooks->done(ctx, 502);
     if (u->echo) return hooks->done(ctx, u->tck ? hwd_builtin_tck(x) : hwd_builtin_echo(x));
-    struct hwd_upstream_call *call = calloc(1, sizeof *call);
-    if (!call || !pool_of(w)) {
-        free(call);
-        return hooks->done(ctx, 502);
-    }
-    *call = (struct hwd_upstream_call){.hooks = hooks, .ctx = ctx, .x = x, .up = u, .w = w};
+    struct idle_set *set = idle_set_of(w, u->name);
+    struct hwd_upstream_call *call = set ? calloc(1, sizeof *call) : NULL;
+    if (!call) return hooks->done(ctx, 502);
+    *call = (struct hwd_upstream_call){.hooks = hooks, .ctx = ctx, .x = x, .up = u, .w = w, .set = set};
     call->head = hwd_upstream_head(x, x->req.body.len - x->req.body.pos, &call->head_len);
     if (!call->head) return call_end(call, 502);
     attempt(call);

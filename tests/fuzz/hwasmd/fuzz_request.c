@@ -299,7 +299,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     worker.loop = &loop;
     /* guests instantiate on first use, which may take longer than the 20 ms the app gets:
      * done here, every input sees warm pools and behaves the same on each run */
-    static const char warm_up[] = "\0GET /up HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n" SEPARATOR
+    static const char warm_up[] = "\0POST /up HTTP/1.1\r\nContent-Length: 1\r\n\r\nx"
+                                  "POST /b HTTP/1.1\r\nContent-Length: 1\r\n\r\nx" SEPARATOR
                                   "HTTP/1.1 204 No Content\r\n\r\n";
     LLVMFuzzerTestOneInput((const uint8_t *)warm_up, sizeof warm_up - 1);
     verbose = getenv("HWASMD_FUZZ_VERBOSE") != NULL;
