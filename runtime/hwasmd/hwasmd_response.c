@@ -13,10 +13,13 @@
 #include "hwasmd.h"
 
 int hwd_is_hop_header(const char *name, size_t len) {
-    static const char *const hop[] = {"connection", "keep-alive", "proxy-connection", "te",
-                                      "trailer", "transfer-encoding", "upgrade", "content-length"};
+    static const struct {
+        const char *name;
+        size_t len;
+    } hop[] = {{"connection", 10}, {"keep-alive", 10}, {"proxy-connection", 16}, {"te", 2},
+               {"trailer", 7},      {"transfer-encoding", 17}, {"upgrade", 7}, {"content-length", 14}};
     for (size_t i = 0; i < sizeof hop / sizeof hop[0]; i++)
-        if (strlen(hop[i]) == len && !strncasecmp(hop[i], name, len)) return 1;
+        if (hop[i].len == len && !strncasecmp(hop[i].name, name, len)) return 1;
     return 0;
 }
 
