@@ -29,6 +29,8 @@ contains "metrics: 5xx by route" 'hwasmd_requests_total{route="/panic",code="5xx
 contains "metrics: traps" 'hwasmd_middleware_traps_total{middleware="panic"} 1' "$M"
 contains "metrics: upstream errors" 'hwasmd_upstream_errors_total{upstream="http://127.0.0.1:1"} 1' "$M"
 contains "metrics: latency histogram" 'hwasmd_request_duration_seconds_count 4' "$M"
+contains "metrics: guest time, one call" 'hwasmd_guest_duration_seconds_count{middleware="panic"} 1' "$M"
+contains "metrics: guest time buckets" 'hwasmd_guest_duration_seconds_bucket{middleware="panic",le="+Inf"} 1' "$M"
 # routes by host and method, guest config as a mapping (JSON), the access log
 cat >"$T/routes.yaml" <<Y
 listen: 127.0.0.1:0
