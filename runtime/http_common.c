@@ -55,8 +55,26 @@ int http_log_enabled(const struct http_mw *mw, int32_t level) {
     return mw->cfg.log && level >= mw->cfg.log_level && level <= HTTP_LOG_ERROR;
 }
 
-void http_log(const struct http_mw *mw, int32_t level, const char *msg, size_t len) {
-    if (http_log_enabled(mw, level)) mw->cfg.log(mw->cfg.log_ctx, level, msg, len);
+void http_log(struct http_inst *hi, int32_t level, const char *msg, size_t len) {
+    const struct http_mw *mw = hi->mw;
+    if (!http_log_enabled(mw, level)) return;
+    if (hi->log_used + len > HTTP_LOG_BUDGET || hi->log_lines == HTTP_LOG_LINES) {
+        hi->log_dropped++;
+        return;
+    }
+    hi->log_used += len;
+    hi->log_lines++;
+    mw->cfg.log(mw->cfg.log_ctx, level, msg, len);
+}
+
+void http_log_call_end(struct http_inst *hi) {
+    if (hi->log_dropped) {
+        char msg[120];
+        int n = snprintf(msg, sizeof msg, "%llu lines of guest output dropped (at most %u lines, %u bytes per call)",
+                         (unsigned long long)hi->log_dropped, HTTP_LOG_LINES, HTTP_LOG_BUDGET);
+        hi->mw->cfg.log(hi->mw->cfg.log_ctx, HTTP_LOG_WARN, msg, (size_t)n);
+    }
+    hi->log_used = hi->log_lines = hi->log_dropped = 0;
 }
 
 int http_set_error(hw_error *err, int status, const char *fmt, ...) {

@@ -28,7 +28,9 @@ static void *timer_main(void *arg) {
             }
         }
         if (earliest == UINT64_MAX) {
+            mw->timer_idle = 1;
             pthread_cond_wait(&mw->timer_cond, &mw->lock);
+            mw->timer_idle = 0;
         } else {
             struct timespec ts = {(time_t)(earliest / 1000000000u), (long)(earliest % 1000000000u)};
             pthread_cond_timedwait(&mw->timer_cond, &mw->lock, &ts);
@@ -71,7 +73,10 @@ void deadline_arm(struct http_inst *hi) {
     hi->fired = 0;
     hi->armed_next = mw->armed;
     mw->armed = hi;
-    pthread_cond_signal(&mw->timer_cond);
+    /* Every deadline is now + the same budget, so none is earlier than one the timer
+     * already waits for: only an idle timer needs waking (a wake-up per call would cost a
+     * context switch per call). */
+    if (mw->timer_idle) pthread_cond_signal(&mw->timer_cond);
     pthread_mutex_unlock(&mw->lock);
 }
 

@@ -44,7 +44,7 @@ int32_t http_get_config(void *env, hwasm_vmctx *vm, int32_t buf, int32_t buf_lim
 void http_log_fn(void *env, hwasm_vmctx *vm, int32_t level, int32_t msg, int32_t msg_len) {
     if (!http_log_enabled(HI->mw, level)) return; /* disabled: memory is not even read */
     const uint8_t *p = guest_bytes(HI, vm, (uint32_t)msg, (uint32_t)msg_len, "log");
-    http_log(HI->mw, level, (const char *)p, (uint32_t)msg_len);
+    http_log(HI, level, (const char *)p, (uint32_t)msg_len);
 }
 
 int32_t http_log_enabled_fn(void *env, hwasm_vmctx *vm, int32_t level) {

@@ -54,6 +54,8 @@ struct http_inst {
     int exited; /* proc_exit was called, with exit_code */
     int32_t exit_code;
     struct console out, err;
+    uint64_t log_used, log_lines, log_dropped; /* this guest call's log: bytes and lines
+                                                  kept, lines over budget */
     char trap_msg[320];
 
     /* deadline (guarded by mw->lock) */
@@ -105,13 +107,20 @@ struct http_mw {
     /* deadline timer */
     pthread_t timer;
     int timer_cond_ready, timer_running, timer_stop;
+    int timer_idle; /* waiting with no deadline armed */
     pthread_cond_t timer_cond;
     struct http_inst *armed;
 };
 
 /* Lowest level the logger takes, -1..3; NONE when there is no logger. */
 int http_log_enabled(const struct http_mw *mw, int32_t level);
-void http_log(const struct http_mw *mw, int32_t level, const char *msg, size_t len);
+/* A guest's log line (http_handler.log or a console line), within the per-call budget: a
+ * guest printing in a loop must not flood the embedder's log; what is over is counted. */
+#define HTTP_LOG_BUDGET (64u << 10)
+#define HTTP_LOG_LINES 1024u
+void http_log(struct http_inst *hi, int32_t level, const char *msg, size_t len);
+/* At the end of a guest call: one line for the output dropped, and a fresh budget. */
+void http_log_call_end(struct http_inst *hi);
 
 /* Stops the current guest call: "http_handler.<fn>: <why> (phase <phase>)". */
 void http_trap(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, const char *fmt, ...)
@@ -143,7 +152,7 @@ const struct host_fn *wasi_lookup(const char *name, size_t len, int *enosys);
 /* The ENOSYS stub, callable with any parameters (the SysV caller cleans up). */
 int32_t wasi_enosys(void *env, hwasm_vmctx *caller);
 
-/* Flushes a partial console line at the end of a guest call. */
+/* Flushes a partial console line at the end of a guest call; ends its log budget. */
 void console_flush(struct http_inst *hi);
 /* The console tail (stderr then stdout) for error messages. */
 void console_tail(struct http_inst *hi, char *out, size_t cap);

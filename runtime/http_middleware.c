@@ -208,6 +208,10 @@ int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err) {
             }
             return rc;
         }
+        if (mw->cfg.pool_no_wait) {
+            pthread_mutex_unlock(&mw->lock);
+            return http_set_error(err, HW_EBUSY, "all %u instances busy", mw->cfg.pool_size);
+        }
         if (!waited++) until = wait_until(mw);
         if (pthread_cond_timedwait(&mw->cond, &mw->lock, &until) == ETIMEDOUT && !mw->idle &&
             mw->live >= mw->cfg.pool_size) {

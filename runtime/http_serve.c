@@ -70,6 +70,10 @@ int hw_http_handle_request(hw_http_middleware *m, hw_http_exchange *x, hw_http_c
     return HW_OK;
 }
 
+uint32_t hw_http_call_features(const hw_http_call *call) {
+    return ((const struct http_inst *)call)->features;
+}
+
 int hw_http_handle_response(hw_http_call *call, int is_error, hw_error *err) {
     struct http_inst *hi = (struct http_inst *)call;
     if (!hi || hi->phase != PHASE_REQUEST)

@@ -28,6 +28,7 @@ enum hw_status {
     HW_ENOMEM = -5,   /* out of memory or address space */
     HW_EINVAL = -6,   /* bad argument from the embedder */
     HW_ENOENT = -7,   /* no such export */
+    HW_EBUSY = -8,    /* every pooled instance is busy and the caller asked not to wait */
 };
 
 typedef struct hw_error {

@@ -139,6 +139,8 @@ typedef struct hw_http_config {
     int32_t log_level;          /* threshold: levels >= it (and <= error) are logged; 0 = info */
     uint32_t pool_size;         /* max instances alive at once; 0 = 16 */
     uint32_t pool_wait_ms;      /* how long a request waits for a busy pool; 0 = 1000 */
+    uint32_t pool_no_wait;      /* 1: a busy pool fails at once with HW_EBUSY, so an event
+                                   loop can park the request instead of blocking */
     uint32_t max_memory_pages;  /* memory.grow fails (-1) above this; 0 = the module's max */
     uint32_t deadline_ms;       /* per guest call; the guest traps "interrupted"; 0 = none */
     uint32_t policy;            /* enum hw_http_policy */
@@ -167,7 +169,8 @@ uint32_t hw_http_middleware_instances(const hw_http_middleware *mw);
 uint64_t hw_http_middleware_traps(const hw_http_middleware *mw);
 
 /*
- * Runs handle_request on an instance from the pool (waiting up to pool_wait_ms). On
+ * Runs handle_request on an instance from the pool (waiting up to pool_wait_ms, or
+ * HW_EBUSY at once under pool_no_wait; nothing has run then, so the call can be retried). On
  * success *call_out is non-NULL iff the guest asked for the next handler: the embedder
  * then runs it on x (reading the request body with hw_http_body_read, writing x->resp)
  * and must call hw_http_handle_response(*call_out, ...) exactly once. A trap discards the
@@ -177,6 +180,10 @@ int hw_http_handle_request(hw_http_middleware *mw, hw_http_exchange *x, hw_http_
                            hw_error *err);
 /* Runs handle_response(reqCtx, is_error) on the pinned instance and releases it. */
 int hw_http_handle_response(hw_http_call *call, int is_error, hw_error *err);
+/* The features in force for a pinned call (module-wide ones plus those its handle_request
+ * enabled): without buffer_response, handle_response cannot touch the body, so an embedder
+ * may stream the next handler's body past it. */
+uint32_t hw_http_call_features(const hw_http_call *call);
 
 /* A next handler: fills x->resp from x->req; non-zero means it failed (is_error = 1). */
 typedef int (*hw_http_next_fn)(void *ctx, hw_http_exchange *x);

@@ -36,6 +36,7 @@ const char *hw_strerror(int status) {
     case HW_ENOMEM: return "out of memory";
     case HW_EINVAL: return "invalid argument";
     case HW_ENOENT: return "no such export";
+    case HW_EBUSY: return "busy";
     default: return "unknown error";
     }
 }

@@ -4,7 +4,10 @@
  * an alternate signal stack per thread, and the stack limit guest prologues check.
  * The handler traps only when all hold: a guest call is active on this thread, the kernel
  * sent the signal, the PC is in a loaded module's code and the address is in a memory
- * reservation. Anything else goes to the previous handler: a real crash stays a crash.
+ * reservation ("out of bounds memory access") or in this thread's stack below the limit
+ * guest code may use, down to its guard ("call stack exhausted": a frame too large for
+ * the prologue's check, probed page by page). Anything else goes to the previous handler:
+ * a real crash stays a crash.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -21,6 +24,11 @@
 
 RT_TLS bool rt_thread_ready;
 RT_TLS uintptr_t rt_thread_stack_limit;
+static RT_TLS uintptr_t thread_stack_lo; /* the stack's lowest mapped byte */
+
+/* Below the stack's last page sits its guard (glibc: one page, more when asked): faults
+ * this far below the stack still count as the stack's. */
+#define STACK_GUARD_REACH (64u * 1024)
 
 static struct sigaction prev_segv, prev_bus;
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
@@ -30,9 +38,12 @@ static pthread_key_t altstack_key;
 static void on_fault(int sig, siginfo_t *si, void *ctx) {
     const ucontext_t *uc = ctx;
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    if (rt_top_frame && si->si_code > 0 && rt_ranges_contains(&rt_fault_code, pc) &&
-        rt_ranges_contains(&rt_fault_memories, (uintptr_t)si->si_addr))
-        rt_trap_unwind(HWASM_TRAP_MEMORY_OOB, NULL);
+    uintptr_t addr = (uintptr_t)si->si_addr;
+    if (rt_top_frame && si->si_code > 0 && rt_ranges_contains(&rt_fault_code, pc)) {
+        if (rt_ranges_contains(&rt_fault_memories, addr)) rt_trap_unwind(HWASM_TRAP_MEMORY_OOB, NULL);
+        if (addr < rt_thread_stack_limit && addr + STACK_GUARD_REACH >= thread_stack_lo)
+            rt_trap_unwind(HWASM_TRAP_STACK_EXHAUSTED, NULL);
+    }
     struct sigaction *prev = sig == SIGBUS ? &prev_bus : &prev_segv;
     if (prev->sa_flags & SA_SIGINFO) {
         prev->sa_sigaction(sig, si, ctx);
@@ -84,7 +95,8 @@ static int ensure_altstack(void) {
 }
 
 /* The lowest stack address guest code may reach on this thread: the thread's stack bottom
- * plus a margin. For an unknown or unbounded stack, assume 8 MiB below the current frame. */
+ * (kept in thread_stack_lo) plus a margin. For an unknown or unbounded stack, assume 8 MiB
+ * below the current frame. */
 static uintptr_t stack_limit(void) {
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     uintptr_t lo = 0, size = 0;
@@ -100,6 +112,7 @@ static uintptr_t stack_limit(void) {
         lo = sp > size ? sp - size : 0;
     }
     uintptr_t margin = size / 4 < STACK_MARGIN ? size / 4 : STACK_MARGIN;
+    thread_stack_lo = lo;
     return lo + margin;
 }
 

@@ -26,7 +26,7 @@ static uint32_t get_u32(const uint8_t *p) {
 }
 
 static void console_line(struct http_inst *hi, struct console *c, int32_t level) {
-    http_log(hi->mw, level, c->line, c->line_len);
+    http_log(hi, level, c->line, c->line_len);
     c->line_len = 0;
 }
 
@@ -59,6 +59,7 @@ static void console_put(struct http_inst *hi, struct console *c, int32_t level, 
 void console_flush(struct http_inst *hi) {
     if (hi->out.line_len) console_line(hi, &hi->out, HTTP_LOG_INFO);
     if (hi->err.line_len) console_line(hi, &hi->err, HTTP_LOG_WARN);
+    http_log_call_end(hi);
 }
 
 void console_tail(struct http_inst *hi, char *out, size_t cap) {

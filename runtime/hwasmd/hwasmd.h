@@ -13,7 +13,14 @@
 #include "hwasm_http.h"
 
 #define HWD_MAX_CHAIN 32
-#define HWD_POOL_IDLE 64 /* idle keep-alive connections kept per upstream */
+#define HWD_POOL_IDLE 64 /* idle keep-alive app connections kept per worker and upstream */
+
+/* Durations in Prometheus buckets; each user passes its own bucket bounds. */
+#define HWD_HIST_BUCKETS 10
+struct hwd_histogram {
+    uint64_t count[HWD_HIST_BUCKETS + 1]; /* the last one: above every bound */
+    uint64_t sum_ns, n;
+};
 
 /* A middleware as configured; mw is set once its module is loaded. */
 struct hwd_middleware {
@@ -21,23 +28,23 @@ struct hwd_middleware {
     char *module; /* path as resolved against the config file's folder */
     char *guest_config;
     int line;
-    uint32_t pool_size, policy, budget_ms, memory_pages;
+    uint32_t pool_size, pool_wait_ms, policy, budget_ms, memory_pages;
     int on_trap; /* 0: fail_open (skip the guest), else the status to answer (500) */
     hw_http_middleware *mw;
+    struct hwd_histogram guest_time; /* its calls, for /metrics (atomic) */
 };
 
-/* Where a route's requests end: the built-in echo or an http://host:port app, with a pool
- * of idle keep-alive sockets shared by the workers. */
+/* Where a route's requests end: the built-in echo or an http://host:port app. Idle
+ * connections to it live in each worker's pool, keyed by name (hwasmd_upstream_conn.c), so
+ * they survive a reload that keeps the same upstream. */
 struct hwd_upstream {
     int echo, tck; /* builtin:echo, builtin:tck */
     char *host, *port;
     char *unix_path; /* "unix:/path" upstreams */
     uint64_t errors; /* answers 502/504 (atomic) */
     char *name; /* as written, for logs */
-    pthread_mutex_t mu;
-    int idle[HWD_POOL_IDLE];
-    int n_idle;
     uint32_t timeout_ms;
+    uint32_t max_body; /* an answer gathered whole may be this large, else 502 */
 };
 
 struct hwd_route {
@@ -58,7 +65,7 @@ struct hwd_config {
     uint32_t max_connections, drain_ms;
     uint32_t workers;
     size_t max_header_bytes, max_body_bytes;
-    uint32_t idle_timeout_ms;
+    uint32_t idle_timeout_ms, request_timeout_ms;
     char *cache_dir;
     int access_log; /* one JSON line per request on stdout */
     struct hwd_upstream *upstreams[64];
@@ -79,6 +86,10 @@ struct hwd_config *hwd_gen_acquire(void);
 void hwd_gen_release(struct hwd_config *cfg);
 int hwd_gen_reload(char *msg, size_t cap);
 
+/* Sets a middleware's defaults (128 instances, fail_closed, 1 s pool wait, 1 s budget). */
+void hwd_middleware_defaults(struct hwd_middleware *m);
+/* Zeroes c and sets every default; path names it in messages. */
+void hwd_config_defaults(struct hwd_config *c, const char *path);
 /* Parses and checks the YAML file; on error writes "hwasmd: FILE:LINE: what" into msg. */
 int hwd_config_load(const char *path, struct hwd_config *cfg, char *msg, size_t cap);
 void hwd_config_free(struct hwd_config *cfg);
@@ -96,14 +107,54 @@ int hwd_modules_load(struct hwd_config *cfg, const char *hwasmc, char *msg, size
 /* The route for a request: among those whose host and methods match, the longest prefix
  * (on a tie, the one naming a host, then the one naming methods); NULL if none. */
 const struct hwd_route *hwd_route_find(const struct hwd_config *cfg, const hw_http_request *q);
-/* Runs the route's chain and its upstream on x; x->resp holds the answer afterwards. */
-void hwd_chain_run(const struct hwd_route *r, hw_http_exchange *x);
-/* Forwards x->req to u, merging the answer into x->resp; 0, or the status to answer
- * (502 unreachable or unparsable, 504 timed out). */
-int hwd_upstream_send(struct hwd_upstream *u, hw_http_exchange *x);
-/* Serialises x->resp for the client: status line, headers minus hop-by-hop ones, a fresh
- * Content-Length, the body unless head. Returns a malloc'd buffer. */
-char *hwd_response_format(hw_http_response *r, int head, int keep_alive, size_t *len);
+/* One request's walk through its route: handle_request in order, the upstream, then
+ * handle_response in reverse for the guests that asked for next (hwasmd_chain.c). */
+struct hwd_chain {
+    const struct hwd_route *route;
+    hw_http_exchange *x;
+    uint32_t next;     /* the guest whose handle_request runs next */
+    uint32_t n_pinned; /* calls[0..n_pinned) wait for their handle_response */
+    hw_http_call *calls[HWD_MAX_CHAIN];
+    struct hwd_middleware *pinned[HWD_MAX_CHAIN];
+    int is_error;
+    uint64_t busy_since_ms; /* when a guest's pool was first found busy, 0: it was not */
+};
+enum hwd_chain_step {
+    HWD_CHAIN_UPSTREAM, /* the request goes to the upstream, then hwd_chain_response */
+    HWD_CHAIN_ANSWERED, /* a guest answered (or failed closed): hwd_chain_response(c, 0) */
+    HWD_CHAIN_BUSY      /* a guest's instances are all busy: call again in a moment (after
+                           its pool_wait_ms, a busy pool counts as that guest failing) */
+};
+void hwd_chain_init(struct hwd_chain *c, const struct hwd_route *r, hw_http_exchange *x);
+/* Runs handle_request from where the chain stands; now_ms is a monotonic clock. */
+enum hwd_chain_step hwd_chain_request(struct hwd_chain *c, uint64_t now_ms);
+/* upstream_status: 0, or the 502/504 the upstream failed with (answered here). */
+void hwd_chain_response(struct hwd_chain *c, int upstream_status);
+/* The built-in upstreams: fill x->resp from x->req; 0, or 502 when out of memory. */
+int hwd_builtin_echo(hw_http_exchange *x);
+int hwd_builtin_tck(hw_http_exchange *x);
+/* A growing byte buffer, always NUL-terminated (hwasmd_buf.c); zero-initialise it. An
+ * allocation failure is remembered: hwd_buf_take then frees it and returns NULL. */
+struct hwd_buf {
+    char *p;
+    size_t len, cap;
+    int failed;
+};
+void hwd_buf_put(struct hwd_buf *b, const void *p, size_t n);
+void hwd_buf_str(struct hwd_buf *b, const char *s);
+void hwd_buf_num(struct hwd_buf *b, uint64_t v, unsigned base); /* base 10 or 16 */
+void hwd_buf_field(struct hwd_buf *b, const char *name, size_t name_len, const char *value, size_t value_len);
+char *hwd_buf_take(struct hwd_buf *b, size_t *len);
+
+/* Serialises r for the client: status line, headers minus hop-by-hop ones, the body's
+ * framing, the body in r unless head. more: HWD_BODY_WHOLE when r->body is all of it, a
+ * byte count (>= 0) still to be streamed after it, HWD_BODY_CHUNKED (r->body becomes the
+ * first chunk, more follow) or HWD_BODY_UNTIL_CLOSE (keep_alive must be 0). Returns a
+ * malloc'd buffer. */
+#define HWD_BODY_WHOLE (-1)
+#define HWD_BODY_CHUNKED (-2)
+#define HWD_BODY_UNTIL_CLOSE (-3)
+char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len);
 /* A small canned answer (errors before or outside any chain). */
 void hwd_response_simple(hw_http_response *r, int status, const char *text);
 int hwd_is_hop_header(const char *name, size_t len);
@@ -124,6 +175,8 @@ int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h);
 void hwd_admin_serve(const struct hwd_config *cfg, hw_http_exchange *x);
 /* Counts one answered request (r NULL: no route) and its time in nanoseconds. */
 void hwd_stats_request(const struct hwd_route *r, int status, uint64_t ns);
+/* Counts one guest call (handle_request or handle_response) of m and its time. */
+void hwd_stats_guest(struct hwd_middleware *m, uint64_t ns);
 /* One JSON line on stdout for an answered request (access_log: true). */
 void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const char *target,
                     uint64_t ns);

@@ -1,8 +1,8 @@
 /*
  * hwasmd_admin.c — the admin listener's answers and the counters behind /metrics:
- * requests by route and status class, a latency histogram, per-middleware traps and
- * instances, upstream errors, open connections. Counters are relaxed atomics: workers
- * and pool threads bump them, the admin reads a consistent-enough snapshot.
+ * requests by route and status class, a latency histogram, per-middleware guest time,
+ * traps and instances, upstream errors, open connections. Counters are relaxed atomics:
+ * every worker bumps them, the admin reads a consistent-enough snapshot.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -15,19 +15,29 @@
 int64_t hwd_stat_connections;
 int hwd_draining;
 
-static const double bucket_s[] = {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
-#define NB (sizeof bucket_s / sizeof bucket_s[0])
-static uint64_t hist[NB + 1], hist_sum_ns, hist_count, no_route[6];
+/* Bucket bounds in seconds: whole requests (the app included), and single guest calls. */
+static const double request_s[HWD_HIST_BUCKETS] = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
+static const double guest_s[HWD_HIST_BUCKETS] = {1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 1e-2, 0.1, 1};
+static struct hwd_histogram requests;
+static uint64_t no_route[6];
+
+static void histogram_add(struct hwd_histogram *h, const double *bounds, uint64_t ns) {
+    size_t b = 0;
+    while (b < HWD_HIST_BUCKETS && (double)ns / 1e9 > bounds[b]) b++;
+    __atomic_fetch_add(&h->count[b], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&h->sum_ns, ns, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&h->n, 1, __ATOMIC_RELAXED);
+}
 
 void hwd_stats_request(const struct hwd_route *r, int status, uint64_t ns) {
     int cls = status >= 100 && status <= 599 ? status / 100 : 0;
     uint64_t *codes = r ? ((struct hwd_route *)r)->codes : no_route;
     __atomic_fetch_add(&codes[cls], 1, __ATOMIC_RELAXED);
-    size_t b = 0;
-    while (b < NB && (double)ns / 1e9 > bucket_s[b]) b++;
-    __atomic_fetch_add(&hist[b], 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&hist_sum_ns, ns, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&hist_count, 1, __ATOMIC_RELAXED);
+    histogram_add(&requests, request_s, ns);
+}
+
+void hwd_stats_guest(struct hwd_middleware *m, uint64_t ns) {
+    histogram_add(&m->guest_time, guest_s, ns);
 }
 
 static void json(FILE *f, const char *s, size_t n) {
@@ -74,6 +84,21 @@ static void codes(FILE *f, const char *route, const uint64_t *c) {
                     (unsigned long long)load(&c[i]));
 }
 
+/* label: "" or `name="value",` put first in every sample's labels. */
+static void histogram_print(FILE *f, const char *metric, const char *label, const struct hwd_histogram *h,
+                            const double *bounds) {
+    uint64_t cum = 0;
+    for (size_t b = 0; b <= HWD_HIST_BUCKETS; b++) {
+        cum += load(&h->count[b]);
+        if (b < HWD_HIST_BUCKETS) fprintf(f, "%s_bucket{%sle=\"%g\"} %llu\n", metric, label, bounds[b], (unsigned long long)cum);
+        else fprintf(f, "%s_bucket{%sle=\"+Inf\"} %llu\n", metric, label, (unsigned long long)cum);
+    }
+    char only[320] = ""; /* the label alone, in braces */
+    if (*label) snprintf(only, sizeof only, "{%.*s}", (int)strlen(label) - 1, label);
+    fprintf(f, "%s_sum%s %.9f\n%s_count%s %llu\n", metric, only, (double)load(&h->sum_ns) / 1e9, metric,
+            only, (unsigned long long)load(&h->n));
+}
+
 static void metrics(const struct hwd_config *c, FILE *f) {
     fputs("# HELP hwasmd_requests_total Requests answered, by route prefix and status class.\n"
           "# TYPE hwasmd_requests_total counter\n", f);
@@ -81,14 +106,14 @@ static void metrics(const struct hwd_config *c, FILE *f) {
     codes(f, "", no_route);
     fputs("# HELP hwasmd_request_duration_seconds Time from a complete request to its answer.\n"
           "# TYPE hwasmd_request_duration_seconds histogram\n", f);
-    uint64_t cum = 0;
-    for (size_t b = 0; b <= NB; b++) {
-        cum += load(&hist[b]);
-        if (b < NB) fprintf(f, "hwasmd_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bucket_s[b], (unsigned long long)cum);
-        else fprintf(f, "hwasmd_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+    histogram_print(f, "hwasmd_request_duration_seconds", "", &requests, request_s);
+    fputs("# HELP hwasmd_guest_duration_seconds One handle_request or handle_response call, by middleware.\n"
+          "# TYPE hwasmd_guest_duration_seconds histogram\n", f);
+    for (uint32_t i = 0; i < c->n_mws; i++) {
+        char label[300];
+        snprintf(label, sizeof label, "middleware=\"%s\",", c->mws[i].name);
+        histogram_print(f, "hwasmd_guest_duration_seconds", label, &c->mws[i].guest_time, guest_s);
     }
-    fprintf(f, "hwasmd_request_duration_seconds_sum %.9f\nhwasmd_request_duration_seconds_count %llu\n",
-            (double)load(&hist_sum_ns) / 1e9, (unsigned long long)load(&hist_count));
     fputs("# HELP hwasmd_middleware_traps_total Guest traps and interrupts, by middleware.\n"
           "# TYPE hwasmd_middleware_traps_total counter\n", f);
     for (uint32_t i = 0; i < c->n_mws; i++)

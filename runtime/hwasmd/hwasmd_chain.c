@@ -3,10 +3,13 @@
  * upstream at the end of the chain, each pinned guest's handle_response in reverse (§2.3 of
  * the http-wasm notes). A failing guest gets its trap policy for this request only:
  * fail_closed answers its status, fail_open skips it; its instance is discarded by libhwasm.
+ * The walk stops where it must wait (a busy instance pool, the upstream) and resumes from
+ * there, so a worker's loop never blocks on anything but guest code.
  */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "hwasmd.h"
 
@@ -48,6 +51,12 @@ void hwd_response_simple(hw_http_response *r, int status, const char *text) {
     hw_http_body_set(&r->body, text, strlen(text));
 }
 
+static uint64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static void guest_failed(const struct hwd_middleware *m, const char *phase, const hw_error *err) {
     fprintf(stderr, "hwasmd: [%s] %s failed (%s): %s\n", m->name, phase,
             m->on_trap ? "fail_closed" : "fail_open", err->message);
@@ -59,43 +68,56 @@ static void fail_closed(hw_http_exchange *x, const struct hwd_middleware *m) {
     hwd_response_simple(&x->resp, m->on_trap, text);
 }
 
-void hwd_chain_run(const struct hwd_route *r, hw_http_exchange *x) {
-    hw_http_call *calls[HWD_MAX_CHAIN];
-    const struct hwd_middleware *pinned[HWD_MAX_CHAIN];
-    uint32_t n = 0;
-    int to_upstream = 1, is_error = 0;
+void hwd_chain_init(struct hwd_chain *c, const struct hwd_route *r, hw_http_exchange *x) {
+    memset(c, 0, sizeof *c);
+    c->route = r;
+    c->x = x;
+}
+
+enum hwd_chain_step hwd_chain_request(struct hwd_chain *c, uint64_t now_ms) {
     hw_error err;
-    for (uint32_t i = 0; i < r->n; i++) {
-        const struct hwd_middleware *m = r->chain[i];
+    for (; c->next < c->route->n; c->next++) {
+        struct hwd_middleware *m = c->route->chain[c->next];
         hw_http_call *call = NULL;
-        if (hw_http_handle_request(m->mw, x, &call, &err) != HW_OK) {
+        uint64_t t0 = now_ns();
+        int rc = hw_http_handle_request(m->mw, c->x, &call, &err);
+        hwd_stats_guest(m, now_ns() - t0);
+        if (rc == HW_EBUSY) {
+            /* nothing ran: the request waits on its loop, never blocking it */
+            if (!c->busy_since_ms) c->busy_since_ms = now_ms;
+            if (now_ms - c->busy_since_ms < m->pool_wait_ms) return HWD_CHAIN_BUSY;
+        }
+        c->busy_since_ms = 0;
+        if (rc != HW_OK) {
             guest_failed(m, "handle_request", &err);
             if (!m->on_trap) continue;
-            fail_closed(x, m);
-            to_upstream = 0;
-            is_error = 1;
-            break;
+            fail_closed(c->x, m);
+            c->is_error = 1;
+            return HWD_CHAIN_ANSWERED;
         }
-        if (!call) { /* the guest answered: no upstream, no handle_response for it */
-            to_upstream = 0;
-            break;
-        }
-        calls[n] = call;
-        pinned[n++] = m;
+        if (!call) return HWD_CHAIN_ANSWERED; /* no upstream, no handle_response for it */
+        c->calls[c->n_pinned] = call;
+        c->pinned[c->n_pinned++] = m;
     }
-    if (to_upstream) {
-        int status = hwd_upstream_send(r->up, x);
-        if (status) {
-            hwd_response_simple(&x->resp, status, status == 504 ? "upstream timed out\n"
-                                                                : "upstream unavailable\n");
-            is_error = 1;
-        }
+    return HWD_CHAIN_UPSTREAM;
+}
+
+void hwd_chain_response(struct hwd_chain *c, int upstream_status) {
+    hw_error err;
+    if (upstream_status) {
+        hwd_response_simple(&c->x->resp, upstream_status,
+                            upstream_status == 504 ? "upstream timed out\n" : "upstream unavailable\n");
+        c->is_error = 1;
     }
-    while (n-- > 0) {
-        if (hw_http_handle_response(calls[n], is_error, &err) == HW_OK) continue;
-        guest_failed(pinned[n], "handle_response", &err);
-        if (!pinned[n]->on_trap) continue;
-        fail_closed(x, pinned[n]);
-        is_error = 1;
+    while (c->n_pinned > 0) {
+        struct hwd_middleware *m = c->pinned[--c->n_pinned];
+        uint64_t t0 = now_ns();
+        int rc = hw_http_handle_response(c->calls[c->n_pinned], c->is_error, &err);
+        hwd_stats_guest(m, now_ns() - t0);
+        if (rc == HW_OK) continue;
+        guest_failed(m, "handle_response", &err);
+        if (!m->on_trap) continue;
+        fail_closed(c->x, m);
+        c->is_error = 1;
     }
 }

@@ -173,10 +173,19 @@ static int parse_trap(struct parse *p, yaml_node_t *n, int *out) {
     return 0;
 }
 
+void hwd_middleware_defaults(struct hwd_middleware *m) {
+    /* an instance stays pinned while its request waits for the app, so the pool bounds how
+     * many requests a guest can have in flight; instances are only made when needed */
+    m->pool_size = 128;
+    m->on_trap = 500;
+    m->pool_wait_ms = 1000;
+    m->budget_ms = 1000; /* no guest holds a worker for long unless configured to */
+}
+
 static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middleware *m) {
     if (n->type != YAML_MAPPING_NODE) return fail(p, n, "middleware: expected a mapping");
     m->line = (int)n->start_mark.line + 1;
-    m->on_trap = 500;
+    hwd_middleware_defaults(m);
     for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
         yaml_node_t *k = node(p, kv->key), *v = node(p, kv->value);
         const char *key = scalar(k);
@@ -194,6 +203,7 @@ static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middlewa
                      : fail(p, v, "module: expected a file ending in .wasm or .so");
         } else if (!strcmp(key, "config")) rc = get_config(p, v, &m->guest_config);
         else if (!strcmp(key, "pool_size")) rc = get_u32(p, v, key, 4096, &m->pool_size);
+        else if (!strcmp(key, "pool_wait_ms")) rc = get_u32(p, v, key, 3600000, &m->pool_wait_ms);
         else if (!strcmp(key, "time_budget_ms")) rc = get_u32(p, v, key, 3600000, &m->budget_ms);
         else if (!strcmp(key, "memory_pages")) rc = get_u32(p, v, key, 65536, &m->memory_pages);
         else if (!strcmp(key, "on_trap")) rc = parse_trap(p, v, &m->on_trap);
@@ -273,9 +283,14 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
             if (get_u32(p, v, key, 3600000, &c->drain_ms)) return -1;
         } else if (!strcmp(key, "idle_timeout_ms")) {
             if (get_u32(p, v, key, 3600000, &c->idle_timeout_ms)) return -1;
+        } else if (!strcmp(key, "request_timeout_ms")) {
+            if (get_u32(p, v, key, 3600000, &c->request_timeout_ms)) return -1;
         } else if (!strcmp(key, "upstream_timeout_ms")) {
             if (get_u32(p, v, key, 3600000, &x)) return -1;
             for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->timeout_ms = x;
+        } else if (!strcmp(key, "upstream_body_bytes")) {
+            if (get_u32(p, v, key, UINT32_MAX, &x)) return -1;
+            for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->max_body = x;
         } else return fail(p, k, "limits: unknown key \"%s\"", key);
     }
     return 0;
@@ -341,15 +356,20 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
     return 0;
 }
 
-int hwd_config_load(const char *path, struct hwd_config *c, char *msg, size_t cap) {
-    struct parse p = {.path = path, .msg = msg, .cap = cap};
+void hwd_config_defaults(struct hwd_config *c, const char *path) {
     memset(c, 0, sizeof *c);
     c->path = strdup(path);
     c->max_header_bytes = 16384;
     c->max_body_bytes = 8u << 20;
     c->idle_timeout_ms = 60000;
+    c->request_timeout_ms = 30000;
     c->max_connections = 10000;
     c->drain_ms = 10000;
+}
+
+int hwd_config_load(const char *path, struct hwd_config *c, char *msg, size_t cap) {
+    struct parse p = {.path = path, .msg = msg, .cap = cap};
+    hwd_config_defaults(c, path);
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(msg, cap, "hwasmd: %s: %s", path, strerror(errno));
@@ -392,8 +412,6 @@ void hwd_config_free(struct hwd_config *c) {
     }
     for (uint32_t i = 0; i < c->n_upstreams; i++) {
         struct hwd_upstream *u = c->upstreams[i];
-        for (int j = 0; j < u->n_idle; j++) close(u->idle[j]);
-        pthread_mutex_destroy(&u->mu);
         free(u->host);
         free(u->unix_path);
         free(u->port);

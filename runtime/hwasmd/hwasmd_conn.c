@@ -1,9 +1,9 @@
 /*
  * hwasmd_conn.c — one client connection on a worker's loop: llhttp parses requests into an
  * exchange (limits answered 431/413, garbage 400 then close); a complete request pauses
- * the parser and goes to the thread pool (chain + upstream may block), its response is
- * written back, then parsing resumes on whatever was pipelined behind it. Also owns the
- * llhttp header accumulator (hwd_header_commit) that hwasmd_upstream.c parses replies with.
+ * the parser and goes to hwasmd_serve.c; once its answer is written, parsing resumes on
+ * whatever was pipelined behind it. Also owns the llhttp header accumulator
+ * (hwd_header_commit) that hwasmd_upstream.c parses replies with.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -12,33 +12,14 @@
 #include <strings.h>
 #include <uv.h>
 
-#include "hwasmd.h"
-#include "hwasmd_server.h"
-#include "llhttp.h"
-
-struct conn {
-    uv_tcp_t tcp;
-    uv_timer_t idle;
-    uv_work_t work;
-    uv_write_t wr;
-    struct hwd_worker *w;
-    llhttp_t parser;
-    char *in; /* received, not yet parsed */
-    size_t in_len, in_cap;
-    hw_http_exchange *x; /* the request being parsed or served */
-    struct hwd_header_acc hdr;
-    char *url;
-    size_t url_len, header_bytes;
-    size_t max_header, max_body; /* from the generation current at accept time */
-    int busy, closing, keep_alive, head, error, admin;
-    char peer[64];
-    char *out;
-    size_t out_len;
-};
+#include "hwasmd_conn.h"
 
 static void timer_closed(uv_handle_t *h) {
-    struct conn *c = h->data;
+    struct hwd_conn *c = h->data;
     __atomic_fetch_sub(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
+    if (c->prev) c->prev->next = c->next;
+    else c->w->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
     if (c->x) {
         hw_http_exchange_free(c->x);
         free(c->x);
@@ -53,14 +34,14 @@ static void timer_closed(uv_handle_t *h) {
 
 /* The timer goes second: the connection is freed once both handles are closed. */
 static void closed(uv_handle_t *h) {
-    struct conn *c = h->data;
-    uv_close((uv_handle_t *)&c->idle, timer_closed);
+    struct hwd_conn *c = h->data;
+    uv_close((uv_handle_t *)&c->timer, timer_closed);
 }
 
-static void conn_close(struct conn *c) {
+void hwd_conn_close(struct hwd_conn *c) {
     if (c->closing) return;
     c->closing = 1;
-    uv_timer_stop(&c->idle);
+    uv_timer_stop(&c->timer);
     uv_close((uv_handle_t *)&c->tcp, closed);
 }
 
@@ -76,7 +57,7 @@ int hwd_append(char **s, size_t *n, const char *p, size_t len) {
 
 /* --- parser callbacks: fill c->x ------------------------------------------------------- */
 
-static int too_big(struct conn *c, size_t n) {
+static int too_big(struct hwd_conn *c, size_t n) {
     c->header_bytes += n;
     if (c->header_bytes <= c->max_header) return 0;
     c->error = 431;
@@ -84,16 +65,17 @@ static int too_big(struct conn *c, size_t n) {
 }
 
 static int on_begin(llhttp_t *p) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     c->x = calloc(1, sizeof *c->x);
     if (!c->x || hw_http_exchange_init(c->x)) return -1;
     c->header_bytes = c->url_len = 0;
+    c->request_start_ms = uv_now(c->w->loop);
     hw_http_str_set(&c->x->req.source_addr, c->peer, strlen(c->peer));
     return 0;
 }
 
 static int on_url(llhttp_t *p, const char *at, size_t n) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     return too_big(c, n) || hwd_append(&c->url, &c->url_len, at, n) ? -1 : 0;
 }
 
@@ -108,22 +90,22 @@ int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h) {
     return rc ? -1 : 0;
 }
 
-static int commit_field(struct conn *c) { return hwd_header_commit(&c->hdr, &c->x->req.headers); }
+static int commit_field(struct hwd_conn *c) { return hwd_header_commit(&c->hdr, &c->x->req.headers); }
 
 static int on_field(llhttp_t *p, const char *at, size_t n) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     if (too_big(c, n) || (c->hdr.in_value && commit_field(c))) return -1;
     return hwd_append(&c->hdr.field, &c->hdr.field_len, at, n);
 }
 
 static int on_value(llhttp_t *p, const char *at, size_t n) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     c->hdr.in_value = 1;
     return too_big(c, n) || hwd_append(&c->hdr.value, &c->hdr.value_len, at, n) ? -1 : 0;
 }
 
 static int on_headers_done(llhttp_t *p) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     hw_http_request *q = &c->x->req;
     if (commit_field(c)) return -1;
     const char *m = llhttp_method_name((llhttp_method_t)p->method);
@@ -149,7 +131,7 @@ static int on_headers_done(llhttp_t *p) {
 }
 
 static int on_body(llhttp_t *p, const char *at, size_t n) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     if (c->x->req.body.len + n > c->max_body) {
         c->error = 413;
         return -1;
@@ -158,7 +140,7 @@ static int on_body(llhttp_t *p, const char *at, size_t n) {
 }
 
 static int on_done(llhttp_t *p) {
-    struct conn *c = p->data;
+    struct hwd_conn *c = p->data;
     c->keep_alive = llhttp_should_keep_alive(p);
     return HPE_PAUSED; /* one request at a time: the rest waits in c->in */
 }
@@ -184,12 +166,17 @@ static const llhttp_settings_t *settings(void) {
 
 /* --- serving --------------------------------------------------------------------------- */
 
-static void parse_more(struct conn *c);
+static void parse_more(struct hwd_conn *c);
+static void idle_expired(uv_timer_t *t);
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b);
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
 
-static void written(uv_write_t *wr, int status) {
-    struct conn *c = wr->data;
+void hwd_conn_idle_restart(struct hwd_conn *c) {
+    uv_timer_start(&c->timer, idle_expired, c->idle_ms, c->idle_ms);
+}
+
+/* The answer is out (status < 0: it could not be): on to the next request, or close. */
+static void answered(struct hwd_conn *c, int status) {
     free(c->out);
     c->out = NULL;
     if (c->x) {
@@ -199,67 +186,46 @@ static void written(uv_write_t *wr, int status) {
     }
     c->busy = 0;
     if (status < 0 || !c->keep_alive || __atomic_load_n(&hwd_draining, __ATOMIC_RELAXED)) {
-        conn_close(c);
+        hwd_conn_close(c);
         return;
     }
-    uv_timer_again(&c->idle);
-    parse_more(c);
+    hwd_conn_idle_restart(c);
+    if (!c->parsing) parse_more(c); /* else parse_more's own loop goes on */
 }
 
-static void send_out(struct conn *c) {
+static void written(uv_write_t *wr, int status) {
+    answered(wr->data, status);
+}
+
+/* Most answers fit the socket buffer: written at once, they spare libuv a write watcher
+ * (and the epoll_ctl calls to arm and disarm it). */
+void hwd_conn_send(struct hwd_conn *c) {
     uv_buf_t b = uv_buf_init(c->out, (unsigned)c->out_len);
+    int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    if (n == (int)c->out_len) return answered(c, 0);
+    if (n < 0 && n != UV_EAGAIN) return answered(c, n);
+    if (n > 0) b = uv_buf_init(c->out + n, (unsigned)(c->out_len - (size_t)n));
     c->wr.data = c;
-    if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, &b, 1, written)) conn_close(c);
+    if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, &b, 1, written)) hwd_conn_close(c);
 }
 
 /* An answer made here, not by a chain: errors of the request itself. Closes after. */
-static void send_error(struct conn *c, int status) {
+static void send_error(struct hwd_conn *c, int status) {
     hw_http_response r = {0};
     static const char *const text[] = {"bad request\n", "request headers too large\n",
                                        "request body too large\n", "request timeout\n"};
     hwd_response_simple(&r, status, text[status == 431 ? 1 : status == 413 ? 2 : status == 408 ? 3 : 0]);
     c->keep_alive = 0;
     c->busy = 1;
-    c->out = hwd_response_format(&r, 0, 0, &c->out_len);
+    c->out = hwd_response_format(&r, 0, 0, HWD_BODY_WHOLE, &c->out_len);
     hw_http_headers_free(&r.headers);
     hw_http_body_free(&r.body);
-    if (c->out) send_out(c);
-    else conn_close(c);
+    if (c->out) hwd_conn_send(c);
+    else hwd_conn_close(c);
 }
 
-static void work(uv_work_t *w) {
-    struct conn *c = w->data;
-    hw_http_exchange *x = c->x;
-    struct hwd_config *g = hwd_gen_acquire(); /* this request's generation, to the end */
-    if (c->admin) {
-        hwd_admin_serve(g, x);
-    } else {
-        uint64_t t0 = uv_hrtime();
-        /* the log shows what the client asked for, not what guests rewrote */
-        char *target = g->access_log ? strdup(x->req.target.ptr) : NULL;
-        const struct hwd_route *r = hwd_route_find(g, &x->req);
-        if (r) hwd_chain_run(r, x);
-        else hwd_response_simple(&x->resp, 404, "no route\n");
-        uint64_t ns = uv_hrtime() - t0;
-        hwd_stats_request(r, x->resp.status, ns);
-        if (target) hwd_access_log(r, x, target, ns);
-        free(target);
-    }
-    hwd_gen_release(g);
-    c->out = hwd_response_format(&x->resp, c->head, c->keep_alive, &c->out_len);
-}
-
-static void worked(uv_work_t *w, int status) {
-    struct conn *c = w->data;
-    (void)status;
-    if (!c->out) {
-        conn_close(c);
-        return;
-    }
-    send_out(c);
-}
-
-static void parse_more(struct conn *c) {
+static void parse_more(struct hwd_conn *c) {
+    c->parsing = 1;
     while (!c->busy && !c->closing && c->in_len > 0) {
         llhttp_errno_t e = llhttp_execute(&c->parser, c->in, c->in_len);
         size_t used = e == HPE_OK ? c->in_len : (size_t)(llhttp_get_error_pos(&c->parser) - c->in);
@@ -267,15 +233,14 @@ static void parse_more(struct conn *c) {
         c->in_len -= used;
         if (e == HPE_OK) break;
         if (e != HPE_PAUSED) {
+            c->parsing = 0;
             send_error(c, c->error ? c->error : 400);
             return;
         }
         llhttp_resume(&c->parser);
-        c->busy = 1;
-        uv_timer_stop(&c->idle);
-        c->work.data = c;
-        if (uv_queue_work(c->w->loop, &c->work, work, worked)) conn_close(c);
+        hwd_serve_request(c);
     }
+    c->parsing = 0;
     if (c->in_len == 0) { /* idle keep-alive connections hold no buffer */
         free(c->in);
         c->in = NULL;
@@ -285,7 +250,7 @@ static void parse_more(struct conn *c) {
 }
 
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b) {
-    struct conn *c = h->data;
+    struct hwd_conn *c = h->data;
     (void)hint;
     if (c->in_cap - c->in_len < 16384) {
         size_t cap = c->in_cap ? c->in_cap * 2 : 65536;
@@ -299,12 +264,12 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b) {
 }
 
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
-    struct conn *c = s->data;
+    struct hwd_conn *c = s->data;
     (void)b;
     if (n < 0) {
         /* EOF or error: a request in flight still gets its answer written first (the read
          * restarts after it and sees the EOF again) */
-        if (!c->busy) conn_close(c);
+        if (!c->busy) hwd_conn_close(c);
         else uv_read_stop(s);
         return;
     }
@@ -313,38 +278,44 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
         uv_read_stop(s); /* pipelined: parsed once the current answer is out */
         return;
     }
-    uv_timer_again(&c->idle);
+    /* a client trickling bytes keeps the idle timer at bay, not this one */
+    if (c->x && uv_now(c->w->loop) - c->request_start_ms > c->request_ms) return send_error(c, 408);
+    hwd_conn_idle_restart(c);
     parse_more(c);
 }
 
 static void idle_expired(uv_timer_t *t) {
-    struct conn *c = t->data;
+    struct hwd_conn *c = t->data;
     if (c->busy) return;
     if (c->x || c->in_len) send_error(c, 408); /* a request started and stalled */
-    else conn_close(c);
+    else hwd_conn_close(c);
 }
 
-void hwd_conn_accept(uv_stream_t *server, int status) {
-    struct hwd_worker *w = server->data;
-    if (status < 0) return;
-    struct conn *c = calloc(1, sizeof *c);
-    if (!c) return;
+/* A connection on w, not yet reading; the generation current now sets its limits. Returns
+ * NULL when out of memory; *open is the number of open connections, this one included. */
+static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open) {
+    struct hwd_conn *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
     c->w = w;
-    c->admin = server == (uv_stream_t *)&w->admin;
+    c->admin = admin;
     uv_tcp_init(w->loop, &c->tcp);
-    uv_timer_init(w->loop, &c->idle);
-    c->tcp.data = c->idle.data = c;
-    int64_t open = __atomic_add_fetch(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
+    uv_timer_init(w->loop, &c->timer);
+    c->tcp.data = c->timer.data = c;
+    c->next = w->conns;
+    if (w->conns) w->conns->prev = c;
+    w->conns = c;
+    *open = __atomic_add_fetch(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
     struct hwd_config *g = hwd_gen_acquire();
     c->max_header = g->max_header_bytes;
     c->max_body = g->max_body_bytes;
-    uint32_t idle = g->idle_timeout_ms, max = g->max_connections;
+    c->max_connections = g->max_connections;
+    c->idle_ms = g->idle_timeout_ms;
+    c->request_ms = g->request_timeout_ms;
     hwd_gen_release(g);
-    /* over the limit: accepted only to be closed, so the backlog does not fill up */
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) || (open > (int64_t)max && !c->admin)) {
-        conn_close(c);
-        return;
-    }
+    return c;
+}
+
+static void conn_start(struct hwd_conn *c) {
     uv_tcp_nodelay(&c->tcp, 1);
     struct sockaddr_storage ss;
     int len = sizeof ss;
@@ -353,24 +324,46 @@ void hwd_conn_accept(uv_stream_t *server, int status) {
         if (ss.ss_family == AF_INET6) {
             uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof ip);
             snprintf(c->peer, sizeof c->peer, "[%s]:%d", ip, ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
-        } else {
+        } else if (ss.ss_family == AF_INET) {
             uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof ip);
             snprintf(c->peer, sizeof c->peer, "%s:%d", ip, ntohs(((struct sockaddr_in *)&ss)->sin_port));
         }
     }
     llhttp_init(&c->parser, HTTP_REQUEST, settings());
     c->parser.data = c;
-    uv_timer_start(&c->idle, idle_expired, idle, idle);
+    hwd_conn_idle_restart(c);
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
 
-static void drain_one(uv_handle_t *h, void *arg) {
-    struct hwd_worker *w = arg;
-    if (h->type != UV_TCP || h == (uv_handle_t *)&w->listener || h == (uv_handle_t *)&w->admin) return;
-    struct conn *c = h->data;
-    if (!c->busy) conn_close(c); /* busy ones close once their answer is written */
+void hwd_conn_accept(uv_stream_t *server, int status) {
+    struct hwd_worker *w = server->data;
+    if (status < 0) return;
+    int64_t open;
+    int admin = server == (uv_stream_t *)&w->admin;
+    struct hwd_conn *c = conn_new(w, admin, &open);
+    if (!c) return;
+    /* over the limit: accepted only to be closed, so the backlog does not fill up */
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) || (open > (int64_t)c->max_connections && !admin)) {
+        hwd_conn_close(c);
+        return;
+    }
+    conn_start(c);
+}
+
+int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd) {
+    int64_t open;
+    struct hwd_conn *c = conn_new(w, 0, &open);
+    if (!c) return UV_ENOMEM;
+    int rc = uv_tcp_open(&c->tcp, fd);
+    if (rc) {
+        hwd_conn_close(c);
+        return rc;
+    }
+    conn_start(c);
+    return 0;
 }
 
 void hwd_conn_drain(struct hwd_worker *w) {
-    uv_walk(w->loop, drain_one, w);
+    for (struct hwd_conn *c = w->conns; c; c = c->next)
+        if (!c->busy) hwd_conn_close(c); /* busy ones close once their answer is written */
 }

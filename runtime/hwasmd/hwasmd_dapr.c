@@ -146,7 +146,7 @@ static int pipeline_doc(struct dapr *d, yaml_document_t *doc, const char *file, 
         m->module = strdup(comp->url);
         m->guest_config = comp->guest_config ? strdup(comp->guest_config) : NULL;
         m->line = (int)comp->line;
-        m->on_trap = 500;
+        hwd_middleware_defaults(m);
         r->chain[r->n++] = m;
     }
     return 0;
@@ -160,14 +160,8 @@ static int yaml_name(const struct dirent *e) {
 int hwd_dapr_load(const char *dir, const char *config, const char *upstream, struct hwd_config *c,
                   char *msg, size_t cap) {
     struct dapr d = {.msg = msg, .msg_cap = cap};
-    memset(c, 0, sizeof *c);
-    c->path = strdup(config);
+    hwd_config_defaults(c, config);
     c->listen = strdup("127.0.0.1:3500");
-    c->max_header_bytes = 16384;
-    c->max_body_bytes = 8u << 20;
-    c->idle_timeout_ms = 60000;
-    c->max_connections = 10000;
-    c->drain_ms = 10000;
     struct dirent **names;
     int n = scandir(dir, &names, yaml_name, alphasort), rc = 0;
     if (n < 0) return snprintf(msg, cap, "hwasmd: %s: %s", dir, strerror(errno)), -1;

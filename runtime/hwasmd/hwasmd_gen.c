@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hwasmd.h"
 
@@ -40,6 +41,10 @@ void hwd_gen_release(struct hwd_config *c) {
     }
 }
 
+static int same_str(const char *a, const char *b) {
+    return a == b || (a && b && !strcmp(a, b));
+}
+
 int hwd_gen_reload(char *msg, size_t cap) {
     pthread_mutex_lock(&reload_mu);
     struct hwd_config *c = NULL;
@@ -51,9 +56,11 @@ int hwd_gen_reload(char *msg, size_t cap) {
         current = c;
         unsigned g = ++generation;
         pthread_mutex_unlock(&mu);
+        /* sockets and threads stay as started: say so rather than pretend */
+        int fixed = !same_str(old->listen, c->listen) || !same_str(old->admin, c->admin) || old->workers != c->workers;
         hwd_gen_release(old);
-        snprintf(msg, cap, "hwasmd: reloaded %s (generation %u, %u middleware, %u routes)", c->path, g,
-                 c->n_mws, c->n_routes);
+        snprintf(msg, cap, "hwasmd: reloaded %s (generation %u, %u middleware, %u routes)%s", c->path, g,
+                 c->n_mws, c->n_routes, fixed ? "; listen, admin and workers keep their values until a restart" : "");
     }
     pthread_mutex_unlock(&reload_mu);
     return rc;

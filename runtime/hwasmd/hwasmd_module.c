@@ -172,6 +172,7 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
             .log = guest_log,
             .log_ctx = m,
             .pool_size = m->pool_size,
+            .pool_no_wait = 1, /* a worker's loop parks the request instead (hwasmd_chain.c) */
             .max_memory_pages = m->memory_pages,
             .deadline_ms = m->budget_ms,
             .policy = m->policy,

@@ -1,6 +1,8 @@
 /*
  * hwasmd_response.c — what goes on the wire to the client: the composed response with its
- * hop-by-hop headers dropped and Content-Length recomputed (bodies are whole in memory).
+ * hop-by-hop headers dropped and its body's framing recomputed: a Content-Length for a
+ * body whole in memory or of a known streamed length, else chunked (or, for HTTP/1.0
+ * clients, until the connection closes).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -11,10 +13,13 @@
 #include "hwasmd.h"
 
 int hwd_is_hop_header(const char *name, size_t len) {
-    static const char *const hop[] = {"connection", "keep-alive", "proxy-connection", "te",
-                                      "trailer", "transfer-encoding", "upgrade", "content-length"};
+    static const struct {
+        const char *name;
+        size_t len;
+    } hop[] = {{"connection", 10}, {"keep-alive", 10}, {"proxy-connection", 16}, {"te", 2},
+               {"trailer", 7},      {"transfer-encoding", 17}, {"upgrade", 7}, {"content-length", 14}};
     for (size_t i = 0; i < sizeof hop / sizeof hop[0]; i++)
-        if (strlen(hop[i]) == len && !strncasecmp(hop[i], name, len)) return 1;
+        if (hop[i].len == len && !strncasecmp(hop[i].name, name, len)) return 1;
     return 0;
 }
 
@@ -42,30 +47,38 @@ static const char *reason(int s) {
     }
 }
 
-char *hwd_response_format(hw_http_response *r, int head, int keep_alive, size_t *len) {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    if (!f) return NULL;
+char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len) {
+    struct hwd_buf b = {0};
     int st = r->status >= 100 && r->status <= 999 ? r->status : 500;
-    fprintf(f, "HTTP/1.1 %d %s\r\n", st, reason(st));
+    hwd_buf_str(&b, "HTTP/1.1 ");
+    hwd_buf_num(&b, (uint64_t)st, 10);
+    hwd_buf_put(&b, " ", 1);
+    hwd_buf_str(&b, reason(st));
+    hwd_buf_put(&b, "\r\n", 2);
     for (uint32_t i = 0; i < r->headers.count; i++) {
         const hw_http_field *h = &r->headers.fields[i];
-        if (hwd_is_hop_header(h->name, h->name_len)) continue;
-        fprintf(f, "%.*s: %.*s\r\n", (int)h->name_len, h->name, (int)h->value_len, h->value);
+        if (!hwd_is_hop_header(h->name, h->name_len)) hwd_buf_field(&b, h->name, h->name_len, h->value, h->value_len);
     }
     size_t body = r->body.len;
     int no_body = st == 204 || st == 304 || st < 200;
     int64_t cl = head ? hw_http_headers_find(&r->headers, "content-length", 14, 0) : -1;
-    if (cl >= 0) fprintf(f, "Content-Length: %s\r\n", r->headers.fields[cl].value);
-    else if (!no_body) fprintf(f, "Content-Length: %zu\r\n", body);
-    if (!keep_alive) fputs("Connection: close\r\n", f);
-    fputs("\r\n", f);
-    if (!head && !no_body && body) fwrite(r->body.data, 1, body, f);
-    if (fclose(f)) {
-        free(buf);
-        return NULL;
+    if (cl >= 0) {
+        const hw_http_field *h = &r->headers.fields[cl];
+        hwd_buf_field(&b, "Content-Length", 14, h->value, h->value_len);
+    } else if (!no_body && more == HWD_BODY_CHUNKED) {
+        hwd_buf_str(&b, "Transfer-Encoding: chunked\r\n");
+    } else if (!no_body && more != HWD_BODY_UNTIL_CLOSE) {
+        hwd_buf_str(&b, "Content-Length: ");
+        hwd_buf_num(&b, (uint64_t)body + (uint64_t)(more > 0 ? more : 0), 10);
+        hwd_buf_put(&b, "\r\n", 2);
     }
-    *len = n;
-    return buf;
+    if (!keep_alive) hwd_buf_str(&b, "Connection: close\r\n");
+    hwd_buf_put(&b, "\r\n", 2);
+    if (!head && !no_body && body) {
+        int chunk = more == HWD_BODY_CHUNKED;
+        if (chunk) hwd_buf_num(&b, body, 16), hwd_buf_put(&b, "\r\n", 2);
+        hwd_buf_put(&b, r->body.data, body);
+        if (chunk) hwd_buf_put(&b, "\r\n", 2);
+    }
+    return hwd_buf_take(&b, len);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hwasmd_server.h"
+#include "hwasmd_upstream.h"
 
 static int parse_addr(const char *s, struct sockaddr_storage *ss) {
     char host[256];
@@ -68,6 +69,7 @@ static void stop_cb(uv_async_t *a) {
     if (w->has_admin) uv_close((uv_handle_t *)&w->admin, NULL);
     uv_close((uv_handle_t *)&w->stop, NULL);
     hwd_conn_drain(w);
+    hwd_upstream_drain(w);
 }
 
 static void run(void *arg) {
@@ -87,12 +89,6 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     uint32_t drain_ms = cfg->drain_ms; /* cfg may be replaced (and freed) by a reload */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     uint32_t n = cfg->workers ? cfg->workers : cores > 0 ? (uint32_t)cores : 1;
-    /* chains and upstream calls block libuv's pool threads: give it room for every worker */
-    if (!getenv("UV_THREADPOOL_SIZE")) {
-        char v[16];
-        snprintf(v, sizeof v, "%u", n * 16 > 128 ? 128 : n * 16);
-        setenv("UV_THREADPOOL_SIZE", v, 1);
-    }
     struct hwd_worker *ws = calloc(n, sizeof *ws);
     if (!ws) return 1;
     sigset_t sigs;
@@ -142,8 +138,13 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     for (uint32_t i = 0; i < n; i++)
         if (pthread_timedjoin_np(ws[i].thread, NULL, &end) == ETIMEDOUT) {
             fprintf(stderr, "hwasmd: drain deadline passed, stopping anyway\n");
-            break;
+            return 0; /* workers still run: their memory stays until the process ends */
         }
-    /* the configuration and the workers stay allocated: the process ends right after */
+    /* every loop ran dry: freeing them keeps leak checkers' reports to real leaks */
+    for (uint32_t i = 0; i < n; i++) {
+        uv_loop_close(ws[i].loop);
+        hwd_upstream_free(&ws[i]);
+    }
+    free(ws);
     return 0;
 }

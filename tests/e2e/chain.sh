@@ -1,5 +1,7 @@
 # chain.sh — a 3-guest chain (auth -> router -> headers, compiled from .wasm through the
-# cache) over builtin:echo and over a real upstream (a second hwasmd), keep-alive included.
+# cache) over builtin:echo and over a real upstream (a second hwasmd), keep-alive included;
+# then one worker, a guest with a single instance and a slow app: requests queue for the
+# instance without failing, and the loop keeps answering other routes meanwhile.
 . "$(dirname "$0")/lib.sh"
 cat >"$T/back.yaml" <<Y
 listen: 127.0.0.1:0
@@ -47,4 +49,44 @@ R=$(curl -s -I -H "$AUTH" "$U/app/h")
 contains "HEAD through a real upstream keeps its length" "Content-Length: " "$R"
 L=$(printf '%s' "$R" | sed -n 's/^Content-Length: \([0-9]*\).*/\1/p')
 check "HEAD length is the app's, not 0" 1 "$([ "${L:-0}" -gt 100 ] && echo 1 || echo "$L")"
+
+if command -v python3 >/dev/null; then
+    python3 - >"$T/slow.port" 2>"$T/slow.log" <<'PY' &
+import http.server, socketserver, sys, time
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def do_GET(self):
+        time.sleep(0.3)
+        self.send_response(200); self.send_header("Content-Length", "4"); self.end_headers(); self.wfile.write(b"slow")
+s = socketserver.ThreadingTCPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+    PIDS="$PIDS $!"
+    for _ in $(seq 50); do [ -s "$T/slow.port" ] && break; sleep 0.1; done
+    cat >"$T/one.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: builtin:echo
+workers: 1
+middleware:
+  - {name: headers, module: $GUESTS/headers.wasm, pool_size: 1, pool_wait_ms: 20000}
+routes:
+  - {prefix: /slow, chain: [headers], upstream: "http://127.0.0.1:$(cat "$T/slow.port")"}
+  - {prefix: /fast}
+Y
+    start one "$T/one.yaml"
+    # the 4 take turns on the instance (~0.3 s each); /fast, sent behind them, must not wait
+    CURLS=""
+    for i in 1 2 3 4; do
+        (curl -s -m 20 -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$one_PORT/slow/$i" >"$T/slow.$i"; echo slow >>"$T/order") &
+        CURLS="$CURLS $!"
+    done
+    sleep 0.1
+    F=$(curl -s -m 20 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$one_PORT/fast"; echo fast >>"$T/order")
+    wait $CURLS
+    check "4 requests share 1 instance, all answered" "200 200 200 200" "$(cat "$T"/slow.[1-4] | tr '\n' ' ' | sed 's/ $//')"
+    check "the loop answers another route meanwhile" "200, before the last 2 slow ones" \
+        "$F, $(head -3 "$T/order" | grep -q fast && echo before || echo after) the last 2 slow ones"
+fi
 finish

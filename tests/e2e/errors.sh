@@ -1,10 +1,11 @@
 # errors.sh — what a bad client, a dead upstream or a bad config gets: 400 and close for
-# garbage, 431, 413, 502, pipelined requests answered in order, config errors "FILE:LINE".
+# garbage, 431, 413, 408 for a trickled request, 502, pipelined requests answered in order,
+# config errors "FILE:LINE".
 . "$(dirname "$0")/lib.sh"
 cat >"$T/e.yaml" <<Y
 listen: 127.0.0.1:0
 upstream: builtin:echo
-limits: {header_bytes: 1024, body_bytes: 100, idle_timeout_ms: 2000}
+limits: {header_bytes: 1024, body_bytes: 100, idle_timeout_ms: 2000, request_timeout_ms: 1000}
 routes:
   - {prefix: /}
   - {prefix: /down, upstream: "http://127.0.0.1:1"}
@@ -24,6 +25,14 @@ R=$(raw $d_PORT 'GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: 
 check "pipelined: two answers" 2 "$(printf '%s' "$R" | grep -c '^HTTP/1.1 200')"
 contains "pipelined: in order" '"uri": "/one"' "$(printf '%s' "$R" | sed -n '1,/uri/p')"
 check "HTTP/1.0 closes" "Connection: close" "$(raw $d_PORT 'GET / HTTP/1.0\r\n\r\n' | grep -i '^connection' | tr -d '\r')"
+# a slow client: one header byte every 0.3 s never lets the idle timer fire
+trap '' PIPE # the server closes while we still trickle
+exec 3<>"/dev/tcp/127.0.0.1/$d_PORT"
+printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ' >&3
+for _ in 1 2 3 4 5 6 7 8; do printf 'a' >&3 2>/dev/null; sleep 0.3; done
+check "trickled request -> 408 after request_timeout_ms" "HTTP/1.1 408 Request Timeout" "$(timeout 1 head -n 1 <&3 | tr -d '\r')"
+exec 3<&-
+trap - PIPE
 check "server still alive" 200 "$(code $U/)"
 # configuration errors: one line, FILE:LINE, exit 2
 bad() { # bad WHAT YAML EXPECTED-SUBSTRING

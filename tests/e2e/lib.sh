@@ -12,8 +12,9 @@ FAILS=0
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
     for p in $PIDS; do wait "$p" 2>/dev/null; done
-    # under -DHWASM_SANITIZE=ON a server's memory error is a failure even if answers looked fine
-    BAD=$(grep -l -e 'ERROR: AddressSanitizer' -e 'runtime error:' "$T"/*.err 2>/dev/null)
+    # under -DHWASM_SANITIZE=ON or valgrind a server's memory error is a failure even if
+    # answers looked fine
+    BAD=$(grep -l -e 'ERROR: AddressSanitizer' -e 'runtime error:' -e 'ERROR SUMMARY: [1-9]' "$T"/*.err 2>/dev/null)
     [ -n "$BAD" ] && { cat $BAD; rm -rf "$T"; exit 1; }
     rm -rf "$T"
 }
@@ -21,11 +22,12 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 # start NAME CONFIG: runs hwasmd (pid in NAME_PID), sets PORT and NAME_PORT once it listens.
+# HWASMD_WRAPPER, when set, runs it under a tool (tests/e2e/valgrind.sh).
 start() {
-    "$HWASMD" --listen 127.0.0.1:0 --hwasmc "$HWASMC" --cache "$T/cache" "$2" >"$T/$1.out" 2>"$T/$1.err" &
+    ${HWASMD_WRAPPER:-} "$HWASMD" --listen 127.0.0.1:0 --hwasmc "$HWASMC" --cache "$T/cache" "$2" >"$T/$1.out" 2>"$T/$1.err" &
     PIDS="$PIDS $!"
     eval "${1}_PID=$!"
-    for _ in $(seq 100); do
+    for _ in $(seq 400); do
         PORT=$(sed -n 's/^hwasmd: listening on http:\/\/[^ ]*:\([0-9]*\) .*/\1/p' "$T/$1.out" 2>/dev/null)
         [ -n "$PORT" ] && { eval "${1}_PORT=$PORT"; return 0; }
         sleep 0.05

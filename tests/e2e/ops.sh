@@ -29,6 +29,8 @@ contains "metrics: 5xx by route" 'hwasmd_requests_total{route="/panic",code="5xx
 contains "metrics: traps" 'hwasmd_middleware_traps_total{middleware="panic"} 1' "$M"
 contains "metrics: upstream errors" 'hwasmd_upstream_errors_total{upstream="http://127.0.0.1:1"} 1' "$M"
 contains "metrics: latency histogram" 'hwasmd_request_duration_seconds_count 4' "$M"
+contains "metrics: guest time, one call" 'hwasmd_guest_duration_seconds_count{middleware="panic"} 1' "$M"
+contains "metrics: guest time buckets" 'hwasmd_guest_duration_seconds_bucket{middleware="panic",le="+Inf"} 1' "$M"
 # routes by host and method, guest config as a mapping (JSON), the access log
 cat >"$T/routes.yaml" <<Y
 listen: 127.0.0.1:0
@@ -75,7 +77,8 @@ S(sys.argv[1], H).serve_forever()
 PY
     PIDS="$PIDS $!"
     for _ in $(seq 50); do [ -S "$T/app.sock" ] && break; sleep 0.1; done
-    printf 'listen: 127.0.0.1:0\nupstream: "unix:%s"\nroutes:\n  - {prefix: /}\n' "$T/app.sock" >"$T/unix.yaml"
+    # one worker: its pooled connection is the only way this one-connection app answers twice
+    printf 'listen: 127.0.0.1:0\nworkers: 1\nupstream: "unix:%s"\nroutes:\n  - {prefix: /}\n' "$T/app.sock" >"$T/unix.yaml"
     start u "$T/unix.yaml"
     check "unix: upstream" "from unix /x" "$(curl -s http://127.0.0.1:$u_PORT/x)"
     check "unix: upstream, keep-alive reuse" "from unix /y" "$(curl -s http://127.0.0.1:$u_PORT/y)"

@@ -36,4 +36,9 @@ kill -HUP "$r_PID"; sleep 0.2
 check "broken config: the old chain still answers" 401 "$(code $U/)"
 contains "reload logged" "generation 2" "$(cat "$T/r.err")"
 contains "failed reload logged" "reload failed: the running configuration stays" "$(cat "$T/r.err")"
+conf auth
+sed -i 's/^workers: 2/workers: 1/' "$T/r.yaml"
+contains "a new worker count is said to wait for a restart" "workers keep their values until a restart" \
+    "$(curl -s -X POST $A/reload)"
+check "and the old workers still serve" 401 "$(code $U/)"
 finish

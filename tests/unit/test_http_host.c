@@ -478,6 +478,30 @@ START_TEST(pool_bound_and_wait) {
 }
 END_TEST
 
+/* An event loop must never block: under pool_no_wait a busy pool says so at once, with no
+ * guest code run, and the same exchange succeeds once an instance is free. */
+START_TEST(pool_no_wait_busy) {
+    hw_http_config cfg = {.pool_size = 1, .pool_no_wait = 1, .pool_wait_ms = 60000};
+    hw_http_middleware *mw = load_guest("counter", &cfg);
+    hw_http_exchange a, b;
+    hw_http_call *ca, *cb;
+    hw_error err;
+    exchange(&a, "GET", "/", NULL);
+    exchange(&b, "GET", "/", NULL);
+    ck_assert_int_eq(hw_http_handle_request(mw, &a, &ca, &err), 0);
+    ck_assert_int_eq(hw_http_handle_request(mw, &b, &cb, &err), HW_EBUSY);
+    ck_assert_ptr_null(cb);
+    ck_assert_uint_eq(hw_http_middleware_traps(mw), 0);
+    ck_assert_int_eq(hw_http_handle_response(ca, 0, &err), 0);
+    ck_assert_int_eq(hw_http_handle_request(mw, &b, &cb, &err), 0);
+    ck_assert_int_eq(hw_http_handle_response(cb, 0, &err), 0);
+    ck_assert(body_is(&b.resp.body, "43"));
+    hw_http_exchange_free(&a);
+    hw_http_exchange_free(&b);
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
 START_TEST(ctx_next_high_word) {
     hw_http_config cfg = {.pool_size = 1, .pool_wait_ms = 50};
     hw_http_middleware *mw = load_guest("ctx_high", &cfg);
@@ -629,6 +653,7 @@ int main(void) {
     TCase *lc = tcase_create("lifecycle");
     tcase_set_timeout(lc, 60);
     tcase_add_test(lc, pool_bound_and_wait);
+    tcase_add_test(lc, pool_no_wait_busy);
     tcase_add_test(lc, ctx_next_high_word);
     tcase_add_test(lc, deadline_interrupts);
     tcase_add_test(lc, memory_cap);

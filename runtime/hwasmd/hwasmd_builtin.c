@@ -1,0 +1,74 @@
+/*
+ * hwasmd_builtin.c — the upstreams that need no app: builtin:echo answers the request as
+ * JSON (the demo's), builtin:tck answers what the http-wasm TCK's backend does. Both run
+ * synchronously on the worker's loop: they only format what the exchange holds.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hwasmd.h"
+
+static void json_str(FILE *f, const char *s, size_t n) {
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+int hwd_builtin_echo(hw_http_exchange *x) {
+    hw_http_request *q = &x->req;
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) return 502;
+    fputs("{\"method\": ", f);
+    json_str(f, q->method.ptr, q->method.len);
+    fputs(", \"uri\": ", f);
+    json_str(f, q->target.ptr, q->target.len);
+    fputs(", \"headers\": {", f);
+    for (uint32_t i = 0; i < q->headers.count; i++) {
+        const hw_http_field *h = &q->headers.fields[i];
+        fputs(i ? ",\n  " : "\n  ", f);
+        json_str(f, h->name, h->name_len);
+        fputs(": ", f);
+        json_str(f, h->value, h->value_len);
+    }
+    fputs("}, \"body\": ", f);
+    json_str(f, (const char *)q->body.data + q->body.pos, q->body.len - q->body.pos);
+    fputs("}\n", f);
+    if (fclose(f)) return 502;
+    x->resp.status = 200;
+    hw_http_headers_set(&x->resp.headers, "Content-Type", 12, "application/json", 16);
+    int rc = hw_http_body_append(&x->resp.body, buf, n);
+    free(buf);
+    return rc ? 502 : 0;
+}
+
+/* The http-wasm TCK's backend: what it received comes back as x-httpwasm-next-* response
+ * headers (method, uri, each request header line numbered per name; Host left out). */
+int hwd_builtin_tck(hw_http_exchange *x) {
+    hw_http_request *q = &x->req;
+    hw_http_response *r = &x->resp;
+    char name[300], len[24];
+    if (hw_http_headers_set(&r->headers, "x-httpwasm-next-method", 22, q->method.ptr, q->method.len) ||
+        hw_http_headers_set(&r->headers, "x-httpwasm-next-uri", 19, q->target.ptr, q->target.len))
+        return 502;
+    for (uint32_t i = 0; i < q->headers.count; i++) {
+        const hw_http_field *h = &q->headers.fields[i];
+        if (h->name_len == 4 && !strncasecmp(h->name, "host", 4)) continue;
+        int index = 0;
+        for (uint32_t j = 0; j < i; j++) index += !strcasecmp(q->headers.fields[j].name, h->name);
+        int n = snprintf(name, sizeof name, "x-httpwasm-next-header-%.200s-%d", h->name, index);
+        for (int k = 0; k < n; k++) name[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
+        if (hw_http_headers_add(&r->headers, name, (size_t)n, h->value, h->value_len)) return 502;
+    }
+    int n = snprintf(len, sizeof len, "%zu", q->body.len - q->body.pos);
+    return hw_http_headers_set(&r->headers, "x-httpwasm-next-body-length", 27, len, (size_t)n) ? 502 : 0;
+}

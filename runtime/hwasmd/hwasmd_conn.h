@@ -1,0 +1,58 @@
+/*
+ * hwasmd_conn.h — a client connection, shared by the file that reads requests and writes
+ * answers (hwasmd_conn.c) and the one that serves each request (hwasmd_serve.c).
+ */
+#ifndef HWASMD_CONN_H
+#define HWASMD_CONN_H
+
+#include <uv.h>
+
+#include "hwasmd.h"
+#include "hwasmd_server.h"
+#include "hwasmd_upstream.h"
+#include "llhttp.h"
+
+struct hwd_conn {
+    uv_tcp_t tcp;
+    /* one timer, three jobs: the idle timeout while no request is being served; while one
+     * is, the retry of a chain whose guest had no free instance, or the deadline of a
+     * client that stopped reading a streamed answer */
+    uv_timer_t timer;
+    uv_work_t work;
+    uv_write_t wr;
+    struct hwd_worker *w;
+    struct hwd_conn *prev, *next; /* in w->conns */
+    llhttp_t parser;
+    char *in; /* received, not yet parsed */
+    size_t in_len, in_cap;
+    hw_http_exchange *x; /* the request being parsed or served */
+    struct hwd_header_acc hdr;
+    char *url;
+    size_t url_len, header_bytes;
+    size_t max_header, max_body; /* from the generation current at accept time */
+    uint32_t idle_ms, request_ms, max_connections;
+    uint64_t request_start_ms; /* loop time of the current request's first byte */
+    int busy, closing, keep_alive, head, error, admin;
+    int parsing; /* in parse_more's loop: an answer sent at once must not re-enter it */
+    /* while serving: the request's generation, route, chain walk, start, logged target */
+    struct hwd_config *gen;
+    const struct hwd_route *route;
+    struct hwd_chain chain;
+    uint64_t t0;
+    char *target;
+    struct hwd_upstream_call *stream; /* the app's answer being streamed to the client */
+    int chunked, stream_paused;       /* its framing; the app is not read meanwhile */
+    char peer[64];
+    char *out;
+    size_t out_len;
+};
+
+/* Closes the connection (its memory goes once libuv is done with both handles). */
+void hwd_conn_close(struct hwd_conn *c);
+/* Writes c->out, the request's last bytes; once written the connection reads on or closes. */
+void hwd_conn_send(struct hwd_conn *c);
+void hwd_conn_idle_restart(struct hwd_conn *c);
+/* A complete request in c->x, the connection busy until hwd_conn_send is done with it. */
+void hwd_serve_request(struct hwd_conn *c);
+
+#endif /* HWASMD_CONN_H */

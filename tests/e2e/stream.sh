@@ -1,0 +1,60 @@
+# stream.sh — an app's body streams through hwasmd while it is still arriving (chunked to
+# HTTP/1.1 clients, until close to HTTP/1.0 ones, a known length kept), unless a guest of the
+# chain buffers the response (redact), which then sees and rewrites it whole (up to
+# limits.upstream_body_bytes); a large body arrives intact, also to a client reading slowly.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
+python3 - >"$T/app.port" 2>"$T/app.log" <<'PY' &
+import http.server, socketserver, time
+BIG = bytes(range(256)) * (8 << 12)  # 8 MiB
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def do_GET(self):
+        self.send_response(200)
+        if self.path.endswith("/big"):
+            self.send_header("Content-Length", str(len(BIG))); self.end_headers(); self.wfile.write(BIG)
+            return
+        # /drip: a first chunk now, the secret part a second later
+        self.send_header("Transfer-Encoding", "chunked"); self.end_headers()
+        for part in (b"part1 ", b"secret part2\n"):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part)); self.wfile.flush(); time.sleep(1)
+        self.wfile.write(b"0\r\n\r\n")
+s = socketserver.ThreadingTCPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+PIDS="$PIDS $!"
+for _ in $(seq 50); do [ -s "$T/app.port" ] && break; sleep 0.1; done
+cat >"$T/s.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$(cat "$T/app.port")
+limits: {upstream_body_bytes: 1048576}
+middleware:
+  - {name: headers, module: $GUESTS/headers.wasm}
+  - {name: redact, module: $GUESTS/redact.wasm, config: secret}
+routes:
+  - {prefix: /plain}
+  - {prefix: /guest, chain: [headers]}
+  - {prefix: /buffered, chain: [redact]}
+Y
+start s "$T/s.yaml"
+U=http://127.0.0.1:$s_PORT
+# first byte well before the app's last one (it sleeps 1 s between its two chunks)
+early() { curl -s -o "$T/body" -D "$T/head" -w '%{time_starttransfer}' "$@" | awk '{print ($1 < 0.8 ? "early" : "late " $1)}'; }
+check "streams: first byte early" early "$(early $U/plain/drip)"
+check "streams: body whole" "part1 secret part2" "$(cat "$T/body")"
+contains "streams: the app's status" "HTTP/1.1 200" "$(head -1 "$T/head")"
+contains "streams: chunked to HTTP/1.1" "Transfer-Encoding: chunked" "$(cat "$T/head")"
+check "HTTP/1.0 client: early, until close" early "$(early -0 $U/plain/drip)"
+check "HTTP/1.0 client: body whole" "part1 secret part2" "$(cat "$T/body")"
+contains "HTTP/1.0 client: connection closes" "Connection: close" "$(cat "$T/head")"
+check "through a guest that leaves the body alone: early" early "$(early $U/guest/drip)"
+contains "that guest's header set before next is kept" "x-resp: 1" "$(cat "$T/head")"
+check "a buffering guest gets it whole" "late" "$(early $U/buffered/drip | cut -c1-4)"
+check "and rewrites it" "part1 ###### part2" "$(cat "$T/body")"
+SUM=$(python3 -c 'import hashlib; print(hashlib.sha256(bytes(range(256)) * (8 << 12)).hexdigest())')
+check "8 MiB body with its length" "$SUM 8388608" "$(curl -s $U/plain/big | sha256sum | cut -d' ' -f1) $(curl -s -o /dev/null -w '%{size_download}' $U/plain/big)"
+check "gathered whole, over upstream_body_bytes: 502" 502 "$(code $U/buffered/big)"
+check "8 MiB to a slow reader (4 MB/s)" "$SUM" "$(curl -s --limit-rate 4M $U/plain/big | sha256sum | cut -d' ' -f1)"
+finish
