@@ -115,6 +115,10 @@ static int declare_functions(lower_unit *u, unit_job *j) {
             add_string_attr(u->ctx, fn, "tune-cpu", "generic");
             /* Unwind tables let debuggers and profilers walk through guest frames. */
             add_enum_attr(u->ctx, fn, "uwtable", 2 /* async */);
+            /* A frame larger than a page is touched page by page as it is allocated, so
+             * one too large for the stack faults on the thread's guard page (a trap, see
+             * runtime/rt_signal.c) instead of writing past it. */
+            add_string_attr(u->ctx, fn, "probe-stack", "inline-asm");
         }
         u->funcs[i] = fn;
     }

@@ -544,8 +544,8 @@ int lower_function(lower_unit *u, uint32_t func_index, wasm_error *err) {
     LLVMPositionBuilderBefore(s.alloca_b, marker);
 
     load_invariants(&s);
+    prologue(&s); /* the stack check before the first store into the frame */
     setup_locals(&s);
-    prologue(&s);
 
     const wasm_functype *t = wasm_func_type(u->m, func_index);
     push_frame(&s, FRAME_FUNC, 0, NULL, t->num_results, t->types + t->num_params);
