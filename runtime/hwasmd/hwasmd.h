@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "hwasm_http.h"
@@ -177,6 +178,8 @@ void hwd_admin_serve(const struct hwd_config *cfg, hw_http_exchange *x);
 void hwd_stats_request(const struct hwd_route *r, int status, uint64_t ns);
 /* Counts one guest call (handle_request or handle_response) of m and its time. */
 void hwd_stats_guest(struct hwd_middleware *m, uint64_t ns);
+/* s as a JSON string literal, quoted and escaped. */
+void hwd_json_string(FILE *f, const char *s, size_t n);
 /* One JSON line on stdout for an answered request (access_log: true). */
 void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const char *target,
                     uint64_t ns);

@@ -40,7 +40,7 @@ void hwd_stats_guest(struct hwd_middleware *m, uint64_t ns) {
     histogram_add(&m->guest_time, guest_s, ns);
 }
 
-static void json(FILE *f, const char *s, size_t n) {
+void hwd_json_string(FILE *f, const char *s, size_t n) {
     fputc('"', f);
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
@@ -61,13 +61,13 @@ void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const 
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
     flockfile(stdout); /* whole lines, whichever thread writes */
     printf("{\"time\":\"%s.%03ldZ\",\"remote\":", when, now.tv_nsec / 1000000);
-    json(stdout, x->req.source_addr.ptr ? x->req.source_addr.ptr : "", x->req.source_addr.len);
+    hwd_json_string(stdout, x->req.source_addr.ptr ? x->req.source_addr.ptr : "", x->req.source_addr.len);
     fputs(",\"method\":", stdout);
-    json(stdout, x->req.method.ptr, x->req.method.len);
+    hwd_json_string(stdout, x->req.method.ptr, x->req.method.len);
     fputs(",\"uri\":", stdout);
-    json(stdout, target, strlen(target));
+    hwd_json_string(stdout, target, strlen(target));
     fputs(",\"route\":", stdout);
-    if (r) json(stdout, r->prefix, r->prefix_len);
+    if (r) hwd_json_string(stdout, r->prefix, r->prefix_len);
     else fputs("null", stdout);
     printf(",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f}\n", x->resp.status, x->resp.body.len, (double)ns / 1e6);
     fflush(stdout);

@@ -11,17 +11,6 @@
 
 #include "hwasmd.h"
 
-static void json_str(FILE *f, const char *s, size_t n) {
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 int hwd_builtin_echo(hw_http_exchange *x) {
     hw_http_request *q = &x->req;
     char *buf = NULL;
@@ -29,19 +18,19 @@ int hwd_builtin_echo(hw_http_exchange *x) {
     FILE *f = open_memstream(&buf, &n);
     if (!f) return 502;
     fputs("{\"method\": ", f);
-    json_str(f, q->method.ptr, q->method.len);
+    hwd_json_string(f, q->method.ptr, q->method.len);
     fputs(", \"uri\": ", f);
-    json_str(f, q->target.ptr, q->target.len);
+    hwd_json_string(f, q->target.ptr, q->target.len);
     fputs(", \"headers\": {", f);
     for (uint32_t i = 0; i < q->headers.count; i++) {
         const hw_http_field *h = &q->headers.fields[i];
         fputs(i ? ",\n  " : "\n  ", f);
-        json_str(f, h->name, h->name_len);
+        hwd_json_string(f, h->name, h->name_len);
         fputs(": ", f);
-        json_str(f, h->value, h->value_len);
+        hwd_json_string(f, h->value, h->value_len);
     }
     fputs("}, \"body\": ", f);
-    json_str(f, (const char *)q->body.data + q->body.pos, q->body.len - q->body.pos);
+    hwd_json_string(f, (const char *)q->body.data + q->body.pos, q->body.len - q->body.pos);
     fputs("}\n", f);
     if (fclose(f)) return 502;
     x->resp.status = 200;
