@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build demo test test-asan clean
+.PHONY: all setup build demo test test-asan test-fuzz clean
 
 all: build
 
@@ -28,5 +28,13 @@ test-asan: setup
 	cmake --build $(ASAN_BUILD)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -E '^spec$$'
 
+# hwasmd's request path under libFuzzer (clang only; tests/fuzz/README.md): the saved
+# inputs once, then 30 s of fuzzing.
+FUZZ_BUILD ?= build-fuzz
+test-fuzz: setup
+	CC=clang-14 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DHWASM_FUZZ_HWASMD=ON $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) --target fuzz_hwasmd_request
+	cd $(FUZZ_BUILD) && ctest -R fuzz_hwasmd --output-on-failure
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

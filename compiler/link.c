@@ -107,7 +107,7 @@ static int build_argv(const char *linker, bool lld, const char *out, char (*objs
         "--build-id=none", "--eh-frame-hdr",   "-soname", SONAME};
     static const char *const cc_flags[] = {
         "-shared",      "-nostdlib",  "-Wl,--hash-style=gnu", "-Wl,-z,noexecstack",
-        "-Wl,-z,relro", "-Wl,-z,now", "-Wl,--build-id=none",  "-Wl,-soname," SONAME};
+        "-Wl,-z,relro", "-Wl,-z,now", "-Wl,--build-id=none",  ("-Wl,-soname," SONAME)};
     size_t k = 0;
     argv[k++] = linker;
     const char *const *flags = lld ? lld_flags : cc_flags;

@@ -68,6 +68,11 @@ int64_t hw_http_body_read(hw_http_body *b, uint8_t *buf, size_t cap, int *eof) {
     return (int64_t)n;
 }
 
+const uint8_t *hw_http_body_unread(const hw_http_body *b, size_t *len) {
+    *len = b->len - b->pos;
+    return *len ? b->data + b->pos : NULL; /* data may be NULL, and NULL + 0 is undefined */
+}
+
 int hw_http_body_slurp(hw_http_body *b) {
     uint8_t tmp[4096];
     int keep = b->retain;

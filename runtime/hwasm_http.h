@@ -91,6 +91,9 @@ int hw_http_body_append(hw_http_body *b, const void *p, size_t n);
 int64_t hw_http_body_read(hw_http_body *b, uint8_t *buf, size_t cap, int *eof);
 /* Reads the rest into memory (retaining it); for next handlers that want the whole body. */
 int hw_http_body_slurp(hw_http_body *b);
+/* The bytes in memory after the cursor, not consumed: *len of them (NULL when none, as an
+ * empty body has no buffer at all). */
+const uint8_t *hw_http_body_unread(const hw_http_body *b, size_t *len);
 void hw_http_body_free(hw_http_body *b);
 
 /* --- The exchange ------------------------------------------------------------------------ */

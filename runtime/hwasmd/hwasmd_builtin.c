@@ -30,7 +30,9 @@ int hwd_builtin_echo(hw_http_exchange *x) {
         hwd_json_string(f, h->value, h->value_len);
     }
     fputs("}, \"body\": ", f);
-    hwd_json_string(f, (const char *)q->body.data + q->body.pos, q->body.len - q->body.pos);
+    size_t body_len;
+    const uint8_t *body = hw_http_body_unread(&q->body, &body_len);
+    hwd_json_string(f, (const char *)body, body_len);
     fputs("}\n", f);
     if (fclose(f)) return 502;
     x->resp.status = 200;

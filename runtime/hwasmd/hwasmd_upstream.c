@@ -47,6 +47,19 @@ struct hwd_upstream *hwd_upstream_parse(const char *s) {
 
 /* The request head for the app: the client's headers minus hop-by-hop ones (and those the
  * client's Connection header names), plus X-Forwarded-*, a fresh Content-Length. */
+/* Whether the comma-separated list (a Connection value) names the header, as a whole token:
+ * "keep-alive" does not name "alive". */
+static int listed(const char *list, const char *name, size_t len) {
+    for (const char *p = list; *p;) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, ",");
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+        if (n == len && !strncasecmp(p, name, len)) return 1;
+        p += strcspn(p, ",");
+    }
+    return 0;
+}
+
 char *hwd_upstream_head(hw_http_exchange *x, size_t body, size_t *len) {
     hw_http_request *q = &x->req;
     struct hwd_buf b = {0};
@@ -67,7 +80,7 @@ char *hwd_upstream_head(hw_http_exchange *x, size_t body, size_t *len) {
             continue;
         }
         if (h->name_len == 17 && !strncasecmp(h->name, "x-forwarded-proto", 17)) continue;
-        if (h->name_len > 2 && strcasestr(named, h->name)) continue; /* listed by Connection */
+        if (listed(named, h->name, h->name_len)) continue; /* hop-by-hop by Connection's word */
         hwd_buf_field(&b, h->name, h->name_len, h->value, h->value_len);
     }
     const char *src = q->source_addr.ptr ? q->source_addr.ptr : "";

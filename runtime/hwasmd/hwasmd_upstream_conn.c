@@ -292,8 +292,10 @@ static void exchange(struct upconn *uc, struct hwd_upstream_call *call) {
     call->uc = uc;
     uc->answered = 0;
     hwd_reply_init(&uc->reply, q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4), call->up->max_body);
+    size_t body_len;
+    const uint8_t *body = hw_http_body_unread(&q->body, &body_len);
     uv_buf_t bufs[2] = {uv_buf_init(call->head, (unsigned)call->head_len),
-                        uv_buf_init((char *)q->body.data + q->body.pos, (unsigned)(q->body.len - q->body.pos))};
+                        uv_buf_init((char *)body, (unsigned)body_len)};
     unsigned nbufs = bufs[1].len ? 2 : 1;
     if (!uc->reading && uv_read_start(&uc->h.stream, alloc_buf, upconn_read)) return upconn_fail(uc, -1);
     uc->reading = 1;

@@ -40,6 +40,9 @@ R=$(curl -si -H "$AUTH" -d 'payload' "$U/app/p")
 contains "proxied to a real upstream" '"uri": "/app/p"' "$R"
 contains "body forwarded" '"body": "payload"' "$R"
 contains "X-Forwarded-For added" '"X-Forwarded-For": "127.0.0.1"' "$R"
+R=$(curl -s -H "$AUTH" -H 'Connection: keep-alive, X-Drop' -H 'X-Drop: 1' -H 'Alive: 1' "$U/app/c")
+check "a header Connection names is dropped, a namesake of a word in it is not" "no X-Drop, Alive" \
+    "$(case "$R" in *X-Drop*) printf 'X-Drop' ;; *) printf 'no X-Drop' ;; esac), $(case "$R" in *'"Alive"'*) echo Alive ;; *) echo no Alive ;; esac)"
 R=$(curl -s -H "$AUTH" -H 'Transfer-Encoding: chunked' --data-binary 'chunked-body' "$U/app/c")
 contains "chunked request body" '"body": "chunked-body"' "$R"
 N=$(curl -s -o /dev/null -o /dev/null -o /dev/null -w '%{num_connects}' -H "$AUTH" $U/host/1 $U/host/2 $U/host/3)

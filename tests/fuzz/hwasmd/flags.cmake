@@ -11,9 +11,7 @@ check_c_source_compiles("
 unset(CMAKE_REQUIRED_FLAGS)
 if(HWASM_HAS_LIBFUZZER)
   set(HWASM_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
-      -fno-omit-frame-pointer -fsanitize=fuzzer-no-link
-      # recoverable (halt_on_error=1 still stops) so known.supp can hold an open bug back
-      -fsanitize-recover=pointer-overflow)
+      -fno-omit-frame-pointer -fsanitize=fuzzer-no-link)
 else()
   message(WARNING "HWASM_FUZZ_HWASMD: ${CMAKE_C_COMPILER} cannot build libFuzzer targets "
                   "(use clang, e.g. CC=clang-14): the fuzzer is not built")

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -234,6 +235,10 @@ static void client_start(struct client *c, uint8_t flags, const char *req, size_
                          size_t piece) {
     uv_os_sock_t sv[2];
     if (uv_socketpair(SOCK_STREAM, 0, sv, UV_NONBLOCK_PIPE, UV_NONBLOCK_PIPE)) abort();
+    /* the smallest send buffer the kernel allows (some KiB): a longer answer takes several
+     * writes, so hwasmd's partial-write paths run too */
+    int small = 1;
+    setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
     c->keep_open = flags & KEEP_OPEN;
     c->hang_up = flags & HANG_UP;
     uv_pipe_init(&loop, &c->pipe, 0);
