@@ -389,6 +389,7 @@ void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exc
                        const struct hwd_upstream_hooks *hooks, void *ctx) {
     if (hw_http_body_slurp(&x->req.body)) return hooks->done(ctx, 502);
     if (u->echo) return hooks->done(ctx, u->tck ? hwd_builtin_tck(x) : hwd_builtin_echo(x));
+    uv_update_time(w->loop); /* guests may have run since the loop last read the clock */
     struct idle_set *set = idle_set_of(w, u->name);
     struct hwd_upstream_call *call = set ? calloc(1, sizeof *call) : NULL;
     if (!call) return hooks->done(ctx, 502);
