@@ -145,23 +145,18 @@ static int on_done(llhttp_t *p) {
     return HPE_PAUSED; /* one request at a time: the rest waits in c->in */
 }
 
-static const llhttp_settings_t *settings(void) {
-    static llhttp_settings_t s;
-    static int ready;
-    if (!ready) { /* same values from every worker: a benign race */
-        llhttp_settings_t t;
-        llhttp_settings_init(&t);
-        t.on_message_begin = on_begin;
-        t.on_url = on_url;
-        t.on_header_field = on_field;
-        t.on_header_value = on_value;
-        t.on_headers_complete = on_headers_done;
-        t.on_body = on_body;
-        t.on_message_complete = on_done;
-        s = t;
-        ready = 1;
-    }
-    return &s;
+static llhttp_settings_t request_settings;
+static pthread_once_t request_settings_once = PTHREAD_ONCE_INIT;
+
+static void request_settings_init(void) {
+    llhttp_settings_init(&request_settings);
+    request_settings.on_message_begin = on_begin;
+    request_settings.on_url = on_url;
+    request_settings.on_header_field = on_field;
+    request_settings.on_header_value = on_value;
+    request_settings.on_headers_complete = on_headers_done;
+    request_settings.on_body = on_body;
+    request_settings.on_message_complete = on_done;
 }
 
 /* --- serving --------------------------------------------------------------------------- */
@@ -332,7 +327,8 @@ static void conn_start(struct hwd_conn *c) {
             snprintf(c->peer, sizeof c->peer, "%s:%d", ip, ntohs(((struct sockaddr_in *)&ss)->sin_port));
         }
     }
-    llhttp_init(&c->parser, HTTP_REQUEST, settings());
+    pthread_once(&request_settings_once, request_settings_init);
+    llhttp_init(&c->parser, HTTP_REQUEST, &request_settings);
     c->parser.data = c;
     hwd_conn_idle_restart(c);
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
