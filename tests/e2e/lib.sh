@@ -7,6 +7,8 @@ HWASMD=$1
 GUESTS=$2
 HWASMC=$3
 T=$(mktemp -d /tmp/hwasmd-e2e.XXXXXX)
+# How much slower than natively servers run here (valgrind.sh: 10); scales time limits.
+SLOWDOWN=${HWASM_E2E_SLOWDOWN:-1}
 PIDS=""
 FAILS=0
 cleanup() {
