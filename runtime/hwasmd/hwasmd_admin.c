@@ -84,19 +84,21 @@ static void codes(FILE *f, const char *route, const uint64_t *c) {
                     (unsigned long long)load(&c[i]));
 }
 
-/* label: "" or `name="value",` put first in every sample's labels. */
-static void histogram_print(FILE *f, const char *metric, const char *label, const struct hwd_histogram *h,
+/* mw: the middleware whose histogram this is (a label on every sample), NULL for none. */
+static void histogram_print(FILE *f, const char *metric, const char *mw, const struct hwd_histogram *h,
                             const double *bounds) {
+    char label[300] = "";
+    if (mw) snprintf(label, sizeof label, "middleware=\"%s\"", mw);
+    const char *comma = mw ? "," : "", *lbrace = mw ? "{" : "", *rbrace = mw ? "}" : "";
     uint64_t cum = 0;
     for (size_t b = 0; b <= HWD_HIST_BUCKETS; b++) {
         cum += load(&h->count[b]);
-        if (b < HWD_HIST_BUCKETS) fprintf(f, "%s_bucket{%sle=\"%g\"} %llu\n", metric, label, bounds[b], (unsigned long long)cum);
-        else fprintf(f, "%s_bucket{%sle=\"+Inf\"} %llu\n", metric, label, (unsigned long long)cum);
+        if (b < HWD_HIST_BUCKETS)
+            fprintf(f, "%s_bucket{%s%sle=\"%g\"} %llu\n", metric, label, comma, bounds[b], (unsigned long long)cum);
+        else fprintf(f, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", metric, label, comma, (unsigned long long)cum);
     }
-    char only[320] = ""; /* the label alone, in braces */
-    if (*label) snprintf(only, sizeof only, "{%.*s}", (int)strlen(label) - 1, label);
-    fprintf(f, "%s_sum%s %.9f\n%s_count%s %llu\n", metric, only, (double)load(&h->sum_ns) / 1e9, metric,
-            only, (unsigned long long)load(&h->n));
+    fprintf(f, "%s_sum%s%s%s %.9f\n%s_count%s%s%s %llu\n", metric, lbrace, label, rbrace,
+            (double)load(&h->sum_ns) / 1e9, metric, lbrace, label, rbrace, (unsigned long long)load(&h->n));
 }
 
 static void metrics(const struct hwd_config *c, FILE *f) {
@@ -106,14 +108,11 @@ static void metrics(const struct hwd_config *c, FILE *f) {
     codes(f, "", no_route);
     fputs("# HELP hwasmd_request_duration_seconds Time from a complete request to its answer.\n"
           "# TYPE hwasmd_request_duration_seconds histogram\n", f);
-    histogram_print(f, "hwasmd_request_duration_seconds", "", &requests, request_s);
+    histogram_print(f, "hwasmd_request_duration_seconds", NULL, &requests, request_s);
     fputs("# HELP hwasmd_guest_duration_seconds One handle_request or handle_response call, by middleware.\n"
           "# TYPE hwasmd_guest_duration_seconds histogram\n", f);
-    for (uint32_t i = 0; i < c->n_mws; i++) {
-        char label[300];
-        snprintf(label, sizeof label, "middleware=\"%s\",", c->mws[i].name);
-        histogram_print(f, "hwasmd_guest_duration_seconds", label, &c->mws[i].guest_time, guest_s);
-    }
+    for (uint32_t i = 0; i < c->n_mws; i++)
+        histogram_print(f, "hwasmd_guest_duration_seconds", c->mws[i].name, &c->mws[i].guest_time, guest_s);
     fputs("# HELP hwasmd_middleware_traps_total Guest traps and interrupts, by middleware.\n"
           "# TYPE hwasmd_middleware_traps_total counter\n", f);
     for (uint32_t i = 0; i < c->n_mws; i++)

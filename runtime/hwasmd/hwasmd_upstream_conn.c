@@ -47,8 +47,10 @@ struct hwd_upstream_call {
     hw_http_exchange *x;
     struct hwd_upstream *up;
     struct hwd_worker *w;
-    char *head;
-    size_t head_len;
+    char *head;              /* the request as the app gets it: head, then body */
+    size_t head_len, body_len;
+    const uint8_t *body;
+    int head_method;         /* HEAD: the answer has no body */
     struct idle_set *set;
     int retried, streaming;
 };
@@ -287,15 +289,12 @@ static void timed_out(uv_timer_t *t) {
 
 /* Sends the call's request on a connected uc and waits for the answer. */
 static void exchange(struct upconn *uc, struct hwd_upstream_call *call) {
-    hw_http_request *q = &call->x->req;
     uc->call = call;
     call->uc = uc;
     uc->answered = 0;
-    hwd_reply_init(&uc->reply, q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4), call->up->max_body);
-    size_t body_len;
-    const uint8_t *body = hw_http_body_unread(&q->body, &body_len);
+    hwd_reply_init(&uc->reply, call->head_method, call->up->max_body);
     uv_buf_t bufs[2] = {uv_buf_init(call->head, (unsigned)call->head_len),
-                        uv_buf_init((char *)body, (unsigned)body_len)};
+                        uv_buf_init((char *)call->body, (unsigned)call->body_len)};
     unsigned nbufs = bufs[1].len ? 2 : 1;
     if (!uc->reading && uv_read_start(&uc->h.stream, alloc_buf, upconn_read)) return upconn_fail(uc, -1);
     uc->reading = 1;
@@ -394,7 +393,10 @@ void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exc
     struct hwd_upstream_call *call = set ? calloc(1, sizeof *call) : NULL;
     if (!call) return hooks->done(ctx, 502);
     *call = (struct hwd_upstream_call){.hooks = hooks, .ctx = ctx, .x = x, .up = u, .w = w, .set = set};
-    call->head = hwd_upstream_head(x, x->req.body.len - x->req.body.pos, &call->head_len);
+    hw_http_request *q = &x->req;
+    call->body = hw_http_body_unread(&q->body, &call->body_len);
+    call->head_method = q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4);
+    call->head = hwd_upstream_head(x, call->body_len, &call->head_len);
     if (!call->head) return call_end(call, 502);
     attempt(call);
 }

@@ -54,20 +54,11 @@ L=$(printf '%s' "$R" | sed -n 's/^Content-Length: \([0-9]*\).*/\1/p')
 check "HEAD length is the app's, not 0" 1 "$([ "${L:-0}" -gt 100 ] && echo 1 || echo "$L")"
 
 if command -v python3 >/dev/null; then
-    python3 - >"$T/slow.port" 2>"$T/slow.log" <<'PY' &
-import http.server, socketserver, sys, time
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *a): pass
-    def do_GET(self):
-        time.sleep(0.3)
-        self.send_response(200); self.send_header("Content-Length", "4"); self.end_headers(); self.wfile.write(b"slow")
-s = socketserver.ThreadingTCPServer(("127.0.0.1", 0), H)
-print(s.server_address[1], flush=True)
-s.serve_forever()
+    app slow <<'PY'
+def do_GET(self):
+    time.sleep(0.3)
+    self.send_response(200); self.send_header("Content-Length", "4"); self.end_headers(); self.wfile.write(b"slow")
 PY
-    PIDS="$PIDS $!"
-    for _ in $(seq 50); do [ -s "$T/slow.port" ] && break; sleep 0.1; done
     cat >"$T/one.yaml" <<Y
 listen: 127.0.0.1:0
 upstream: builtin:echo
@@ -75,7 +66,7 @@ workers: 1
 middleware:
   - {name: headers, module: $GUESTS/headers.wasm, pool_size: 1, pool_wait_ms: 20000}
 routes:
-  - {prefix: /slow, chain: [headers], upstream: "http://127.0.0.1:$(cat "$T/slow.port")"}
+  - {prefix: /slow, chain: [headers], upstream: "http://127.0.0.1:$slow_PORT"}
   - {prefix: /fast}
 Y
     start one "$T/one.yaml"

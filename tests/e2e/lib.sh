@@ -37,6 +37,26 @@ start() {
     echo "FAIL: $1 did not start:"; cat "$T/$1.err"; exit 1
 }
 
+# app NAME: runs a threaded HTTP/1.1 app on a free loopback port; stdin is the body of its
+# request handler class (methods such as do_GET, written at column 0). Sets NAME_PORT.
+app() {
+    {
+        printf 'import http.server, socketserver, time\n'
+        printf 'class H(http.server.BaseHTTPRequestHandler):\n'
+        printf '    protocol_version = "HTTP/1.1"\n    def log_message(self, *a): pass\n'
+        sed 's/^/    /'
+        printf 's = socketserver.ThreadingTCPServer(("127.0.0.1", 0), H)\n'
+        printf 'print(s.server_address[1], flush=True)\ns.serve_forever()\n'
+    } >"$T/$1.py"
+    python3 "$T/$1.py" >"$T/$1.port" 2>"$T/$1.log" &
+    PIDS="$PIDS $!"
+    for _ in $(seq 50); do
+        [ -s "$T/$1.port" ] && { eval "${1}_PORT=$(cat "$T/$1.port")"; return 0; }
+        sleep 0.1
+    done
+    echo "FAIL: app $1 did not start:"; cat "$T/$1.log"; exit 1
+}
+
 # raw PORT BYTES: sends printf-formatted bytes on a fresh connection, prints the answer
 # (the server closes, or 3 s pass).
 raw() {

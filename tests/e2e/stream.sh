@@ -4,31 +4,22 @@
 # limits.upstream_body_bytes); a large body arrives intact, also to a client reading slowly.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
-python3 - >"$T/app.port" 2>"$T/app.log" <<'PY' &
-import http.server, socketserver, time
+app app <<'PY'
 BIG = bytes(range(256)) * (8 << 12)  # 8 MiB
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *a): pass
-    def do_GET(self):
-        self.send_response(200)
-        if self.path.endswith("/big"):
-            self.send_header("Content-Length", str(len(BIG))); self.end_headers(); self.wfile.write(BIG)
-            return
-        # /drip: a first chunk now, the secret part a second later
-        self.send_header("Transfer-Encoding", "chunked"); self.end_headers()
-        for part in (b"part1 ", b"secret part2\n"):
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part)); self.wfile.flush(); time.sleep(1)
-        self.wfile.write(b"0\r\n\r\n")
-s = socketserver.ThreadingTCPServer(("127.0.0.1", 0), H)
-print(s.server_address[1], flush=True)
-s.serve_forever()
+def do_GET(self):
+    self.send_response(200)
+    if self.path.endswith("/big"):
+        self.send_header("Content-Length", str(len(self.BIG))); self.end_headers(); self.wfile.write(self.BIG)
+        return
+    # /drip: a first chunk now, the secret part a second later
+    self.send_header("Transfer-Encoding", "chunked"); self.end_headers()
+    for part in (b"part1 ", b"secret part2\n"):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part)); self.wfile.flush(); time.sleep(1)
+    self.wfile.write(b"0\r\n\r\n")
 PY
-PIDS="$PIDS $!"
-for _ in $(seq 50); do [ -s "$T/app.port" ] && break; sleep 0.1; done
 cat >"$T/s.yaml" <<Y
 listen: 127.0.0.1:0
-upstream: http://127.0.0.1:$(cat "$T/app.port")
+upstream: http://127.0.0.1:$app_PORT
 limits: {upstream_body_bytes: 1048576}
 middleware:
   - {name: headers, module: $GUESTS/headers.wasm}
