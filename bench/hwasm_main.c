@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hwasm.h"
+#include <hwasm/hwasm.h>
 #include "stopwatch.h"
 
 typedef int64_t (*run_fn)(void *env, hwasm_vmctx *caller, int32_t n);

@@ -2,7 +2,7 @@
  * backend.h — from a validated wasm_module to a shared object on disk.
  *
  * lower_*.c turn function bodies into LLVM IR, descriptor.c emits the hwasm_descriptor
- * and the per-type trampolines (abi/hwasm_module.h), emit.c runs LLVM's passes and writes
+ * and the per-type trampolines (include/hwasm/hwasm_module.h), emit.c runs LLVM's passes and writes
  * object files, link.c links them into the .so. The input must have passed wasm_validate:
  * the backend trusts types and indices.
  */

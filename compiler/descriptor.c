@@ -1,7 +1,7 @@
 /*
  * descriptor.c — emits `hwasm_module_descriptor`, the only symbol a compiled .so exports,
  * with everything it points to (names, types, segments, code pointers), and one generic
- * call trampoline per function type (abi/hwasm_module.h).
+ * call trampoline per function type (include/hwasm/hwasm_module.h).
  *
  * Every struct is built as an LLVM literal struct from the same fields as the C header,
  * and the target's data layout is checked field by field against offsetof/sizeof, so a
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../abi/hwasm_module.h"
+#include <hwasm/hwasm_module.h>
 #include "descriptor.h"
 
 _Static_assert(sizeof(void *) == 8, "hwasmc targets x86-64 only");
@@ -405,7 +405,7 @@ int descriptor_emit(lower_unit *u, wasm_error *err) {
     const char *bad = abi_types_init(u, &t);
     if (bad) {
         wasm_error_set(err, -1, 0,
-                       "internal error: LLVM's layout of %s differs from abi/hwasm_module.h", bad);
+                       "internal error: LLVM's layout of %s differs from include/hwasm/hwasm_module.h", bad);
         return -1;
     }
     LLVMValueRef sha[32];

@@ -1,6 +1,6 @@
 /*
  * descriptor.h — emits the module descriptor and the generic call trampolines
- * (abi/hwasm_module.h) into one unit (descriptor.c).
+ * (include/hwasm/hwasm_module.h) into one unit (descriptor.c).
  */
 #ifndef HWASMC_DESCRIPTOR_H
 #define HWASMC_DESCRIPTOR_H

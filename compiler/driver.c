@@ -117,7 +117,7 @@ static int declare_functions(lower_unit *u, unit_job *j) {
             add_enum_attr(u->ctx, fn, "uwtable", 2 /* async */);
             /* A frame larger than a page is touched page by page as it is allocated, so
              * one too large for the stack faults on the thread's guard page (a trap, see
-             * runtime/rt_signal.c) instead of writing past it. */
+             * runtime/core/rt_signal.c) instead of writing past it. */
             add_string_attr(u->ctx, fn, "probe-stack", "inline-asm");
         }
         u->funcs[i] = fn;

@@ -26,14 +26,14 @@ typedef struct lower_unit {
     /* Shared types. */
     LLVMTypeRef ptr;  /* the opaque pointer type */
     LLVMTypeRef i8, i32, i64, f32, f64, void_t;
-    LLVMTypeRef vmctx_type;   /* struct hwasm_vmctx, laid out as in abi/hwasm_module.h */
+    LLVMTypeRef vmctx_type;   /* struct hwasm_vmctx, laid out as in include/hwasm/hwasm_module.h */
     LLVMTypeRef funcref_type; /* struct hwasm_funcref */
     LLVMTypeRef memory_type;  /* struct hwasm_memory */
     LLVMTypeRef table_type;   /* struct hwasm_table */
     LLVMTypeRef rtcalls_type; /* struct hwasm_runtime_calls */
 
     /* [num_types]: LLVM type of a function of that wasm type, i.e.
-     * R (ptr env, ptr caller, params...) as abi/hwasm_module.h specifies. */
+     * R (ptr env, ptr caller, params...) as include/hwasm/hwasm_module.h specifies. */
     LLVMTypeRef *wasm_fn_types;
 
     /* [num_funcs]: the LLVM function of each *defined* function as seen from this unit:

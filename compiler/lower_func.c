@@ -529,7 +529,7 @@ int lower_function(lower_unit *u, uint32_t func_index, wasm_error *err) {
     const wasm_func *wf = &u->m->funcs[func_index];
     if (!lower_layout_ok(u)) {
         wasm_error_set(err, func_index, wf->body_offset,
-                       "internal error: LLVM's layout of the instance differs from abi/hwasm_module.h");
+                       "internal error: LLVM's layout of the instance differs from include/hwasm/hwasm_module.h");
         return -1;
     }
     fn_state s = {.u = u, .m = u->m, .func_index = func_index, .fn = u->funcs[func_index], .err = err};

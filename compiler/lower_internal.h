@@ -53,7 +53,7 @@ typedef struct fn_state {
     wasm_error *err;
 } fn_state;
 
-/* Whether the LLVM mirrors of the ABI structs match abi/hwasm_module.h (lower_types.c). */
+/* Whether the LLVM mirrors of the ABI structs match include/hwasm/hwasm_module.h (lower_types.c). */
 bool lower_layout_ok(const lower_unit *u);
 
 /* Value stack. */

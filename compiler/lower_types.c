@@ -1,6 +1,6 @@
 /*
  * lower_types.c — the LLVM types of wasm values, of wasm functions under the hwasm calling
- * convention, and of the runtime structures generated code reads (abi/hwasm_module.h).
+ * convention, and of the runtime structures generated code reads (include/hwasm/hwasm_module.h).
  */
 #include <pthread.h>
 #include <stddef.h>

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../abi/hwasm_module.h"
+#include <hwasm/hwasm_module.h>
 
 typedef struct wasm_functype {
     uint32_t num_params;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hwasm.h"
+#include <hwasm/hwasm.h>
 
 static int parse_arg(const char *text, uint8_t type, uint64_t *slot) {
     char *end;

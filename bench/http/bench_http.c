@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "hwasm_http.h"
+#include <hwasm/hwasm_http.h>
 
 #define BATCHES 21
 

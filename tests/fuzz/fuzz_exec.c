@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hwasm.h"
+#include <hwasm/hwasm.h>
 
 /* --- Printing values as binaryen's Literal printer does (run-diff normalises the rest) -- */
 

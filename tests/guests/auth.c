@@ -1,6 +1,6 @@
 /* auth.c — Basic authentication (as http-wasm's examples/auth.wat): no Authorization
  * header -> 401 with WWW-Authenticate; a wrong or empty one -> 401; the right one -> next. */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 static const char expected[] = "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==";
 static char buf[256];

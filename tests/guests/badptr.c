@@ -1,6 +1,6 @@
 /* badptr.c — hands the host out-of-bounds pointers and lengths, chosen by the request's
  * URI; every case must trap before the host touches anything. "/ok" is the control. */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 #define WASI(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
 WASI(fd_write) i32 fd_write(i32 fd, const void *iovs, i32 iovs_len, u32 *nwritten);

@@ -1,7 +1,7 @@
 /* config.c — configuration and features: _initialize reads the guest config and, when it
  * reads "features:N", enables N module-wide; a request header x-enable: N enables more for
  * that request. The response body echoes the config, header x-features names the set. */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 static char config[1024];
 static i32 config_len;

@@ -1,7 +1,7 @@
 /* counter.c — handle_response pinning (host-go e2e/handle_response.wat and the TinyGo e2e):
  * each instance numbers its requests from 42; handle_response must get back the reqCtx of
  * its own handle_request (else it traps) and writes it as the body (buffer_response). */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 static u32 next_ctx = 42;
 static u32 in_flight = 0;

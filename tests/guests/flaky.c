@@ -2,7 +2,7 @@
  * requests). The counter lives in the instance, so the middleware must use `policy: keep`;
  * a trapped instance is discarded and its replacement counts again from 0, so each instance
  * serves 99 requests, traps on one, and the ratio stays 1% however requests are spread. */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 #define TRAP_EVERY 100
 

@@ -1,6 +1,6 @@
 /* headers.c — header mutation: sets, adds and removes request and response headers before
  * calling next (the next handler and the client see the result). */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 HTTP_EXPORT(handle_request) i64 handle_request(void) {
     set_header(HTTP_HEADER_REQUEST, "x-set", "set");

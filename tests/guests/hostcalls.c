@@ -1,6 +1,6 @@
 /* hostcalls.c — one call of each common kind per request (benchmarks): get_uri,
  * get_header_values, set_header_value, log, read_body, write_body; then next. */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 static char buf[256];
 

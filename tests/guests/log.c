@@ -1,6 +1,6 @@
 /* log.c — logging (examples/log.wat plus the TinyGo e2e): traps if debug is enabled, logs
  * "hello world" and "before" in handle_request, "after" in handle_response. */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 HTTP_EXPORT(handle_request) i64 handle_request(void) {
     if (log_enabled(HTTP_LOG_DEBUG)) __builtin_trap();

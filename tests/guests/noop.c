@@ -1,5 +1,5 @@
 /* noop.c — the cheapest middleware: next=1 and no host calls (benchmarks, pool tests). */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 HTTP_EXPORT(handle_request) i64 handle_request(void) {
     return 1;

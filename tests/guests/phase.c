@@ -1,7 +1,7 @@
 /* phase.c — drives the phase table (http-wasm-abi.md §1.7): the URI names a call to make
  * in handle_response ("/S/...") or in handle_request ("/R/..."); "?buffer" enables
  * buffer_request|buffer_response first. Legal calls answer normally, illegal ones trap. */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 static char uri[256];
 static i32 uri_len;

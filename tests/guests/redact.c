@@ -1,6 +1,6 @@
 /* redact.c — body rewriting with buffering (examples/redact.wat): the secret from the guest
  * config is replaced by '#' in the request body before next and in the response body after. */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 static char secret[128];
 static i32 secret_len;

@@ -1,6 +1,6 @@
 /* rewrite.c — the TinyGo e2e "uri" and "method" guests in one: the next handler gets
  * POST /v1.0/hello?name=teddy with the original "METHOD URI" as its body. */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 static char line[1100];
 

@@ -1,6 +1,6 @@
 /* router.c — prefix routing (as examples/router.wat): "/host..." has the prefix stripped
  * and goes to the next handler; anything else gets a static "hello world". */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 static char uri[2048];
 

@@ -3,7 +3,7 @@
  * header x-httpwasm-tck-testid, runs that case's checks, and signals failure the same way
  * (status 500 + x-httpwasm-tck-failed). Cases that pass call the next handler.
  */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 static char id[256], buf[8192], body[8192];
 static i32 id_len;

@@ -1,7 +1,7 @@
 /* wasi.c — calls every WASI function the host implements: prints the request (line,
  * headers, blank, body) to stdout like examples/wasi.wat, a line to stderr, and answers
  * with a summary of the other calls' results; "/exit" ends in proc_exit(3). */
-#include "sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 #define WASI(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
 WASI(fd_write) i32 fd_write(i32 fd, const void *iovs, i32 iovs_len, u32 *nwritten);

@@ -11,7 +11,7 @@
 #     exactly as many 5xx as the flaky guest trapped, and nothing else but 2xx.
 # Usage: soak.sh HWASMD GUESTS_DIR [-c CONNECTIONS] [-d SECONDS]
 # The long run (the default: 1000 connections for 10 minutes; raises `ulimit -n` itself):
-#   tests/soak/soak.sh BUILD/runtime/hwasmd/hwasmd BUILD/tests/guests
+#   tests/soak/soak.sh BUILD/hwasmd/hwasmd BUILD/tests/guests
 # ctest's soak_short is -c 200 -d 30. Exit 77 (skipped) when wrk is missing.
 command -v wrk >/dev/null || { echo "SKIP: wrk is not installed (scripts/setup installs it)"; exit 77; }
 HERE=$(cd "$(dirname "$0")" && pwd)

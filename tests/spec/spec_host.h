@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "hwasm.h"
+#include <hwasm/hwasm.h>
 
 typedef struct spec_host spec_host;
 

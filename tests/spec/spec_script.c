@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hwasm.h"
+#include <hwasm/hwasm.h>
 #include "spec_host.h"
 #include "spec_value.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hwasm_module.h"
+#include <hwasm/hwasm_module.h>
 #include "spec_json.h"
 #include "spec_value.h"
 

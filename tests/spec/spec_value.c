@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hwasm_module.h"
+#include <hwasm/hwasm_module.h>
 
 static int value_type(const char *name, uint8_t *out) {
     static const struct { const char *name; uint8_t type; } types[] = {

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hwasm_http.h"
+#include <hwasm/hwasm_http.h>
 #include "unit_support.h"
 
 static inline const char *guest_path(const char *name) {

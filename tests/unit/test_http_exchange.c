@@ -6,7 +6,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "hwasm_http.h"
+#include <hwasm/hwasm_http.h>
 #include "unit_support.h"
 
 static int values(const hw_http_headers *h, const char *name, const char **out, int max) {

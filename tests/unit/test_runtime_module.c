@@ -16,7 +16,7 @@
 #include "unit_support.h"
 
 static const char module_source[] =
-    "#include \"hwasm_module.h\"\n"
+    "#include <hwasm/hwasm_module.h>\n"
     "#ifndef ABI\n#define ABI HWASM_ABI_VERSION\n#endif\n"
     "#ifndef LOAD_TYPE\n#define LOAD_TYPE 0\n#endif\n"
     "typedef int __attribute__((aligned(1))) u32;\n"
@@ -53,8 +53,8 @@ static const char *build_module(const char *flags) {
     if (!f) return NULL;
     fputs(module_source, f);
     fclose(f);
-    snprintf(here, sizeof here, "%s", __FILE__); /* the abi/ folder, from this file's place */
-    snprintf(cmd, sizeof cmd, "${CC:-cc} -shared -fPIC -O1 %s -I'%s/../../abi' '%s' -o '%s'", flags,
+    snprintf(here, sizeof here, "%s", __FILE__); /* include/, from this file's place */
+    snprintf(cmd, sizeof cmd, "${CC:-cc} -shared -fPIC -O1 %s -I'%s/../../include' '%s' -o '%s'", flags,
              dirname(here), src, so);
     int rc = system(cmd);
     unlink(src);

@@ -8,7 +8,7 @@
 
 #include <check.h>
 
-#include "hwasm.h"
+#include <hwasm/hwasm.h>
 
 /* Compiles `wat` with extra hwasmc flags (may be ""), loads it and instantiates it with no
  * imports. Returns the instance (module in *mod_out) or NULL with a message on stderr. */

@@ -1,7 +1,7 @@
 /* bigframe.c — a 4 MiB local array, far more than the guest's shadow stack and its whole
  * memory: the stack pointer wraps below 0, so both the guest's own store into the frame
  * and the host call that receives a pointer into it must trap. */
-#include "../sdk/http_guest.h"
+#include <hwasm/http_guest.h>
 
 HTTP_EXPORT(handle_request) i64 handle_request(void) {
     char frame[4 << 20];

@@ -6,7 +6,7 @@
  */
 #include <stddef.h>
 
-#include "hwasm_module.h"
+#include <hwasm/hwasm_module.h>
 
 typedef int64_t (*req_hook)(hwasm_vmctx *vm);
 typedef void (*resp_hook)(hwasm_vmctx *vm, int32_t ctx, int32_t is_error);

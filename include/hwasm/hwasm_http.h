@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../abi/http_handler.h"
-#include "hwasm.h"
+#include <hwasm/http_handler.h>
+#include <hwasm/hwasm.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hwasm.h"
+#include <hwasm/hwasm.h>
 
 #define RT_TLS __thread __attribute__((tls_model("initial-exec")))
 

@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "hwasm_http.h"
+#include <hwasm/hwasm_http.h>
 
 /* Where an instance is: initialising (no request), inside handle_request, inside
  * handle_response, or idle in the pool. */

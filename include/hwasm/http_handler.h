@@ -1,6 +1,6 @@
 /*
  * http_handler.h — the constants of the http-wasm "http_handler" ABI, shared by libhwasm's
- * host and by guests written in C (tests/guests/sdk/http_guest.h). Values come from the
+ * host and by guests written in C (include/hwasm/http_guest.h). Values come from the
  * http-wasm spec (see docs: http-wasm-abi.md §1.2); no declarations that need libc here,
  * so the header compiles both for the host and for --target=wasm32 -nostdlib.
  */

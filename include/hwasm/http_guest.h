@@ -7,7 +7,7 @@
 #ifndef HTTP_GUEST_H
 #define HTTP_GUEST_H
 
-#include "../../../abi/http_handler.h"
+#include <hwasm/http_handler.h>
 
 typedef unsigned int u32;
 typedef int i32;

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../compiler/sha256.h"
+#include "sha256.h"
 #include "hwasmd.h"
 
 extern char **environ;

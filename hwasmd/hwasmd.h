@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
-#include "hwasm_http.h"
+#include <hwasm/hwasm_http.h>
 
 #define HWD_MAX_CHAIN 32
 #define HWD_POOL_IDLE 64 /* idle keep-alive app connections kept per worker and upstream */
