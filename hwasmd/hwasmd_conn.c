@@ -1,7 +1,7 @@
 /*
  * hwasmd_conn.c — one client connection on a worker's loop: llhttp parses requests into an
  * exchange (limits answered 431/413, garbage 400 then close); a complete request pauses
- * the parser and goes to hwasmd_serve.c; once its answer is written, parsing resumes on
+ * the parser and goes to hwasmd_request.c; once its answer is written, parsing resumes on
  * whatever was pipelined behind it. Also owns the llhttp header accumulator
  * (hwd_header_commit) that hwasmd_upstream.c parses replies with.
  */

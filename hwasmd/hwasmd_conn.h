@@ -1,6 +1,6 @@
 /*
  * hwasmd_conn.h — a client connection, shared by the file that reads requests and writes
- * answers (hwasmd_conn.c) and the one that serves each request (hwasmd_serve.c).
+ * answers (hwasmd_conn.c) and the one that serves each request (hwasmd_request.c).
  */
 #ifndef HWASMD_CONN_H
 #define HWASMD_CONN_H
@@ -8,7 +8,7 @@
 #include <uv.h>
 
 #include "hwasmd.h"
-#include "hwasmd_server.h"
+#include "hwasmd_workers.h"
 #include "hwasmd_upstream.h"
 #include "llhttp.h"
 

@@ -1,5 +1,5 @@
 /*
- * hwasmd_serve.c — one request, from complete to answered, on its worker's loop: the
+ * hwasmd_request.c — one request, from complete to answered, on its worker's loop: the
  * generation current now, the route, the chain walk (guest calls are bounded by their time
  * budget; a busy instance pool and the app are waited for, never blocked on), the answer.
  * When no guest of the chain buffers the response, an app's answer that is still arriving

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <uv.h>
 
-#include "hwasmd_server.h"
+#include "hwasmd_workers.h"
 #include "hwasmd_upstream.h"
 
 /* One connection to the app: idle in a pool, or carrying one request. */

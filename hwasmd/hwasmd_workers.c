@@ -1,5 +1,5 @@
 /*
- * hwasmd_server.c — starts the workers: one thread and one libuv loop each, every one with
+ * hwasmd_workers.c — starts the workers: one thread and one libuv loop each, every one with
  * its own listening socket bound to the same address (SO_REUSEPORT lets the kernel spread
  * connections), worker 0 also serving the admin listener. SIGHUP reloads the configuration
  * (hwasmd_gen.c); SIGINT/SIGTERM stop accepting, let answers in flight finish and wait up to
@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hwasmd_server.h"
+#include "hwasmd_workers.h"
 #include "hwasmd_upstream.h"
 
 static int parse_addr(const char *s, struct sockaddr_storage *ss) {

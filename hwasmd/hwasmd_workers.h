@@ -1,11 +1,11 @@
 /*
- * hwasmd_server.h — a worker: its own libuv loop and its own listening socket on the shared
+ * hwasmd_workers.h — a worker: its own libuv loop and its own listening socket on the shared
  * port (SO_REUSEPORT), its client connections (hwasmd_conn.c) and its pool of app
  * connections (hwasmd_upstream_conn.c). A request lives on one worker from its first byte
  * to its answer: guests and the app exchange both run on that loop.
  */
-#ifndef HWASMD_SERVER_H
-#define HWASMD_SERVER_H
+#ifndef HWASMD_WORKERS_H
+#define HWASMD_WORKERS_H
 
 #include <uv.h>
 
@@ -30,4 +30,4 @@ int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd);
 /* Closes the loop's idle client connections (draining: busy ones close after answering). */
 void hwd_conn_drain(struct hwd_worker *w);
 
-#endif /* HWASMD_SERVER_H */
+#endif /* HWASMD_WORKERS_H */

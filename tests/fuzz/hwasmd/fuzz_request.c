@@ -21,7 +21,7 @@
 #include <uv.h>
 
 #include "hwasmd.h"
-#include "hwasmd_server.h"
+#include "hwasmd_workers.h"
 #include "hwasmd_upstream.h"
 
 #define SEPARATOR "~~~\n"
