@@ -43,14 +43,6 @@ const struct hwd_route *hwd_route_find(const struct hwd_config *c, const hw_http
     return best;
 }
 
-void hwd_response_simple(hw_http_response *r, int status, const char *text) {
-    r->status = status;
-    hw_http_headers_clear(&r->headers);
-    hw_http_headers_clear(&r->trailers);
-    hw_http_headers_set(&r->headers, "Content-Type", 12, "text/plain", 10);
-    hw_http_body_set(&r->body, text, strlen(text));
-}
-
 static uint64_t now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);

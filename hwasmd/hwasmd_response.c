@@ -82,3 +82,11 @@ char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t
     }
     return hwd_buf_take(&b, len);
 }
+
+void hwd_response_simple(hw_http_response *r, int status, const char *text) {
+    r->status = status;
+    hw_http_headers_clear(&r->headers);
+    hw_http_headers_clear(&r->trailers);
+    hw_http_headers_set(&r->headers, "Content-Type", 12, "text/plain", 10);
+    hw_http_body_set(&r->body, text, strlen(text));
+}
