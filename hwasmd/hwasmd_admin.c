@@ -40,17 +40,6 @@ void hwd_stats_guest(struct hwd_middleware *m, uint64_t ns) {
     histogram_add(&m->guest_time, guest_s, ns);
 }
 
-void hwd_json_string(FILE *f, const char *s, size_t n) {
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch < 0x20 || ch == 0x7f) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const char *target,
                     uint64_t ns) {
     struct timespec now;

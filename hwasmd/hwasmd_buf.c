@@ -1,8 +1,10 @@
 /*
  * hwasmd_buf.c — the byte buffer every wire message is built in. Heads are built for each
  * request; open_memstream and fprintf cost more there than the bytes themselves, so this is
- * plain appends with one error flag checked at the end.
+ * plain appends with one error flag checked at the end. Also the JSON string literal writer
+ * (hwd_json_string) the access log and builtin:echo print with.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,4 +53,15 @@ char *hwd_buf_take(struct hwd_buf *b, size_t *len) {
     }
     *len = b->len;
     return b->p;
+}
+
+void hwd_json_string(FILE *f, const char *s, size_t n) {
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+        else if (ch < 0x20 || ch == 0x7f) fprintf(f, "\\u%04x", ch);
+        else fputc(ch, f);
+    }
+    fputc('"', f);
 }
