@@ -160,18 +160,6 @@ char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t
 void hwd_response_simple(hw_http_response *r, int status, const char *text);
 int hwd_is_hop_header(const char *name, size_t len);
 
-/* One header line as llhttp delivers it, name and value possibly in several pieces; both
- * the client requests (hwasmd_conn.c) and the upstream replies are parsed this way. */
-struct hwd_header_acc {
-    char *field, *value;
-    size_t field_len, value_len;
-    int in_value; /* the value has started: the next field piece begins a new header */
-};
-/* Appends len bytes to the malloc'd, NUL-terminated *s of length *n; 0 or -1 (no memory). */
-int hwd_append(char **s, size_t *n, const char *p, size_t len);
-/* Adds the pending header (if any) to h and empties a; 0 or -1. */
-int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h);
-
 /* The admin listener's answers: /healthz, /readyz, /metrics (Prometheus text). */
 void hwd_admin_serve(const struct hwd_config *cfg, hw_http_exchange *x);
 /* Counts one answered request (r NULL: no route) and its time in nanoseconds. */

@@ -2,8 +2,7 @@
  * hwasmd_conn.c — one client connection on a worker's loop: llhttp parses requests into an
  * exchange (limits answered 431/413, garbage 400 then close); a complete request pauses
  * the parser and goes to hwasmd_request.c; once its answer is written, parsing resumes on
- * whatever was pipelined behind it. Also owns the llhttp header accumulator
- * (hwd_header_commit) that hwasmd_upstream.c parses replies with.
+ * whatever was pipelined behind it.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -45,16 +44,6 @@ void hwd_conn_close(struct hwd_conn *c) {
     uv_close((uv_handle_t *)&c->tcp, closed);
 }
 
-int hwd_append(char **s, size_t *n, const char *p, size_t len) {
-    char *ns = realloc(*s, *n + len + 1);
-    if (!ns) return -1;
-    memcpy(ns + *n, p, len);
-    *n += len;
-    ns[*n] = 0;
-    *s = ns;
-    return 0;
-}
-
 /* --- parser callbacks: fill c->x ------------------------------------------------------- */
 
 static int too_big(struct hwd_conn *c, size_t n) {
@@ -77,17 +66,6 @@ static int on_begin(llhttp_t *p) {
 static int on_url(llhttp_t *p, const char *at, size_t n) {
     struct hwd_conn *c = p->data;
     return too_big(c, n) || hwd_append(&c->url, &c->url_len, at, n) ? -1 : 0;
-}
-
-int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h) {
-    if (!a->field) return 0;
-    int rc = hw_http_headers_add(h, a->field, a->field_len, a->value ? a->value : "", a->value_len);
-    free(a->field);
-    free(a->value);
-    a->field = a->value = NULL;
-    a->field_len = a->value_len = 0;
-    a->in_value = 0;
-    return rc ? -1 : 0;
 }
 
 static int commit_field(struct hwd_conn *c) { return hwd_header_commit(&c->hdr, &c->x->req.headers); }

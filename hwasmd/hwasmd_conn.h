@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "hwasmd.h"
+#include "hwasmd_http1.h"
 #include "hwasmd_workers.h"
 #include "hwasmd_upstream.h"
 #include "llhttp.h"

@@ -8,6 +8,7 @@
 #define HWASMD_UPSTREAM_H
 
 #include "hwasmd.h"
+#include "hwasmd_http1.h"
 #include "llhttp.h"
 
 struct hwd_worker;
