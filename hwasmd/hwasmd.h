@@ -1,7 +1,9 @@
 /*
- * hwasmd.h — the sidecar's internal contract: the loaded configuration (middleware, routes,
- * upstreams, limits) and the entry points the server, chain, upstream and config files
- * offer each other. Nothing here is public API: hwasmd is a program, not a library.
+ * hwasmd.h — the loaded configuration (middleware, routes, upstreams, limits) and what makes
+ * one: the YAML loader (hwasmd_config.c), the Dapr loader (hwasmd_dapr.c), the module
+ * loader (hwasmd_module.c) and the generations a reload swaps (hwasmd_gen.c). Every other
+ * file has its own header, named after it. Nothing here is public API: hwasmd is a
+ * program, not a library.
  */
 #ifndef HWASMD_H
 #define HWASMD_H
@@ -14,7 +16,6 @@
 #include <hwasm/hwasm_http.h>
 
 #define HWD_MAX_CHAIN 32
-#define HWD_POOL_IDLE 64 /* idle keep-alive app connections kept per worker and upstream */
 
 /* Durations in Prometheus buckets; each user passes its own bucket bounds. */
 #define HWD_HIST_BUCKETS 10
@@ -98,84 +99,8 @@ void hwd_config_free(struct hwd_config *cfg);
  * one route "/" to upstream. Same error form. */
 int hwd_dapr_load(const char *dir, const char *config, const char *upstream, struct hwd_config *cfg,
                   char *msg, size_t cap);
-/* Parses "http://host:port", "unix:/path", "builtin:echo" or "builtin:tck"; NULL when
- * malformed. */
-struct hwd_upstream *hwd_upstream_parse(const char *s);
 
 /* Compiles (.wasm, through hwasmc, cached) and loads every middleware; same error form. */
 int hwd_modules_load(struct hwd_config *cfg, const char *hwasmc, char *msg, size_t cap);
-
-/* The route for a request: among those whose host and methods match, the longest prefix
- * (on a tie, the one naming a host, then the one naming methods); NULL if none. */
-const struct hwd_route *hwd_route_find(const struct hwd_config *cfg, const hw_http_request *q);
-/* One request's walk through its route: handle_request in order, the upstream, then
- * handle_response in reverse for the guests that asked for next (hwasmd_chain.c). */
-struct hwd_chain {
-    const struct hwd_route *route;
-    hw_http_exchange *x;
-    uint32_t next;     /* the guest whose handle_request runs next */
-    uint32_t n_pinned; /* calls[0..n_pinned) wait for their handle_response */
-    hw_http_call *calls[HWD_MAX_CHAIN];
-    struct hwd_middleware *pinned[HWD_MAX_CHAIN];
-    int is_error;
-    uint64_t busy_since_ms; /* when a guest's pool was first found busy, 0: it was not */
-};
-enum hwd_chain_step {
-    HWD_CHAIN_UPSTREAM, /* the request goes to the upstream, then hwd_chain_response */
-    HWD_CHAIN_ANSWERED, /* a guest answered (or failed closed): hwd_chain_response(c, 0) */
-    HWD_CHAIN_BUSY      /* a guest's instances are all busy: call again in a moment (after
-                           its pool_wait_ms, a busy pool counts as that guest failing) */
-};
-void hwd_chain_init(struct hwd_chain *c, const struct hwd_route *r, hw_http_exchange *x);
-/* Runs handle_request from where the chain stands; now_ms is a monotonic clock. */
-enum hwd_chain_step hwd_chain_request(struct hwd_chain *c, uint64_t now_ms);
-/* upstream_status: 0, or the 502/504 the upstream failed with (answered here). */
-void hwd_chain_response(struct hwd_chain *c, int upstream_status);
-/* The built-in upstreams: fill x->resp from x->req; 0, or 502 when out of memory. */
-int hwd_builtin_echo(hw_http_exchange *x);
-int hwd_builtin_tck(hw_http_exchange *x);
-/* A growing byte buffer, always NUL-terminated (hwasmd_buf.c); zero-initialise it. An
- * allocation failure is remembered: hwd_buf_take then frees it and returns NULL. */
-struct hwd_buf {
-    char *p;
-    size_t len, cap;
-    int failed;
-};
-void hwd_buf_put(struct hwd_buf *b, const void *p, size_t n);
-void hwd_buf_str(struct hwd_buf *b, const char *s);
-void hwd_buf_num(struct hwd_buf *b, uint64_t v, unsigned base); /* base 10 or 16 */
-void hwd_buf_field(struct hwd_buf *b, const char *name, size_t name_len, const char *value, size_t value_len);
-char *hwd_buf_take(struct hwd_buf *b, size_t *len);
-
-/* Serialises r for the client: status line, headers minus hop-by-hop ones, the body's
- * framing, the body in r unless head. more: HWD_BODY_WHOLE when r->body is all of it, a
- * byte count (>= 0) still to be streamed after it, HWD_BODY_CHUNKED (r->body becomes the
- * first chunk, more follow) or HWD_BODY_UNTIL_CLOSE (keep_alive must be 0). Returns a
- * malloc'd buffer. */
-#define HWD_BODY_WHOLE (-1)
-#define HWD_BODY_CHUNKED (-2)
-#define HWD_BODY_UNTIL_CLOSE (-3)
-char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len);
-/* A small canned answer (errors before or outside any chain). */
-void hwd_response_simple(hw_http_response *r, int status, const char *text);
-int hwd_is_hop_header(const char *name, size_t len);
-
-/* The admin listener's answers: /healthz, /readyz, /metrics (Prometheus text). */
-void hwd_admin_serve(const struct hwd_config *cfg, hw_http_exchange *x);
-/* Counts one answered request (r NULL: no route) and its time in nanoseconds. */
-void hwd_stats_request(const struct hwd_route *r, int status, uint64_t ns);
-/* Counts one guest call (handle_request or handle_response) of m and its time. */
-void hwd_stats_guest(struct hwd_middleware *m, uint64_t ns);
-/* s as a JSON string literal, quoted and escaped. */
-void hwd_json_string(FILE *f, const char *s, size_t n);
-/* One JSON line on stdout for an answered request (access_log: true). */
-void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const char *target,
-                    uint64_t ns);
-/* Open client connections (gauge) and whether the server is draining (readyz). */
-extern int64_t hwd_stat_connections;
-extern int hwd_draining;
-
-/* Starts the workers and serves until SIGINT/SIGTERM, then drains for up to drain_ms. */
-int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *admin_override);
 
 #endif /* HWASMD_H */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hwasmd.h"
+#include "hwasmd_buf.h"
 
 void hwd_buf_put(struct hwd_buf *b, const void *p, size_t n) {
     if (b->failed) return;

@@ -9,7 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hwasmd.h"
+#include "hwasmd_buf.h"
+#include "hwasmd_builtin.h"
 
 int hwd_builtin_echo(hw_http_exchange *x) {
     hw_http_request *q = &x->req;

@@ -11,7 +11,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include "hwasmd.h"
+#include "hwasmd_chain.h"
+#include "hwasmd_metrics.h"
+#include "hwasmd_response.h"
 
 static int host_matches(const struct hwd_route *r, const hw_http_request *q) {
     if (!r->host) return 1;

@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "hwasmd.h"
+#include "hwasmd_upstream.h"
 
 struct parse {
     yaml_document_t doc;

@@ -12,6 +12,9 @@
 #include <uv.h>
 
 #include "hwasmd_conn.h"
+#include "hwasmd_metrics.h"
+#include "hwasmd_request.h"
+#include "hwasmd_response.h"
 
 static void timer_closed(uv_handle_t *h) {
     struct hwd_conn *c = h->data;

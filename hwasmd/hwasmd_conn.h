@@ -7,11 +7,12 @@
 
 #include <uv.h>
 
-#include "hwasmd.h"
+#include "hwasmd_chain.h"
 #include "hwasmd_http1.h"
 #include "hwasmd_workers.h"
-#include "hwasmd_upstream.h"
 #include "llhttp.h"
+
+struct hwd_upstream_call;
 
 struct hwd_conn {
     uv_tcp_t tcp;
@@ -53,7 +54,12 @@ void hwd_conn_close(struct hwd_conn *c);
 /* Writes c->out, the request's last bytes; once written the connection reads on or closes. */
 void hwd_conn_send(struct hwd_conn *c);
 void hwd_conn_idle_restart(struct hwd_conn *c);
-/* A complete request in c->x, the connection busy until hwd_conn_send is done with it. */
-void hwd_serve_request(struct hwd_conn *c);
+/* The listeners' callback: a new client connection on the worker in server->data. */
+void hwd_conn_accept(uv_stream_t *server, int status);
+/* Serves an already connected stream socket (any family; the fuzz harness passes one end
+ * of a socketpair) on w's loop; 0 or a libuv error, the socket being closed then. */
+int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd);
+/* Closes the loop's idle client connections (draining: busy ones close after answering). */
+void hwd_conn_drain(struct hwd_worker *w);
 
 #endif /* HWASMD_CONN_H */

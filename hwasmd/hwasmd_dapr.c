@@ -14,6 +14,7 @@
 #include <yaml.h>
 
 #include "hwasmd.h"
+#include "hwasmd_upstream.h"
 
 struct component {
     char *name, *url, *guest_config, *file;

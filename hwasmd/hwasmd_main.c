@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hwasmd.h"
+#include "hwasmd_workers.h"
 
 static const char usage[] =
     "usage: hwasmd [options] CONFIG.yaml\n"

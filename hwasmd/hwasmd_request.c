@@ -12,7 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hwasmd_admin.h"
+#include "hwasmd_chain.h"
 #include "hwasmd_conn.h"
+#include "hwasmd_metrics.h"
+#include "hwasmd_request.h"
+#include "hwasmd_response.h"
+#include "hwasmd_upstream_conn.h"
 
 /* Counted and logged; the request's generation released. */
 static void request_end(struct hwd_conn *c) {

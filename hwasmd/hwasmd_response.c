@@ -10,7 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hwasmd.h"
+#include "hwasmd_buf.h"
+#include "hwasmd_response.h"
 
 int hwd_is_hop_header(const char *name, size_t len) {
     static const struct {

@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <sys/un.h>
 
+#include "hwasmd_buf.h"
+#include "hwasmd_response.h"
 #include "hwasmd_upstream.h"
 
 struct hwd_upstream *hwd_upstream_parse(const char *s) {

@@ -14,8 +14,10 @@
 #include <string.h>
 #include <uv.h>
 
+#include "hwasmd_builtin.h"
+#include "hwasmd_metrics.h"
+#include "hwasmd_upstream_conn.h"
 #include "hwasmd_workers.h"
-#include "hwasmd_upstream.h"
 
 /* One connection to the app: idle in a pool, or carrying one request. */
 struct upconn {

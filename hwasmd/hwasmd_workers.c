@@ -15,8 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hwasmd_conn.h"
+#include "hwasmd_metrics.h"
+#include "hwasmd_upstream_conn.h"
 #include "hwasmd_workers.h"
-#include "hwasmd_upstream.h"
 
 static int parse_addr(const char *s, struct sockaddr_storage *ss) {
     char host[256];

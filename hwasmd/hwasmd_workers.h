@@ -23,11 +23,7 @@ struct hwd_worker {
     struct hwd_upstream_pool *upstream_pool;   /* idle app connections */
 };
 
-void hwd_conn_accept(uv_stream_t *server, int status);
-/* Serves an already connected stream socket (any family; the fuzz harness passes one end
- * of a socketpair) on w's loop; 0 or a libuv error, the socket being closed then. */
-int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd);
-/* Closes the loop's idle client connections (draining: busy ones close after answering). */
-void hwd_conn_drain(struct hwd_worker *w);
+/* Starts the workers and serves until SIGINT/SIGTERM, then drains for up to drain_ms. */
+int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *admin_override);
 
 #endif /* HWASMD_WORKERS_H */

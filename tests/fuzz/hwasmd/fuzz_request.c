@@ -21,8 +21,9 @@
 #include <uv.h>
 
 #include "hwasmd.h"
+#include "hwasmd_conn.h"
+#include "hwasmd_upstream_conn.h"
 #include "hwasmd_workers.h"
-#include "hwasmd_upstream.h"
 
 #define SEPARATOR "~~~\n"
 #define KEEP_OPEN 1  /* the client never shuts down its side: the idle timeout ends it (408) */

@@ -1,0 +1,27 @@
+/*
+ * hwasmd_buf.h — the byte buffer wire messages are built in, and the JSON string writer
+ * (hwasmd_buf.c).
+ */
+#ifndef HWASMD_BUF_H
+#define HWASMD_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A growing byte buffer, always NUL-terminated (hwasmd_buf.c); zero-initialise it. An
+ * allocation failure is remembered: hwd_buf_take then frees it and returns NULL. */
+struct hwd_buf {
+    char *p;
+    size_t len, cap;
+    int failed;
+};
+void hwd_buf_put(struct hwd_buf *b, const void *p, size_t n);
+void hwd_buf_str(struct hwd_buf *b, const char *s);
+void hwd_buf_num(struct hwd_buf *b, uint64_t v, unsigned base); /* base 10 or 16 */
+void hwd_buf_field(struct hwd_buf *b, const char *name, size_t name_len, const char *value, size_t value_len);
+char *hwd_buf_take(struct hwd_buf *b, size_t *len);
+/* s as a JSON string literal, quoted and escaped. */
+void hwd_json_string(FILE *f, const char *s, size_t n);
+
+#endif /* HWASMD_BUF_H */

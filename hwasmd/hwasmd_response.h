@@ -1,0 +1,25 @@
+/*
+ * hwasmd_response.h — answers as they go on the wire to the client (hwasmd_response.c).
+ */
+#ifndef HWASMD_RESPONSE_H
+#define HWASMD_RESPONSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hwasm/hwasm_http.h>
+
+/* Serialises r for the client: status line, headers minus hop-by-hop ones, the body's
+ * framing, the body in r unless head. more: HWD_BODY_WHOLE when r->body is all of it, a
+ * byte count (>= 0) still to be streamed after it, HWD_BODY_CHUNKED (r->body becomes the
+ * first chunk, more follow) or HWD_BODY_UNTIL_CLOSE (keep_alive must be 0). Returns a
+ * malloc'd buffer. */
+#define HWD_BODY_WHOLE (-1)
+#define HWD_BODY_CHUNKED (-2)
+#define HWD_BODY_UNTIL_CLOSE (-3)
+char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len);
+/* A small canned answer (errors before or outside any chain). */
+void hwd_response_simple(hw_http_response *r, int status, const char *text);
+int hwd_is_hop_header(const char *name, size_t len);
+
+#endif /* HWASMD_RESPONSE_H */
