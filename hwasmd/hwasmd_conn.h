@@ -1,6 +1,61 @@
 /*
  * hwasmd_conn.h — a client connection, shared by the file that reads requests and writes
  * answers (hwasmd_conn.c) and the one that serves each request (hwasmd_request.c).
+ *
+ * A connection's life. There is no state field: the state is the combination of flags on
+ * the right. Each arrow names the function that makes the move; "timer" is what c->timer
+ * means while in that state.
+ *
+ *            conn_start
+ *                |
+ *                v
+ *   +-------> IDLE            !busy, x == NULL, in_len == 0; reading.
+ *   |            |            timer: idle timeout (idle_expired: close), repeating,
+ *   |            |            restarted by hwd_conn_idle_restart on every read
+ *   |            | read_cb -> parse_more (llhttp on_begin allocates x)
+ *   |            v
+ *   |         PARSING         !busy, x != NULL (or in_len > 0); reading.
+ *   |            |            timer: the same idle timeout, restarted on each read;
+ *   |            |            idle_expired here answers 408. request_timeout_ms has no
+ *   |            |            timer: read_cb compares against request_start_ms (408).
+ *   |            |            c->parsing is 1 only inside parse_more's loop (a guard
+ *   |            |            against re-entering it, not a state of its own).
+ *   |            |            A parse error or limit: send_error (busy = 1,
+ *   |            |            keep_alive = 0) -> SENDING -> CLOSING.
+ *   |            | parse_more -> hwd_serve_request (on_done paused llhttp)
+ *   |            v
+ *   |         SERVING         busy = 1; reads stop once more bytes arrive (pipelined
+ *   |            |            bytes wait in c->in). timer: stopped by hwd_serve_request;
+ *   |            |            while a guest's pool is busy, the one-shot pool_retry
+ *   |            |            (walk again). Waiting for the app: no timer here (the
+ *   |            |            upstream call has its own timeout). Admin requests run on
+ *   |            |            libuv's thread pool (admin_work), no timer.
+ *   |            |\
+ *   |            | \ stream_head (the app's answer is still arriving, chain streamable)
+ *   |            |  v
+ *   |            | STREAMING  busy = 1, stream != NULL, stream_paused = 0. timer: stopped.
+ *   |            |  |   ^
+ *   |            |  |   | stream_written (queue below STREAM_LOW): hwd_upstream_flow on,
+ *   |            |  v   | timer stopped
+ *   |            | PAUSED     busy = 1, stream != NULL, stream_paused = 1 (stream_out: queue
+ *   |            |  |         above STREAM_HIGH; the app is not read). timer: one-shot
+ *   |            |  |         stream_stalled after idle_ms -> stream_fail -> CLOSING.
+ *   |            |  | upstream_done (stream = NULL, stream_paused = 0, timer stopped)
+ *   |            v  v
+ *   |         SENDING         busy = 1, out != NULL (answer() or upstream_done's last
+ *   |            |            chunk); hwd_conn_send writes it. timer: stopped (after
+ *   |            |            send_error the idle timer may still run: idle_expired
+ *   |            |            ignores a busy connection).
+ *   |            | written / hwd_conn_send -> answered (busy = 0, x freed)
+ *   |            |
+ *   +------------+ keep_alive and not draining: hwd_conn_idle_restart, parse_more on
+ *                |                            what was pipelined
+ *                | else (or: a write error, a stream failure, the client's EOF or a
+ *                v       read error while not busy, hwd_conn_drain on a connection not
+ *                        busy, an accept over max_connections)
+ *             CLOSING         closing = 1 (hwd_conn_close; every path above ends here).
+ *                             timer: stopped, then closed after the socket (closed ->
+ *                             timer_closed frees c).
  */
 #ifndef HWASMD_CONN_H
 #define HWASMD_CONN_H
