@@ -12,19 +12,13 @@
 
 #include <hwasm/hwasm.h>
 
+#include "rt_error.h" /* rt_error, rt_copy_message */
+
 #define RT_TLS __thread __attribute__((tls_model("initial-exec")))
 
 /* Largest table we create or grow to (wasmtime's default): keeps a hostile table.grow
  * from allocating gigabytes of pointers. Growing past it returns -1 as the spec allows. */
 #define RT_TABLE_LIMIT 10000000u
-
-/* --- rt_error.c ------------------------------------------------------------------------ */
-
-/* Fills err (when non-NULL) with status and a printf-style message; returns status. */
-int rt_error(hw_error *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Copies src into dst[cap] without libc (safe in a signal handler). */
-void rt_copy_message(char *dst, size_t cap, const char *src);
 
 /* --- rt_memory.c ----------------------------------------------------------------------- */
 

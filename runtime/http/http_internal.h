@@ -11,6 +11,9 @@
 
 #include <hwasm/hwasm_http.h>
 
+/* The core's error setter (rt_error): the one core header this layer includes. */
+#include "../core/rt_error.h"
+
 /* Where an instance is: initialising (no request), inside handle_request, inside
  * handle_response, or idle in the pool. */
 enum http_phase { PHASE_INIT, PHASE_REQUEST, PHASE_RESPONSE, PHASE_IDLE };
@@ -181,8 +184,5 @@ void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped);
 int http_snapshot_take(struct http_inst *hi);
 int http_snapshot_reset(struct http_inst *hi);
 void http_snapshot_free(struct http_inst *hi);
-
-int http_set_error(hw_error *err, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif /* HTTP_INTERNAL_H */
