@@ -111,6 +111,8 @@ int rt_link_imports(hw_instance *inst, const hw_extern *imports, uint32_t num_im
 /* Frees an instance and everything it owns (hw_instance_free, and zombies at module free). */
 void rt_instance_destroy(hw_instance *inst);
 
+/* --- rt_const.c ------------------------------------------------------------------------ */
+
 /* Evaluates a constant expression of the instance (globals and functions must be set). */
 uint64_t rt_const_eval(const hw_instance *inst, const hwasm_const *c);
 
