@@ -129,7 +129,7 @@ uint32_t rt_table_init(hw_instance *inst, uint32_t table_index, uint32_t elem_in
 void rt_data_drop(hw_instance *inst, uint32_t data_index);
 void rt_elem_drop(hw_instance *inst, uint32_t elem_index);
 
-/* --- rt_call.c / rt_signal.c: trap recovery -------------------------------------------- */
+/* --- rt_trap.c, rt_call.c, rt_signal.c: trap recovery ---------------------------------- */
 
 /* One armed guest call on this thread; innermost on top. */
 typedef struct rt_frame {
