@@ -75,7 +75,7 @@ static int validate_exports(struct http_mw *mw, hw_error *err) {
     int64_t resp = find_export(d, "handle_response", HWASM_EXTERN_FUNC);
     if (req < 0 || resp < 0)
         return rt_error(err, HW_ELINK, "guest doesn't export func[%s]",
-                              req < 0 ? "handle_request" : "handle_response");
+                        req < 0 ? "handle_request" : "handle_response");
     if (!func_type_is(d, (uint32_t)req, "", "I"))
         return rt_error(err, HW_ELINK, "func[handle_request] should be () -> (i64)");
     if (!func_type_is(d, (uint32_t)resp, "ii", ""))
@@ -84,8 +84,7 @@ static int validate_exports(struct http_mw *mw, hw_error *err) {
     mw->initialize_index = find_export(d, "_initialize", HWASM_EXTERN_FUNC);
     if ((mw->start_index >= 0 && !func_type_is(d, (uint32_t)mw->start_index, "", "")) ||
         (mw->initialize_index >= 0 && !func_type_is(d, (uint32_t)mw->initialize_index, "", "")))
-        return rt_error(err, HW_ELINK,
-                              "func[_start] and func[_initialize] should be () -> ()");
+        return rt_error(err, HW_ELINK, "func[_start] and func[_initialize] should be () -> ()");
     return HW_OK;
 }
 
@@ -216,8 +215,8 @@ int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err) {
         if (pthread_cond_timedwait(&mw->cond, &mw->lock, &until) == ETIMEDOUT && !mw->idle &&
             mw->live >= mw->cfg.pool_size) {
             pthread_mutex_unlock(&mw->lock);
-            return rt_error(err, HW_ENOMEM, "all %u instances busy for %u ms",
-                                  mw->cfg.pool_size, mw->cfg.pool_wait_ms);
+            return rt_error(err, HW_ENOMEM, "all %u instances busy for %u ms", mw->cfg.pool_size,
+                            mw->cfg.pool_wait_ms);
         }
     }
 }
