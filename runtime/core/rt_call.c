@@ -1,46 +1,11 @@
 /*
- * rt_call.c — entering guest code and getting out of it on a trap. Each guarded call
- * pushes a frame holding a jmp_buf on a thread-local stack; a trap (from generated code,
- * a runtime callback, a host function or the fault handler) fills the frame's hw_error
- * and _longjmps to it. _setjmp does not save the signal mask: the fault handler runs with
+ * rt_call.c — entering guest code. Each guarded call pushes a frame holding a jmp_buf on
+ * the thread-local stack rt_trap.c unwinds; a trap (from generated code, a runtime
+ * callback, a host function or the fault handler) fills the frame's hw_error and
+ * _longjmps to it. _setjmp does not save the signal mask: the fault handler runs with
  * SA_NODEFER, so nothing stays blocked after jumping out of it, and entry costs no syscall.
  */
-#include <stdlib.h>
-#include <unistd.h>
-
 #include "rt_internal.h"
-
-RT_TLS rt_frame *rt_top_frame;
-
-void rt_trap_unwind(uint32_t trap, const char *message) {
-    rt_frame *f = rt_top_frame;
-    if (!f) {
-        /* Guest code ran outside hw_call/hw_call_guarded: there is nowhere safe to go. */
-        static const char msg[] = "libhwasm: trap outside a guarded guest call\n";
-        ssize_t ignored = write(2, msg, sizeof msg - 1);
-        (void)ignored;
-        abort();
-    }
-    if (f->err) {
-        f->err->status = HW_ETRAP;
-        f->err->trap = trap;
-        rt_copy_message(f->err->message, sizeof f->err->message,
-                        message ? message : hw_trap_message(trap));
-    }
-    _longjmp(f->jb, 1);
-}
-
-void rt_trap_callback(hwasm_vmctx *vm, uint32_t code) {
-    /* The interrupt is consumed by the trap it causes. */
-    if (code == HWASM_TRAP_INTERRUPTED) vm->interrupt = 0;
-    rt_trap_unwind(code, NULL);
-}
-
-void hw_trap_raise(hwasm_vmctx *caller, uint32_t trap, const char *message) {
-    (void)caller;
-    if (trap == HWASM_TRAP_NONE || trap >= HWASM_TRAP_COUNT) trap = HWASM_TRAP_HOST;
-    rt_trap_unwind(trap, message);
-}
 
 int hw_call_guarded(hw_instance *inst, void (*body)(void *arg), void *arg, hw_error *err) {
     if (!inst || !body) return rt_error(err, HW_EINVAL, "hw_call_guarded: NULL argument");

@@ -1,6 +1,7 @@
 /*
  * rt_error.c — the words libhwasm uses: the spec's exact trap messages (the spec tests
- * compare them), status names, and filling a hw_error.
+ * compare them), status names, and filling a hw_error (rt_error, declared in rt_error.h:
+ * the core and the http layer use this one setter).
  */
 #include <stdarg.h>
 #include <stdio.h>

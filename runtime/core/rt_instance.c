@@ -15,19 +15,6 @@
 
 static pthread_mutex_t zombie_lock = PTHREAD_MUTEX_INITIALIZER;
 
-uint64_t rt_const_eval(const hw_instance *inst, const hwasm_const *c) {
-    switch (c->kind) {
-    case HWASM_CONST_REF_NULL: return 0;
-    case HWASM_CONST_REF_FUNC: return (uintptr_t)inst->funcs[c->index];
-    case HWASM_CONST_GLOBAL_GET: {
-        const hwasm_global *g = inst->globals[c->index];
-        uint8_t type = inst->mod->d->globals[c->index].value_type;
-        return type == HWASM_I32 || type == HWASM_F32 ? (uint32_t)g->i32 : (uint64_t)g->i64;
-    }
-    default: return c->value;
-    }
-}
-
 void rt_instance_destroy(hw_instance *inst) {
     if (!inst) return;
     const hwasm_descriptor *d = inst->mod->d;

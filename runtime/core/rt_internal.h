@@ -12,19 +12,13 @@
 
 #include <hwasm/hwasm.h>
 
+#include "rt_error.h" /* rt_error, rt_copy_message */
+
 #define RT_TLS __thread __attribute__((tls_model("initial-exec")))
 
 /* Largest table we create or grow to (wasmtime's default): keeps a hostile table.grow
  * from allocating gigabytes of pointers. Growing past it returns -1 as the spec allows. */
 #define RT_TABLE_LIMIT 10000000u
-
-/* --- rt_error.c ------------------------------------------------------------------------ */
-
-/* Fills err (when non-NULL) with status and a printf-style message; returns status. */
-int rt_error(hw_error *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Copies src into dst[cap] without libc (safe in a signal handler). */
-void rt_copy_message(char *dst, size_t cap, const char *src);
 
 /* --- rt_memory.c ----------------------------------------------------------------------- */
 
@@ -117,6 +111,8 @@ int rt_link_imports(hw_instance *inst, const hw_extern *imports, uint32_t num_im
 /* Frees an instance and everything it owns (hw_instance_free, and zombies at module free). */
 void rt_instance_destroy(hw_instance *inst);
 
+/* --- rt_const.c ------------------------------------------------------------------------ */
+
 /* Evaluates a constant expression of the instance (globals and functions must be set). */
 uint64_t rt_const_eval(const hw_instance *inst, const hwasm_const *c);
 
@@ -133,7 +129,7 @@ uint32_t rt_table_init(hw_instance *inst, uint32_t table_index, uint32_t elem_in
 void rt_data_drop(hw_instance *inst, uint32_t data_index);
 void rt_elem_drop(hw_instance *inst, uint32_t elem_index);
 
-/* --- rt_call.c / rt_signal.c: trap recovery -------------------------------------------- */
+/* --- rt_trap.c, rt_call.c, rt_signal.c: trap recovery ---------------------------------- */
 
 /* One armed guest call on this thread; innermost on top. */
 typedef struct rt_frame {

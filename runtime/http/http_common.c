@@ -76,15 +76,3 @@ void http_log_call_end(struct http_inst *hi) {
     }
     hi->log_used = hi->log_lines = hi->log_dropped = 0;
 }
-
-int http_set_error(hw_error *err, int status, const char *fmt, ...) {
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->status = status;
-        err->trap = 0;
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}

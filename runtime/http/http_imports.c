@@ -75,37 +75,36 @@ static int name_is(const char *s, uint32_t len, const char *lit) {
 int http_bind_imports(struct http_mw *mw, hw_error *err) {
     const hwasm_descriptor *d = hw_module_descriptor(mw->mod);
     mw->binds = calloc(d->num_imports ? d->num_imports : 1, sizeof *mw->binds);
-    if (!mw->binds) return http_set_error(err, HW_ENOMEM, "out of memory");
+    if (!mw->binds) return rt_error(err, HW_ENOMEM, "out of memory");
     mw->num_binds = d->num_imports;
     for (uint32_t i = 0; i < d->num_imports; i++) {
         const hwasm_import *im = &d->imports[i];
         int mod_http = name_is(im->module, im->module_len, HTTP_HANDLER_MODULE);
         int mod_wasi = name_is(im->module, im->module_len, "wasi_snapshot_preview1");
         if (!mod_http && !mod_wasi)
-            return http_set_error(err, HW_ELINK,
-                                  "unsupported import module \"%.*s\" (import %.*s.%.*s)",
-                                  (int)im->module_len, im->module, (int)im->module_len, im->module,
-                                  (int)im->name_len, im->name);
+            return rt_error(err, HW_ELINK, "unsupported import module \"%.*s\" (import %.*s.%.*s)",
+                            (int)im->module_len, im->module, (int)im->module_len, im->module,
+                            (int)im->name_len, im->name);
         if (im->kind != HWASM_EXTERN_FUNC)
-            return http_set_error(err, HW_ELINK, "import %.*s.%.*s is not a function",
-                                  (int)im->module_len, im->module, (int)im->name_len, im->name);
+            return rt_error(err, HW_ELINK, "import %.*s.%.*s is not a function",
+                            (int)im->module_len, im->module, (int)im->name_len, im->name);
         const hwasm_functype *t = &d->types[im->type_index];
         int enosys = 0;
         const struct host_fn *f = mod_http ? http_handler_lookup(im->name, im->name_len)
                                            : wasi_lookup(im->name, im->name_len, &enosys);
         if (!f)
-            return http_set_error(err, HW_ELINK, "unknown import %.*s.%.*s", (int)im->module_len,
-                                  im->module, (int)im->name_len, im->name);
+            return rt_error(err, HW_ELINK, "unknown import %.*s.%.*s", (int)im->module_len,
+                            im->module, (int)im->name_len, im->name);
         struct import_bind *b = &mw->binds[i];
         if (enosys) {
             /* The stub answers ENOSYS whatever the parameters; it needs the i32 result. */
             if (t->num_results != 1 || t->types[t->num_params] != HWASM_I32)
-                return http_set_error(err, HW_ELINK, "import %.*s.%.*s has an unexpected type",
-                                      (int)im->module_len, im->module, (int)im->name_len, im->name);
+                return rt_error(err, HW_ELINK, "import %.*s.%.*s has an unexpected type",
+                                (int)im->module_len, im->module, (int)im->name_len, im->name);
             f = NULL;
         } else if (!same_type(t, f)) {
-            return http_set_error(err, HW_ELINK, "import %.*s.%.*s has the wrong type",
-                                  (int)im->module_len, im->module, (int)im->name_len, im->name);
+            return rt_error(err, HW_ELINK, "import %.*s.%.*s has the wrong type",
+                            (int)im->module_len, im->module, (int)im->name_len, im->name);
         }
         /* Types equal the host function's, so the module's own type bytes describe it. */
         *b = (struct import_bind){f ? f->code : (void *)wasi_enosys, t->types,

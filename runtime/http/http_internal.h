@@ -2,6 +2,29 @@
  * http_internal.h — what the http host's files share: the middleware and per-instance
  * state, the import binding table, guest-memory checks and the trap helper. Internal to
  * libhwasm; embedders use hwasm_http.h.
+ *
+ * The phases of one guest instance (enum http_phase, hi->phase), and the function behind
+ * each move (http_middleware.c creates and pools instances, http_serve.c runs requests):
+ *
+ *   http_pool_get, no idle instance and fewer than pool_size live:
+ *     inst_create --> INIT --_start/_initialize ok--> IDLE --+
+ *                      |                                     |
+ *                      +--trap or error--> freed (inst_free) |
+ *                                                            v
+ *   hw_http_handle_request: http_pool_get --> REQUEST, guest handle_request
+ *       +--trap or error--> trapped(): IDLE, freed (http_pool_discard)
+ *       +--next = 0------> finish(): IDLE   (next: low word of the guest's result)
+ *       +--next = 1------> stays REQUEST, pinned to the hw_http_call; the host runs
+ *                          the next handler, then
+ *   hw_http_handle_response --> RESPONSE, guest handle_response
+ *       +--trap or error--> trapped(): IDLE, freed (http_pool_discard)
+ *       +--ok-------------> finish(): IDLE
+ *
+ *   finish(): back to the pool (http_pool_put); under the reset policy first restored
+ *   from its snapshot (http_snapshot_reset), or freed when it outgrew it. Idle instances
+ *   are freed by hw_http_middleware_free. The http_handler functions check hi->phase:
+ *   those that touch the exchange trap ("no request in flight") outside REQUEST and
+ *   RESPONSE; enable_features in INIT sets the middleware's features for every call.
  */
 #ifndef HTTP_INTERNAL_H
 #define HTTP_INTERNAL_H
@@ -10,6 +33,9 @@
 #include <stdint.h>
 
 #include <hwasm/hwasm_http.h>
+
+/* The core's error setter (rt_error): the one core header this layer includes. */
+#include "../core/rt_error.h"
 
 /* Where an instance is: initialising (no request), inside handle_request, inside
  * handle_response, or idle in the pool. */
@@ -181,8 +207,5 @@ void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped);
 int http_snapshot_take(struct http_inst *hi);
 int http_snapshot_reset(struct http_inst *hi);
 void http_snapshot_free(struct http_inst *hi);
-
-int http_set_error(hw_error *err, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif /* HTTP_INTERNAL_H */

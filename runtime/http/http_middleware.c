@@ -70,22 +70,21 @@ static int func_type_is(const hwasm_descriptor *d, uint32_t func, const char *pa
 static int validate_exports(struct http_mw *mw, hw_error *err) {
     const hwasm_descriptor *d = hw_module_descriptor(mw->mod);
     if (find_export(d, "memory", HWASM_EXTERN_MEMORY) < 0)
-        return http_set_error(err, HW_ELINK, "guest doesn't export memory[memory]");
+        return rt_error(err, HW_ELINK, "guest doesn't export memory[memory]");
     int64_t req = find_export(d, "handle_request", HWASM_EXTERN_FUNC);
     int64_t resp = find_export(d, "handle_response", HWASM_EXTERN_FUNC);
     if (req < 0 || resp < 0)
-        return http_set_error(err, HW_ELINK, "guest doesn't export func[%s]",
-                              req < 0 ? "handle_request" : "handle_response");
+        return rt_error(err, HW_ELINK, "guest doesn't export func[%s]",
+                        req < 0 ? "handle_request" : "handle_response");
     if (!func_type_is(d, (uint32_t)req, "", "I"))
-        return http_set_error(err, HW_ELINK, "func[handle_request] should be () -> (i64)");
+        return rt_error(err, HW_ELINK, "func[handle_request] should be () -> (i64)");
     if (!func_type_is(d, (uint32_t)resp, "ii", ""))
-        return http_set_error(err, HW_ELINK, "func[handle_response] should be (i32, i32) -> ()");
+        return rt_error(err, HW_ELINK, "func[handle_response] should be (i32, i32) -> ()");
     mw->start_index = find_export(d, "_start", HWASM_EXTERN_FUNC);
     mw->initialize_index = find_export(d, "_initialize", HWASM_EXTERN_FUNC);
     if ((mw->start_index >= 0 && !func_type_is(d, (uint32_t)mw->start_index, "", "")) ||
         (mw->initialize_index >= 0 && !func_type_is(d, (uint32_t)mw->initialize_index, "", "")))
-        return http_set_error(err, HW_ELINK,
-                              "func[_start] and func[_initialize] should be () -> ()");
+        return rt_error(err, HW_ELINK, "func[_start] and func[_initialize] should be () -> ()");
     return HW_OK;
 }
 
@@ -105,7 +104,7 @@ static int export_func(struct http_inst *hi, const char *name, hwasm_funcref *ou
     hw_extern e;
     int rc = hw_instance_export(hi->inst, name, strlen(name), &e);
     if (rc != HW_OK || e.kind != HWASM_EXTERN_FUNC || !e.of.func)
-        return http_set_error(err, rc ? rc : HW_ENOENT, "no export %s", name);
+        return rt_error(err, rc ? rc : HW_ENOENT, "no export %s", name);
     *out = *e.of.func;
     return HW_OK;
 }
@@ -122,13 +121,13 @@ static void add_console(struct http_inst *hi, hw_error *err) {
 
 static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) {
     struct http_inst *hi = calloc(1, sizeof *hi);
-    if (!hi) return http_set_error(err, HW_ENOMEM, "out of memory");
+    if (!hi) return rt_error(err, HW_ENOMEM, "out of memory");
     hi->mw = mw;
     hi->phase = PHASE_INIT;
     hi->imports = calloc(mw->num_binds ? mw->num_binds : 1, sizeof *hi->imports);
     if (!hi->imports) {
         free(hi);
-        return http_set_error(err, HW_ENOMEM, "out of memory");
+        return rt_error(err, HW_ENOMEM, "out of memory");
     }
     int rc = HW_OK;
     for (uint32_t i = 0; i < mw->num_binds && rc == HW_OK; i++) {
@@ -138,7 +137,7 @@ static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err
         if (rc == HW_OK)
             hi->num_imports++;
         else
-            http_set_error(err, rc, "cannot create host function");
+            rt_error(err, rc, "cannot create host function");
     }
     hw_instance_options opts = {.max_memory_pages = mw->cfg.max_memory_pages};
     if (rc == HW_OK)
@@ -160,7 +159,7 @@ static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err
         hi->exited = 0;
     }
     if (rc == HW_OK && mw->cfg.policy == HW_HTTP_RESET && http_snapshot_take(hi) != HW_OK)
-        rc = http_set_error(err, HW_ENOMEM, "cannot snapshot the instance");
+        rc = rt_error(err, HW_ENOMEM, "cannot snapshot the instance");
     if (rc != HW_OK) {
         console_flush(hi);
         add_console(hi, err);
@@ -210,14 +209,14 @@ int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err) {
         }
         if (mw->cfg.pool_no_wait) {
             pthread_mutex_unlock(&mw->lock);
-            return http_set_error(err, HW_EBUSY, "all %u instances busy", mw->cfg.pool_size);
+            return rt_error(err, HW_EBUSY, "all %u instances busy", mw->cfg.pool_size);
         }
         if (!waited++) until = wait_until(mw);
         if (pthread_cond_timedwait(&mw->cond, &mw->lock, &until) == ETIMEDOUT && !mw->idle &&
             mw->live >= mw->cfg.pool_size) {
             pthread_mutex_unlock(&mw->lock);
-            return http_set_error(err, HW_ENOMEM, "all %u instances busy for %u ms",
-                                  mw->cfg.pool_size, mw->cfg.pool_wait_ms);
+            return rt_error(err, HW_ENOMEM, "all %u instances busy for %u ms", mw->cfg.pool_size,
+                            mw->cfg.pool_wait_ms);
         }
     }
 }
@@ -272,7 +271,7 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
                            hw_error *err) {
     *out = NULL;
     struct http_mw *mw = calloc(1, sizeof *mw);
-    if (!mw) return http_set_error(err, HW_ENOMEM, "out of memory");
+    if (!mw) return rt_error(err, HW_ENOMEM, "out of memory");
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -281,14 +280,14 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
     pthread_condattr_destroy(&ca);
     int rc = copy_config(mw, cfg);
     if (rc != HW_OK) {
-        http_set_error(err, rc, "out of memory");
+        rt_error(err, rc, "out of memory");
     } else {
         rc = hw_module_load(so_path, NULL, &mw->mod, err);
     }
     if (rc == HW_OK) rc = validate_exports(mw, err);
     if (rc == HW_OK) rc = http_bind_imports(mw, err);
     if (rc == HW_OK && (rc = deadline_start(mw)) != HW_OK)
-        http_set_error(err, rc, "cannot start the deadline timer");
+        rt_error(err, rc, "cannot start the deadline timer");
     struct http_inst *first = NULL;
     if (rc == HW_OK) {
         mw->live = 1;

@@ -63,7 +63,7 @@ int hw_http_handle_request(hw_http_middleware *m, hw_http_exchange *x, hw_http_c
     }
     hi->req_ctx = (uint32_t)((uint64_t)ctx_next >> 32);
     if (prepare_next(hi) != HW_OK) {
-        http_set_error(err, HW_ENOMEM, "out of memory");
+        rt_error(err, HW_ENOMEM, "out of memory");
         return trapped(hi, HW_ENOMEM);
     }
     *call_out = (hw_http_call *)hi;
@@ -77,7 +77,7 @@ uint32_t hw_http_call_features(const hw_http_call *call) {
 int hw_http_handle_response(hw_http_call *call, int is_error, hw_error *err) {
     struct http_inst *hi = (struct http_inst *)call;
     if (!hi || hi->phase != PHASE_REQUEST)
-        return http_set_error(err, HW_EINVAL, "hw_http_handle_response: no pinned call");
+        return rt_error(err, HW_EINVAL, "hw_http_handle_response: no pinned call");
     hw_http_exchange *x = hi->x;
     hi->phase = PHASE_RESPONSE;
     hi->resp_body_written = 0; /* the first write after next replaces the next handler's body */

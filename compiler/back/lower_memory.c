@@ -71,17 +71,6 @@ static void store(fn_state *s, const wasm_insn *in, const access *a) {
     LLVMSetAlignment(LLVMBuildStore(s->b, v, p), 1);
 }
 
-LLVMValueRef runtime_call(fn_state *s, size_t offset, LLVMTypeRef ret, LLVMValueRef *args,
-                          unsigned n) {
-    LLVMTypeRef types[8];
-    LLVMValueRef all[8];
-    types[0] = s->u->ptr, all[0] = s->vmctx;
-    for (unsigned i = 0; i < n; i++) types[i + 1] = LLVMTypeOf(args[i]), all[i + 1] = args[i];
-    LLVMTypeRef fty = LLVMFunctionType(ret, types, n + 1, 0);
-    LLVMValueRef fn = load_field(s, s->rt, offset, s->u->ptr, true);
-    return LLVMBuildCall2(s->b, fty, fn, all, n + 1, "");
-}
-
 int lower_memory(fn_state *s, const wasm_insn *in) {
     access a;
     LLVMTypeRef i32 = s->u->i32;

@@ -3,7 +3,6 @@
  * checks that span sections (function/code and data count lengths). Section contents are
  * read by decode_sections.c; function bodies are left as byte spans for insn.c's reader.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,45 +10,6 @@
 #include "decode_names.h"
 #include "decode_sections.h"
 #include "leb.h"
-
-void wasm_error_set(wasm_error *err, int64_t func_index, size_t offset, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    err->func_index = func_index;
-    err->offset = offset;
-}
-
-static void free_name(wasm_name *n) {
-    free(n->data);
-}
-
-void wasm_module_free(wasm_module *m) {
-    for (uint32_t i = 0; i < m->num_types; i++)
-        free(m->types[i].types);
-    free(m->types);
-    for (uint32_t i = 0; i < m->num_imports; i++) {
-        free_name(&m->imports[i].module);
-        free_name(&m->imports[i].name);
-    }
-    free(m->imports);
-    for (uint32_t i = 0; i < m->num_funcs; i++) {
-        free(m->funcs[i].local_runs);
-        free((char *)m->funcs[i].debug_name);
-    }
-    free(m->funcs);
-    free(m->tables);
-    free(m->globals);
-    for (uint32_t i = 0; i < m->num_exports; i++)
-        free_name(&m->exports[i].name);
-    free(m->exports);
-    for (uint32_t i = 0; i < m->num_elems; i++)
-        free(m->elems[i].items);
-    free(m->elems);
-    free(m->data);
-    memset(m, 0, sizeof *m);
-}
 
 /* Position of each known section id in the required order; 0 for unknown ids. The data
  * count section (12) sits between element (9) and code (10). */

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io_util.h"
 #include "link.h"
 
 extern char **environ;
@@ -33,17 +34,6 @@ static bool find_on_path(const char *name, char *buf, size_t len) {
         path += n + (path[n] == ':');
     }
     return false;
-}
-
-static int write_all(int fd, const void *data, size_t size) {
-    const char *p = data;
-    while (size > 0) {
-        ssize_t w = write(fd, p, size);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w, size -= (size_t)w;
-    }
-    return 0;
 }
 
 /* Writes an object to a fresh temporary file named after out_path (so it lands on the

@@ -68,7 +68,7 @@ bool lower_layout_ok(const lower_unit *u) {
            same_layout(u, u->rtcalls_type, rt, sizeof rt / sizeof *rt, sizeof(hwasm_runtime_calls));
 }
 
-/* The interrupt poll is an inline asm with text (lower_func.c), which the object emitter
+/* The interrupt poll is an inline asm with text (lower_util.c), which the object emitter
  * can only assemble with the target's asm parser. Units start on several threads. */
 static pthread_once_t asm_parser_once = PTHREAD_ONCE_INIT;
 

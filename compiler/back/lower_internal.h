@@ -1,7 +1,8 @@
 /*
  * lower_internal.h — the state of one function being lowered, shared by lower_func.c
- * (control flow, locals, the instruction loop) and the operator families in
- * lower_numeric.c, lower_memory.c and lower_call.c.
+ * (prologue, locals, the instruction loop), the helpers in lower_util.c and the
+ * instruction families in lower_control.c, lower_numeric.c, lower_memory.c and
+ * lower_call.c. Families call lower_util.c, never each other or lower_func.c.
  */
 #ifndef HWASMC_LOWER_INTERNAL_H
 #define HWASMC_LOWER_INTERNAL_H
@@ -56,6 +57,8 @@ typedef struct fn_state {
 /* Whether the LLVM mirrors of the ABI structs match include/hwasm/hwasm_module.h (lower_types.c). */
 bool lower_layout_ok(const lower_unit *u);
 
+/* --- lower_util.c: helpers every family uses ---------------------------------------- */
+
 /* Value stack. */
 void push(fn_state *s, LLVMValueRef v);
 LLVMValueRef pop(fn_state *s);
@@ -83,14 +86,36 @@ void mark_dereferenceable(fn_state *s, LLVMValueRef load, uint64_t bytes);
 LLVMValueRef const_i32(fn_state *s, uint64_t v);
 LLVMValueRef const_i64(fn_state *s, uint64_t v);
 
-/* Operator families: return 1 when `in` was lowered, 0 when it is not theirs. */
-int lower_numeric(fn_state *s, const wasm_insn *in);
-int lower_memory(fn_state *s, const wasm_insn *in);
-int lower_call(fn_state *s, const wasm_insn *in);
+/* A new basic block at the end of the function. */
+LLVMBasicBlockRef new_block(fn_state *s, const char *name);
+
+/* An alloca in the entry block (above every instruction of the body). */
+LLVMValueRef entry_alloca(fn_state *s, LLVMTypeRef type);
+
+/* Traps with HWASM_TRAP_INTERRUPTED when vmctx->interrupt is set (only with
+ * interrupt_checks): at function entry and loop headers. */
+void poll_interrupt(fn_state *s);
 
 /* Keeps a loaded value alive so an out-of-bounds load whose result is dropped still
  * faults in guard mode (the guard page is the only check there). */
 void force_read(fn_state *s, LLVMValueRef v);
+
+/* --- lower_control.c ----------------------------------------------------------------- */
+
+/* Pushes a control frame whose label slots are allocated in the entry block; the
+ * function's own frame (FRAME_FUNC) is pushed by lower_function. */
+frame *push_frame(fn_state *s, uint8_t kind, uint32_t np, const uint8_t *params, uint32_t nr,
+                  const uint8_t *results);
+void free_frame(frame *f);
+
+/* Control instructions. Returns 1 when `in` was lowered, 0 when it is not one; sets
+ * *done when the function's final `end` was lowered. */
+int lower_control(fn_state *s, const wasm_insn *in, int *done);
+
+/* Operator families: return 1 when `in` was lowered, 0 when it is not theirs. */
+int lower_numeric(fn_state *s, const wasm_insn *in);
+int lower_memory(fn_state *s, const wasm_insn *in);
+int lower_call(fn_state *s, const wasm_insn *in);
 
 /* After lowering (lower_keepalive.c), in guard mode: force_read on every wasm memory load,
  * so it executes, in order, and can fault. */

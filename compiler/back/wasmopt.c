@@ -13,19 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io_util.h"
+
 int wasmopt_level_valid(const char *level) {
     return !strcmp(level, "O1") || !strcmp(level, "O2") || !strcmp(level, "Os");
-}
-
-static int write_all(int fd, const void *buf, size_t len) {
-    const uint8_t *p = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1;
-        p += n, len -= (size_t)n;
-    }
-    return 0;
 }
 
 /* The child: parse, optimise, write the binary to fd. Exits; never returns. */

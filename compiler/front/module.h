@@ -5,6 +5,7 @@
  * Function bodies are not decoded into a tree: a body is a span of the input bytes, and
  * both the validator and the lowering walk it with the instruction reader (insn.h). The
  * module does not own the input buffer; it owns everything else (wasm_module_free).
+ * module.c holds the module-wide helpers declared here (wasm_error_set, wasm_module_free).
  */
 #ifndef HWASMC_MODULE_H
 #define HWASMC_MODULE_H

@@ -1,0 +1,20 @@
+/*
+ * rt_const.c — evaluates a constant expression (a global's initialiser, a segment's
+ * offset, an element item) against an instance whose functions and globals are set.
+ * Its own file because both instantiation (rt_instance.c) and table.init (rt_bulk.c)
+ * need it, and rt_instance.c calls rt_bulk.c: here it is a layer below both.
+ */
+#include "rt_internal.h"
+
+uint64_t rt_const_eval(const hw_instance *inst, const hwasm_const *c) {
+    switch (c->kind) {
+    case HWASM_CONST_REF_NULL: return 0;
+    case HWASM_CONST_REF_FUNC: return (uintptr_t)inst->funcs[c->index];
+    case HWASM_CONST_GLOBAL_GET: {
+        const hwasm_global *g = inst->globals[c->index];
+        uint8_t type = inst->mod->d->globals[c->index].value_type;
+        return type == HWASM_I32 || type == HWASM_F32 ? (uint32_t)g->i32 : (uint64_t)g->i64;
+    }
+    default: return c->value;
+    }
+}
