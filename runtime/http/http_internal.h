@@ -35,7 +35,7 @@
 #include <hwasm/hwasm_http.h>
 
 /* The core's error setter (rt_error): the one core header this layer includes. */
-#include "../core/rt_error.h"
+#include "rt_error.h"
 
 /* Where an instance is: initialising (no request), inside handle_request, inside
  * handle_response, or idle in the pool. */
