@@ -307,10 +307,19 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
     if (rc == HW_OK) {
         mw->live = 1;
         rc = inst_create(mw, &first, err);
-        if (rc == HW_OK)
+        /* An instance born over keep_bytes would be recreated after every request. */
+        uint64_t born = rc == HW_OK ? http_inst_footprint(first) : 0;
+        if (born > mw->cfg.keep_bytes)
+            rc = http_set_error(err, HW_EINVAL,
+                                "an instance holds %llu bytes once initialised, more than "
+                                "keep_bytes (%u)",
+                                (unsigned long long)born, mw->cfg.keep_bytes);
+        if (rc == HW_OK) {
             http_pool_put(mw, first);
-        else
+        } else {
+            if (first) inst_free(first);
             mw->live = 0;
+        }
     }
     if (rc != HW_OK) {
         hw_http_middleware_free((hw_http_middleware *)mw);

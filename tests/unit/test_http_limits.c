@@ -7,7 +7,8 @@
 #include "http_test_support.h"
 
 /* Serves target on mw; returns hw_http_serve's status, the message in *err. */
-static int serve_uri(hw_http_middleware *mw, const char *target, hw_http_exchange *x, hw_error *err) {
+static int serve_uri(hw_http_middleware *mw, const char *target, hw_http_exchange *x,
+                     hw_error *err) {
     struct backend be = {0};
     exchange(x, "GET", target, NULL);
     int rc = hw_http_serve(mw, x, echo_backend, &be, err);
@@ -16,13 +17,16 @@ static int serve_uri(hw_http_middleware *mw, const char *target, hw_http_exchang
 }
 
 /* Expects target to answer status (and body, when not NULL) without a trap. */
-static void expect_answer(hw_http_middleware *mw, const char *target, int status, const char *body) {
+static void expect_answer(hw_http_middleware *mw, const char *target, int status,
+                          const char *body) {
     hw_http_exchange x;
     hw_error err = {0};
     int rc = serve_uri(mw, target, &x, &err);
     ck_assert_msg(rc == HW_OK, "%s: rc %d: %s", target, rc, err.message);
     ck_assert_msg(x.resp.status == status, "%s: status %d", target, x.resp.status);
-    if (body) ck_assert_msg(body_is(&x.resp.body, body), "%s: body %.*s", target, (int)x.resp.body.len, x.resp.body.data);
+    if (body)
+        ck_assert_msg(body_is(&x.resp.body, body), "%s: body %.*s", target, (int)x.resp.body.len,
+                      x.resp.body.data);
     hw_http_exchange_free(&x);
 }
 
@@ -79,7 +83,8 @@ START_TEST(interim_and_invalid_statuses) {
     static const char *interim[] = {"/status/100", "/status/101", "/status/103", "/status/199"};
     for (int i = 0; i < 4; i++)
         expect_trap(mw, interim[i], "cannot be the final status");
-    expect_trap(mw, "/status/101", "set_status_code: interim status 101 cannot be the final status");
+    expect_trap(mw, "/status/101",
+                "set_status_code: interim status 101 cannot be the final status");
     expect_trap(mw, "/status/99", "invalid status code 99");
     expect_trap(mw, "/status/0", "invalid status code 0");
     expect_trap(mw, "/status/1000", "invalid status code 1000");
@@ -95,13 +100,22 @@ START_TEST(oversized_instance_is_freed) {
     hw_http_middleware *mw = load_guest("adversarial/limits", &cfg);
     expect_answer(mw, "/grow/64", 200, "64"); /* 4 MiB: kept */
     ck_assert_uint_eq(hw_http_middleware_instances(mw), 1);
-    expect_answer(mw, "/grow/64", 200, "64"); /* the same instance: nothing to grow */
+    expect_answer(mw, "/grow/64", 200, "64");   /* the same instance: nothing to grow */
     expect_answer(mw, "/grow/512", 200, "512"); /* 32 MiB > 8 MiB: freed after answering */
     ck_assert_uint_eq(hw_http_middleware_instances(mw), 0);
     ck_assert_uint_eq(hw_http_middleware_traps(mw), 0); /* not a trap */
-    expect_answer(mw, "/grow/1", 200, "3"); /* a fresh instance: its initial 3 pages */
+    expect_answer(mw, "/grow/1", 200, "3");             /* a fresh instance: its initial 3 pages */
     ck_assert_uint_eq(hw_http_middleware_instances(mw), 1);
     hw_http_middleware_free(mw);
+    /* born over keep_bytes (3 pages > 100000 bytes): a load error, not a new instance for
+     * every request */
+    cfg.keep_bytes = 100000;
+    hw_error err = {0};
+    ck_assert_int_eq(hw_http_middleware_new(guest_path("adversarial/limits"), &cfg, &mw, &err),
+                     HW_EINVAL);
+    ck_assert_str_eq(
+        err.message,
+        "an instance holds 196608 bytes once initialised, more than keep_bytes (100000)");
 }
 END_TEST
 

@@ -160,10 +160,11 @@ END_TEST
 
 /* Two tables share one element budget: the declared mins use it, table.grow on either
  * answers -1 once it is spent, and a module that declares more cannot be instantiated. */
-static const char tables_wat[] =
-    "(module (table $a 10 funcref) (table $b 6 externref)\n"
-    "  (func (export \"grow_a\") (param i32) (result i32) (table.grow $a (ref.null func) (local.get 0)))\n"
-    "  (func (export \"grow_b\") (param i32) (result i32) (table.grow $b (ref.null extern) (local.get 0))))\n";
+static const char tables_wat[] = "(module (table $a 10 funcref) (table $b 6 externref)\n"
+                                 "  (func (export \"grow_a\") (param i32) (result i32) (table.grow "
+                                 "$a (ref.null func) (local.get 0)))\n"
+                                 "  (func (export \"grow_b\") (param i32) (result i32) (table.grow "
+                                 "$b (ref.null extern) (local.get 0))))\n";
 
 START_TEST(table_element_cap) {
     hw_module *m = load(tables_wat, "");
@@ -171,9 +172,9 @@ START_TEST(table_element_cap) {
     hw_error err;
     hw_instance_options opts = {.max_table_elements = 100};
     ck_assert_int_eq(hw_instance_new(m, NULL, 0, &opts, &inst, &err), HW_OK);
-    ck_assert_int_eq(call1(inst, "grow_a", 60, 0, &err), 10);  /* 16 + 60 = 76 of 100 */
-    ck_assert_int_eq(call1(inst, "grow_b", 25, 0, &err), -1);  /* 101 */
-    ck_assert_int_eq(call1(inst, "grow_b", 24, 0, &err), 6);   /* 100: all of it */
+    ck_assert_int_eq(call1(inst, "grow_a", 60, 0, &err), 10); /* 16 + 60 = 76 of 100 */
+    ck_assert_int_eq(call1(inst, "grow_b", 25, 0, &err), -1); /* 101 */
+    ck_assert_int_eq(call1(inst, "grow_b", 24, 0, &err), 6);  /* 100: all of it */
     ck_assert_int_eq(call1(inst, "grow_a", 1, 0, &err), -1);
     ck_assert_int_eq(call1(inst, "grow_a", 0, 0, &err), 70);
     hw_instance_free(inst);

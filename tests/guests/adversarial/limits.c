@@ -56,7 +56,8 @@ HTTP_EXPORT(handle_request) i64 handle_request(void) {
             for (u64 a = (u64)have * 65536; a < (u64)want * 65536; a += 4096)
                 *(volatile char *)(size_t)a = 1;
             char digits[10];
-            write_body(HTTP_BODY_RESPONSE, digits, fmt_u32(digits, (u32)__builtin_wasm_memory_size(0)));
+            write_body(HTTP_BODY_RESPONSE, digits,
+                       fmt_u32(digits, (u32)__builtin_wasm_memory_size(0)));
         }
     } else if (bytes_eq(uri, n, "/headers/add")) {
         flood(HTTP_HEADER_REQUEST, 0, 256);
@@ -66,15 +67,18 @@ HTTP_EXPORT(handle_request) i64 handle_request(void) {
         flood(HTTP_HEADER_REQUEST, 0, 9);
     } else if (bytes_eq(uri, n, "/headers/uri")) {
         char *p = fresh_bytes(2u << 20);
-        if (!p) status = 507;
+        if (!p)
+            status = 507;
         else {
             p[0] = '/';
             set_uri(p, 2 << 20);
         }
     } else if (bytes_eq(uri, n, "/headers/method")) {
         char *p = fresh_bytes(2u << 20);
-        if (!p) status = 507;
-        else set_method(p, 2 << 20);
+        if (!p)
+            status = 507;
+        else
+            set_method(p, 2 << 20);
     } else if (starts_with(uri, n, "/status/")) {
         status = (int)number(uri + 8, n - 8);
     }
