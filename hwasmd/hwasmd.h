@@ -31,6 +31,7 @@ struct hwd_middleware {
     char *guest_config;
     int line;
     uint32_t pool_size, pool_wait_ms, policy, budget_ms, memory_pages;
+    uint32_t table_elements, keep_bytes, header_write_bytes; /* per instance (hwasm_http.h) */
     int on_trap; /* 0: fail_open (skip the guest), else the status to answer (500) */
     hw_http_middleware *mw;
     struct hwd_histogram guest_time; /* its calls, for /metrics (atomic) */

@@ -58,6 +58,12 @@ static int get_u32(struct parse *p, yaml_node_t *n, const char *key, uint32_t ma
     return 0;
 }
 
+/* A limit: 0 would read as "none" (or as libhwasm's default), so it is refused. */
+static int get_limit(struct parse *p, yaml_node_t *n, const char *key, uint32_t max, uint32_t *out) {
+    if (get_u32(p, n, key, max, out)) return -1;
+    return *out ? 0 : fail(p, n, "%s: expected a whole number from 1 to %u", key, max);
+}
+
 /* "${NAME}" in a module path comes from the environment, so one example config can point
  * at whichever build folder holds the guests. */
 static char *expand_env(struct parse *p, yaml_node_t *n, const char *s) {
@@ -181,6 +187,11 @@ void hwd_middleware_defaults(struct hwd_middleware *m) {
     m->on_trap = 500;
     m->pool_wait_ms = 1000;
     m->budget_ms = 1000; /* no guest holds a worker for long unless configured to */
+    /* what one instance may hold: docs/hwasmd.md says why these numbers */
+    m->memory_pages = HW_HTTP_DEFAULT_MEMORY_PAGES;
+    m->table_elements = HW_HTTP_DEFAULT_TABLE_ELEMENTS;
+    m->keep_bytes = HW_HTTP_DEFAULT_KEEP_BYTES;
+    m->header_write_bytes = HW_HTTP_DEFAULT_HEADER_BYTES;
 }
 
 static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middleware *m) {
@@ -206,7 +217,11 @@ static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middlewa
         else if (!strcmp(key, "pool_size")) rc = get_u32(p, v, key, 4096, &m->pool_size);
         else if (!strcmp(key, "pool_wait_ms")) rc = get_u32(p, v, key, 3600000, &m->pool_wait_ms);
         else if (!strcmp(key, "time_budget_ms")) rc = get_u32(p, v, key, 3600000, &m->budget_ms);
-        else if (!strcmp(key, "memory_pages")) rc = get_u32(p, v, key, 65536, &m->memory_pages);
+        else if (!strcmp(key, "memory_pages")) rc = get_limit(p, v, key, 65536, &m->memory_pages);
+        else if (!strcmp(key, "table_elements")) rc = get_limit(p, v, key, 10000000, &m->table_elements);
+        else if (!strcmp(key, "keep_bytes")) rc = get_limit(p, v, key, UINT32_MAX, &m->keep_bytes);
+        else if (!strcmp(key, "header_write_bytes"))
+            rc = get_limit(p, v, key, 1u << 30, &m->header_write_bytes);
         else if (!strcmp(key, "on_trap")) rc = parse_trap(p, v, &m->on_trap);
         else if (!strcmp(key, "policy")) {
             const char *s = scalar(v);

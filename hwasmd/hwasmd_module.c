@@ -174,6 +174,9 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
             .pool_size = m->pool_size,
             .pool_no_wait = 1, /* a worker's loop parks the request instead (hwasmd_chain.c) */
             .max_memory_pages = m->memory_pages,
+            .max_table_elements = m->table_elements,
+            .keep_bytes = m->keep_bytes,
+            .max_header_bytes = m->header_write_bytes,
             .deadline_ms = m->budget_ms,
             .policy = m->policy,
         };

@@ -41,8 +41,10 @@
 #define HTTP_HI(v) ((unsigned)((unsigned long long)(v) >> 32))
 #define HTTP_LO(v) ((unsigned)(unsigned long long)(v))
 
-/* Status codes the host accepts in set_status_code; others trap. */
-#define HTTP_STATUS_MIN 100
+/* Status codes the host accepts in set_status_code; others trap. 1xx are interim
+ * responses, never the final one: sent as the answer, 101 would switch the connection's
+ * protocol and 100/102/103 make the client read the next answer as this one's. */
+#define HTTP_STATUS_MIN 200
 #define HTTP_STATUS_MAX 999
 
 #endif /* HTTP_HANDLER_H */

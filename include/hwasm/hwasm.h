@@ -89,6 +89,10 @@ void hw_extern_free(hw_extern *e);
 
 typedef struct hw_instance_options {
     uint32_t max_memory_pages; /* cap on memory.grow for a defined memory; 0 = module max */
+    uint32_t max_table_elements; /* cap on the elements of all the instance's defined tables
+                                    together: a larger declared min fails instantiation
+                                    (HW_ENOMEM), table.grow past it answers -1; 0 = none
+                                    (each table still stops at 10,000,000) */
 } hw_instance_options;
 
 /*

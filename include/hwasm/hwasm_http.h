@@ -139,16 +139,39 @@ typedef struct hw_http_config {
     size_t guest_config_len;
     hw_http_log_fn log; /* NULL: nothing is logged and log_enabled answers 0 */
     void *log_ctx;
-    int32_t log_level;          /* threshold: levels >= it (and <= error) are logged; 0 = info */
-    uint32_t pool_size;         /* max instances alive at once; 0 = 16 */
-    uint32_t pool_wait_ms;      /* how long a request waits for a busy pool; 0 = 1000 */
-    uint32_t pool_no_wait;      /* 1: a busy pool fails at once with HW_EBUSY, so an event
-                                   loop can park the request instead of blocking */
-    uint32_t max_memory_pages;  /* memory.grow fails (-1) above this; 0 = the module's max */
-    uint32_t deadline_ms;       /* per guest call; the guest traps "interrupted"; 0 = none */
-    uint32_t policy;            /* enum hw_http_policy */
-    const char *const *environ; /* "KEY=VALUE" strings for WASI environ_*, NULL-ended; copied */
+    int32_t log_level;           /* threshold: levels >= it (and <= error) are logged; 0 = info */
+    uint32_t pool_size;          /* max instances alive at once; 0 = 16 */
+    uint32_t pool_wait_ms;       /* how long a request waits for a busy pool; 0 = 1000 */
+    uint32_t pool_no_wait;       /* 1: a busy pool fails at once with HW_EBUSY, so an event
+                                    loop can park the request instead of blocking */
+    uint32_t max_memory_pages;   /* memory.grow fails (-1) above this, a larger declared min
+                                    fails the load; 0 = HW_HTTP_DEFAULT_MEMORY_PAGES */
+    uint32_t deadline_ms;        /* per guest call; the guest traps "interrupted"; 0 = none */
+    uint32_t policy;             /* enum hw_http_policy */
+    const char *const *environ;  /* "KEY=VALUE" strings for WASI environ_*, NULL-ended; copied */
+    uint32_t max_table_elements; /* all of an instance's tables together: table.grow fails
+                                    (-1) past it, a larger declared min fails the load;
+                                    0 = HW_HTTP_DEFAULT_TABLE_ELEMENTS */
+    uint32_t keep_bytes;         /* after a request, an instance whose footprint (linear memory,
+                                    8 bytes per table element, host scratch) is above this is
+                                    freed, its memory unmapped, and a fresh one is made when
+                                    needed (one that big once initialised fails the load);
+                                    0 = HW_HTTP_DEFAULT_KEEP_BYTES */
+    uint32_t max_header_bytes;   /* header bytes one instance may write per request (names and
+                                    values of set/add_header_value, set_uri, set_method, over
+                                    handle_request and handle_response): the call past it
+                                    traps; 0 = HW_HTTP_DEFAULT_HEADER_BYTES */
 } hw_http_config;
+
+/* What an untrusted guest may make the process hold unless configured otherwise, per
+ * instance (pool_size bounds the instances): 16 MiB of linear memory; 131072 table
+ * elements (1 MiB of host pointers); 32 MiB of footprint kept after a request (twice the
+ * default memory, so only a raised max_memory_pages makes instances recycle); 1 MiB of
+ * header bytes written per request (30 times what nginx accepts in a request's headers). */
+#define HW_HTTP_DEFAULT_MEMORY_PAGES 256u
+#define HW_HTTP_DEFAULT_TABLE_ELEMENTS 131072u
+#define HW_HTTP_DEFAULT_KEEP_BYTES (32u << 20)
+#define HW_HTTP_DEFAULT_HEADER_BYTES (1u << 20)
 
 typedef struct hw_http_middleware hw_http_middleware;
 /* An instance pinned from handle_request to handle_response. */

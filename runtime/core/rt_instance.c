@@ -52,13 +52,23 @@ static int create_definitions(hw_instance *inst, const hw_instance_options *opts
         inst->vm.memory = &inst->own_memory->pub;
     }
     inst->vm.mem_base = inst->vm.memory ? inst->vm.memory->base : NULL;
+    uint32_t table_cap = opts ? opts->max_table_elements : 0;
+    inst->table_room = table_cap;
     for (uint32_t i = d->num_imported_tables; i < d->num_tables; i++) {
         const hwasm_table_def *t = &d->tables[i];
+        if (table_cap && t->limits.min > inst->table_room)
+            return rt_error(err, HW_ENOMEM, "tables of %llu elements exceed the cap of %u elements",
+                            (unsigned long long)(table_cap - inst->table_room + t->limits.min),
+                            table_cap);
         rt_table *rt;
         int rc = rt_table_create(t->elem_type, t->limits.min, t->limits.max, t->limits.has_max, &rt,
                                  err);
         if (rc != HW_OK) return rc;
         inst->tables[i] = &rt->pub;
+        if (table_cap) {
+            inst->table_room -= t->limits.min;
+            rt->room = &inst->table_room;
+        }
     }
     for (uint32_t i = d->num_imported_funcs; i < d->num_funcs; i++) {
         hwasm_funcref *f = &inst->own_funcs[i - d->num_imported_funcs];

@@ -48,6 +48,8 @@ int32_t rt_memory_grow(hwasm_memory *m, uint32_t delta_pages);
 typedef struct rt_table {
     hwasm_table pub; /* first */
     uint32_t has_max;
+    uint64_t *room; /* elements its instance's tables may still gain together (the
+                       max_table_elements option), or NULL for no such cap */
 } rt_table;
 
 static inline rt_table *rt_table_of(hwasm_table *t) {
@@ -57,7 +59,7 @@ static inline rt_table *rt_table_of(hwasm_table *t) {
 int rt_table_create(uint8_t elem_type, uint32_t min, uint32_t max, int has_max, rt_table **out,
                     hw_error *err);
 void rt_table_free(rt_table *t);
-/* table.grow: the old size, or -1 with nothing changed. */
+/* table.grow: the old size, or -1 with nothing changed (also past the instance's room). */
 int32_t rt_table_grow(hwasm_table *t, void *init, uint32_t delta);
 
 /* --- rt_ranges.c: address ranges the fault handler may read at any time ---------------- */
@@ -95,6 +97,7 @@ struct hw_instance {
     hwasm_funcref *own_funcs;  /* [num_funcs - num_imported_funcs] */
     hwasm_global *own_globals; /* [num_globals - num_imported_globals] */
     rt_memory *own_memory;     /* NULL when imported or absent */
+    uint64_t table_room;       /* what its tables may still gain (max_table_elements) */
     uint64_t *dropped;         /* bitset: data segments [0, num_data), then elem segments */
     hw_instance *next_zombie;
 };

@@ -1,6 +1,7 @@
 /*
  * rt_table.c — tables: an array of references (hwasm_funcref* or opaque externref
- * pointers, NULL = null) that moves when it grows, capped at RT_TABLE_LIMIT elements.
+ * pointers, NULL = null) that moves when it grows, capped at RT_TABLE_LIMIT elements, and
+ * (when the instance has a max_table_elements option) by the room its instance has left.
  */
 #include <stdlib.h>
 
@@ -36,9 +37,10 @@ void rt_table_free(rt_table *t) {
 }
 
 int32_t rt_table_grow(hwasm_table *t, void *init, uint32_t delta) {
+    uint64_t *room = rt_table_of(t)->room;
     uint32_t old = t->size;
     uint64_t size = (uint64_t)old + delta;
-    if (size > t->max || size > RT_TABLE_LIMIT) return -1;
+    if (size > t->max || size > RT_TABLE_LIMIT || (room && delta > *room)) return -1;
     if (delta == 0) return (int32_t)old;
     void **elems = realloc(t->elems, size * sizeof *elems);
     if (!elems) return -1;
@@ -46,5 +48,6 @@ int32_t rt_table_grow(hwasm_table *t, void *init, uint32_t delta) {
         elems[i] = init;
     t->elems = elems;
     t->size = (uint32_t)size;
+    if (room) *room -= delta;
     return (int32_t)old;
 }

@@ -1,7 +1,7 @@
 /*
  * http_common.c — helpers every http_handler function uses: the trap that names the
- * function and phase, the buf_limit string write, the per-instance scratch buffer, and
- * the logger gate.
+ * function and phase, the buf_limit string write, the header-bytes budget, the
+ * per-instance scratch buffer, and the logger gate.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +37,13 @@ int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, const char *fn,
     if (n > INT32_MAX) http_trap(hi, vm, fn, "value too long (%zu bytes)", n);
     if (n && n <= buf_limit) memcpy(dst, s, n);
     return (int32_t)n;
+}
+
+void http_header_bytes(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint64_t n) {
+    uint32_t cap = hi->mw->cfg.max_header_bytes;
+    if (n > cap - hi->header_bytes)
+        http_trap(hi, vm, fn, "guest-written header bytes over %u in this request", cap);
+    hi->header_bytes += n;
 }
 
 uint8_t *http_scratch(struct http_inst *hi, hwasm_vmctx *vm, size_t n, const char *fn) {

@@ -73,6 +73,7 @@ void http_set_method(void *env, hwasm_vmctx *vm, int32_t method, int32_t method_
         http_trap(HI, vm, "set_method", "can't set method after next handler");
     if (method_len == 0) http_trap(HI, vm, "set_method", "HTTP method cannot be empty");
     if (has_ctl(p, (uint32_t)method_len)) http_trap(HI, vm, "set_method", "invalid HTTP method");
+    http_header_bytes(HI, vm, "set_method", (uint32_t)method_len);
     if (hw_http_str_set(&HI->x->req.method, (const char *)p, (uint32_t)method_len))
         http_trap(HI, vm, "set_method", "out of host memory");
 }
@@ -114,6 +115,7 @@ void http_set_uri(void *env, hwasm_vmctx *vm, int32_t uri, int32_t uri_len) {
     if (HI->phase != PHASE_REQUEST)
         http_trap(HI, vm, "set_uri", "can't set uri after next handler");
     uint32_t n = (uint32_t)uri_len;
+    http_header_bytes(HI, vm, "set_uri", n);
     /* Percent-encode bytes that cannot appear in a request-target (spaces, controls), as
      * host-go's read-back does; everything else is kept byte-exact. */
     size_t extra = 0;
@@ -165,6 +167,9 @@ void http_set_status_code(void *env, hwasm_vmctx *vm, int32_t status_code) {
     if (HI->phase == PHASE_RESPONSE && !buffering_response(HI))
         http_trap(HI, vm, "set_status_code",
                   "can't set status code after next handler unless buffer_response is enabled");
+    if (status_code >= 100 && status_code < HTTP_STATUS_MIN)
+        http_trap(HI, vm, "set_status_code", "interim status %d cannot be the final status",
+                  status_code);
     if (status_code < HTTP_STATUS_MIN || status_code > HTTP_STATUS_MAX)
         http_trap(HI, vm, "set_status_code", "invalid status code %d", status_code);
     HI->x->resp.status = status_code;

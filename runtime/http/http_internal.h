@@ -76,6 +76,7 @@ struct http_inst {
     int resp_body_written;
     int next_called;
     uint32_t req_ctx;
+    uint64_t header_bytes; /* written by the guest in this request (http_header_bytes) */
 
     int exited; /* proc_exit was called, with exit_code */
     int32_t exit_code;
@@ -167,6 +168,11 @@ static inline uint8_t *guest_bytes(struct http_inst *hi, hwasm_vmctx *vm, uint32
 int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint32_t buf,
                           uint32_t buf_limit, const void *s, size_t n);
 
+/* Counts n more guest-written header bytes (names, values, uri, method) in this request,
+ * or traps naming fn once they would pass cfg.max_header_bytes: without a bound a guest
+ * adding headers in a loop grows host memory until the process dies. */
+void http_header_bytes(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint64_t n);
+
 /* A scratch buffer of at least n bytes owned by the instance, or a trap. */
 uint8_t *http_scratch(struct http_inst *hi, hwasm_vmctx *vm, size_t n, const char *fn);
 
@@ -201,6 +207,9 @@ int http_guest_call(struct http_inst *hi, int kind, hwasm_funcref f, int32_t a, 
 int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err);
 void http_pool_put(struct http_mw *mw, struct http_inst *hi);
 void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped);
+/* What an instance holds beyond its fixed cost: linear memory, 8 bytes per table element
+ * and its scratch buffer; compared with cfg.keep_bytes after each request. */
+uint64_t http_inst_footprint(const struct http_inst *hi);
 
 /* Reset policy: take the snapshot once initialised; reset fails (HW_EINVAL) when the
  * instance outgrew it, and the caller then recreates the instance. */

@@ -1,7 +1,8 @@
 /*
  * http_middleware.c — the middleware object: load and validate a compiled guest, create
- * and destroy its instances (start section, _start, _initialize), and the bounded pool
- * that lends one instance per request (waiting up to pool_wait_ms when all are busy).
+ * and destroy its instances (start section, _start, _initialize) under the memory and
+ * table caps, and the bounded pool that lends one instance per request (waiting up to
+ * pool_wait_ms when all are busy).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -139,7 +140,8 @@ static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err
         else
             rt_error(err, rc, "cannot create host function");
     }
-    hw_instance_options opts = {.max_memory_pages = mw->cfg.max_memory_pages};
+    hw_instance_options opts = {.max_memory_pages = mw->cfg.max_memory_pages,
+                                .max_table_elements = mw->cfg.max_table_elements};
     if (rc == HW_OK)
         rc = hw_instance_new(mw->mod, hi->imports, hi->num_imports, &opts, &hi->inst, err);
     if (rc == HW_OK) {
@@ -169,6 +171,14 @@ static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err
     hi->phase = PHASE_IDLE;
     *out = hi;
     return HW_OK;
+}
+
+uint64_t http_inst_footprint(const struct http_inst *hi) {
+    const hwasm_descriptor *d = hw_module_descriptor(hi->mw->mod);
+    uint64_t bytes = (hi->vm->memory ? hi->vm->memory->size : 0) + hi->scratch_cap;
+    for (uint32_t i = d->num_imported_tables; i < d->num_tables; i++)
+        bytes += (uint64_t)hi->vm->tables[i]->size * sizeof(void *);
+    return bytes;
 }
 
 /* --- pool ------------------------------------------------------------------------------- */
@@ -246,6 +256,10 @@ static int copy_config(struct http_mw *mw, const hw_http_config *cfg) {
     if (cfg) mw->cfg = *cfg;
     if (!mw->cfg.pool_size) mw->cfg.pool_size = 16;
     if (!mw->cfg.pool_wait_ms) mw->cfg.pool_wait_ms = 1000;
+    if (!mw->cfg.max_memory_pages) mw->cfg.max_memory_pages = HW_HTTP_DEFAULT_MEMORY_PAGES;
+    if (!mw->cfg.max_table_elements) mw->cfg.max_table_elements = HW_HTTP_DEFAULT_TABLE_ELEMENTS;
+    if (!mw->cfg.keep_bytes) mw->cfg.keep_bytes = HW_HTTP_DEFAULT_KEEP_BYTES;
+    if (!mw->cfg.max_header_bytes) mw->cfg.max_header_bytes = HW_HTTP_DEFAULT_HEADER_BYTES;
     mw->cfg.environ = NULL;
     mw->cfg.guest_config = NULL;
     if (cfg && cfg->guest_config_len) {
@@ -292,10 +306,19 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
     if (rc == HW_OK) {
         mw->live = 1;
         rc = inst_create(mw, &first, err);
-        if (rc == HW_OK)
+        /* An instance born over keep_bytes would be recreated after every request. */
+        uint64_t born = rc == HW_OK ? http_inst_footprint(first) : 0;
+        if (born > mw->cfg.keep_bytes)
+            rc = http_set_error(err, HW_EINVAL,
+                                "an instance holds %llu bytes once initialised, more than "
+                                "keep_bytes (%u)",
+                                (unsigned long long)born, mw->cfg.keep_bytes);
+        if (rc == HW_OK) {
             http_pool_put(mw, first);
-        else
+        } else {
+            if (first) inst_free(first);
             mw->live = 0;
+        }
     }
     if (rc != HW_OK) {
         hw_http_middleware_free((hw_http_middleware *)mw);

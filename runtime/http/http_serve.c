@@ -2,19 +2,35 @@
  * http_serve.c — one request through one middleware: handle_request on a pooled instance,
  * the hand-over to the next handler (request body rewound or replaced, Content-Length
  * recomputed), handle_response on the same pinned instance, then back to the pool — or
- * away for good after a trap, or after every request under the reset policy.
+ * away for good after a trap, when it grew past keep_bytes, or when the reset policy
+ * cannot restore it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http_internal.h"
 
-/* Ends a request on hi: healthy instances go back to the pool unless the policy resets. */
+/* A scratch buffer larger than this (a guest read or wrote huge headers) is not kept. */
+#define SCRATCH_KEEP (64u << 10)
+
+/* Ends a request on hi: healthy instances go back to the pool unless they grew past
+ * keep_bytes (one request's growth must not stay resident for good: the instance is
+ * freed, its memory unmapped, and the pool makes a fresh one when needed) or the reset
+ * policy cannot put them back in their initial state. A kept instance keeps its memory:
+ * under keep the guest's heap is its state. */
 static void finish(struct http_inst *hi) {
     struct http_mw *mw = hi->mw;
     hi->phase = PHASE_IDLE;
     hi->x = NULL;
-    if (mw->cfg.policy == HW_HTTP_RESET && http_snapshot_reset(hi) != HW_OK)
+    if (hi->scratch_cap > SCRATCH_KEEP) {
+        free(hi->scratch);
+        hi->scratch = NULL;
+        hi->scratch_cap = 0;
+    }
+    if (http_inst_footprint(hi) > mw->cfg.keep_bytes)
+        http_pool_discard(mw, hi, 0);
+    else if (mw->cfg.policy == HW_HTTP_RESET && http_snapshot_reset(hi) != HW_OK)
         http_pool_discard(mw, hi, 0); /* outgrew its snapshot: a fresh one replaces it */
     else
         http_pool_put(mw, hi);
@@ -53,6 +69,7 @@ int hw_http_handle_request(hw_http_middleware *m, hw_http_exchange *x, hw_http_c
     hi->phase = PHASE_REQUEST;
     hi->features = __atomic_load_n(&mw->features, __ATOMIC_RELAXED);
     hi->req_body_written = hi->resp_body_written = 0;
+    hi->header_bytes = 0;
     if (hi->features & HTTP_FEATURE_BUFFER_REQUEST) x->req.body.retain = 1;
     int64_t ctx_next = 0;
     rc = http_guest_call(hi, CALL_REQUEST, hi->handle_request, 0, 0, &ctx_next, err);

@@ -3,7 +3,7 @@
  * linking instances to each other (shared memory, table, globals; call_indirect across
  * modules by canonical signature ids), a trapped instantiation whose table writes persist,
  * guard-page and explicit bounds traps, stack exhaustion on the main thread and on other
- * threads, interrupts, host functions that trap, and the per-instance memory cap.
+ * threads, interrupts, host functions that trap, and the per-instance memory and table caps.
  */
 #include <check.h>
 #include <pthread.h>
@@ -158,6 +158,36 @@ START_TEST(bounds_explicit) {
 }
 END_TEST
 
+/* Two tables share one element budget: the declared mins use it, table.grow on either
+ * answers -1 once it is spent, and a module that declares more cannot be instantiated. */
+static const char tables_wat[] = "(module (table $a 10 funcref) (table $b 6 externref)\n"
+                                 "  (func (export \"grow_a\") (param i32) (result i32) (table.grow "
+                                 "$a (ref.null func) (local.get 0)))\n"
+                                 "  (func (export \"grow_b\") (param i32) (result i32) (table.grow "
+                                 "$b (ref.null extern) (local.get 0))))\n";
+
+START_TEST(table_element_cap) {
+    hw_module *m = load(tables_wat, "");
+    hw_instance *inst;
+    hw_error err;
+    hw_instance_options opts = {.max_table_elements = 100};
+    ck_assert_int_eq(hw_instance_new(m, NULL, 0, &opts, &inst, &err), HW_OK);
+    ck_assert_int_eq(call1(inst, "grow_a", 60, 0, &err), 10); /* 16 + 60 = 76 of 100 */
+    ck_assert_int_eq(call1(inst, "grow_b", 25, 0, &err), -1); /* 101 */
+    ck_assert_int_eq(call1(inst, "grow_b", 24, 0, &err), 6);  /* 100: all of it */
+    ck_assert_int_eq(call1(inst, "grow_a", 1, 0, &err), -1);
+    ck_assert_int_eq(call1(inst, "grow_a", 0, 0, &err), 70);
+    hw_instance_free(inst);
+    opts.max_table_elements = 15; /* 10 + 6 declared */
+    ck_assert_int_eq(hw_instance_new(m, NULL, 0, &opts, &inst, &err), HW_ENOMEM);
+    ck_assert_str_eq(err.message, "tables of 16 elements exceed the cap of 15 elements");
+    ck_assert_int_eq(hw_instance_new(m, NULL, 0, NULL, &inst, &err), HW_OK); /* no cap */
+    ck_assert_int_eq(call1(inst, "grow_a", 1000000, 0, &err), 10);
+    hw_instance_free(inst);
+    hw_module_free(m);
+}
+END_TEST
+
 static const char runaway_wat[] = "(module\n"
                                   "  (func $r (export \"recurse\") (param i32) (result i32) "
                                   "(i32.add (call $r (local.get 0)) (i32.const 1)))\n"
@@ -250,6 +280,7 @@ int main(void) {
     tcase_add_test(tc, trapped_instantiation_leaves_table_writes);
     tcase_add_test(tc, bounds_guard);
     tcase_add_test(tc, bounds_explicit);
+    tcase_add_test(tc, table_element_cap);
     tcase_add_test(tc, runaway_guests);
     tcase_add_test(tc, host_functions);
     suite_add_tcase(s, tc);

@@ -1,0 +1,163 @@
+/*
+ * test_http_limits.c — what an untrusted guest may make the host hold, in process, with
+ * the adversarial guests limits, tablegrow and bigtable: the default memory and table
+ * caps, the per-request budget of guest-written header bytes, the keep_bytes rule that
+ * frees an instance grown too big (tables count), and the statuses a guest may not set.
+ */
+#include "http_test_support.h"
+
+/* Serves target on mw; returns hw_http_serve's status, the message in *err. */
+static int serve_uri(hw_http_middleware *mw, const char *target, hw_http_exchange *x,
+                     hw_error *err) {
+    struct backend be = {0};
+    exchange(x, "GET", target, NULL);
+    int rc = hw_http_serve(mw, x, echo_backend, &be, err);
+    ck_assert_int_eq(be.calls, 0); /* these guests always answer themselves */
+    return rc;
+}
+
+/* Expects target to answer status (and body, when not NULL) without a trap. */
+static void expect_answer(hw_http_middleware *mw, const char *target, int status,
+                          const char *body) {
+    hw_http_exchange x;
+    hw_error err = {0};
+    int rc = serve_uri(mw, target, &x, &err);
+    ck_assert_msg(rc == HW_OK, "%s: rc %d: %s", target, rc, err.message);
+    ck_assert_msg(x.resp.status == status, "%s: status %d", target, x.resp.status);
+    if (body)
+        ck_assert_msg(body_is(&x.resp.body, body), "%s: body %.*s", target, (int)x.resp.body.len,
+                      x.resp.body.data);
+    hw_http_exchange_free(&x);
+}
+
+/* Expects target to trap with a message containing why; the answer is then a 500. */
+static void expect_trap(hw_http_middleware *mw, const char *target, const char *why) {
+    hw_http_exchange x;
+    hw_error err = {0};
+    int rc = serve_uri(mw, target, &x, &err);
+    ck_assert_msg(rc == HW_ETRAP, "%s: rc %d, status %d", target, rc, x.resp.status);
+    ck_assert_msg(strstr(err.message, why), "%s: %s", target, err.message);
+    ck_assert_int_eq(x.resp.status, 500);
+    hw_http_exchange_free(&x);
+}
+
+START_TEST(default_memory_cap) {
+    hw_http_middleware *mw = load_guest("adversarial/limits", NULL);
+    expect_answer(mw, "/grow/257", 507, ""); /* 16 MiB + 1 page: memory.grow says -1 */
+    expect_answer(mw, "/grow/256", 200, "256");
+    ck_assert_uint_eq(hw_http_middleware_traps(mw), 0);
+    hw_http_middleware_free(mw);
+    hw_http_config cfg = {.max_memory_pages = 1024};
+    mw = load_guest("adversarial/limits", &cfg);
+    expect_answer(mw, "/grow/257", 200, "257");
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
+START_TEST(header_bytes_budget) {
+    hw_http_middleware *mw = load_guest("adversarial/limits", NULL);
+    const char *over = "guest-written header bytes over 1048576 in this request";
+    expect_trap(mw, "/headers/add", over);
+    expect_trap(mw, "/headers/set", over); /* replacing counts too: it is host work */
+    expect_trap(mw, "/headers/uri", "set_uri: guest-written header bytes over");
+    expect_trap(mw, "/headers/method", "set_method: guest-written header bytes over");
+    ck_assert_uint_eq(hw_http_middleware_traps(mw), 4);
+    /* 576 KiB per request, twice on the same kept instance: the budget is per request */
+    expect_answer(mw, "/headers/some", 200, "");
+    expect_answer(mw, "/headers/some", 200, "");
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 1);
+    hw_http_middleware_free(mw);
+    hw_http_config cfg = {.max_header_bytes = 64 << 20};
+    mw = load_guest("adversarial/limits", &cfg);
+    expect_answer(mw, "/headers/add", 200, "");
+    cfg.max_header_bytes = 500000;
+    hw_http_middleware_free(mw);
+    mw = load_guest("adversarial/limits", &cfg);
+    expect_trap(mw, "/headers/some", "header bytes over 500000");
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
+START_TEST(interim_and_invalid_statuses) {
+    hw_http_middleware *mw = load_guest("adversarial/limits", NULL);
+    static const char *interim[] = {"/status/100", "/status/101", "/status/103", "/status/199"};
+    for (int i = 0; i < 4; i++)
+        expect_trap(mw, interim[i], "cannot be the final status");
+    expect_trap(mw, "/status/101",
+                "set_status_code: interim status 101 cannot be the final status");
+    expect_trap(mw, "/status/99", "invalid status code 99");
+    expect_trap(mw, "/status/0", "invalid status code 0");
+    expect_trap(mw, "/status/1000", "invalid status code 1000");
+    expect_answer(mw, "/status/200", 200, "");
+    expect_answer(mw, "/status/204", 204, "");
+    expect_answer(mw, "/status/999", 999, "");
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
+START_TEST(oversized_instance_is_freed) {
+    hw_http_config cfg = {.max_memory_pages = 1024, .keep_bytes = 8 << 20};
+    hw_http_middleware *mw = load_guest("adversarial/limits", &cfg);
+    expect_answer(mw, "/grow/64", 200, "64"); /* 4 MiB: kept */
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 1);
+    expect_answer(mw, "/grow/64", 200, "64");   /* the same instance: nothing to grow */
+    expect_answer(mw, "/grow/512", 200, "512"); /* 32 MiB > 8 MiB: freed after answering */
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 0);
+    ck_assert_uint_eq(hw_http_middleware_traps(mw), 0); /* not a trap */
+    expect_answer(mw, "/grow/1", 200, "3");             /* a fresh instance: its initial 3 pages */
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 1);
+    hw_http_middleware_free(mw);
+    /* born over keep_bytes (3 pages > 100000 bytes): a load error, not a new instance for
+     * every request */
+    cfg.keep_bytes = 100000;
+    hw_error err = {0};
+    ck_assert_int_eq(hw_http_middleware_new(guest_path("adversarial/limits"), &cfg, &mw, &err),
+                     HW_EINVAL);
+    ck_assert_str_eq(
+        err.message,
+        "an instance holds 196608 bytes once initialised, more than keep_bytes (100000)");
+}
+END_TEST
+
+START_TEST(table_elements) {
+    hw_http_middleware *mw = load_guest("adversarial/tablegrow", NULL);
+    /* a million refused; 1 + 127 * 1024 = 130049 elements fit in 131072: 200 + 31 */
+    expect_answer(mw, "/", 231, "");
+    expect_answer(mw, "/", 231, ""); /* kept (1 MiB of pointers): already full */
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 1);
+    hw_http_middleware_free(mw);
+    hw_http_config cfg = {.max_table_elements = 2000000};
+    mw = load_guest("adversarial/tablegrow", &cfg);
+    expect_answer(mw, "/", 201, "");
+    hw_http_middleware_free(mw);
+    /* elements count in the footprint: 64 KiB of memory + 130049 * 8 bytes > 1 MiB */
+    cfg = (hw_http_config){.keep_bytes = 1 << 20};
+    mw = load_guest("adversarial/tablegrow", &cfg);
+    expect_answer(mw, "/", 231, "");
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 0);
+    hw_http_middleware_free(mw);
+    /* a declared table over the cap fails the load, naming it */
+    hw_http_middleware *bad = NULL;
+    hw_error err = {0};
+    ck_assert_int_eq(hw_http_middleware_new(guest_path("adversarial/bigtable"), NULL, &bad, &err),
+                     HW_ENOMEM);
+    ck_assert_str_eq(err.message, "tables of 1000000 elements exceed the cap of 131072 elements");
+    ck_assert_ptr_null(bad);
+    cfg = (hw_http_config){.max_table_elements = 1000000};
+    mw = load_guest("adversarial/bigtable", &cfg);
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("http_limits");
+    TCase *tc = tcase_create("limits");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, default_memory_cap);
+    tcase_add_test(tc, header_bytes_budget);
+    tcase_add_test(tc, interim_and_invalid_statuses);
+    tcase_add_test(tc, oversized_instance_is_freed);
+    tcase_add_test(tc, table_elements);
+    suite_add_tcase(s, tc);
+    return unit_run_suite(s);
+}
