@@ -309,7 +309,7 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
         /* An instance born over keep_bytes would be recreated after every request. */
         uint64_t born = rc == HW_OK ? http_inst_footprint(first) : 0;
         if (born > mw->cfg.keep_bytes)
-            rc = http_set_error(err, HW_EINVAL,
+            rc = rt_error(err, HW_EINVAL,
                                 "an instance holds %llu bytes once initialised, more than "
                                 "keep_bytes (%u)",
                                 (unsigned long long)born, mw->cfg.keep_bytes);
