@@ -148,6 +148,8 @@ typedef struct hw_http_config {
     uint32_t deadline_ms;       /* per guest call; the guest traps "interrupted"; 0 = none */
     uint32_t policy;            /* enum hw_http_policy */
     const char *const *environ; /* "KEY=VALUE" strings for WASI environ_*, NULL-ended; copied */
+    const uint8_t *require_file_sha256; /* NULL, or the sha256 the .so file's bytes must have */
+    const uint8_t *require_wasm_sha256; /* NULL, or the wasm digest its descriptor must record */
 } hw_http_config;
 
 typedef struct hw_http_middleware hw_http_middleware;
