@@ -336,6 +336,7 @@ static int read_module(const struct hwd_middleware *m, uint8_t **b, size_t *n, u
         hex(m->sha256, want);
         snprintf(why, cap, "%s: refused: its sha256 is %s, the config pins %s", m->module, have, want);
         free(*b);
+        *b = NULL;
         return close(fd), -1;
     }
     return fd;
