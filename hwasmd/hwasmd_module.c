@@ -167,7 +167,11 @@ static int cache_lookup(int dirfd, const char *key, uint8_t d[32]) {
     if (fstat(fd, &st) || !S_ISREG(st.st_mode) || read_fd(fd, &b, &n)) return close(fd), -1;
     sha256(b, n, got);
     free(b);
-    if (cache_record(dirfd, key, d) || memcmp(got, d, 32)) {
+    if (cache_record(dirfd, key, d)) {
+        fprintf(stderr, "hwasmd: cache entry %s has no sha256 record (an older hwasmd's?): not loaded, recompiling\n", name);
+        return close(fd), -1;
+    }
+    if (memcmp(got, d, 32)) {
         fprintf(stderr, "hwasmd: cache entry %s does not have the sha256 recorded when it was compiled: "
                         "not loaded, recompiling\n", name);
         return close(fd), -1;
