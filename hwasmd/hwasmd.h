@@ -33,6 +33,8 @@ struct hwd_middleware {
     uint32_t pool_size, pool_wait_ms, policy, budget_ms, memory_pages;
     uint32_t table_elements, keep_bytes, header_write_bytes; /* per instance (hwasm_http.h) */
     int on_trap; /* 0: fail_open (skip the guest), else the status to answer (500) */
+    int has_sha256;    /* the config pins the module file's sha256 (key sha256:) */
+    uint8_t sha256[32];
     hw_http_middleware *mw;
     struct hwd_histogram guest_time; /* its calls, for /metrics (atomic) */
 };
@@ -70,6 +72,8 @@ struct hwd_config {
     size_t max_header_bytes, max_body_bytes;
     uint32_t idle_timeout_ms, request_timeout_ms;
     char *cache_dir;
+    uint8_t (*trusted_keys)[32]; /* ed25519 public keys whose signature lets a .so load */
+    uint32_t n_trusted_keys;
     int access_log; /* one JSON line per request on stdout */
     struct hwd_upstream *upstreams[64];
     uint32_t n_upstreams;
@@ -100,6 +104,20 @@ void hwd_config_free(struct hwd_config *cfg);
  * one route "/" to upstream. Same error form. */
 int hwd_dapr_load(const char *dir, const char *config, const char *upstream, struct hwd_config *cfg,
                   char *msg, size_t cap);
+
+/* Signatures of modules (hwasmd_trust.c, libsodium ed25519): a .sig file next to a module
+ * holds, in base64, the signature of "hwasm-sign v1\n" followed by the sha256 of the
+ * module file's bytes. Keys and signatures are base64 text, one per file. */
+#define HWD_SIG_SUFFIX ".sig"
+/* A trusted key from the config: 44 base64 characters, or a file holding them (relative to
+ * dir). 0, or -1 and why. */
+int hwd_key_parse(const char *text, const char *dir, uint8_t pk[32], char *why, size_t cap);
+/* Whether sig_path holds a signature of digest by one of keys: 0 yes; -1 no such file;
+ * -2 present but made by none of them or malformed (why says which). */
+int hwd_sig_verify(const uint8_t digest[32], const char *sig_path, uint8_t (*keys)[32], uint32_t n,
+                   char *why, size_t cap);
+/* Signs digest with a 64-byte libsodium secret key; writes the base64 signature into out. */
+int hwd_sig_make(const uint8_t digest[32], const uint8_t sk[64], char *out, size_t cap);
 
 /* Compiles (.wasm, through hwasmc, cached) and loads every middleware; same error form. */
 int hwd_modules_load(struct hwd_config *cfg, const char *hwasmc, char *msg, size_t cap);

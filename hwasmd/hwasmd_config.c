@@ -180,6 +180,33 @@ static int parse_trap(struct parse *p, yaml_node_t *n, int *out) {
     return 0;
 }
 
+/* sha256: 64 hex digits pinning the module file (hwasmd_module.c checks it). */
+static int parse_sha256(struct parse *p, yaml_node_t *n, struct hwd_middleware *m) {
+    const char *s = scalar(n);
+    if (!s || strlen(s) != 64 || strspn(s, "0123456789abcdefABCDEF") != 64)
+        return fail(p, n, "sha256: expected 64 hex digits (sha256sum of the module file)");
+    for (int i = 0; i < 32; i++) sscanf(s + 2 * i, "%2hhx", &m->sha256[i]);
+    m->has_sha256 = 1;
+    return 0;
+}
+
+/* trusted_keys: a list of ed25519 public keys (base64, or files holding one). */
+static int parse_trusted_keys(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
+    if (n->type != YAML_SEQUENCE_NODE) return fail(p, n, "trusted_keys: expected a list of public keys or key files");
+    size_t k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    free(c->trusted_keys);
+    c->n_trusted_keys = 0;
+    if (!(c->trusted_keys = calloc(k ? k : 1, sizeof *c->trusted_keys))) return fail(p, n, "out of memory");
+    for (size_t i = 0; i < k; i++) {
+        yaml_node_t *e = node(p, n->data.sequence.items.start[i]);
+        char why[256];
+        if (!scalar(e)) return fail(p, e, "trusted_keys: expected a public key or a key file");
+        if (hwd_key_parse(scalar(e), p->dir, c->trusted_keys[c->n_trusted_keys++], why, sizeof why))
+            return fail(p, e, "trusted_keys: %s", why);
+    }
+    return 0;
+}
+
 void hwd_middleware_defaults(struct hwd_middleware *m) {
     /* an instance stays pinned while its request waits for the app, so the pool bounds how
      * many requests a guest can have in flight; instances are only made when needed */
@@ -223,6 +250,7 @@ static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middlewa
         else if (!strcmp(key, "header_write_bytes"))
             rc = get_limit(p, v, key, 1u << 30, &m->header_write_bytes);
         else if (!strcmp(key, "on_trap")) rc = parse_trap(p, v, &m->on_trap);
+        else if (!strcmp(key, "sha256")) rc = parse_sha256(p, v, m);
         else if (!strcmp(key, "policy")) {
             const char *s = scalar(v);
             if (s && !strcmp(s, "keep")) m->policy = HW_HTTP_KEEP;
@@ -336,6 +364,8 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
             c->access_log = !strcmp(b, "true");
         } else if (!strcmp(key, "cache_dir")) {
             if (get_str(p, v, key, &c->cache_dir)) return -1;
+        } else if (!strcmp(key, "trusted_keys")) {
+            if (parse_trusted_keys(p, c, v)) return -1;
         } else if (!strcmp(key, "middleware")) mws = v;
         else if (!strcmp(key, "routes")) routes = v;
         else if (!strcmp(key, "limits")) limits = v;
@@ -391,8 +421,10 @@ int hwd_config_load(const char *path, struct hwd_config *c, char *msg, size_t ca
         snprintf(msg, cap, "hwasmd: %s: %s", path, strerror(errno));
         return -1;
     }
+    /* a config in the current folder still anchors its modules there: "foo.so" becomes
+     * "./foo.so", never a bare name a library search could resolve elsewhere */
     const char *slash = strrchr(path, '/');
-    p.dir = slash ? strndup(path, (size_t)(slash - path)) : NULL;
+    p.dir = slash ? strndup(path, (size_t)(slash == path ? 1 : slash - path)) : strdup(".");
     yaml_parser_t yp;
     yaml_parser_initialize(&yp);
     yaml_parser_set_input_file(&yp, f);
@@ -439,6 +471,7 @@ void hwd_config_free(struct hwd_config *c) {
     free(c->listen);
     free(c->admin);
     free(c->cache_dir);
+    free(c->trusted_keys);
     free(c->path);
     memset(c, 0, sizeof *c);
 }

@@ -1,10 +1,15 @@
 /*
- * hwasmd_module.c — turns each configured module into a loaded middleware: a .so is loaded
- * as is; a .wasm is compiled by hwasmc (a child process, so a compiler crash cannot take the
- * sidecar down) into a cache folder, keyed by the wasm's sha256 and hwasmc's version.
+ * hwasmd_module.c — turns each configured module into a loaded middleware, and decides which
+ * files may become code (docs/hwasmd.md, "Which files become code"): a .so only when the
+ * config pins its sha256 or a trusted key signed it; a .wasm is compiled by hwasmc (a child
+ * process, so a compiler crash cannot take the sidecar down) into a private cache folder,
+ * keyed by the wasm's sha256 and hwasmc's version, and a cached .so is loaded only when its
+ * bytes still have the sha256 recorded when hwasmd compiled it. Every file is read once
+ * through one descriptor; libhwasm maps exactly the bytes that were checked.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -19,33 +24,34 @@
 
 extern char **environ;
 
-static int read_file(const char *path, uint8_t **out, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
+/* All of fd's bytes (from its current offset) into a malloc'd buffer; 0 or -1 (errno). */
+static int read_fd(int fd, uint8_t **out, size_t *len) {
     uint8_t *buf = NULL;
-    size_t n = 0, cap = 0, got;
-    do {
+    size_t n = 0, cap = 0;
+    for (;;) {
         if (n == cap) {
             uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
-            if (!nb) break;
+            if (!nb) return free(buf), errno = ENOMEM, -1;
             buf = nb;
         }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-    } while (got > 0);
-    int bad = ferror(f) || (n == cap && !feof(f));
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return -1;
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return free(buf), -1;
+        if (got == 0) break;
+        n += (size_t)got;
     }
     *out = buf;
     *len = n;
     return 0;
 }
 
-/* Runs argv, waits; 0 iff it exited with 0. stdout goes to out (or is inherited). */
-static int run(char *const argv[], char *out, size_t cap) {
+static void hex(const uint8_t d[32], char out[65]) {
+    for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+/* Runs argv (argv[0] a path, never searched), waits; 0 iff it exited with 0. stdout goes to
+ * out (or is inherited); env NULL: hwasmd's own. */
+static int run(char *const argv[], char *const env[], char *out, size_t cap) {
     int fds[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -64,7 +70,7 @@ static int run(char *const argv[], char *out, size_t cap) {
     posix_spawnattr_setsigdefault(&at, &pipe_sig);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
+    int rc = posix_spawn(&pid, argv[0], &fa, &at, argv, env ? env : environ);
     posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     if (fds[1] >= 0) close(fds[1]);
@@ -90,42 +96,219 @@ static char *default_cache(void) {
     return asprintf(&d, "/tmp/hwasmd-cache-%u", (unsigned)getuid()) < 0 ? NULL : d;
 }
 
-static int mkdirs(const char *path) {
+/* A directory is safe to trust when only this user (or root) can change what is in it. */
+static const char *unsafe_dir(const struct stat *st, char *why, size_t cap) {
+    if (st->st_uid != geteuid() && st->st_uid != 0)
+        return snprintf(why, cap, "owned by uid %u, not by hwasmd's uid %u", (unsigned)st->st_uid,
+                        (unsigned)geteuid()), why;
+    if (st->st_mode & 022)
+        return snprintf(why, cap, "writable by group or others (mode %04o)", (unsigned)(st->st_mode & 07777)), why;
+    return NULL;
+}
+
+/* Creates the cache folder (and missing parents) 0700, opens it without following a
+ * symbolic link and refuses it unless hwasmd's user owns it and nobody else may write
+ * there: whoever can write in it chooses the code hwasmd runs. Returns its fd or -1. */
+static int cache_open(const char *dir, char *why, size_t cap) {
     char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) return snprintf(why, cap, "path too long"), -1;
     for (char *s = buf + 1; *s; s++)
         if (*s == '/') {
             *s = 0;
-            if (mkdir(buf, 0755) && errno != EEXIST) return -1;
+            if (mkdir(buf, 0700) && errno != EEXIST) return snprintf(why, cap, "%.300s: %s", buf, strerror(errno)), -1;
             *s = '/';
         }
-    return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+    if (mkdir(buf, 0700) && errno != EEXIST) return snprintf(why, cap, "%s", strerror(errno)), -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return snprintf(why, cap, "%s", errno == ELOOP || errno == ENOTDIR ? "is a symbolic link or not a folder" : strerror(errno)), -1;
+    struct stat st;
+    if (fstat(fd, &st)) return snprintf(why, cap, "%s", strerror(errno)), close(fd), -1;
+    if (st.st_uid != geteuid()) {
+        snprintf(why, cap, "owned by uid %u, not by hwasmd's uid %u: refused, another user could plant code there",
+                 (unsigned)st.st_uid, (unsigned)geteuid());
+        return close(fd), -1;
+    }
+    if (st.st_mode & 022) {
+        snprintf(why, cap, "writable by group or others (mode %04o): refused, make it private (chmod 700)",
+                 (unsigned)(st.st_mode & 07777));
+        return close(fd), -1;
+    }
+    return fd;
 }
 
-/* The cached .so for a .wasm, compiling it first when the cache lacks it. */
-static int compile(const char *wasm, const char *hwasmc, const char *version, const char *dir,
-                   char *so, size_t so_cap, char *why, size_t why_cap) {
-    uint8_t *bytes, *keyed;
-    size_t n, vl = strlen(version);
-    if (read_file(wasm, &bytes, &n)) return snprintf(why, why_cap, "%s: %s", wasm, strerror(errno)), -1;
-    if (!(keyed = realloc(bytes, n + vl + 1))) return free(bytes), snprintf(why, why_cap, "out of memory"), -1;
-    memcpy(keyed + n, version, vl + 1);
-    uint8_t d[32];
+/* The sha256 recorded in <key>.sha256 when hwasmd compiled <key>.so; 0 or -1. */
+static int cache_record(int dirfd, const char *key, uint8_t d[32]) {
+    char name[128], text[80] = "";
+    snprintf(name, sizeof name, "%s.sha256", key);
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n < 64 || strspn(text, "0123456789abcdef") != 64) return -1;
+    for (int i = 0; i < 32; i++) sscanf(text + 2 * i, "%2hhx", &d[i]);
+    return 0;
+}
+
+/* Opens <key>.so (never through a symbolic link) when its bytes have the recorded sha256;
+ * its fd, or -1 when the entry is missing, a link, changed or has no record. */
+static int cache_lookup(int dirfd, const char *key, uint8_t d[32]) {
+    char name[128];
+    snprintf(name, sizeof name, "%s.so", key);
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ELOOP)
+            fprintf(stderr, "hwasmd: cache entry %s is a symbolic link: not followed, recompiling\n", name);
+        return -1;
+    }
+    uint8_t *b, got[32];
+    size_t n;
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || read_fd(fd, &b, &n)) return close(fd), -1;
+    sha256(b, n, got);
+    free(b);
+    if (cache_record(dirfd, key, d)) {
+        fprintf(stderr, "hwasmd: cache entry %s has no sha256 record (an older hwasmd's?): not loaded, recompiling\n", name);
+        return close(fd), -1;
+    }
+    if (memcmp(got, d, 32)) {
+        fprintf(stderr, "hwasmd: cache entry %s does not have the sha256 recorded when it was compiled: "
+                        "not loaded, recompiling\n", name);
+        return close(fd), -1;
+    }
+    return fd;
+}
+
+/* Only absolute PATH entries that nobody but their owner (this user or root) can write:
+ * hwasmc looks for its linker there, and the first ld.lld found would write our modules. */
+static char *safe_path(void) {
+    const char *p = getenv("PATH");
+    char *copy = strdup(p ? p : "/usr/bin:/bin"), *out = calloc(1, strlen(copy) + 6), *save = NULL;
+    if (!copy || !out) return free(copy), free(out), NULL;
+    strcpy(out, "PATH=");
+    for (char *e = strtok_r(copy, ":", &save); e; e = strtok_r(NULL, ":", &save)) {
+        struct stat st;
+        char why[128];
+        if (e[0] != '/' || stat(e, &st) || unsafe_dir(&st, why, sizeof why)) continue;
+        if (out[5]) strcat(out, ":");
+        strcat(out, e);
+    }
+    free(copy);
+    return out;
+}
+
+/* hwasmd's environment with PATH made safe (safe_path); NULL-ended, malloc'd, *path_var
+ * owns the new PATH entry. */
+static char **compiler_env(char **path_var) {
+    size_t n = 0;
+    while (environ[n]) n++;
+    char **env = calloc(n + 2, sizeof *env);
+    if (!env || !(*path_var = safe_path())) return free(env), NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "PATH=", 5)) env[k++] = environ[i];
+    env[k++] = *path_var;
+    env[k] = NULL;
+    return env;
+}
+
+/* hwasmc as a path: as given when it holds a '/', else found in a safe PATH entry (one
+ * that another user cannot write), so no one but the operator chooses the compiler. */
+static char *resolve_hwasmc(const char *hwasmc) {
+    if (strchr(hwasmc, '/')) return strdup(hwasmc);
+    char *env = safe_path(), *save = NULL, *found = NULL;
+    if (!env) return NULL;
+    for (char *e = strtok_r(env + 5, ":", &save); e && !found; e = strtok_r(NULL, ":", &save)) {
+        char *c;
+        if (asprintf(&c, "%s/%s", e, hwasmc) < 0) break;
+        if (access(c, X_OK) == 0) found = c;
+        else free(c);
+    }
+    free(env);
+    return found;
+}
+
+struct compiler {
+    const char *path; /* hwasmc, resolved */
+    char version[256];
+    char **env;
+    int dirfd;
+    const char *dir;
+};
+
+/* Writes name (a temporary in the cache) with bytes, never through a link; 0 or -1. */
+static int write_new(int dirfd, const char *name, const void *bytes, size_t n) {
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    for (size_t done = 0; done < n;) {
+        ssize_t w = write(fd, (const char *)bytes + done, n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return close(fd), unlinkat(dirfd, name, 0), -1;
+        done += (size_t)w;
+    }
+    return close(fd);
+}
+
+/* The cached .so for the wasm bytes (compiling exactly these bytes first when the cache
+ * lacks a good entry): an fd of it and the sha256 of its bytes, or -1 and why. */
+static int compile(const struct compiler *cc, const char *wasm, const uint8_t *bytes, size_t n,
+                   uint8_t so_digest[32], char *why, size_t why_cap) {
+    size_t vl = strlen(cc->version);
+    uint8_t *keyed = malloc(n + vl + 1), d[32];
+    if (!keyed) return snprintf(why, why_cap, "out of memory"), -1;
+    memcpy(keyed, bytes, n);
+    memcpy(keyed + n, cc->version, vl);
     sha256(keyed, n + vl, d);
     free(keyed);
-    char hex[65];
-    for (int i = 0; i < 32; i++) sprintf(hex + 2 * i, "%02x", d[i]);
-    snprintf(so, so_cap, "%s/%s.so", dir, hex);
-    if (access(so, R_OK) == 0) return 0;
-    char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.%d.tmp", so, (int)getpid());
-    char *argv[] = {(char *)hwasmc, (char *)wasm, "-o", tmp, NULL};
-    if (run(argv, NULL, 0)) {
-        unlink(tmp);
-        return snprintf(why, why_cap, "%s: hwasmc (%s) failed", wasm, hwasmc), -1;
+    char key[65], in[128], tmp[128], rec[128], so[128], path_in[4400], path_tmp[4400];
+    hex(d, key);
+    int fd = cache_lookup(cc->dirfd, key, so_digest);
+    if (fd >= 0) return fd;
+    /* hwasmc compiles a private copy: the file named in the config may change meanwhile */
+    snprintf(in, sizeof in, "%s.%d.wasm", key, (int)getpid());
+    snprintf(tmp, sizeof tmp, "%s.so.%d.tmp", key, (int)getpid());
+    snprintf(rec, sizeof rec, "%s.sha256.%d.tmp", key, (int)getpid());
+    snprintf(so, sizeof so, "%s.so", key);
+    snprintf(path_in, sizeof path_in, "%s/%s", cc->dir, in);
+    snprintf(path_tmp, sizeof path_tmp, "%s/%s", cc->dir, tmp);
+    unlinkat(cc->dirfd, in, 0);
+    if (write_new(cc->dirfd, in, bytes, n))
+        return snprintf(why, why_cap, "%.200s: %s", path_in, strerror(errno)), -1;
+    char *argv[] = {(char *)cc->path, path_in, "-o", path_tmp, NULL};
+    int rc = run(argv, cc->env, NULL, 0);
+    unlinkat(cc->dirfd, in, 0);
+    if (rc) {
+        unlinkat(cc->dirfd, tmp, 0);
+        return snprintf(why, why_cap, "%s: hwasmc (%s) failed", wasm, cc->path), -1;
     }
-    if (rename(tmp, so)) return snprintf(why, why_cap, "%.300s: %s", so, strerror(errno)), -1;
-    return 0;
+    uint8_t *b;
+    size_t bn;
+    char digest_hex[66];
+    fd = openat(cc->dirfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || read_fd(fd, &b, &bn)) {
+        snprintf(why, why_cap, "%.200s: %s", path_tmp, strerror(errno));
+        if (fd >= 0) close(fd);
+        unlinkat(cc->dirfd, tmp, 0);
+        return -1;
+    }
+    sha256(b, bn, so_digest);
+    free(b);
+    hex(so_digest, digest_hex);
+    digest_hex[64] = '\n';
+    unlinkat(cc->dirfd, rec, 0);
+    /* the .so goes in first: a record without its .so never exists, a .so whose record is
+     * missing or stale is recompiled */
+    char rec_final[128];
+    snprintf(rec_final, sizeof rec_final, "%s.sha256", key);
+    if (write_new(cc->dirfd, rec, digest_hex, 65) || renameat(cc->dirfd, tmp, cc->dirfd, so) ||
+        renameat(cc->dirfd, rec, cc->dirfd, rec_final)) {
+        snprintf(why, why_cap, "%.300s: cannot store the compiled module: %s", cc->dir, strerror(errno));
+        close(fd);
+        unlinkat(cc->dirfd, tmp, 0);
+        unlinkat(cc->dirfd, rec, 0);
+        return -1;
+    }
+    return fd;
 }
 
 static void guest_log(void *ctx, int32_t level, const char *msg, size_t len) {
@@ -135,37 +318,95 @@ static void guest_log(void *ctx, int32_t level, const char *msg, size_t len) {
     fprintf(stderr, "hwasmd: [%s] %s: %.*s\n", m->name, lv, (int)len, msg);
 }
 
+static int ends_so(const char *p) {
+    size_t l = strlen(p);
+    return l > 3 && !strcmp(p + l - 3, ".so");
+}
+
+/* A file named in the config, read once; with a pin, its bytes must have that sha256. Its
+ * fd, bytes (malloc'd) and sha256, or -1 and why. */
+static int read_module(const struct hwd_middleware *m, uint8_t **b, size_t *n, uint8_t d[32], char *why,
+                       size_t cap) {
+    int fd = open(m->module, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || read_fd(fd, b, n)) {
+        snprintf(why, cap, "%s: %s", m->module, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    sha256(*b, *n, d);
+    if (m->has_sha256 && memcmp(d, m->sha256, 32)) {
+        char have[65], want[65];
+        hex(d, have);
+        hex(m->sha256, want);
+        snprintf(why, cap, "%s: refused: its sha256 is %s, the config pins %s", m->module, have, want);
+        free(*b);
+        *b = NULL;
+        return close(fd), -1;
+    }
+    return fd;
+}
+
+/* A .so named in the config becomes code only when the config pins its sha256 or a key in
+ * trusted_keys signed it (MODULE.sig): the config's author says so, nobody else. */
+static int trust_so(const struct hwd_config *c, const struct hwd_middleware *m, const uint8_t d[32], char *why,
+                    size_t cap) {
+    if (m->has_sha256) return 0; /* checked by read_module */
+    char sig[4200], sig_why[600];
+    snprintf(sig, sizeof sig, "%s%s", m->module, HWD_SIG_SUFFIX);
+    int r = hwd_sig_verify(d, sig, c->trusted_keys, c->n_trusted_keys, sig_why, sizeof sig_why);
+    if (r == -1)
+        snprintf(why, cap,
+                 "%.300s: refused: a .so runs as native code inside hwasmd, so the config must pin it "
+                 "(sha256: the output of sha256sum) or a key in trusted_keys must sign it (%.300s)",
+                 m->module, sig);
+    else if (r)
+        snprintf(why, cap, "%.300s: refused: %.600s", m->module, sig_why);
+    return r ? -1 : 0;
+}
+
 int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t cap) {
-    char version[256] = "", *dir = c->cache_dir ? strdup(c->cache_dir) : default_cache();
+    struct compiler cc = {.dirfd = -1};
+    char *dir = c->cache_dir ? strdup(c->cache_dir) : default_cache(), *path_var = NULL, *resolved = NULL;
+    char why[1200];
     int rc = 0, need_compiler = 0;
-    for (uint32_t i = 0; i < c->n_mws; i++)
-        need_compiler |= strcmp(c->mws[i].module + strlen(c->mws[i].module) - 3, ".so") != 0;
+    for (uint32_t i = 0; i < c->n_mws; i++) need_compiler |= !ends_so(c->mws[i].module);
     if (need_compiler) {
-        char *argv[] = {(char *)hwasmc, "--version", NULL};
-        if (!dir || mkdirs(dir)) {
-            snprintf(msg, cap, "hwasmd: %s: cache folder %s: %s", c->path, dir ? dir : "?", strerror(errno));
-            free(dir);
-            return -1;
+        if (!dir || (cc.dirfd = cache_open(dir, why, sizeof why)) < 0) {
+            snprintf(msg, cap, "hwasmd: %s: cache folder %s: %s", c->path, dir ? dir : "?", dir ? why : "out of memory");
+            rc = -1;
+            goto out;
         }
-        if (run(argv, version, sizeof version)) {
-            snprintf(msg, cap, "hwasmd: %s: cannot run hwasmc (%s); give its path with --hwasmc",
-                     c->path, hwasmc);
-            free(dir);
-            return -1;
+        cc.dir = dir;
+        cc.path = resolved = resolve_hwasmc(hwasmc);
+        cc.env = compiler_env(&path_var);
+        char *argv[] = {resolved, "--version", NULL};
+        if (!resolved || !cc.env || run(argv, cc.env, cc.version, sizeof cc.version)) {
+            snprintf(msg, cap, "hwasmd: %s: cannot run hwasmc (%s); give its path with --hwasmc", c->path, hwasmc);
+            rc = -1;
+            goto out;
         }
     }
     for (uint32_t i = 0; i < c->n_mws && rc == 0; i++) {
         struct hwd_middleware *m = &c->mws[i];
-        char so[4200], why[512];
-        const char *path = m->module;
-        if (strcmp(m->module + strlen(m->module) - 3, ".so")) {
-            if (compile(m->module, hwasmc, version, dir, so, sizeof so, why, sizeof why)) {
-                snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s", c->path, m->line, m->name, why);
-                rc = -1;
-                break;
-            }
-            path = so;
+        uint8_t *bytes = NULL, file_d[32], wasm_d[32];
+        size_t n;
+        int is_so = ends_so(m->module), fd = read_module(m, &bytes, &n, file_d, why, sizeof why);
+        if (fd >= 0 && is_so && trust_so(c, m, file_d, why, sizeof why)) fd = (close(fd), -1);
+        if (fd >= 0 && !is_so) {
+            close(fd);
+            memcpy(wasm_d, file_d, 32);
+            fd = compile(&cc, m->module, bytes, n, file_d, why, sizeof why);
         }
+        free(bytes);
+        if (fd < 0) {
+            snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s", c->path, m->line, m->name, why);
+            rc = -1;
+            break;
+        }
+        /* libhwasm reads the very file checked here, and maps it only if its bytes still
+         * have the sha256 checked here */
+        char self[64];
+        snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
         hw_http_config hc = {
             .guest_config = (const uint8_t *)m->guest_config,
             .guest_config_len = m->guest_config ? strlen(m->guest_config) : 0,
@@ -179,14 +420,24 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
             .max_header_bytes = m->header_write_bytes,
             .deadline_ms = m->budget_ms,
             .policy = m->policy,
+            .require_file_sha256 = file_d,
+            .require_wasm_sha256 = is_so ? NULL : wasm_d,
         };
         hw_error err;
-        if (hw_http_middleware_new(path, &hc, &m->mw, &err) != HW_OK) {
-            snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s", c->path, m->line, m->name, err.message);
+        if (hw_http_middleware_new(self, &hc, &m->mw, &err) != HW_OK) {
+            size_t sl = strlen(self);
+            const char *e = strncmp(err.message, self, sl) || strncmp(err.message + sl, ": ", 2) ? err.message : err.message + sl + 2;
+            snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s: %s", c->path, m->line, m->name, m->module, e);
             m->mw = NULL;
             rc = -1;
         }
+        close(fd);
     }
+out:
+    if (cc.dirfd >= 0) close(cc.dirfd);
+    free(cc.env);
+    free(path_var);
+    free(resolved);
     free(dir);
     return rc;
 }

@@ -29,6 +29,9 @@ enum hw_status {
     HW_EINVAL = -6,   /* bad argument from the embedder */
     HW_ENOENT = -7,   /* no such export */
     HW_EBUSY = -8,    /* every pooled instance is busy and the caller asked not to wait */
+    HW_EREFUSED = -9, /* the file would run code when loaded (constructors, dependencies,
+                         IFUNCs, stray relocations), is not an x86-64 ELF shared object, or
+                         its bytes do not have the required sha256: refused before dlopen */
 };
 
 typedef struct hw_error {
@@ -48,9 +51,16 @@ const char *hw_strerror(int status);
 
 typedef struct hw_load_options {
     const uint8_t *require_sha256; /* when non-NULL, the module's wasm digest must match */
+    const uint8_t *require_file_sha256; /* when non-NULL, the sha256 of the .so file's own
+                                           bytes must match (a pin, or a cache's record) */
 } hw_load_options;
 
-/* dlopen()s a .so produced by hwasmc and checks its descriptor. opts may be NULL.
+/* Loads a .so produced by hwasmc and checks its descriptor. opts may be NULL.
+ * The file is copied once into a sealed memfd; those bytes are hashed (when opts asks) and
+ * inspected (runtime/core/rt_elf.c) before anything is mapped as code, and it is exactly
+ * those bytes that dlopen maps, so a file changed or swapped meanwhile cannot slip in.
+ * Anything that would run code inside dlopen is refused with HW_EREFUSED. The path is
+ * opened, never searched: "foo.so" means ./foo.so, not a library path.
  * On success *out owns the library handle. */
 int hw_module_load(const char *path, const hw_load_options *opts, hw_module **out, hw_error *err);
 const hwasm_descriptor *hw_module_descriptor(const hw_module *m);

@@ -161,6 +161,8 @@ typedef struct hw_http_config {
                                     values of set/add_header_value, set_uri, set_method, over
                                     handle_request and handle_response): the call past it
                                     traps; 0 = HW_HTTP_DEFAULT_HEADER_BYTES */
+    const uint8_t *require_file_sha256; /* NULL, or the sha256 the .so file's bytes must have */
+    const uint8_t *require_wasm_sha256; /* NULL, or the wasm digest its descriptor must record */
 } hw_http_config;
 
 /* What an untrusted guest may make the process hold unless configured otherwise, per

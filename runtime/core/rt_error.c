@@ -38,6 +38,7 @@ const char *hw_strerror(int status) {
     case HW_EINVAL: return "invalid argument";
     case HW_ENOENT: return "no such export";
     case HW_EBUSY: return "busy";
+    case HW_EREFUSED: return "refused before loading";
     default: return "unknown error";
     }
 }

@@ -74,10 +74,18 @@ void rt_ranges_remove(rt_ranges *r, int slot);
 /* Async-signal-safe and lock-free. */
 bool rt_ranges_contains(rt_ranges *r, uintptr_t addr);
 
+/* --- rt_elf.c: what a .so would run inside dlopen, refused from its bytes alone ---------- */
+
+/* 0 when bytes[0..len) is an x86-64 ELF shared object that runs no code while loaded
+ * (no DT_NEEDED, filters, constructors, IFUNCs, non-data or out-of-object relocations) and
+ * defines the descriptor symbol with this runtime's size; else -1 and what is wrong in why. */
+int rt_elf_check(const uint8_t *bytes, size_t len, char *why, size_t cap);
+
 /* --- rt_module.c ----------------------------------------------------------------------- */
 
 struct hw_module {
     void *dl;
+    int memfd; /* the sealed copy dlopen mapped, open while loaded so its name stays unique */
     const hwasm_descriptor *d;
     uint32_t *sig_ids; /* [num_types]: canonical id of each type */
     int code_slots[4]; /* the .so's executable segments in rt_fault_code */

@@ -1,17 +1,25 @@
 /*
- * rt_module.c — loading a compiled module: dlopen the .so, find its descriptor, refuse
- * anything whose ABI version, digest or internal consistency is wrong (a bad index here
- * would become a wild pointer later), intern its signatures, and tell the fault handler
- * where its code lives.
+ * rt_module.c — loading a compiled module: copy the file into a sealed memfd, check those
+ * bytes (their sha256 when required, rt_elf.c before anything runs), dlopen exactly them,
+ * find the descriptor, refuse anything whose ABI version, digest or internal consistency
+ * is wrong (a bad index here would become a wild pointer later), intern its signatures, and
+ * tell the fault handler where its code lives.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rt_internal.h"
+#include "sha256.h"
 
 static bool valtype_ok(uint8_t t) {
     return t == HWASM_I32 || t == HWASM_I64 || t == HWASM_F32 || t == HWASM_F64 ||
@@ -212,16 +220,69 @@ static int intern_sigs(hw_module *m) {
     return 0;
 }
 
+/* Copies the file at path into a memfd that nobody can change any more (sealed) and
+ * checks its bytes; on success m->memfd holds it. The path is only ever open()ed. */
+static int copy_and_check(hw_module *m, const char *path, const hw_load_options *opts, hw_error *err) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return rt_error(err, HW_EIO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    int rc = HW_OK;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        rc = rt_error(err, HW_EIO, "%s: not a regular file", path);
+        goto out;
+    }
+    const char *base = strrchr(path, '/');
+    char name[64];
+    snprintf(name, sizeof name, "hwasm:%s", base ? base + 1 : path);
+    m->memfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (m->memfd < 0) {
+        rc = rt_error(err, HW_EIO, "%s: memfd_create: %s", path, strerror(errno));
+        goto out;
+    }
+    for (off_t done = 0; done < st.st_size;) {
+        ssize_t n = sendfile(m->memfd, fd, NULL, (size_t)(st.st_size - done));
+        if (n <= 0) {
+            rc = rt_error(err, HW_EIO, "%s: %s", path, n ? strerror(errno) : "file shrank while read");
+            goto out;
+        }
+        done += n;
+    }
+    if (fcntl(m->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)) {
+        rc = rt_error(err, HW_EIO, "%s: sealing its copy: %s", path, strerror(errno));
+        goto out;
+    }
+    size_t len = (size_t)st.st_size;
+    const uint8_t *b = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, m->memfd, 0) : NULL;
+    if (b == MAP_FAILED) {
+        rc = rt_error(err, HW_ENOMEM, "%s: mmap: %s", path, strerror(errno));
+        goto out;
+    }
+    char why[256];
+    uint8_t digest[32];
+    if (opts && opts->require_file_sha256 && (sha256(b, len, digest), memcmp(digest, opts->require_file_sha256, 32)))
+        rc = rt_error(err, HW_EREFUSED, "%s: refused: its sha256 is not the required one", path);
+    else if (rt_elf_check(b, len, why, sizeof why))
+        rc = rt_error(err, HW_EREFUSED, "%s: refused before loading: %s", path, why);
+    if (len) munmap((void *)b, len);
+out:
+    close(fd);
+    return rc;
+}
+
 int hw_module_load(const char *path, const hw_load_options *opts, hw_module **out, hw_error *err) {
     if (!path || !out) return rt_error(err, HW_EINVAL, "hw_module_load: NULL argument");
     *out = NULL;
     hw_module *m = calloc(1, sizeof *m);
     if (!m) return rt_error(err, HW_ENOMEM, "out of memory");
+    m->memfd = -1;
     int rc;
     char why[256];
-    m->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if ((rc = copy_and_check(m, path, opts, err)) != HW_OK) goto fail;
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", m->memfd);
+    m->dl = dlopen(self, RTLD_NOW | RTLD_LOCAL);
     if (!m->dl) {
-        rc = rt_error(err, HW_EIO, "%s", dlerror());
+        rc = rt_error(err, HW_EIO, "%s: %s", path, dlerror());
         goto fail;
     }
     m->d = dlsym(m->dl, HWASM_DESCRIPTOR_SYMBOL);
@@ -274,5 +335,6 @@ void hw_module_free(hw_module *m) {
         rt_ranges_remove(&rt_fault_code, m->code_slots[i]);
     free(m->sig_ids);
     if (m->dl) dlclose(m->dl);
+    if (m->memfd >= 0) close(m->memfd);
     free(m);
 }

@@ -296,7 +296,9 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
     if (rc != HW_OK) {
         rt_error(err, rc, "out of memory");
     } else {
-        rc = hw_module_load(so_path, NULL, &mw->mod, err);
+        hw_load_options lo = {.require_sha256 = cfg ? cfg->require_wasm_sha256 : NULL,
+                              .require_file_sha256 = cfg ? cfg->require_file_sha256 : NULL};
+        rc = hw_module_load(so_path, &lo, &mw->mod, err);
     }
     if (rc == HW_OK) rc = validate_exports(mw, err);
     if (rc == HW_OK) rc = http_bind_imports(mw, err);

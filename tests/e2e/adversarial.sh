@@ -13,19 +13,19 @@ upstream: builtin:echo
 workers: 2
 limits: {body_bytes: 1048576}
 middleware:
-  - {name: headers, module: $GUESTS/headers.so}
-  - {name: bounds, module: $A/bounds.so, policy: reset}
-  - {name: growcap, module: $A/growcap.so, memory_pages: 16}
-  - {name: loop, module: $GUESTS/loop.so, time_budget_ms: 100, on_trap: 503}
-  - {name: recurse, module: $A/recurse.so, time_budget_ms: 0}
-  - {name: bigframe, module: $A/bigframe.so}
-  - {name: badptr, module: $GUESTS/badptr.so}
-  - {name: phase, module: $GUESTS/phase.so}
-  - {name: late_header, module: $GUESTS/set_request_header_after_next.so}
-  - {name: procexit, module: $A/procexit.so}
-  - {name: stdout_flood, module: $A/stdout_flood.so, time_budget_ms: 100}
-  - {name: logspam, module: $A/logspam.so, time_budget_ms: 0}
-  - {name: body_flood, module: $A/body_flood.so, time_budget_ms: 0}
+  - {name: headers, module: $(pinned $GUESTS/headers.so)}
+  - {name: bounds, module: $(pinned $A/bounds.so), policy: reset}
+  - {name: growcap, module: $(pinned $A/growcap.so), memory_pages: 16}
+  - {name: loop, module: $(pinned $GUESTS/loop.so), time_budget_ms: 100, on_trap: 503}
+  - {name: recurse, module: $(pinned $A/recurse.so), time_budget_ms: 0}
+  - {name: bigframe, module: $(pinned $A/bigframe.so)}
+  - {name: badptr, module: $(pinned $GUESTS/badptr.so)}
+  - {name: phase, module: $(pinned $GUESTS/phase.so)}
+  - {name: late_header, module: $(pinned $GUESTS/set_request_header_after_next.so)}
+  - {name: procexit, module: $(pinned $A/procexit.so)}
+  - {name: stdout_flood, module: $(pinned $A/stdout_flood.so), time_budget_ms: 100}
+  - {name: logspam, module: $(pinned $A/logspam.so), time_budget_ms: 0}
+  - {name: body_flood, module: $(pinned $A/body_flood.so), time_budget_ms: 0}
 routes:
   - {prefix: /, chain: [headers]}
   - {prefix: /bounds, chain: [bounds]}
@@ -124,8 +124,8 @@ row "(no guest: hwasmd's limit)" "request body of 2 MB, limits.body_bytes 1 MiB"
 
 # A module whose start traps is a configuration error: one FILE:LINE line from --check (the
 # guest's own console output, logged as it was written, may come before it).
-printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\nmiddleware:\n  - {name: start, module: %s}\nroutes:\n  - {prefix: /, chain: [start]}\n' \
-    "$GUESTS/panic_on_start.so" >"$T/start.yaml"
+printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\nmiddleware:\n  - {name: start, module: %s, sha256: %s}\nroutes:\n  - {prefix: /, chain: [start]}\n' \
+    "$GUESTS/panic_on_start.so" "$(sha "$GUESTS/panic_on_start.so")" >"$T/start.yaml"
 "$HWASMD" --check --cache "$T/cache" "$T/start.yaml" >"$T/check.out" 2>"$T/check.err"
 st=$?
 ERR=$(grep "^hwasmd: $T/start.yaml:4: middleware start: " "$T/check.err")

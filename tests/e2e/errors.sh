@@ -47,4 +47,7 @@ bad "bad upstream" 'listen: 127.0.0.1:1\nupstream: ftp://x\nroutes: []\n' '2: up
 bad "YAML syntax" 'listen: [\n' '2:'
 bad "missing module" "listen: 127.0.0.1:1\nupstream: builtin:echo\nmiddleware:\n  - {name: m, module: $T/none.so}\nroutes: []\n" '4: middleware m:'
 bad "bad trap policy" "listen: 127.0.0.1:1\nmiddleware:\n  - {name: m, module: x.so, on_trap: maybe}\nroutes: []\n" '3: on_trap:'
+bad "bad sha256" "listen: 127.0.0.1:1\nmiddleware:\n  - {name: m, module: x.so, sha256: abc}\nroutes: []\n" '3: sha256: expected 64 hex digits'
+bad "trusted_keys not a list" 'listen: 127.0.0.1:1\ntrusted_keys: abc\nroutes: []\n' '2: trusted_keys: expected a list'
+bad "trusted key not base64" 'listen: 127.0.0.1:1\ntrusted_keys:\n  - "!!!!"\nroutes: []\n' '3: trusted_keys:'
 finish

@@ -66,6 +66,11 @@ raw() {
     exec 3<&-
 }
 
+# pinned FILE: "FILE, sha256: HEX", for a module key in a flow mapping. hwasmd loads a
+# prebuilt .so only when the config pins its digest or a trusted key signed it.
+sha() { sha256sum "$1" | cut -c1-64; }
+pinned() { printf '%s, sha256: %s' "$1" "$(sha "$1")"; }
+
 check() { # check WHAT EXPECTED ACTUAL
     if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2], got [$3]"; FAILS=$((FAILS + 1)); fi
 }

@@ -9,8 +9,8 @@ upstream: builtin:echo
 workers: 2
 limits: {drain_ms: 5000}
 middleware:
-  - {name: panic, module: $GUESTS/panic_on_handle_request.so}
-  - {name: slow, module: $GUESTS/loop.so, time_budget_ms: 1000}
+  - {name: panic, module: $(pinned $GUESTS/panic_on_handle_request.so)}
+  - {name: slow, module: $(pinned $GUESTS/loop.so), time_budget_ms: 1000}
 routes:
   - {prefix: /}
   - {prefix: /panic, chain: [panic]}
@@ -39,6 +39,7 @@ access_log: true
 middleware:
   - name: cfg
     module: $GUESTS/config.so
+    sha256: $(sha $GUESTS/config.so)
     config: {env: prod, n: 3, tags: [a, b]}
 routes:
   - {prefix: /, chain: []}

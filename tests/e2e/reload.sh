@@ -8,8 +8,8 @@ admin: 127.0.0.1:0
 upstream: builtin:echo
 workers: 2
 middleware:
-  - {name: headers, module: $GUESTS/headers.so}
-  - {name: auth, module: $GUESTS/auth.so}
+  - {name: headers, module: $(pinned $GUESTS/headers.so)}
+  - {name: auth, module: $(pinned $GUESTS/auth.so)}
 routes:
   - {prefix: /, chain: [$1]}
 Y

@@ -7,7 +7,7 @@ cat >"$T/tck.yaml" <<Y
 listen: 127.0.0.1:0
 upstream: builtin:tck
 middleware:
-  - {name: tck, module: $GUESTS/tck.so}
+  - {name: tck, module: $(pinned $GUESTS/tck.so)}
 routes:
   - {prefix: /, chain: [tck]}
 Y

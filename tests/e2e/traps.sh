@@ -7,12 +7,12 @@ listen: 127.0.0.1:0
 upstream: builtin:echo
 workers: 2
 middleware:
-  - {name: headers, module: $GUESTS/headers.so}
-  - {name: panic, module: $GUESTS/panic_on_handle_request.so}
-  - {name: panic_open, module: $GUESTS/panic_on_handle_request.so, on_trap: fail_open}
-  - {name: panic_503, module: $GUESTS/panic_on_handle_request.so, on_trap: 503}
-  - {name: panic_resp, module: $GUESTS/panic_on_handle_response.so}
-  - {name: loop, module: $GUESTS/loop.so, time_budget_ms: 50}
+  - {name: headers, module: $(pinned $GUESTS/headers.so)}
+  - {name: panic, module: $(pinned $GUESTS/panic_on_handle_request.so)}
+  - {name: panic_open, module: $(pinned $GUESTS/panic_on_handle_request.so), on_trap: fail_open}
+  - {name: panic_503, module: $(pinned $GUESTS/panic_on_handle_request.so), on_trap: 503}
+  - {name: panic_resp, module: $(pinned $GUESTS/panic_on_handle_response.so)}
+  - {name: loop, module: $(pinned $GUESTS/loop.so), time_budget_ms: 50}
 routes:
   - {prefix: /, chain: [headers]}
   - {prefix: /panic, chain: [headers, panic]}

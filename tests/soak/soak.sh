@@ -39,9 +39,9 @@ admin: 127.0.0.1:0
 upstream: http://127.0.0.1:$up_PORT
 workers: 2
 middleware:
-  - {name: flaky, module: $GUESTS/flaky.so, policy: keep}
-  - {name: redact, module: $GUESTS/redact.so, config: hunter2-soak-secret}
-  - {name: noop, module: $GUESTS/noop.so}
+  - {name: flaky, module: $(pinned $GUESTS/flaky.so), policy: keep}
+  - {name: redact, module: $(pinned $GUESTS/redact.so), config: hunter2-soak-secret}
+  - {name: noop, module: $(pinned $GUESTS/noop.so)}
 routes:
   - {prefix: /, chain: [flaky, redact, noop]}
 Y

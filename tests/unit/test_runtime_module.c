@@ -54,7 +54,7 @@ static const char *build_module(const char *flags) {
     fputs(module_source, f);
     fclose(f);
     snprintf(here, sizeof here, "%s", __FILE__); /* include/, from this file's place */
-    snprintf(cmd, sizeof cmd, "${CC:-cc} -shared -fPIC -O1 %s -I'%s/../../include' '%s' -o '%s'", flags,
+    snprintf(cmd, sizeof cmd, "${CC:-cc} -shared -fPIC -O1 -nostartfiles %s -I'%s/../../include' '%s' -o '%s'", flags,
              dirname(here), src, so);
     int rc = system(cmd);
     unlink(src);

@@ -24,6 +24,7 @@
 #include "hwasmd_conn.h"
 #include "hwasmd_upstream_conn.h"
 #include "hwasmd_workers.h"
+#include "sha256.h"
 
 #define SEPARATOR "~~~\n"
 #define KEEP_OPEN 1  /* the client never shuts down its side: the idle timeout ends it (408) */
@@ -41,9 +42,9 @@ static const char config_text[] =
     "limits: {header_bytes: 512, body_bytes: 2048, idle_timeout_ms: 20, request_timeout_ms: 40,\n"
     "         upstream_timeout_ms: 20, upstream_body_bytes: 1024}\n"
     "middleware:\n"
-    "  - {name: headers, module: %1$s/headers.so}\n"
-    "  - {name: redact, module: %1$s/redact.so, config: secret}\n"
-    "  - {name: noop, module: %1$s/noop.so, pool_size: 1, pool_wait_ms: 10}\n"
+    "  - {name: headers, module: %1$s/headers.so, sha256: %3$s}\n"
+    "  - {name: redact, module: %1$s/redact.so, sha256: %4$s, config: secret}\n"
+    "  - {name: noop, module: %1$s/noop.so, sha256: %5$s, pool_size: 1, pool_wait_ms: 10}\n"
     "routes:\n"
     "  - {prefix: /, chain: [headers]}\n"
     "  - {prefix: /up, chain: [headers, noop], upstream: \"unix:%2$s\"}\n"
@@ -51,6 +52,20 @@ static const char config_text[] =
     "  - {prefix: /raw, upstream: \"unix:%2$s\"}\n"
     "  - {prefix: /tck, upstream: builtin:tck}\n"
     "  - {prefix: /h, host: fuzz, methods: [GET, HEAD], chain: [noop]}\n";
+
+/* The sha256 of a guest .so, in hex: hwasmd loads a prebuilt .so only when pinned. */
+static void pin(const char *name, char out[65]) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.so", HWASMD_FUZZ_GUESTS, name);
+    FILE *f = fopen(path, "rb");
+    static uint8_t bytes[1 << 22];
+    size_t n = f ? fread(bytes, 1, sizeof bytes, f) : 0;
+    if (!f || n == sizeof bytes) abort();
+    fclose(f);
+    uint8_t d[32];
+    sha256(bytes, n, d);
+    for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", d[i]);
+}
 
 static uv_loop_t loop;
 static struct hwd_worker worker;
@@ -291,7 +306,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     atexit(cleanup);
     FILE *f = fopen(config_path, "w");
     if (!f) abort();
-    fprintf(f, config_text, HWASMD_FUZZ_GUESTS, sock_path);
+    char pins[3][65];
+    pin("headers", pins[0]);
+    pin("redact", pins[1]);
+    pin("noop", pins[2]);
+    fprintf(f, config_text, HWASMD_FUZZ_GUESTS, sock_path, pins[0], pins[1], pins[2]);
     fclose(f);
     struct hwd_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg || hwd_config_load(config_path, cfg, msg, sizeof msg) ||
