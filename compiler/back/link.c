@@ -1,40 +1,22 @@
 /*
- * link.c — links the units' object files into the final shared object: ld.lld when it is
- * on PATH, else `cc -shared`, spawned without a shell. The output appears atomically
- * (a temporary file renamed into place) and no temporary file survives, success or not.
- * Nothing path- or time-dependent reaches the output (fixed soname, no build id).
+ * link.c — links the units' object files into the final shared object with LLD's ELF
+ * linker running inside hwasmc (link_lld.cpp): no program on PATH is needed. The output
+ * appears atomically (a temporary file renamed into place) and no temporary file survives,
+ * success or not. Nothing path- or time-dependent reaches the output (fixed soname, no
+ * build id).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "io_util.h"
 #include "link.h"
-
-extern char **environ;
+#include "link_lld.h"
 
 #define SONAME "hwasm_module.so"
-
-/* Finds an executable called `name` on PATH; fills buf with its path. */
-static bool find_on_path(const char *name, char *buf, size_t len) {
-    const char *path = getenv("PATH");
-    if (!path || !*path) path = "/usr/bin:/bin";
-    while (*path) {
-        size_t n = strcspn(path, ":");
-        if (n > 0 && (size_t)snprintf(buf, len, "%.*s/%s", (int)n, path, name) < len &&
-            access(buf, X_OK) == 0)
-            return true;
-        path += n + (path[n] == ':');
-    }
-    return false;
-}
 
 /* Writes an object to a fresh temporary file named after out_path (so it lands on the
  * same file system, where the caller can surely write). Fills path; returns 0 or -1. */
@@ -49,60 +31,28 @@ static int write_temp_object(const char *out_path, const link_object *o, char *p
     return rc;
 }
 
-/* Runs argv (argv[0] is a full path) with stdout discarded; its stderr goes to out. Returns
- * the exit status, or -1 if it could not run or died from a signal. */
-static int run(char *const argv[], char *out, size_t out_len) {
-    int fds[2];
-    out[0] = 0;
-    if (pipe2(fds, O_CLOEXEC) != 0) return snprintf(out, out_len, "pipe: %s", strerror(errno)), -1;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-    pid_t pid;
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    if (rc != 0) {
-        close(fds[0]);
-        snprintf(out, out_len, "cannot run %s: %s", argv[0], strerror(rc));
-        return -1;
-    }
-    size_t used = 0;
-    char drain[512];
-    for (;;) { /* keep the start of the message, drain the rest so the child never blocks */
-        bool full = used + 1 >= out_len;
-        ssize_t r =
-            full ? read(fds[0], drain, sizeof drain) : read(fds[0], out + used, out_len - 1 - used);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        if (!full) used += (size_t)r;
-    }
-    out[used] = 0;
-    close(fds[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* The linker command line. ld.lld is preferred: fast, and needs no C runtime objects.
- * No libc: the code needs nothing but what the process has (at most memcpy/memset, which
- * LLVM may emit and the dynamic loader then finds in the global scope). --eh-frame-hdr
- * lets unwinders (gdb, backtrace(), sanitizers) walk through guest frames. */
-static int build_argv(const char *linker, bool lld, const char *out, char (*objs)[PATH_MAX],
-                      size_t n, const char **argv) {
-    static const char *const lld_flags[] = {
-        "-shared",         "--hash-style=gnu", "-z",      "noexecstack", "-z", "relro", "-z", "now",
-        "--build-id=none", "--eh-frame-hdr",   "-soname", SONAME};
-    static const char *const cc_flags[] = {
-        "-shared",      "-nostdlib",  "-Wl,--hash-style=gnu", "-Wl,-z,noexecstack",
-        "-Wl,-z,relro", "-Wl,-z,now", "-Wl,--build-id=none",  ("-Wl,-soname," SONAME)};
+/* The linker command line. No libc: the code needs nothing but what the process has (at
+ * most memcpy/memset, which LLVM may emit and the dynamic loader then finds in the global
+ * scope). --eh-frame-hdr lets unwinders (gdb, backtrace(), sanitizers) walk through guest
+ * frames. --threads=1: the objects are small, and worker threads would cost more to start
+ * than they save. Returns argc. */
+static int build_argv(const char *out, char (*objs)[PATH_MAX], size_t n, const char **argv) {
+    /* one option (and its value) a line */
+    /* clang-format off */
+    static const char *const flags[] = {
+        "ld.lld", /* argv[0]: selects LLD's GNU (ELF) flavour */
+        "-shared",
+        "--hash-style=gnu",
+        "-z", "noexecstack",
+        "-z", "relro",
+        "-z", "now",
+        "--build-id=none",
+        "--eh-frame-hdr",
+        "--threads=1",
+        "-soname", SONAME};
+    /* clang-format on */
     size_t k = 0;
-    argv[k++] = linker;
-    const char *const *flags = lld ? lld_flags : cc_flags;
-    size_t nflags = lld ? sizeof lld_flags / sizeof *lld_flags : sizeof cc_flags / sizeof *cc_flags;
-    for (size_t i = 0; i < nflags; i++)
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
         argv[k++] = flags[i];
     argv[k++] = "-o";
     argv[k++] = out;
@@ -113,14 +63,7 @@ static int build_argv(const char *linker, bool lld, const char *out, char (*objs
 }
 
 int link_shared(const link_object *objs, size_t n, const char *out_path, wasm_error *err) {
-    char linker[PATH_MAX], tmp_out[PATH_MAX], msg[512];
-    bool lld = find_on_path("ld.lld", linker, sizeof linker) ||
-               find_on_path("ld.lld-19", linker, sizeof linker) ||
-               find_on_path("ld.lld-14", linker, sizeof linker);
-    if (!lld && !find_on_path("cc", linker, sizeof linker)) {
-        wasm_error_set(err, -1, 0, "cannot link: neither ld.lld nor cc is on PATH");
-        return -1;
-    }
+    char tmp_out[PATH_MAX], msg[512];
     char(*paths)[PATH_MAX] = calloc(n ? n : 1, sizeof *paths);
     const char **argv = calloc(n + 32, sizeof *argv);
     int rc = -1;
@@ -150,12 +93,9 @@ int link_shared(const link_object *objs, size_t n, const char *out_path, wasm_er
     }
     close(fd);
     unlink(tmp_out);
-    build_argv(linker, lld, tmp_out, paths, n, argv);
-    int status = run((char *const *)argv, msg, sizeof msg);
-    if (status != 0) {
-        size_t len = strcspn(msg, "\n");
-        wasm_error_set(err, -1, 0, "linking failed (%s, status %d): %.*s", linker, status, (int)len,
-                       msg);
+    int argc = build_argv(tmp_out, paths, n, argv);
+    if (link_lld(argc, argv, msg, sizeof msg) != 0) {
+        wasm_error_set(err, -1, 0, "linking failed (lld): %s", msg);
         goto done;
     }
     if (rename(tmp_out, out_path) != 0) {
