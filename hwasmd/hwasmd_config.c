@@ -1,7 +1,8 @@
 /*
  * hwasmd_config.c — reads hwasmd's YAML configuration (libyaml's document API, so every
  * node keeps its line) into struct hwd_config and checks it: unknown keys, wrong types,
- * missing fields and dangling names are one-line errors "hwasmd: FILE:LINE: what".
+ * missing fields and dangling names are one-line errors "hwasmd: FILE:LINE: what". The
+ * file is read through hwasmd_yaml.c: bounded, no alias cycles, no key given twice.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <yaml.h>
 
 #include "hwasmd.h"
+#include "hwasmd_yaml.h"
 #include "hwasmd_upstream.h"
 
 struct parse {
@@ -416,29 +418,18 @@ void hwd_config_defaults(struct hwd_config *c, const char *path) {
 int hwd_config_load(const char *path, struct hwd_config *c, char *msg, size_t cap) {
     struct parse p = {.path = path, .msg = msg, .cap = cap};
     hwd_config_defaults(c, path);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(msg, cap, "hwasmd: %s: %s", path, strerror(errno));
-        return -1;
-    }
+    struct hwd_yaml y;
+    if (hwd_yaml_open(&y, path, msg, cap)) return -1;
     /* a config in the current folder still anchors its modules there: "foo.so" becomes
      * "./foo.so", never a bare name a library search could resolve elsewhere */
     const char *slash = strrchr(path, '/');
     p.dir = slash ? strndup(path, (size_t)(slash == path ? 1 : slash - path)) : strdup(".");
-    yaml_parser_t yp;
-    yaml_parser_initialize(&yp);
-    yaml_parser_set_input_file(&yp, f);
-    int rc;
-    if (!yaml_parser_load(&yp, &p.doc)) {
-        snprintf(msg, cap, "hwasmd: %s:%zu: %s", path, yp.problem_mark.line + 1,
-                 yp.problem ? yp.problem : "YAML syntax error");
-        rc = -1;
-    } else {
+    int rc = hwd_yaml_next(&y, &p.doc, msg, cap);
+    if (rc == 0) {
         rc = parse_root(&p, c, yaml_document_get_root_node(&p.doc));
         yaml_document_delete(&p.doc);
     }
-    yaml_parser_delete(&yp);
-    fclose(f);
+    hwd_yaml_close(&y);
     free(p.dir);
     return rc;
 }

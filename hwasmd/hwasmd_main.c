@@ -13,6 +13,7 @@
 
 #include "hwasmd.h"
 #include "hwasmd_workers.h"
+#include "hwasmd_yaml.h"
 
 static const char usage[] =
     "usage: hwasmd [options] CONFIG.yaml\n"
@@ -31,6 +32,10 @@ static const char usage[] =
     "  --hwasmc PATH     the compiler for .wasm modules (default: next to hwasmd in the build\n"
     "                    tree, ../../compiler/hwasmc, else hwasmc from PATH)\n"
     "  --cache DIR       where compiled modules are kept (default $XDG_CACHE_HOME/hwasmd)\n"
+    "  --config-limit NAME=N\n"
+    "                    a bound of the YAML reader: bytes (1048576), depth (64), aliases\n"
+    "                    (256), expanded (4194304: scalar bytes plus one per node, aliases\n"
+    "                    expanded); repeatable\n"
     "  --help, --version\n"
     "SIGHUP or POST /reload: load the configuration again (an error keeps the old one).\n"
     "SIGINT/SIGTERM: stop accepting, finish answers in flight (limits.drain_ms), exit.\n"
@@ -82,7 +87,8 @@ static int load(struct hwd_config **out, char *msg, size_t cap) {
 }
 
 int main(int argc, char **argv) {
-    enum { O_CHECK = 256, O_DAPR_DIR, O_DAPR_CFG, O_UPSTREAM, O_ADMIN, O_LISTEN, O_HWASMC, O_CACHE, O_HELP, O_VERSION };
+    enum { O_CHECK = 256, O_DAPR_DIR, O_DAPR_CFG, O_UPSTREAM, O_ADMIN, O_LISTEN, O_HWASMC, O_CACHE, O_CONFIG_LIMIT, O_HELP,
+           O_VERSION };
     static const struct option opts[] = {
         {"check", no_argument, 0, O_CHECK},     {"listen", required_argument, 0, O_LISTEN},
         {"admin", required_argument, 0, O_ADMIN},
@@ -90,6 +96,7 @@ int main(int argc, char **argv) {
         {"dapr-config", required_argument, 0, O_DAPR_CFG},
         {"upstream", required_argument, 0, O_UPSTREAM},
         {"hwasmc", required_argument, 0, O_HWASMC}, {"cache", required_argument, 0, O_CACHE},
+        {"config-limit", required_argument, 0, O_CONFIG_LIMIT},
         {"help", no_argument, 0, O_HELP},       {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0}};
     int check = 0, o;
@@ -104,6 +111,10 @@ int main(int argc, char **argv) {
         case O_UPSTREAM: opt.upstream = optarg; break;
         case O_HWASMC: free(opt.hwasmc); opt.hwasmc = strdup(optarg); break;
         case O_CACHE: opt.cache = optarg; break;
+        case O_CONFIG_LIMIT:
+            if (hwd_yaml_limit_set(optarg) == 0) break;
+            fprintf(stderr, "hwasmd: --config-limit %s: expected bytes, depth, aliases or expanded=N (N > 0)\n", optarg);
+            return 2;
         case O_HELP: fputs(usage, stdout); return 0;
         case O_VERSION: puts("hwasmd " HWASM_VERSION); return 0;
         default: fputs(usage, stderr); return 2;
