@@ -127,6 +127,11 @@ int main(int argc, char **argv) {
     }
     opt.path = dapr ? NULL : argv[optind];
     if (!opt.hwasmc) opt.hwasmc = find_hwasmc();
+    /* Serving: the stop and reload signals are blocked before any thread starts (loading
+     * modules starts some), so they wait for hwd_serve's sigwait, which then drains.
+     * --check keeps their default action: an interrupted check just stops. */
+    sigset_t sigs;
+    if (!check) hwd_signals_block(&sigs);
     struct hwd_config *cfg;
     char msg[1024];
     if (load(&cfg, msg, sizeof msg)) {

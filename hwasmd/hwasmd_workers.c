@@ -3,7 +3,9 @@
  * its own listening socket bound to the same address (SO_REUSEPORT lets the kernel spread
  * connections), worker 0 also serving the admin listener. SIGHUP reloads the configuration
  * (hwasmd_gen.c); SIGINT/SIGTERM stop accepting, let answers in flight finish and wait up to
- * drain_ms for the workers. Listen addresses and worker count are fixed at start.
+ * drain_ms for the workers. Listen addresses and worker count are fixed at start. Only the
+ * main thread takes those signals, in sigwait: every other thread (workers, libuv's pool,
+ * guests' deadline timers) inherits them blocked from main, which blocks them first.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -79,6 +81,15 @@ static void run(void *arg) {
     uv_run(w->loop, UV_RUN_DEFAULT);
 }
 
+void hwd_signals_block(sigset_t *set) {
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *admin_override) {
     const char *addr = listen_override ? listen_override : cfg->listen;
     const char *admin = admin_override ? admin_override : cfg->admin;
@@ -94,12 +105,7 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     struct hwd_worker *ws = calloc(n, sizeof *ws);
     if (!ws) return 1;
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* only the main thread takes them, in sigwait */
-    signal(SIGPIPE, SIG_IGN);
+    hwd_signals_block(&sigs); /* main did already, before any thread: this gives the set */
     char url[128], admin_url[128];
     for (uint32_t i = 0; i < n; i++) {
         struct hwd_worker *w = &ws[i];
@@ -125,6 +131,8 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     for (uint32_t i = 0; i < n; i++) uv_thread_create(&ws[i].thread, run, &ws[i]);
     int sig = 0;
     char msg[1024];
+    /* the one place the stop and reload signals are taken: one arriving during a reload
+     * waits for it (pending, blocked everywhere), and SIGHUPs pending together are one */
     while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
         int rc = hwd_gen_reload(msg, sizeof msg);
         fprintf(stderr, "%s%s\n", msg, rc ? " (reload failed: the running configuration stays)" : "");
