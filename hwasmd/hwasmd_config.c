@@ -14,8 +14,9 @@
 #include <yaml.h>
 
 #include "hwasmd.h"
-#include "hwasmd_yaml.h"
+#include "hwasmd_addr.h"
 #include "hwasmd_upstream.h"
+#include "hwasmd_yaml.h"
 
 struct parse {
     yaml_document_t doc;
@@ -64,6 +65,16 @@ static int get_u32(struct parse *p, yaml_node_t *n, const char *key, uint32_t ma
 static int get_limit(struct parse *p, yaml_node_t *n, const char *key, uint32_t max, uint32_t *out) {
     if (get_u32(p, n, key, max, out)) return -1;
     return *out ? 0 : fail(p, n, "%s: expected a whole number from 1 to %u", key, max);
+}
+
+/* An address to bind, checked as the workers will parse it (a name is not looked up). */
+static int get_addr(struct parse *p, yaml_node_t *n, const char *key, const char *default_host, char **out) {
+    struct sockaddr_storage ss;
+    if (get_str(p, n, key, out)) return -1;
+    if (hwd_addr_parse(*out, default_host, &ss))
+        return fail(p, n, "%s: expected HOST:PORT, [V6]:PORT or PORT with a numeric HOST and a PORT up to 65535, got \"%s\"",
+                    key, *out);
+    return 0;
 }
 
 /* "${NAME}" in a module path comes from the environment, so one example config can point
@@ -161,7 +172,7 @@ static int add_upstream(struct parse *p, struct hwd_config *c, yaml_node_t *n,
                         struct hwd_upstream **out) {
     const char *s = scalar(n);
     struct hwd_upstream *u = s ? hwd_upstream_parse(s) : NULL;
-    if (!u) return fail(p, n, "upstream: expected \"http://HOST:PORT\", \"unix:/PATH\", \"builtin:echo\" or \"builtin:tck\"");
+    if (!u) return fail(p, n, "upstream: expected \"http://HOST:PORT\" (PORT 1..65535), \"unix:/PATH\", \"builtin:echo\" or \"builtin:tck\"");
     if (c->n_upstreams == sizeof c->upstreams / sizeof c->upstreams[0])
         return fail(p, n, "too many upstreams");
     c->upstreams[c->n_upstreams++] = u;
@@ -353,9 +364,9 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
         const char *key = scalar(k);
         if (!key) return fail(p, k, "expected a key");
         if (!strcmp(key, "listen")) {
-            if (get_str(p, v, key, &c->listen)) return -1;
+            if (get_addr(p, v, key, HWD_LISTEN_HOST, &c->listen)) return -1;
         } else if (!strcmp(key, "admin")) {
-            if (get_str(p, v, key, &c->admin)) return -1;
+            if (get_addr(p, v, key, HWD_ADMIN_HOST, &c->admin)) return -1;
         } else if (!strcmp(key, "upstream")) {
             if (add_upstream(p, c, v, &def)) return -1;
         } else if (!strcmp(key, "workers")) {

@@ -14,8 +14,8 @@
 #include <yaml.h>
 
 #include "hwasmd.h"
-#include "hwasmd_yaml.h"
 #include "hwasmd_upstream.h"
+#include "hwasmd_yaml.h"
 
 struct component {
     char *name, *url, *guest_config, *file;

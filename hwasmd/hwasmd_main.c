@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hwasmd.h"
+#include "hwasmd_addr.h"
 #include "hwasmd_workers.h"
 #include "hwasmd_yaml.h"
 
@@ -123,6 +124,16 @@ int main(int argc, char **argv) {
     int dapr = opt.dapr_dir || opt.dapr_cfg;
     if (dapr ? !opt.dapr_dir || !opt.dapr_cfg || optind != argc : optind != argc - 1 || opt.upstream) {
         fputs(usage, stderr);
+        return 2;
+    }
+    /* checked here as the configuration's are, so that --check covers them too */
+    struct sockaddr_storage ss;
+    const char *bad = listen && hwd_addr_parse(listen, HWD_LISTEN_HOST, &ss) ? listen
+                      : admin && hwd_addr_parse(admin, HWD_ADMIN_HOST, &ss)   ? admin
+                                                                              : NULL;
+    if (bad) {
+        fprintf(stderr, "hwasmd: --%s %s: expected HOST:PORT, [V6]:PORT or PORT with a numeric HOST\n",
+                bad == listen ? "listen" : "admin", bad);
         return 2;
     }
     opt.path = dapr ? NULL : argv[optind];

@@ -17,28 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hwasmd_addr.h"
 #include "hwasmd_conn.h"
 #include "hwasmd_metrics.h"
 #include "hwasmd_upstream_conn.h"
 #include "hwasmd_workers.h"
-
-static int parse_addr(const char *s, struct sockaddr_storage *ss) {
-    char host[256];
-    const char *colon = strrchr(s, ':');
-    if (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1)) return -1;
-    int port = atoi(colon + 1);
-    if (port > 65535) return -1;
-    size_t hl = (size_t)(colon - s);
-    if (hl >= sizeof host) return -1;
-    memcpy(host, s, hl);
-    host[hl] = 0;
-    memset(ss, 0, sizeof *ss);
-    if (host[0] == '[' && hl > 1 && host[hl - 1] == ']') {
-        host[hl - 1] = 0;
-        return uv_ip6_addr(host + 1, port, (struct sockaddr_in6 *)ss);
-    }
-    return uv_ip4_addr(hl ? host : "0.0.0.0", port, (struct sockaddr_in *)ss);
-}
 
 static int listen_on(struct hwd_worker *w, uv_tcp_t *t, const struct sockaddr_storage *ss) {
     int rc = uv_tcp_init_ex(w->loop, t, ss->ss_family);
@@ -94,9 +77,11 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     const char *addr = listen_override ? listen_override : cfg->listen;
     const char *admin = admin_override ? admin_override : cfg->admin;
     struct sockaddr_storage ss, as;
-    if (parse_addr(addr, &ss) || (admin && parse_addr(admin, &as))) {
-        fprintf(stderr, "hwasmd: %s: expected HOST:PORT or [V6]:PORT, got \"%s\"\n", cfg->path,
-                parse_addr(addr, &ss) ? addr : admin);
+    int bad_listen = hwd_addr_parse(addr, HWD_LISTEN_HOST, &ss);
+    if (bad_listen || (admin && hwd_addr_parse(admin, HWD_ADMIN_HOST, &as))) {
+        /* the configuration's addresses were checked when it loaded: an override then */
+        fprintf(stderr, "hwasmd: %s: expected HOST:PORT, [V6]:PORT or PORT, got \"%s\"\n", cfg->path,
+                bad_listen ? addr : admin);
         return 2;
     }
     uint32_t drain_ms = cfg->drain_ms; /* cfg may be replaced (and freed) by a reload */
