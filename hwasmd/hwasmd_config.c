@@ -15,6 +15,7 @@
 
 #include "hwasmd.h"
 #include "hwasmd_addr.h"
+#include "hwasmd_admin.h"
 #include "hwasmd_upstream.h"
 #include "hwasmd_yaml.h"
 
@@ -75,6 +76,20 @@ static int get_addr(struct parse *p, yaml_node_t *n, const char *key, const char
         return fail(p, n, "%s: expected HOST:PORT, [V6]:PORT or PORT with a numeric HOST and a PORT up to 65535, got \"%s\"",
                     key, *out);
     return 0;
+}
+
+/* POST /reload's token: admin_token as written, or admin_token_file's first line (the
+ * file relative to the configuration's folder); one of the two, not empty. */
+static int get_token(struct parse *p, yaml_node_t *n, const char *key, char **out) {
+    const char *s = scalar(n);
+    if (*out) return fail(p, n, "%s: the token is already given (admin_token or admin_token_file, not both)", key);
+    if (!s || !*s) return fail(p, n, "%s: expected a non-empty string", key);
+    if (!strcmp(key, "admin_token")) return get_str(p, n, key, out);
+    char why[512], *path = NULL;
+    if (s[0] != '/' && p->dir && asprintf(&path, "%s/%s", p->dir, s) < 0) return fail(p, n, "out of memory");
+    *out = hwd_admin_token_read(path ? path : s, why, sizeof why);
+    free(path);
+    return *out ? 0 : fail(p, n, "%s: %s", key, why);
 }
 
 /* "${NAME}" in a module path comes from the environment, so one example config can point
@@ -336,6 +351,9 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
             c->max_body_bytes = x;
         } else if (!strcmp(key, "max_connections")) {
             if (get_u32(p, v, key, 1u << 24, &c->max_connections)) return -1;
+        } else if (!strcmp(key, "admin_connections")) {
+            if (get_u32(p, v, key, 4096, &c->admin_connections)) return -1;
+            if (!c->admin_connections) return fail(p, v, "admin_connections: expected 1 or more");
         } else if (!strcmp(key, "drain_ms")) {
             if (get_u32(p, v, key, 3600000, &c->drain_ms)) return -1;
         } else if (!strcmp(key, "idle_timeout_ms")) {
@@ -367,6 +385,8 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
             if (get_addr(p, v, key, HWD_LISTEN_HOST, &c->listen)) return -1;
         } else if (!strcmp(key, "admin")) {
             if (get_addr(p, v, key, HWD_ADMIN_HOST, &c->admin)) return -1;
+        } else if (!strcmp(key, "admin_token") || !strcmp(key, "admin_token_file")) {
+            if (get_token(p, v, key, &c->admin_token)) return -1;
         } else if (!strcmp(key, "upstream")) {
             if (add_upstream(p, c, v, &def)) return -1;
         } else if (!strcmp(key, "workers")) {
@@ -423,6 +443,7 @@ void hwd_config_defaults(struct hwd_config *c, const char *path) {
     c->idle_timeout_ms = 60000;
     c->request_timeout_ms = 30000;
     c->max_connections = 10000;
+    c->admin_connections = 16;
     c->drain_ms = 10000;
 }
 
@@ -472,6 +493,8 @@ void hwd_config_free(struct hwd_config *c) {
     free(c->routes);
     free(c->listen);
     free(c->admin);
+    if (c->admin_token) explicit_bzero(c->admin_token, strlen(c->admin_token));
+    free(c->admin_token);
     free(c->cache_dir);
     free(c->trusted_keys);
     free(c->path);

@@ -18,6 +18,7 @@ struct hwd_worker {
     uv_tcp_t listener;
     uv_tcp_t admin; /* worker 0 only, when configured */
     int has_admin;
+    uint32_t admin_conns; /* open admin connections (worker 0's loop only) */
     uv_async_t stop;
     uv_thread_t thread;
     struct hwd_conn *conns;                    /* open client connections */
