@@ -29,7 +29,7 @@ static const char usage[] =
     "                    Configuration's httpPipeline.handlers instead of CONFIG.yaml;\n"
     "                    one route / to --upstream URL, listening on 127.0.0.1:3500 by default\n"
     "  --admin ADDR      override the admin listener's address (/healthz, /readyz, /metrics,\n"
-    "                    POST /reload)\n"
+    "                    POST /reload); only a port (:PORT or PORT) binds 127.0.0.1\n"
     "  --hwasmc PATH     the compiler for .wasm modules (default: next to hwasmd in the build\n"
     "                    tree, ../../compiler/hwasmc, else hwasmc from PATH)\n"
     "  --cache DIR       where compiled modules are kept (default $XDG_CACHE_HOME/hwasmd)\n"
@@ -38,7 +38,8 @@ static const char usage[] =
     "                    (256), expanded (4194304: scalar bytes plus one per node, aliases\n"
     "                    expanded); repeatable\n"
     "  --help, --version\n"
-    "SIGHUP or POST /reload: load the configuration again (an error keeps the old one).\n"
+    "SIGHUP or POST /reload: load the configuration again (an error keeps the old one);\n"
+    "a signal arriving while modules load waits for them.\n"
     "SIGINT/SIGTERM: stop accepting, finish answers in flight (limits.drain_ms), exit.\n"
     "Exit status: 0 stopped by SIGINT/SIGTERM or check passed, 1 runtime failure,\n"
     "2 configuration error. Reference: docs/hwasmd.md.\n";
