@@ -1,8 +1,8 @@
 /*
  * hwasmd_yaml.c — reads the YAML files hwasmd is given (its configuration, Dapr components)
  * within bounds, so a mistake in one cannot take the process down: the file's size, the
- * nesting depth, the number of aliases and the size of the document once aliases are
- * expanded are limited, an alias inside its own anchor (a cycle) and a key given twice in
+ * nesting depth, the number of anchors and of aliases and the size of the document once
+ * aliases are expanded are limited, an alias inside its own anchor (a cycle) and a key given twice in
  * one mapping are errors. The whole stream is checked on libyaml's events first; only a
  * stream that passes is loaded as documents (libyaml's document API, whose aliases share
  * nodes: a cycle there would make every walk of the tree endless).
@@ -89,7 +89,7 @@ struct check {
     size_t n_keys, keys_cap;
     struct level *levels;
     size_t depth, levels_cap;
-    uint64_t total, aliases;
+    uint64_t total, aliases, n_anchors_seen;
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t each) {
@@ -133,9 +133,12 @@ static int item(struct check *c, const char *key, size_t key_len, size_t line) {
 
 static int anchor_add(struct check *c, const yaml_char_t *name, uint64_t size, int open, size_t line) {
     if (!name) return 0;
-    if (grow((void **)&c->anchors, &c->anchors_cap, c->n_anchors + 1, sizeof *c->anchors)) return -1;
+    /* libyaml's loader compares each anchor with every earlier one: their number is
+     * bounded too, or 40 000 of them would take seconds */
+    if (++c->n_anchors_seen > limits.aliases) return -3;
+    if (grow((void **)&c->anchors, &c->anchors_cap, c->n_anchors + 1, sizeof *c->anchors)) return -2;
     char *s = strdup((const char *)name);
-    if (!s) return -1;
+    if (!s) return -2;
     c->anchors[c->n_anchors++] = (struct anchor){s, size, open, line};
     return 0;
 }
@@ -177,7 +180,8 @@ static int event(struct check *c, const yaml_event_t *e) {
     case YAML_SCALAR_EVENT: {
         if (item(c, (const char *)e->data.scalar.value, e->data.scalar.length, line)) return -2;
         uint64_t n = 1 + e->data.scalar.length;
-        if (anchor_add(c, e->data.scalar.anchor, n, 0, line)) return -2;
+        int rc = anchor_add(c, e->data.scalar.anchor, n, 0, line);
+        if (rc) return rc;
         return add(c, n, 0, line);
     }
     case YAML_ALIAS_EVENT: {
@@ -210,7 +214,8 @@ static int event(struct check *c, const yaml_event_t *e) {
             .mapping = e->type == YAML_MAPPING_START_EVENT,
             .key0 = c->n_keys,
         };
-        if (anchor_add(c, anchor, 0, 1, line)) return -2;
+        int rc = anchor_add(c, anchor, 0, 1, line);
+        if (rc) return rc;
         return add(c, 1, 0, line);
     }
     case YAML_SEQUENCE_END_EVENT:
@@ -247,6 +252,9 @@ static int check_stream(struct check *c, const unsigned char *text, size_t len) 
         done = e.type == YAML_STREAM_END_EVENT;
         rc = event(c, &e);
         if (rc == -2) rc = fail(c->msg, c->cap, c->path, e.start_mark.line, "out of memory");
+        if (rc == -3)
+            rc = fail(c->msg, c->cap, c->path, e.start_mark.line, "more than %llu anchors (--config-limit aliases=N)",
+                      (unsigned long long)limits.aliases);
         yaml_event_delete(&e);
     }
     yaml_parser_delete(&p);

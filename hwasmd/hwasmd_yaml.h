@@ -13,7 +13,7 @@
 struct hwd_yaml_limits {
     uint64_t bytes;    /* the file's size (1 MiB) */
     uint64_t depth;    /* sequences and mappings nested in each other (64) */
-    uint64_t aliases;  /* *alias uses in the file (256) */
+    uint64_t aliases;  /* &anchors in the file, and *alias uses (256 each) */
     uint64_t expanded; /* scalar bytes plus one per node, aliases expanded (4 Mi) */
 };
 /* Sets one bound from "NAME=N" (N > 0); 0, or -1 when malformed. Call before any thread
