@@ -25,8 +25,10 @@ bad() {
 }
 
 # --- the YAML reader's bounds ---------------------------------------------------------------
+# Modules are .wasm (compiled into the private cache) so that the same configurations are
+# valid for hwasmd versions with and without .so pinning.
 head_conf() { # the start of a valid configuration
-    printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\nmiddleware:\n  - name: h\n    module: %s/headers.so\n' "$GUESTS"
+    printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\nmiddleware:\n  - name: h\n    module: %s/headers.wasm\n' "$GUESTS"
 }
 { head_conf; printf '    config: &a {k: *a}\nroutes:\n  - {prefix: /}\n'; } >"$T/cycle_map.yaml"
 bad "alias cycle (mapping)" "$T/cycle_map.yaml" "a cycle"
@@ -70,7 +72,7 @@ check "a good configuration passes --check" 0 "$?"
 
 # --- a running server keeps its configuration on a bad reload -------------------------------
 conf() { # conf FILE: a server with the headers guest on /
-    printf 'listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\nupstream: builtin:echo\nworkers: 1\nmiddleware:\n  - {name: h, module: %s/headers.so}\nroutes:\n  - {prefix: /, chain: [h]}\n' "$GUESTS" >"$1"
+    printf 'listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\nupstream: builtin:echo\nworkers: 1\nmiddleware:\n  - {name: h, module: %s}\nroutes:\n  - {prefix: /, chain: [h]}\n' "$GUESTS/headers.wasm" >"$1"
 }
 guest_ran() { curl -si "http://127.0.0.1:$1/" | grep -ci '^x-resp'; }
 conf "$T/s.yaml"
