@@ -28,12 +28,12 @@ test-asan: setup
 	cmake --build $(ASAN_BUILD)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -E '^spec$$'
 
-# hwasmd's request path under libFuzzer (clang only; tests/fuzz/README.md): the saved
-# inputs once, then 30 s of fuzzing.
+# hwasmd's request path and configuration readers under libFuzzer (clang only;
+# tests/fuzz/README.md): the saved inputs once, then 30 s and 20 s of fuzzing.
 FUZZ_BUILD ?= build-fuzz
 test-fuzz: setup
 	CC=clang-14 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DHWASM_FUZZ_HWASMD=ON $(CMAKE_FLAGS)
-	cmake --build $(FUZZ_BUILD) --target fuzz_hwasmd_request
+	cmake --build $(FUZZ_BUILD) --target fuzz_hwasmd_request fuzz_hwasmd_config
 	cd $(FUZZ_BUILD) && ctest -R fuzz_hwasmd --output-on-failure
 
 clean:

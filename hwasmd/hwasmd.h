@@ -67,7 +67,9 @@ struct hwd_config {
     char *path;
     char *listen; /* "host:port", "[v6]:port" */
     char *admin;  /* NULL: no admin listener */
+    char *admin_token; /* NULL: POST /reload needs no token (admin_token, admin_token_file) */
     uint32_t max_connections, drain_ms;
+    uint32_t admin_connections; /* open at once on the admin listener */
     uint32_t workers;
     size_t max_header_bytes, max_body_bytes;
     uint32_t idle_timeout_ms, request_timeout_ms;

@@ -1,16 +1,56 @@
 /*
  * hwasmd_admin.c — the admin listener's answers: /healthz, /readyz (503 while draining),
  * POST /reload, and /metrics (its text from hwasmd_metrics.c). Runs on libuv's thread
- * pool: a reload compiles modules.
+ * pool: a reload compiles modules. With admin_token set, POST /reload needs
+ * "Authorization: Bearer TOKEN" (401 without it, 403 with another token), compared in
+ * constant time; the GET endpoints stay open (probes and scrapers hold no secret, and the
+ * listener is on loopback unless configured otherwise).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hwasmd_admin.h"
 #include "hwasmd_metrics.h"
 #include "hwasmd_response.h"
+#include "sha256.h"
+
+#define TOKEN_MAX 4096
+
+char *hwd_admin_token_read(const char *path, char *why, size_t cap) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return snprintf(why, cap, "%s: %s", path, strerror(errno)), NULL;
+    char buf[TOKEN_MAX + 2];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    buf[strcspn(buf, "\r\n")] = 0; /* the first line, without its line end */
+    char *t = NULL;
+    if (strlen(buf) > TOKEN_MAX) snprintf(why, cap, "%s: the token is longer than %d bytes", path, TOKEN_MAX);
+    else if (!buf[0]) snprintf(why, cap, "%s: the first line is empty", path);
+    else if (!(t = strdup(buf))) snprintf(why, cap, "out of memory");
+    explicit_bzero(buf, sizeof buf);
+    return t;
+}
+
+int hwd_admin_authorize(const char *token, const hw_http_request *q) {
+    if (!token) return 0;
+    int64_t i = hw_http_headers_find(&q->headers, "authorization", 13, 0);
+    if (i < 0) return 401;
+    const char *v = q->headers.fields[i].value;
+    size_t n = q->headers.fields[i].value_len;
+    if (n < 7 || strncasecmp(v, "Bearer ", 7)) return 401;
+    for (v += 7, n -= 7; n && *v == ' '; v++, n--) {}
+    /* digests of both, compared whole: the time taken does not depend on where they differ */
+    uint8_t want[32], got[32], diff = 0;
+    sha256((const uint8_t *)token, strlen(token), want);
+    sha256((const uint8_t *)v, n, got);
+    for (int k = 0; k < 32; k++) diff |= (uint8_t)(want[k] ^ got[k]);
+    return diff ? 403 : 0;
+}
 
 void hwd_admin_serve(const struct hwd_config *c, hw_http_exchange *x) {
     const hw_http_str *t = &x->req.target;
@@ -24,6 +64,13 @@ void hwd_admin_serve(const struct hwd_config *c, hw_http_exchange *x) {
         char msg[1024];
         if (x->req.method.len != 4 || memcmp(x->req.method.ptr, "POST", 4))
             return hwd_response_simple(&x->resp, 405, "POST /reload\n");
+        int denied = hwd_admin_authorize(c->admin_token, &x->req);
+        if (denied == 401) {
+            hwd_response_simple(&x->resp, 401, "POST /reload needs Authorization: Bearer TOKEN\n");
+            hw_http_headers_set(&x->resp.headers, "WWW-Authenticate", 16, "Bearer realm=\"hwasmd\"", 21);
+            return;
+        }
+        if (denied) return hwd_response_simple(&x->resp, 403, "wrong token\n");
         int rc = hwd_gen_reload(msg, sizeof msg);
         fprintf(stderr, "%s%s\n", msg, rc ? " (reload failed: the running configuration stays)" : "");
         char body[1100];

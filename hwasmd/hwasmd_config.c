@@ -1,7 +1,8 @@
 /*
  * hwasmd_config.c — reads hwasmd's YAML configuration (libyaml's document API, so every
  * node keeps its line) into struct hwd_config and checks it: unknown keys, wrong types,
- * missing fields and dangling names are one-line errors "hwasmd: FILE:LINE: what".
+ * missing fields and dangling names are one-line errors "hwasmd: FILE:LINE: what". The
+ * file is read through hwasmd_yaml.c: bounded, no alias cycles, no key given twice.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,7 +14,10 @@
 #include <yaml.h>
 
 #include "hwasmd.h"
+#include "hwasmd_addr.h"
+#include "hwasmd_admin.h"
 #include "hwasmd_upstream.h"
+#include "hwasmd_yaml.h"
 
 struct parse {
     yaml_document_t doc;
@@ -62,6 +66,30 @@ static int get_u32(struct parse *p, yaml_node_t *n, const char *key, uint32_t ma
 static int get_limit(struct parse *p, yaml_node_t *n, const char *key, uint32_t max, uint32_t *out) {
     if (get_u32(p, n, key, max, out)) return -1;
     return *out ? 0 : fail(p, n, "%s: expected a whole number from 1 to %u", key, max);
+}
+
+/* An address to bind, checked as the workers will parse it (a name is not looked up). */
+static int get_addr(struct parse *p, yaml_node_t *n, const char *key, const char *default_host, char **out) {
+    struct sockaddr_storage ss;
+    if (get_str(p, n, key, out)) return -1;
+    if (hwd_addr_parse(*out, default_host, &ss))
+        return fail(p, n, "%s: expected HOST:PORT, [V6]:PORT or PORT with a numeric HOST and a PORT up to 65535, got \"%s\"",
+                    key, *out);
+    return 0;
+}
+
+/* POST /reload's token: admin_token as written, or admin_token_file's first line (the
+ * file relative to the configuration's folder); one of the two, not empty. */
+static int get_token(struct parse *p, yaml_node_t *n, const char *key, char **out) {
+    const char *s = scalar(n);
+    if (*out) return fail(p, n, "%s: the token is already given (admin_token or admin_token_file, not both)", key);
+    if (!s || !*s) return fail(p, n, "%s: expected a non-empty string", key);
+    if (!strcmp(key, "admin_token")) return get_str(p, n, key, out);
+    char why[512], *path = NULL;
+    if (s[0] != '/' && p->dir && asprintf(&path, "%s/%s", p->dir, s) < 0) return fail(p, n, "out of memory");
+    *out = hwd_admin_token_read(path ? path : s, why, sizeof why);
+    free(path);
+    return *out ? 0 : fail(p, n, "%s: %s", key, why);
 }
 
 /* "${NAME}" in a module path comes from the environment, so one example config can point
@@ -159,7 +187,7 @@ static int add_upstream(struct parse *p, struct hwd_config *c, yaml_node_t *n,
                         struct hwd_upstream **out) {
     const char *s = scalar(n);
     struct hwd_upstream *u = s ? hwd_upstream_parse(s) : NULL;
-    if (!u) return fail(p, n, "upstream: expected \"http://HOST:PORT\", \"unix:/PATH\", \"builtin:echo\" or \"builtin:tck\"");
+    if (!u) return fail(p, n, "upstream: expected \"http://HOST:PORT\" (PORT 1..65535), \"unix:/PATH\", \"builtin:echo\" or \"builtin:tck\"");
     if (c->n_upstreams == sizeof c->upstreams / sizeof c->upstreams[0])
         return fail(p, n, "too many upstreams");
     c->upstreams[c->n_upstreams++] = u;
@@ -323,6 +351,9 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
             c->max_body_bytes = x;
         } else if (!strcmp(key, "max_connections")) {
             if (get_u32(p, v, key, 1u << 24, &c->max_connections)) return -1;
+        } else if (!strcmp(key, "admin_connections")) {
+            if (get_u32(p, v, key, 4096, &c->admin_connections)) return -1;
+            if (!c->admin_connections) return fail(p, v, "admin_connections: expected 1 or more");
         } else if (!strcmp(key, "drain_ms")) {
             if (get_u32(p, v, key, 3600000, &c->drain_ms)) return -1;
         } else if (!strcmp(key, "idle_timeout_ms")) {
@@ -351,9 +382,11 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
         const char *key = scalar(k);
         if (!key) return fail(p, k, "expected a key");
         if (!strcmp(key, "listen")) {
-            if (get_str(p, v, key, &c->listen)) return -1;
+            if (get_addr(p, v, key, HWD_LISTEN_HOST, &c->listen)) return -1;
         } else if (!strcmp(key, "admin")) {
-            if (get_str(p, v, key, &c->admin)) return -1;
+            if (get_addr(p, v, key, HWD_ADMIN_HOST, &c->admin)) return -1;
+        } else if (!strcmp(key, "admin_token") || !strcmp(key, "admin_token_file")) {
+            if (get_token(p, v, key, &c->admin_token)) return -1;
         } else if (!strcmp(key, "upstream")) {
             if (add_upstream(p, c, v, &def)) return -1;
         } else if (!strcmp(key, "workers")) {
@@ -410,35 +443,25 @@ void hwd_config_defaults(struct hwd_config *c, const char *path) {
     c->idle_timeout_ms = 60000;
     c->request_timeout_ms = 30000;
     c->max_connections = 10000;
+    c->admin_connections = 16;
     c->drain_ms = 10000;
 }
 
 int hwd_config_load(const char *path, struct hwd_config *c, char *msg, size_t cap) {
     struct parse p = {.path = path, .msg = msg, .cap = cap};
     hwd_config_defaults(c, path);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(msg, cap, "hwasmd: %s: %s", path, strerror(errno));
-        return -1;
-    }
+    struct hwd_yaml y;
+    if (hwd_yaml_open(&y, path, msg, cap)) return -1;
     /* a config in the current folder still anchors its modules there: "foo.so" becomes
      * "./foo.so", never a bare name a library search could resolve elsewhere */
     const char *slash = strrchr(path, '/');
     p.dir = slash ? strndup(path, (size_t)(slash == path ? 1 : slash - path)) : strdup(".");
-    yaml_parser_t yp;
-    yaml_parser_initialize(&yp);
-    yaml_parser_set_input_file(&yp, f);
-    int rc;
-    if (!yaml_parser_load(&yp, &p.doc)) {
-        snprintf(msg, cap, "hwasmd: %s:%zu: %s", path, yp.problem_mark.line + 1,
-                 yp.problem ? yp.problem : "YAML syntax error");
-        rc = -1;
-    } else {
+    int rc = hwd_yaml_next(&y, &p.doc, msg, cap);
+    if (rc == 0) {
         rc = parse_root(&p, c, yaml_document_get_root_node(&p.doc));
         yaml_document_delete(&p.doc);
     }
-    yaml_parser_delete(&yp);
-    fclose(f);
+    hwd_yaml_close(&y);
     free(p.dir);
     return rc;
 }
@@ -470,6 +493,8 @@ void hwd_config_free(struct hwd_config *c) {
     free(c->routes);
     free(c->listen);
     free(c->admin);
+    if (c->admin_token) explicit_bzero(c->admin_token, strlen(c->admin_token));
+    free(c->admin_token);
     free(c->cache_dir);
     free(c->trusted_keys);
     free(c->path);

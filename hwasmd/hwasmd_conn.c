@@ -18,7 +18,8 @@
 
 static void timer_closed(uv_handle_t *h) {
     struct hwd_conn *c = h->data;
-    __atomic_fetch_sub(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
+    if (c->admin) c->w->admin_conns--;
+    else __atomic_fetch_sub(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
     if (c->prev) c->prev->next = c->next;
     else c->w->conns = c->next;
     if (c->next) c->next->prev = c->prev;
@@ -271,7 +272,8 @@ static void idle_expired(uv_timer_t *t) {
 }
 
 /* A connection on w, not yet reading; the generation current now sets its limits. Returns
- * NULL when out of memory; *open is the number of open connections, this one included. */
+ * NULL when out of memory; *open is the number of open connections of its kind (client or
+ * admin, each with its own limit), this one included. */
 static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open) {
     struct hwd_conn *c = calloc(1, sizeof *c);
     if (!c) return NULL;
@@ -283,11 +285,12 @@ static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open)
     c->next = w->conns;
     if (w->conns) w->conns->prev = c;
     w->conns = c;
-    *open = __atomic_add_fetch(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
+    /* admin connections are only ever on worker 0's loop: a plain count there */
+    *open = admin ? ++w->admin_conns : __atomic_add_fetch(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
     struct hwd_config *g = hwd_gen_acquire();
     c->max_header = g->max_header_bytes;
     c->max_body = g->max_body_bytes;
-    c->max_connections = g->max_connections;
+    c->max_connections = admin ? g->admin_connections : g->max_connections;
     c->idle_ms = g->idle_timeout_ms;
     c->request_ms = g->request_timeout_ms;
     hwd_gen_release(g);
@@ -323,7 +326,7 @@ void hwd_conn_accept(uv_stream_t *server, int status) {
     struct hwd_conn *c = conn_new(w, admin, &open);
     if (!c) return;
     /* over the limit: accepted only to be closed, so the backlog does not fill up */
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) || (open > (int64_t)c->max_connections && !admin)) {
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) || open > (int64_t)c->max_connections) {
         hwd_conn_close(c);
         return;
     }

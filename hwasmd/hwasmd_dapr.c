@@ -15,6 +15,7 @@
 
 #include "hwasmd.h"
 #include "hwasmd_upstream.h"
+#include "hwasmd_yaml.h"
 
 struct component {
     char *name, *url, *guest_config, *file;
@@ -93,25 +94,18 @@ static int component(struct dapr *d, yaml_document_t *doc, const char *file) {
 /* Calls each(d, doc, path) for every document of a YAML file. */
 static int each_doc(struct dapr *d, const char *path, int (*each)(struct dapr *, yaml_document_t *, const char *, void *),
                     void *arg) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return fail(d, path, 0, "%s", strerror(errno));
-    yaml_parser_t p;
-    yaml_parser_initialize(&p);
-    yaml_parser_set_input_file(&p, f);
+    struct hwd_yaml y;
+    if (hwd_yaml_open(&y, path, d->msg, d->msg_cap)) return -1;
     int rc = 0;
     for (;;) {
         yaml_document_t doc;
-        if (!yaml_parser_load(&p, &doc)) {
-            rc = fail(d, path, p.problem_mark.line, "%s", p.problem ? p.problem : "YAML syntax error");
-            break;
-        }
+        if ((rc = hwd_yaml_next(&y, &doc, d->msg, d->msg_cap))) break;
         int empty = !yaml_document_get_root_node(&doc);
         if (!empty) rc = each(d, &doc, path, arg);
         yaml_document_delete(&doc);
         if (empty || rc) break;
     }
-    yaml_parser_delete(&p);
-    fclose(f);
+    hwd_yaml_close(&y);
     return rc;
 }
 

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "hwasmd.h"
+#include "hwasmd_addr.h"
 #include "hwasmd_workers.h"
+#include "hwasmd_yaml.h"
 
 static const char usage[] =
     "usage: hwasmd [options] CONFIG.yaml\n"
@@ -27,12 +29,17 @@ static const char usage[] =
     "                    Configuration's httpPipeline.handlers instead of CONFIG.yaml;\n"
     "                    one route / to --upstream URL, listening on 127.0.0.1:3500 by default\n"
     "  --admin ADDR      override the admin listener's address (/healthz, /readyz, /metrics,\n"
-    "                    POST /reload)\n"
+    "                    POST /reload); only a port (:PORT or PORT) binds 127.0.0.1\n"
     "  --hwasmc PATH     the compiler for .wasm modules (default: next to hwasmd in the build\n"
     "                    tree, ../../compiler/hwasmc, else hwasmc from PATH)\n"
     "  --cache DIR       where compiled modules are kept (default $XDG_CACHE_HOME/hwasmd)\n"
+    "  --config-limit NAME=N\n"
+    "                    a bound of the YAML reader: bytes (1048576), depth (64), aliases\n"
+    "                    (256 anchors and 256 aliases), expanded (4194304: scalar bytes\n"
+    "                    plus one per node, aliases expanded); repeatable\n"
     "  --help, --version\n"
-    "SIGHUP or POST /reload: load the configuration again (an error keeps the old one).\n"
+    "SIGHUP or POST /reload: load the configuration again (an error keeps the old one);\n"
+    "a signal arriving while modules load waits for them.\n"
     "SIGINT/SIGTERM: stop accepting, finish answers in flight (limits.drain_ms), exit.\n"
     "Exit status: 0 stopped by SIGINT/SIGTERM or check passed, 1 runtime failure,\n"
     "2 configuration error. Reference: docs/hwasmd.md.\n";
@@ -82,7 +89,8 @@ static int load(struct hwd_config **out, char *msg, size_t cap) {
 }
 
 int main(int argc, char **argv) {
-    enum { O_CHECK = 256, O_DAPR_DIR, O_DAPR_CFG, O_UPSTREAM, O_ADMIN, O_LISTEN, O_HWASMC, O_CACHE, O_HELP, O_VERSION };
+    enum { O_CHECK = 256, O_DAPR_DIR, O_DAPR_CFG, O_UPSTREAM, O_ADMIN, O_LISTEN, O_HWASMC, O_CACHE, O_CONFIG_LIMIT, O_HELP,
+           O_VERSION };
     static const struct option opts[] = {
         {"check", no_argument, 0, O_CHECK},     {"listen", required_argument, 0, O_LISTEN},
         {"admin", required_argument, 0, O_ADMIN},
@@ -90,6 +98,7 @@ int main(int argc, char **argv) {
         {"dapr-config", required_argument, 0, O_DAPR_CFG},
         {"upstream", required_argument, 0, O_UPSTREAM},
         {"hwasmc", required_argument, 0, O_HWASMC}, {"cache", required_argument, 0, O_CACHE},
+        {"config-limit", required_argument, 0, O_CONFIG_LIMIT},
         {"help", no_argument, 0, O_HELP},       {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0}};
     int check = 0, o;
@@ -104,6 +113,10 @@ int main(int argc, char **argv) {
         case O_UPSTREAM: opt.upstream = optarg; break;
         case O_HWASMC: free(opt.hwasmc); opt.hwasmc = strdup(optarg); break;
         case O_CACHE: opt.cache = optarg; break;
+        case O_CONFIG_LIMIT:
+            if (hwd_yaml_limit_set(optarg) == 0) break;
+            fprintf(stderr, "hwasmd: --config-limit %s: expected bytes, depth, aliases or expanded=N (N > 0)\n", optarg);
+            return 2;
         case O_HELP: fputs(usage, stdout); return 0;
         case O_VERSION: puts("hwasmd " HWASM_VERSION); return 0;
         default: fputs(usage, stderr); return 2;
@@ -114,8 +127,23 @@ int main(int argc, char **argv) {
         fputs(usage, stderr);
         return 2;
     }
+    /* checked here as the configuration's are, so that --check covers them too */
+    struct sockaddr_storage ss;
+    const char *bad = listen && hwd_addr_parse(listen, HWD_LISTEN_HOST, &ss) ? listen
+                      : admin && hwd_addr_parse(admin, HWD_ADMIN_HOST, &ss)   ? admin
+                                                                              : NULL;
+    if (bad) {
+        fprintf(stderr, "hwasmd: --%s %s: expected HOST:PORT, [V6]:PORT or PORT with a numeric HOST\n",
+                bad == listen ? "listen" : "admin", bad);
+        return 2;
+    }
     opt.path = dapr ? NULL : argv[optind];
     if (!opt.hwasmc) opt.hwasmc = find_hwasmc();
+    /* Serving: the stop and reload signals are blocked before any thread starts (loading
+     * modules starts some), so they wait for hwd_serve's sigwait, which then drains.
+     * --check keeps their default action: an interrupted check just stops. */
+    sigset_t sigs;
+    if (!check) hwd_signals_block(&sigs);
     struct hwd_config *cfg;
     char msg[1024];
     if (load(&cfg, msg, sizeof msg)) {

@@ -34,7 +34,9 @@ struct hwd_upstream *hwd_upstream_parse(const char *s) {
     const char *h = !strncmp(s, "http://", 7) ? s + 7 : NULL;
     const char *colon = h ? strrchr(h, ':') : NULL;
     const char *end = colon ? colon + 1 + strspn(colon + 1, "0123456789") : NULL;
-    if (!colon || colon == h || end == colon + 1 || (*end && strcmp(end, "/"))) {
+    int port = end && end - colon - 1 <= 5 ? atoi(colon + 1) : 0; /* 0 also when too long */
+    if (!colon || colon == h || (*h == '[' && colon - h < 3) || port < 1 || port > 65535 ||
+        (*end && strcmp(end, "/"))) {
         free(u->name);
         free(u);
         return NULL;

@@ -11,7 +11,8 @@
 #include "llhttp.h"
 
 /* Parses "http://host:port", "unix:/path", "builtin:echo" or "builtin:tck"; NULL when
- * malformed. */
+ * malformed (an empty host, a port outside 1..65535). The host is looked up when a
+ * connection to it is made, not here: whether a name resolves is a runtime matter. */
 struct hwd_upstream *hwd_upstream_parse(const char *s);
 
 /* The request head for the app: the client's headers minus hop-by-hop ones (and those the

@@ -3,7 +3,9 @@
  * its own listening socket bound to the same address (SO_REUSEPORT lets the kernel spread
  * connections), worker 0 also serving the admin listener. SIGHUP reloads the configuration
  * (hwasmd_gen.c); SIGINT/SIGTERM stop accepting, let answers in flight finish and wait up to
- * drain_ms for the workers. Listen addresses and worker count are fixed at start.
+ * drain_ms for the workers. Listen addresses and worker count are fixed at start. Only the
+ * main thread takes those signals, in sigwait: every other thread (workers, libuv's pool,
+ * guests' deadline timers) inherits them blocked from main, which blocks them first.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,28 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hwasmd_addr.h"
 #include "hwasmd_conn.h"
 #include "hwasmd_metrics.h"
 #include "hwasmd_upstream_conn.h"
 #include "hwasmd_workers.h"
-
-static int parse_addr(const char *s, struct sockaddr_storage *ss) {
-    char host[256];
-    const char *colon = strrchr(s, ':');
-    if (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1)) return -1;
-    int port = atoi(colon + 1);
-    if (port > 65535) return -1;
-    size_t hl = (size_t)(colon - s);
-    if (hl >= sizeof host) return -1;
-    memcpy(host, s, hl);
-    host[hl] = 0;
-    memset(ss, 0, sizeof *ss);
-    if (host[0] == '[' && hl > 1 && host[hl - 1] == ']') {
-        host[hl - 1] = 0;
-        return uv_ip6_addr(host + 1, port, (struct sockaddr_in6 *)ss);
-    }
-    return uv_ip4_addr(hl ? host : "0.0.0.0", port, (struct sockaddr_in *)ss);
-}
 
 static int listen_on(struct hwd_worker *w, uv_tcp_t *t, const struct sockaddr_storage *ss) {
     int rc = uv_tcp_init_ex(w->loop, t, ss->ss_family);
@@ -79,13 +64,24 @@ static void run(void *arg) {
     uv_run(w->loop, UV_RUN_DEFAULT);
 }
 
+void hwd_signals_block(sigset_t *set) {
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *admin_override) {
     const char *addr = listen_override ? listen_override : cfg->listen;
     const char *admin = admin_override ? admin_override : cfg->admin;
     struct sockaddr_storage ss, as;
-    if (parse_addr(addr, &ss) || (admin && parse_addr(admin, &as))) {
-        fprintf(stderr, "hwasmd: %s: expected HOST:PORT or [V6]:PORT, got \"%s\"\n", cfg->path,
-                parse_addr(addr, &ss) ? addr : admin);
+    int bad_listen = hwd_addr_parse(addr, HWD_LISTEN_HOST, &ss);
+    if (bad_listen || (admin && hwd_addr_parse(admin, HWD_ADMIN_HOST, &as))) {
+        /* the configuration's addresses were checked when it loaded: an override then */
+        fprintf(stderr, "hwasmd: %s: expected HOST:PORT, [V6]:PORT or PORT, got \"%s\"\n", cfg->path,
+                bad_listen ? addr : admin);
         return 2;
     }
     uint32_t drain_ms = cfg->drain_ms; /* cfg may be replaced (and freed) by a reload */
@@ -94,12 +90,7 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     struct hwd_worker *ws = calloc(n, sizeof *ws);
     if (!ws) return 1;
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* only the main thread takes them, in sigwait */
-    signal(SIGPIPE, SIG_IGN);
+    hwd_signals_block(&sigs); /* main did already, before any thread: this gives the set */
     char url[128], admin_url[128];
     for (uint32_t i = 0; i < n; i++) {
         struct hwd_worker *w = &ws[i];
@@ -125,6 +116,8 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     for (uint32_t i = 0; i < n; i++) uv_thread_create(&ws[i].thread, run, &ws[i]);
     int sig = 0;
     char msg[1024];
+    /* the one place the stop and reload signals are taken: one arriving during a reload
+     * waits for it (pending, blocked everywhere), and SIGHUPs pending together are one */
     while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
         int rc = hwd_gen_reload(msg, sizeof msg);
         fprintf(stderr, "%s%s\n", msg, rc ? " (reload failed: the running configuration stays)" : "");

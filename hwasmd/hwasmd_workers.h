@@ -7,6 +7,7 @@
 #ifndef HWASMD_WORKERS_H
 #define HWASMD_WORKERS_H
 
+#include <signal.h>
 #include <uv.h>
 
 #include "hwasmd.h"
@@ -17,12 +18,18 @@ struct hwd_worker {
     uv_tcp_t listener;
     uv_tcp_t admin; /* worker 0 only, when configured */
     int has_admin;
+    uint32_t admin_conns; /* open admin connections (worker 0's loop only) */
     uv_async_t stop;
     uv_thread_t thread;
     struct hwd_conn *conns;                    /* open client connections */
     struct hwd_upstream_pool *upstream_pool;   /* idle app connections */
 };
 
+/* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and every thread it starts
+ * from then on) and ignores SIGPIPE; set: the blocked signals, for sigwait. main calls it
+ * before any thread exists (loading modules starts some), so only hwd_serve's sigwait
+ * takes them. */
+void hwd_signals_block(sigset_t *set);
 /* Starts the workers and serves until SIGINT/SIGTERM, then drains for up to drain_ms. */
 int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *admin_override);
 
