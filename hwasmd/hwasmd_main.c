@@ -29,7 +29,7 @@ static const char usage[] =
     "  --admin ADDR      override the admin listener's address (/healthz, /readyz, /metrics,\n"
     "                    POST /reload)\n"
     "  --hwasmc PATH     the compiler for .wasm modules (default: hwasmc in hwasmd's own\n"
-    "                    folder, else ../../compiler/hwasmc from it (the build tree), else\n"
+    "                    folder, else ../compiler/hwasmc from it (the build tree), else\n"
     "                    hwasmc from PATH)\n"
     "  --cache DIR       where compiled modules are kept (default $XDG_CACHE_HOME/hwasmd)\n"
     "  --help, --version\n"
@@ -41,7 +41,7 @@ static const char usage[] =
 /* hwasmc installed next to hwasmd (bin/), else in the build tree when hwasmd runs from
  * there, else from PATH: an installed hwasmd uses its own release's compiler. */
 static char *find_hwasmc(void) {
-    static const char *const beside[] = {"hwasmc", "../../compiler/hwasmc"};
+    static const char *const beside[] = {"hwasmc", "../compiler/hwasmc"};
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n > 0) {
