@@ -2,7 +2,8 @@
 # the doc says, from C (clang, the SDK headers only), WAT (wat2wasm) and Rust (rustc,
 # #![no_std], no cargo), served by one hwasmd (one route per language, chosen by Host) over
 # builtin:echo, and each must answer as the doc says: /hello itself, anything else through
-# to the upstream with x-guest set on the request and on the response.
+# to the upstream with x-guest set on the request and on the response. The AssemblyScript
+# one too when `asc` (npm's assemblyscript) is on PATH; Debian has no package for it.
 . "$(dirname "$0")/lib.sh"
 EX=$(cd "$(dirname "$0")/../../examples/guests" && pwd)
 INC=$(cd "$(dirname "$0")/../../include" && pwd)
@@ -24,16 +25,23 @@ build c clang-14 --target=wasm32 -nostdlib -O2 -Wall -Wextra -Werror -I "$INC" -
 build wat wat2wasm "$EX/wat/greet.wat" -o "$T/wat.wasm"
 build rust "$RUSTC" --target wasm32-unknown-unknown --crate-type cdylib -O -C panic=abort \
     -o "$T/rust.wasm" "$EX/rust/greet.rs"
+LANGS="c wat rust"
+if command -v asc >/dev/null; then
+    build assemblyscript asc "$EX/assemblyscript/greet.ts" -o "$T/assemblyscript.wasm" -O3 --runtime stub --use abort=
+    LANGS="$LANGS assemblyscript"
+else
+    echo "skip assemblyscript: no asc on PATH (npm install assemblyscript)"
+fi
 
 {
     printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\nmiddleware:\n'
-    for g in c wat rust; do printf '  - {name: %s, module: %s/%s.wasm}\n' $g "$T" $g; done
+    for g in $LANGS; do printf '  - {name: %s, module: %s/%s.wasm}\n' $g "$T" $g; done
     printf 'routes:\n'
-    for g in c wat rust; do printf '  - {prefix: /, host: %s.example, chain: [%s]}\n' $g $g; done
+    for g in $LANGS; do printf '  - {prefix: /, host: %s.example, chain: [%s]}\n' $g $g; done
 } >"$T/examples.yaml"
 start ex "$T/examples.yaml"
 U=http://127.0.0.1:$ex_PORT
-for g in c wat rust; do
+for g in $LANGS; do
     H="Host: $g.example"
     check "$g: /hello answered by the guest" "hello from $g" "$(curl -s -H "$H" $U/hello)"
     contains "$g: /hello is text/plain" "content-type: text/plain" "$(curl -si -H "$H" $U/hello | tr -d '\r')"
