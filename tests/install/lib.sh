@@ -36,7 +36,7 @@ guest_wasm() {
 # curls the example guest's two answers through it.
 serve_check() {
     local port=""
-    for _ in $(seq 200); do
+    for _ in $(seq 600); do # 30 s: a loaded machine compiles slowly
         port=$(sed -n 's/^hwasmd: listening on http:\/\/[^ ]*:\([0-9]*\) .*/\1/p' "$2" 2>/dev/null)
         [ -n "$port" ] && break
         sleep 0.05
