@@ -2,9 +2,10 @@
 # deploy/docker/stage-runtime (what the Dockerfile's `FROM scratch` stage copies), runs
 # hwasmd with nothing else: in a chroot of that folder (own mount and pid namespaces, /proc
 # mounted as a container has it), remounted read-only except the cache volume, as the
-# unprivileged user 65532, with an empty environment (no PATH). hwasmd must compile a .wasm
-# with the hwasmc beside it, serve it (curl from outside), and the HEALTHCHECK script must
-# pass. Needs root (chroot, mounts): skipped (77) otherwise.
+# unprivileged user 65532, with an empty environment and PATH set empty (not unset: glibc
+# would search /bin:/usr/bin then). hwasmd must compile a .wasm with the hwasmc beside it,
+# serve it (curl from outside), and the HEALTHCHECK script must pass.
+# Needs root (chroot, mounts): skipped (77) otherwise.
 # Usage: staged.sh BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] && unshare --mount true 2>/dev/null || { echo "skip: needs root and mount namespaces"; exit 77; }
@@ -32,7 +33,7 @@ touch "$R/dev/null"
 
 CHROOT=$(command -v chroot)
 export CHROOT
-# run_in_root CMD...: CMD in the chroot, read-only root, cache volume, as 65532, env empty.
+# run_in_root CMD...: CMD in the chroot, read-only root, cache volume, as 65532, PATH empty.
 run_in_root() {
     unshare --mount --pid --fork --kill-child sh -c '
         R=$1; V=$2; shift 2
@@ -40,7 +41,7 @@ run_in_root() {
         mount --bind "$V" "$R/var/cache/hwasmd" &&
         mount --bind /dev/null "$R/dev/null" &&
         mount -t proc proc "$R/proc" &&
-        exec env -i "$CHROOT" --userspec=65532:65532 "$R" "$@"' sh "$R" "$T/cache-volume" "$@"
+        exec env -i PATH= "$CHROOT" --userspec=65532:65532 "$R" "$@"' sh "$R" "$T/cache-volume" "$@"
 }
 OUT=$(run_in_root /usr/bin/hwasmd --check --cache /var/cache/hwasmd /etc/hwasmd/hwasmd.yaml 2>&1)
 check "hwasmd --check in the staged root" "hwasmd: /etc/hwasmd/hwasmd.yaml: ok (1 middleware, 1 routes)" "$OUT"
