@@ -17,7 +17,7 @@ for f in bin/hwasmc bin/hwasmd bin/hwasm-run lib/libhwasm.a lib/libhwasm.so lib/
 done
 if grep -q '^HELP2MAN:FILEPATH=/' "$BUILD/CMakeCache.txt"; then
     for m in hwasmc hwasmd hwasm-run; do
-        contains "man page $m.1" "$m" "$(man -l "$P/share/man/man1/$m.1.gz" 2>/dev/null | head -5)"
+        contains "man page $m.1" ".TH ${m^^} \"1\"" "$(zcat "$P/share/man/man1/$m.1.gz" | grep '^\.TH')"
     done
 fi
 check "SONAME" "libhwasm.so.0" "$(readelf -d "$P/lib/libhwasm.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')"
