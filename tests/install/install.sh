@@ -47,10 +47,10 @@ check "pkg-config embedder: guest, then the app" "status 200|x-guest c|app saw x
 
 # The same embedder as an outside CMake project with find_package(hwasm).
 must "find_package(hwasm) project configures" cmake -S "$SRC/examples/embed" -B "$T/embed-build" \
-    -DCMAKE_PREFIX_PATH="$P" -DCMAKE_BUILD_TYPE=Release
-must "find_package(hwasm) project builds" cmake --build "$T/embed-build"
-check "find_package embedder (shared)" "status 200|x-guest c|app saw x-guest=c" \
-    "$("$T/embed-build/embed" "$T/greet.so" /app | paste -sd'|')"
+    -DCMAKE_PREFIX_PATH="$P" -DCMAKE_BUILD_TYPE=Release -DGUEST_WASM="$T/greet.wasm"
+must "find_package(hwasm) project builds (hwasm::hwasmc compiles the guest)" cmake --build "$T/embed-build"
+check "find_package embedder (shared) on the guest hwasm::hwasmc compiled" "status 200|x-guest c|app saw x-guest=c" \
+    "$("$T/embed-build/embed" "$T/embed-build/guest.so" /app | paste -sd'|')"
 check "find_package embedder (static)" "status 200|x-guest (none)|hello from c" \
     "$("$T/embed-build/embed_static" "$T/greet.so" /hello | paste -sd'|')"
 check "the static one does not need libhwasm.so" "" "$(ldd "$T/embed-build/embed_static" | grep libhwasm)"
