@@ -2,8 +2,10 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
+# `make install PREFIX=/opt/hwasm` (DESTDIR=... works too, for staging).
+PREFIX ?= /usr/local
 
-.PHONY: all setup build demo test test-asan test-fuzz clean
+.PHONY: all setup build demo test test-asan test-fuzz install package clean
 
 all: build
 
@@ -21,6 +23,14 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure
+
+# Installs the tools, libhwasm, headers, pkg-config and CMake files, man pages (docs/deploy.md).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# A Debian package (CPack) in $(BUILD)/: hwasm_VERSION_ARCH.deb.
+package: build
+	cmake --build $(BUILD) --target package
 
 # The runtime and the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: setup

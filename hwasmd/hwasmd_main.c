@@ -30,8 +30,9 @@ static const char usage[] =
     "                    one route / to --upstream URL, listening on 127.0.0.1:3500 by default\n"
     "  --admin ADDR      override the admin listener's address (/healthz, /readyz, /metrics,\n"
     "                    POST /reload); only a port (:PORT or PORT) binds 127.0.0.1\n"
-    "  --hwasmc PATH     the compiler for .wasm modules (default: next to hwasmd in the build\n"
-    "                    tree, ../../compiler/hwasmc, else hwasmc from PATH)\n"
+    "  --hwasmc PATH     the compiler for .wasm modules (default: hwasmc in hwasmd's own\n"
+    "                    folder, else ../compiler/hwasmc from it (the build tree), else\n"
+    "                    hwasmc from PATH)\n"
     "  --cache DIR       where compiled modules are kept (default $XDG_CACHE_HOME/hwasmd)\n"
     "  --config-limit NAME=N\n"
     "                    a bound of the YAML reader: bytes (1048576), depth (64), aliases\n"
@@ -44,17 +45,20 @@ static const char usage[] =
     "Exit status: 0 stopped by SIGINT/SIGTERM or check passed, 1 runtime failure,\n"
     "2 configuration error. Reference: docs/hwasmd.md.\n";
 
-/* hwasmc from the build tree when hwasmd runs from there, else from PATH. */
+/* hwasmc installed next to hwasmd (bin/), else in the build tree when hwasmd runs from
+ * there, else from PATH: an installed hwasmd uses its own release's compiler. */
 static char *find_hwasmc(void) {
+    static const char *const beside[] = {"hwasmc", "../compiler/hwasmc"};
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n > 0) {
         self[n] = 0;
         char *slash = strrchr(self, '/');
         if (slash) {
-            char *p;
             *slash = 0;
-            if (asprintf(&p, "%s/../../compiler/hwasmc", self) >= 0) {
+            for (size_t i = 0; i < sizeof beside / sizeof *beside; i++) {
+                char *p;
+                if (asprintf(&p, "%s/%s", self, beside[i]) < 0) break;
                 if (access(p, X_OK) == 0) return p;
                 free(p);
             }

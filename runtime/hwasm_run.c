@@ -60,9 +60,18 @@ static void print_value(uint8_t type, uint64_t slot) {
     }
 }
 
+static const char usage[] =
+    "usage: hwasm-run MODULE.so EXPORT [ARG...]\n"
+    "Instantiates a module compiled by hwasmc that has no imports, calls its exported\n"
+    "function EXPORT with the arguments (integers in C syntax, floats as decimals) and\n"
+    "prints the results, one per line. A trap is reported as an error, exit status 1.\n"
+    "  --help, --version\n";
+
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) return fputs(usage, stdout), 0;
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) return puts("hwasm-run " HWASM_VERSION), 0;
     if (argc < 3) {
-        fprintf(stderr, "usage: hwasm-run MODULE.so EXPORT [ARG...]\n");
+        fputs(usage, stderr);
         return 2;
     }
     hw_error err = {0};

@@ -1,0 +1,48 @@
+# lib.sh — shared by the install tests: a temp folder removed on exit, processes killed,
+# checks counted, and serve_check (run an hwasmd, curl the example guest through it).
+# Usage: . lib.sh BUILD_DIR SOURCE_DIR
+set -u
+BUILD=$(cd "$1" && pwd)
+SRC=$(cd "$2" && pwd)
+T=$(mktemp -d /tmp/hwasm-install.XXXXXX)
+PIDS=""
+FAILS=0
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for p in $PIDS; do wait "$p" 2>/dev/null; done
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+check() { # check WHAT EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2], got [$3]"; FAILS=$((FAILS + 1)); fi
+}
+contains() { # contains WHAT NEEDLE HAYSTACK
+    case "$3" in *"$2"*) echo "ok   $1" ;; *) echo "FAIL $1: no [$2] in [$3]"; FAILS=$((FAILS + 1)) ;; esac
+}
+must() { # must WHAT COMMAND...: the command succeeds, else the test stops with its output
+    if "${@:2}" >"$T/must.log" 2>&1; then echo "ok   $1"; else echo "FAIL $1:"; cat "$T/must.log"; exit 1; fi
+}
+finish() { [ "$FAILS" = 0 ] && echo "all passed" || { echo "$FAILS failed"; exit 1; }; }
+
+# the example C guest, built with the SDK under INCLUDE_DIR only: guest_wasm INCLUDE_DIR OUT
+guest_wasm() {
+    must "C guest builds with $1 only" clang-14 --target=wasm32 -nostdlib -nostdinc -O2 -Wall -Werror \
+        -I "$1" -Wl,--no-entry -o "$2" "$SRC/examples/guests/c/greet.c"
+}
+
+# serve_check NAME PORTFILE: waits for the hwasmd whose stdout is PORTFILE to listen, then
+# curls the example guest's two answers through it.
+serve_check() {
+    local port=""
+    for _ in $(seq 600); do # 30 s: a loaded machine compiles slowly
+        port=$(sed -n 's/^hwasmd: listening on http:\/\/[^ ]*:\([0-9]*\) .*/\1/p' "$2" 2>/dev/null)
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    [ -n "$port" ] || { echo "FAIL $1: hwasmd did not start:"; cat "$2" "${2%.out}.err" 2>/dev/null; exit 1; }
+    check "$1: guest answers /hello" "hello from c" "$(curl -s "http://127.0.0.1:$port/hello")"
+    contains "$1: other paths reach the upstream with x-guest" '"x-guest": "c"' \
+        "$(curl -s "http://127.0.0.1:$port/app")"
+}
