@@ -50,6 +50,9 @@ struct hwd_upstream {
     char *name; /* as written, for logs */
     uint32_t timeout_ms;
     uint32_t max_body; /* an answer gathered whole may be this large, else 502 */
+    /* the answer's status line reason, header names and values, and its header lines (also
+     * the trailers of a chunked body) may be this many, else 502 */
+    uint32_t max_header_bytes, max_headers;
 };
 
 struct hwd_route {

@@ -366,6 +366,12 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
         } else if (!strcmp(key, "upstream_body_bytes")) {
             if (get_u32(p, v, key, UINT32_MAX, &x)) return -1;
             for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->max_body = x;
+        } else if (!strcmp(key, "upstream_header_bytes")) {
+            if (get_limit(p, v, key, 1u << 24, &x)) return -1;
+            for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->max_header_bytes = x;
+        } else if (!strcmp(key, "upstream_header_count")) {
+            if (get_limit(p, v, key, 1u << 20, &x)) return -1;
+            for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->max_headers = x;
         } else return fail(p, k, "limits: unknown key \"%s\"", key);
     }
     return 0;

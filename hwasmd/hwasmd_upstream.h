@@ -28,6 +28,8 @@ struct hwd_reply {
     struct hwd_header_acc hdr;
     int head;       /* answers a HEAD: no body, whatever the headers say */
     size_t max_body; /* gathered into body: more is an error; streamed: no limit */
+    size_t header_bytes, max_header_bytes; /* the reason, names, values so far; their cap */
+    uint32_t max_headers;                  /* header (and trailer) lines: more is an error */
     int head_done;  /* status and headers are in */
     int done, status;
     int keep_alive; /* once done: the connection may carry another request */
@@ -35,7 +37,8 @@ struct hwd_reply {
     void (*sink)(void *ctx, const char *p, size_t n);
     void *sink_ctx;
 };
-void hwd_reply_init(struct hwd_reply *r, int head, size_t max_body);
+/* A reply to a request (head: a HEAD request) within u's limits (body gathered, head). */
+void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u);
 /* Parses n more bytes: 1 the answer is complete, 0 more is needed, -1 malformed. */
 int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n);
 /* The app closed: 1 if that ended a complete answer (read-until-close bodies), else -1. */

@@ -294,7 +294,7 @@ static void exchange(struct upconn *uc, struct hwd_upstream_call *call) {
     uc->call = call;
     call->uc = uc;
     uc->answered = 0;
-    hwd_reply_init(&uc->reply, call->head_method, call->up->max_body);
+    hwd_reply_init(&uc->reply, call->head_method, call->up);
     uv_buf_t bufs[2] = {uv_buf_init(call->head, (unsigned)call->head_len),
                         uv_buf_init((char *)call->body, (unsigned)call->body_len)};
     unsigned nbufs = bufs[1].len ? 2 : 1;
