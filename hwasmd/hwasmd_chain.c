@@ -100,7 +100,9 @@ void hwd_chain_response(struct hwd_chain *c, int upstream_status) {
     hw_error err;
     if (upstream_status) {
         hwd_response_simple(&c->x->resp, upstream_status,
-                            upstream_status == 504 ? "upstream timed out\n" : "upstream unavailable\n");
+                            upstream_status == 504   ? "upstream timed out\n"
+                            : upstream_status == 503 ? "too many answers held in memory (limits.buffered_bytes)\n"
+                                                     : "upstream unavailable\n");
         c->is_error = 1;
     }
     while (c->n_pinned > 0) {

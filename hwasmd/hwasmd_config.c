@@ -349,6 +349,12 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
         } else if (!strcmp(key, "body_bytes")) {
             if (get_u32(p, v, key, 1u << 30, &x)) return -1;
             c->max_body_bytes = x;
+        } else if (!strcmp(key, "stream_buffer_bytes")) {
+            if (get_limit(p, v, key, 1u << 30, &x)) return -1;
+            c->stream_buffer_bytes = x;
+        } else if (!strcmp(key, "buffered_bytes")) {
+            if (get_limit(p, v, key, UINT32_MAX, &x)) return -1;
+            c->buffered_bytes = x;
         } else if (!strcmp(key, "max_connections")) {
             if (get_u32(p, v, key, 1u << 24, &c->max_connections)) return -1;
         } else if (!strcmp(key, "admin_connections")) {
@@ -450,6 +456,8 @@ void hwd_config_defaults(struct hwd_config *c, const char *path) {
     c->request_timeout_ms = 30000;
     c->max_connections = 10000;
     c->admin_connections = 16;
+    c->stream_buffer_bytes = 64u << 10;
+    c->buffered_bytes = 256u << 20;
     c->drain_ms = 10000;
 }
 

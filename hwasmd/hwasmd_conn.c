@@ -32,6 +32,7 @@ static void timer_closed(uv_handle_t *h) {
     free(c->hdr.value);
     free(c->url);
     free(c->out);
+    hwd_budget_release(&c->budget);
     free(c);
 }
 
@@ -156,6 +157,7 @@ void hwd_conn_idle_restart(struct hwd_conn *c) {
 static void answered(struct hwd_conn *c, int status) {
     free(c->out);
     c->out = NULL;
+    hwd_budget_release(&c->budget);
     if (c->x) {
         hw_http_exchange_free(c->x);
         free(c->x);

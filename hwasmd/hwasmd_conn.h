@@ -35,10 +35,10 @@
  *   |            |  v
  *   |            | STREAMING  busy = 1, stream != NULL, stream_paused = 0. timer: stopped.
  *   |            |  |   ^
- *   |            |  |   | stream_written (queue below STREAM_LOW): hwd_upstream_flow on,
+ *   |            |  |   | stream_written (queue down to stream_high / 4): hwd_upstream_flow on,
  *   |            |  v   | timer stopped
  *   |            | PAUSED     busy = 1, stream != NULL, stream_paused = 1 (stream_out: queue
- *   |            |  |         above STREAM_HIGH; the app is not read). timer: one-shot
+ *   |            |  |         above stream_high; the app is not read). timer: one-shot
  *   |            |  |         stream_stalled after idle_ms -> stream_fail -> CLOSING.
  *   |            |  | upstream_done (stream = NULL, stream_paused = 0, timer stopped)
  *   |            v  v
@@ -62,6 +62,7 @@
 
 #include <uv.h>
 
+#include "hwasmd_budget.h"
 #include "hwasmd_chain.h"
 #include "hwasmd_http1.h"
 #include "hwasmd_workers.h"
@@ -99,9 +100,11 @@ struct hwd_conn {
     char *target;
     struct hwd_upstream_call *stream; /* the app's answer being streamed to the client */
     int chunked, stream_paused;       /* its framing; the app is not read meanwhile */
+    size_t stream_high;               /* pause above this many bytes queued to the client */
     char peer[64];
     char *out;
     size_t out_len;
+    struct hwd_budget budget; /* the gathered answer's bytes, held until written */
 };
 
 /* Closes the connection (its memory goes once libuv is done with both handles). */

@@ -151,6 +151,10 @@ static int on_body(llhttp_t *p, const char *at, size_t n) {
         return 0;
     }
     if (r->body.len + n > r->max_body) return -1; /* gathered whole: bounded */
+    if (r->budget && hwd_budget_take(r->budget, n)) {
+        r->over_budget = 1;
+        return -1;
+    }
     return hw_http_body_append(&r->body, at, n) ? -1 : 0;
 }
 
@@ -183,13 +187,14 @@ static void reply_settings_init(void) {
     reply_settings.on_message_complete = on_done;
 }
 
-void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u) {
+void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u, struct hwd_budget *budget) {
     pthread_once(&reply_settings_once, reply_settings_init);
     memset(r, 0, sizeof *r);
     r->head = head;
     r->max_body = u->max_body;
     r->max_header_bytes = u->max_header_bytes;
     r->max_headers = u->max_headers;
+    r->budget = budget;
     llhttp_init(&r->parser, HTTP_RESPONSE, &reply_settings);
     r->parser.data = r;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hwasmd_addr.h"
+#include "hwasmd_budget.h"
 #include "hwasmd_conn.h"
 #include "hwasmd_metrics.h"
 #include "hwasmd_upstream_conn.h"
@@ -117,8 +118,14 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     int sig = 0;
     char msg[1024];
     /* the one place the stop and reload signals are taken: one arriving during a reload
-     * waits for it (pending, blocked everywhere), and SIGHUPs pending together are one */
-    while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
+     * waits for it (pending, blocked everywhere), and SIGHUPs pending together are one.
+     * Between signals, once a second: memory freed after a load goes back to the system */
+    const struct timespec tick = {1, 0};
+    while ((sig = sigtimedwait(&sigs, NULL, &tick)) == SIGHUP || (sig < 0 && (errno == EAGAIN || errno == EINTR))) {
+        if (sig < 0) {
+            hwd_memory_tick(__atomic_load_n(&hwd_stat_connections, __ATOMIC_RELAXED));
+            continue;
+        }
         int rc = hwd_gen_reload(msg, sizeof msg);
         fprintf(stderr, "%s%s\n", msg, rc ? " (reload failed: the running configuration stays)" : "");
     }
