@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "hwasmd_conn.h"
@@ -320,15 +321,20 @@ static void conn_start(struct hwd_conn *c) {
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
 
-void hwd_conn_accept(uv_stream_t *server, int status) {
-    struct hwd_worker *w = server->data;
-    if (status < 0) return;
+void hwd_conn_accepted(struct hwd_worker *w, uv_os_sock_t fd, int admin) {
     int64_t open;
-    int admin = server == (uv_stream_t *)&w->admin;
     struct hwd_conn *c = conn_new(w, admin, &open);
-    if (!c) return;
+    if (!c) {
+        close(fd);
+        return;
+    }
+    if (uv_tcp_open(&c->tcp, fd)) {
+        close(fd);
+        hwd_conn_close(c);
+        return;
+    }
     /* over the limit: accepted only to be closed, so the backlog does not fill up */
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) || open > (int64_t)c->max_connections) {
+    if (open > (int64_t)c->max_connections) {
         hwd_conn_close(c);
         return;
     }

@@ -13,6 +13,7 @@
 
 #include "hwasmd.h"
 #include "hwasmd_addr.h"
+#include "hwasmd_fds.h"
 #include "hwasmd_workers.h"
 #include "hwasmd_yaml.h"
 
@@ -71,6 +72,7 @@ static char *find_hwasmc(void) {
 static struct {
     const char *path, *dapr_dir, *dapr_cfg, *upstream, *cache;
     char *hwasmc;
+    int serving; /* past --check: max_connections must fit the descriptor limit */
 } opt;
 
 static int load(struct hwd_config **out, char *msg, size_t cap) {
@@ -83,6 +85,7 @@ static int load(struct hwd_config **out, char *msg, size_t cap) {
         c->cache_dir = strdup(opt.cache);
     }
     if (rc == 0) rc = hwd_modules_load(c, opt.hwasmc, msg, cap);
+    if (rc == 0 && opt.serving) hwd_fds_clamp(c);
     if (rc) {
         hwd_config_free(c);
         free(c);
@@ -148,6 +151,7 @@ int main(int argc, char **argv) {
      * --check keeps their default action: an interrupted check just stops. */
     sigset_t sigs;
     if (!check) hwd_signals_block(&sigs);
+    hwd_fds_raise();
     struct hwd_config *cfg;
     char msg[1024];
     if (load(&cfg, msg, sizeof msg)) {
@@ -161,6 +165,8 @@ int main(int argc, char **argv) {
         free(opt.hwasmc);
         return 0;
     }
+    opt.serving = 1;
+    hwd_fds_clamp(cfg);
     hwd_gen_init(cfg, load);
     /* generations and the options stay alive to the end: pool threads may still use them */
     return hwd_serve(cfg, listen, admin);
