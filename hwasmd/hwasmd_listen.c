@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -69,6 +70,8 @@ int hwd_listen(struct hwd_worker *w, struct hwd_listener *l, const struct sockad
     l->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (l->fd < 0) return -errno;
     socklen_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    int zero = 0; /* [::] takes IPv4 too, as libuv's bind made it */
+    if (sa->sa_family == AF_INET6) setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
     if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
         setsockopt(l->fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) || bind(l->fd, sa, len) ||
         listen(l->fd, 1024)) {
