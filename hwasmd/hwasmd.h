@@ -77,7 +77,7 @@ struct hwd_config {
     uint8_t (*trusted_keys)[32]; /* ed25519 public keys whose signature lets a .so load */
     uint32_t n_trusted_keys;
     int access_log; /* one JSON line per request on stdout */
-    int forward_normalized_path; /* guests and app get the path routing used, not the received one */
+    int forward_normalized_path; /* guests and app get the path routes saw, not the one received */
     struct hwd_upstream *upstreams[64];
     uint32_t n_upstreams;
     struct hwd_middleware *mws;

@@ -29,13 +29,13 @@ static int method_matches(const struct hwd_route *r, const hw_http_request *q) {
 }
 
 const struct hwd_route *hwd_route_find(const struct hwd_config *c, const struct hwd_target *t,
-                                      const hw_http_request *q) {
+                                       const hw_http_request *q) {
     const struct hwd_route *best = NULL;
     size_t best_score = 0;
     for (uint32_t i = 0; i < c->n_routes; i++) {
         const struct hwd_route *r = &c->routes[i];
-        if (r->prefix_len > t->path_len || memcmp(r->prefix, t->path, r->prefix_len) || !host_matches(r, t) ||
-            !method_matches(r, q))
+        if (r->prefix_len > t->path_len || memcmp(r->prefix, t->path, r->prefix_len) ||
+            !host_matches(r, t) || !method_matches(r, q))
             continue;
         size_t score = r->prefix_len * 4 + (r->host ? 2 : 0) + (r->methods ? 1 : 0) + 1;
         if (score > best_score) best = r, best_score = score;

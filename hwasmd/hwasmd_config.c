@@ -312,7 +312,8 @@ static int parse_route(struct parse *p, struct hwd_config *c, yaml_node_t *n, st
             /* requests are matched on their normalised path: so is the prefix */
             if (hwd_path_normalize(r->prefix, strlen(r->prefix), r->prefix, &r->prefix_len) ||
                 memchr(r->prefix, '?', r->prefix_len))
-                return fail(p, v, "prefix: not a path (an encoded / or NUL, a bad %% escape, .. above /, or a ?)");
+                return fail(p, v, "prefix: not a path (an encoded / or NUL, a bad %% escape, "
+                                  "a .. above /, or a ?)");
             r->prefix[r->prefix_len] = 0;
         } else if (!strcmp(key, "upstream")) {
             if (add_upstream(p, c, v, &r->up)) return -1;

@@ -165,7 +165,8 @@ static int on_body(llhttp_t *p, const char *at, size_t n) {
         c->error = 413;
         return -1;
     }
-    if (hwd_h1_strict_body(&c->strict, at, n, (p->flags & F_CHUNKED) && p->content_length == 0)) return -1;
+    int chunk_done = (p->flags & F_CHUNKED) && p->content_length == 0;
+    if (hwd_h1_strict_body(&c->strict, at, n, chunk_done)) return -1;
     return hw_http_body_append(&c->x->req.body, at, n) ? -1 : 0;
 }
 
@@ -246,19 +247,21 @@ void hwd_conn_send(struct hwd_conn *c) {
     if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, &b, 1, written)) hwd_conn_close(c);
 }
 
+static const char *error_text(int status) {
+    switch (status) {
+    case 408: return "request timeout\n";
+    case 413: return "request body too large\n";
+    case 431: return "request headers too large\n";
+    case 501: return "transfer coding not implemented\n";
+    case 505: return "HTTP version not supported\n";
+    default: return "bad request\n";
+    }
+}
+
 /* An answer made here, not by a chain: errors of the request itself. Closes after. */
 static void send_error(struct hwd_conn *c, int status) {
     hw_http_response r = {0};
-    static const char *const text[] = {"bad request\n",     "request headers too large\n",
-                                       "request body too large\n", "request timeout\n",
-                                       "transfer coding not implemented\n", "HTTP version not supported\n"};
-    hwd_response_simple(&r, status,
-                        text[status == 431   ? 1
-                             : status == 413 ? 2
-                             : status == 408 ? 3
-                             : status == 501 ? 4
-                             : status == 505 ? 5
-                                             : 0]);
+    hwd_response_simple(&r, status, error_text(status));
     c->keep_alive = 0;
     c->busy = 1;
     c->out = hwd_response_format(&r, 0, 0, HWD_BODY_WHOLE, &c->out_len);

@@ -15,9 +15,9 @@ struct hwd_target {
     size_t path_len;
     const char *host; /* the host without port or trailing dot; NULL: none (HTTP/1.0) */
     size_t host_len;
-    size_t origin;    /* where the origin-form starts in the target (0, or past the authority) */
-    size_t raw_end;   /* where the received path ends in the target (its query, or the end) */
-    char *buf;        /* malloc'd: the path when it needed normalising, else NULL */
+    size_t origin;  /* where the origin-form starts in the target (0, or past the authority) */
+    size_t raw_end; /* where the received path ends in the target (its query, or the end) */
+    char *buf;      /* malloc'd: the path when it needed normalising, else NULL */
 };
 
 /* Reads q's target and Host header(s) into t (which then points into q's strings: valid

@@ -84,4 +84,21 @@ start n "$T/n.yaml"
 forget
 send "forward_normalized_path: served" 200 "$(get '/x//y/./z/../%61?q=/../a')"
 check "forward_normalized_path: the app gets the normalised path, the query as is" "/x/y/a?q=/../a" "$(seen t)"
+
+# route prefixes are normalised as requests' paths are; one no request could match is an error
+cat >"$T/p.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$rec_PORT
+middleware:
+  - {name: auth, module: $GUESTS/auth.so}
+routes:
+  - {prefix: /}
+  - {prefix: "//%61dmin/./", chain: [auth]}
+Y
+start p "$T/p.yaml"
+send "a prefix written //%61dmin/./ guards /admin/" 401 "$(get /admin/x)"
+printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\nroutes:\n  - {prefix: /a%%2Fb}\n' >"$T/bad.yaml"
+"$HWASMD" --check "$T/bad.yaml" >/dev/null 2>"$T/bad.err"
+check "a prefix with an encoded / is a configuration error" "2 hwasmd: $T/bad.yaml:4: prefix: not a path" \
+    "$? $(cut -d'(' -f1 "$T/bad.err" | sed 's/ $//')"
 finish
