@@ -12,7 +12,7 @@ listen: 127.0.0.1:0
 upstream: http://127.0.0.1:$rec_PORT
 workers: 1
 middleware:
-  - {name: auth, module: $GUESTS/auth.so}
+  - {name: auth, module: $GUESTS/auth.wasm}
 routes:
   - {prefix: /}
   - {prefix: /api, chain: [auth]}
