@@ -61,7 +61,7 @@ struct hwd_route {
     struct hwd_middleware *chain[HWD_MAX_CHAIN];
     uint32_t n;
     struct hwd_upstream *up;
-    char *host;     /* NULL: any; else matches the Host header without its port */
+    char *host;     /* NULL: any; else matches the request's host (no port, no trailing dot) */
     char **methods; /* NULL: any; else a NULL-ended list */
     uint64_t codes[6]; /* answers by status class: [1] 1xx .. [5] 5xx, [0] other (atomic) */
 };
@@ -82,6 +82,7 @@ struct hwd_config {
     uint8_t (*trusted_keys)[32]; /* ed25519 public keys whose signature lets a .so load */
     uint32_t n_trusted_keys;
     int access_log; /* one JSON line per request on stdout */
+    int forward_normalized_path; /* guests and app get the path routes saw, not the one received */
     struct hwd_upstream *upstreams[64];
     uint32_t n_upstreams;
     struct hwd_middleware *mws;

@@ -16,6 +16,7 @@
 #include "hwasmd.h"
 #include "hwasmd_addr.h"
 #include "hwasmd_admin.h"
+#include "hwasmd_path.h"
 #include "hwasmd_upstream.h"
 #include "hwasmd_yaml.h"
 
@@ -308,11 +309,18 @@ static int parse_route(struct parse *p, struct hwd_config *c, yaml_node_t *n, st
         if (!strcmp(key, "prefix")) {
             if (get_str(p, v, key, &r->prefix)) return -1;
             if (r->prefix[0] != '/') return fail(p, v, "prefix: must start with /");
-            r->prefix_len = strlen(r->prefix);
+            /* requests are matched on their normalised path: so is the prefix */
+            if (hwd_path_normalize(r->prefix, strlen(r->prefix), r->prefix, &r->prefix_len) ||
+                memchr(r->prefix, '?', r->prefix_len))
+                return fail(p, v, "prefix: not a path (an encoded / or NUL, a bad %% escape, "
+                                  "a .. above /, or a ?)");
+            r->prefix[r->prefix_len] = 0;
         } else if (!strcmp(key, "upstream")) {
             if (add_upstream(p, c, v, &r->up)) return -1;
         } else if (!strcmp(key, "host")) {
             if (get_str(p, v, key, &r->host)) return -1;
+            size_t hl = strlen(r->host);
+            if (hl > 1 && r->host[hl - 1] == '.') r->host[hl - 1] = 0; /* as requests' hosts are */
         } else if (!strcmp(key, "methods")) {
             if (v->type != YAML_SEQUENCE_NODE) return fail(p, v, "methods: expected a list such as [GET, HEAD]");
             size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -407,6 +415,11 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
             const char *b = scalar(v);
             if (!b || (strcmp(b, "true") && strcmp(b, "false"))) return fail(p, v, "access_log: expected true or false");
             c->access_log = !strcmp(b, "true");
+        } else if (!strcmp(key, "forward_normalized_path")) {
+            const char *b = scalar(v);
+            if (!b || (strcmp(b, "true") && strcmp(b, "false")))
+                return fail(p, v, "forward_normalized_path: expected true or false");
+            c->forward_normalized_path = !strcmp(b, "true");
         } else if (!strcmp(key, "cache_dir")) {
             if (get_str(p, v, key, &c->cache_dir)) return -1;
         } else if (!strcmp(key, "trusted_keys")) {

@@ -65,6 +65,7 @@
 #include "hwasmd_budget.h"
 #include "hwasmd_chain.h"
 #include "hwasmd_http1.h"
+#include "hwasmd_target.h"
 #include "hwasmd_workers.h"
 #include "llhttp.h"
 
@@ -85,6 +86,9 @@ struct hwd_conn {
     size_t in_len, in_cap;
     hw_http_exchange *x; /* the request being parsed or served */
     struct hwd_header_acc hdr;
+    struct hwd_h1_strict strict; /* what loose llhttp lets through, checked across reads */
+    struct hwd_target tgt;       /* the path and host routes see, from the head on */
+    int trailers;                /* past the last chunk: header lines are trailers, dropped */
     char *url;
     size_t url_len, header_bytes;
     size_t max_header, max_body; /* from the generation current at accept time */

@@ -198,7 +198,13 @@ static void admin_done(uv_work_t *w, int status) {
     answer(w->data);
 }
 
-/* A complete request: the generation current now serves it to the end. */
+static void answer_oom(struct hwd_conn *c) {
+    hwd_response_simple(&c->x->resp, 500, "out of memory\n");
+    answer(c);
+}
+
+/* A complete request: the generation current now serves it to the end. Its target was
+ * read when its head arrived (c->tgt, hwasmd_target.c): routes match that reading. */
 void hwd_serve_request(struct hwd_conn *c) {
     hw_http_exchange *x = c->x;
     c->busy = 1;
@@ -207,6 +213,7 @@ void hwd_serve_request(struct hwd_conn *c) {
     c->budget.cap = c->gen->buffered_bytes;
     c->stream_high = c->gen->stream_buffer_bytes;
     if (c->admin) {
+        if (hwd_target_forward(&x->req, &c->tgt, 0)) return answer_oom(c);
         c->work.data = c;
         if (uv_queue_work(c->w->loop, &c->work, admin_work, admin_done)) answer(c);
         return;
@@ -214,7 +221,10 @@ void hwd_serve_request(struct hwd_conn *c) {
     c->t0 = uv_hrtime();
     /* the log shows what the client asked for, not what guests rewrote */
     c->target = c->gen->access_log ? strdup(x->req.target.ptr) : NULL;
-    c->route = hwd_route_find(c->gen, &x->req);
+    c->route = hwd_route_find(c->gen, &c->tgt, &x->req);
+    /* from here on the target is what the guests and the app get: origin-form, and the
+     * normalised path if so configured */
+    if (hwd_target_forward(&x->req, &c->tgt, c->gen->forward_normalized_path)) return answer_oom(c);
     if (!c->route) {
         hwd_response_simple(&x->resp, 404, "no route\n");
         return answer(c);
