@@ -167,6 +167,12 @@ static int on_body(llhttp_t *p, const char *at, size_t n) {
         c->error = 413;
         return -1;
     }
+    /* Request bodies share limits.buffered_bytes with gathered answers: many connections
+     * each under body_bytes must not add up to more than the process may hold. */
+    if (hwd_budget_take(&c->budget, n)) {
+        c->error = 503;
+        return -1;
+    }
     int chunk_done = (p->flags & F_CHUNKED) && p->content_length == 0;
     if (hwd_h1_strict_body(&c->strict, at, n, chunk_done)) return -1;
     return hw_http_body_append(&c->x->req.body, at, n) ? -1 : 0;
@@ -256,6 +262,7 @@ static const char *error_text(int status) {
     case 413: return "request body too large\n";
     case 431: return "request headers too large\n";
     case 501: return "transfer coding not implemented\n";
+    case 503: return "server busy: too many bytes buffered\n";
     case 505: return "HTTP version not supported\n";
     default: return "bad request\n";
     }
@@ -368,6 +375,7 @@ static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open)
     struct hwd_config *g = hwd_gen_acquire();
     c->max_header = g->max_header_bytes;
     c->max_body = g->max_body_bytes;
+    c->budget.cap = g->buffered_bytes;
     c->max_connections = admin ? g->admin_connections : g->max_connections;
     c->idle_ms = g->idle_timeout_ms;
     c->request_ms = g->request_timeout_ms;

@@ -108,7 +108,7 @@ struct hwd_conn {
     char peer[64];
     char *out;
     size_t out_len;
-    struct hwd_budget budget; /* the gathered answer's bytes, held until written */
+    struct hwd_budget budget; /* the request body's and the gathered answer's bytes, held until answered */
 };
 
 /* Closes the connection (its memory goes once libuv is done with both handles). */

@@ -1,8 +1,8 @@
 # memory.sh — memory and descriptors have a ceiling (issue 10 §4): 200 clients that read
 # nothing of a 50 MiB streamed answer hold a bounded buffer each (limits.stream_buffer_bytes,
 # the app is not read meanwhile), and the memory goes back to the system once they leave;
-# gathered answers count against limits.buffered_bytes (503 past it); a process out of file
-# descriptors does not spin, and serves again once descriptors are free.
+# gathered answers and request bodies count against limits.buffered_bytes (503 past it); a
+# process out of file descriptors does not spin, and serves again once descriptors are free.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 app app <<'PY'
@@ -128,4 +128,47 @@ U=http://127.0.0.1:$b_PORT
 check "gathered over buffered_bytes: 503" 503 "$(code $U/buffered/gather/60000)"
 check "short answer, no guest, over it: 503" 503 "$(code $U/gather/60000)"
 check "under it, after those: 200" "200 40000" "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' $U/buffered/gather/40000)"
+
+# Request bodies share buffered_bytes: 10 clients each start an 8 MB body (under body_bytes)
+# and send 4 MiB of it; together they would hold 40 MiB, the server may hold 16. Before,
+# every body was held whole (100 such clients: 640 MB).
+cat >"$T/q.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: builtin:echo
+limits: {buffered_bytes: 16777216, body_bytes: 8388608}
+routes:
+  - {prefix: /}
+Y
+start q "$T/q.yaml"
+RSSQ=$(rss $q_PID)
+python3 - "$q_PORT" "$q_PID" >"$T/bodies.txt" <<'PY'
+import socket, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+def rss():
+    for l in open("/proc/%s/status" % pid):
+        if l.startswith("VmRSS"): return int(l.split()[1]) // 1024
+socks, busy, peak = [], 0, 0
+for i in range(10):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 8000000\r\n\r\n")
+    try:
+        for _ in range(64): s.sendall(b"b" * 65536)
+    except OSError: pass  # answered 503 and closed while we were still sending
+    socks.append(s)
+time.sleep(1)
+peak = rss()
+for s in socks:
+    s.settimeout(2)
+    try:
+        if s.recv(64).startswith(b"HTTP/1.1 503"): busy += 1
+    except OSError: pass
+print("peak", peak); print("busy", busy)
+for s in socks: s.close()
+PY
+PEAKQ=$(sed -n 's/^peak //p' "$T/bodies.txt")
+BUSY=$(sed -n 's/^busy //p' "$T/bodies.txt")
+echo "     10 bodies of 4 MiB held, buffered_bytes 16 MiB: RSS $RSSQ -> $PEAKQ MB, $BUSY answered 503"
+check "request bodies past buffered_bytes: some get 503" yes "$([ "${BUSY:-0}" -ge 5 ] && echo yes || echo "no: $BUSY")"
+check "request bodies: RSS under idle + 40 MB" yes "$([ $((PEAKQ - RSSQ)) -lt 40 ] && echo yes || echo "no: +$((PEAKQ - RSSQ)) MB")"
+check "a body once they left: 200" 200 "$(code -X POST --data-binary @"$T/q.yaml" http://127.0.0.1:$q_PORT/b)"
 finish
