@@ -122,64 +122,14 @@ static char *expand_env(struct parse *p, yaml_node_t *n, const char *s) {
     return asprintf(&full, "%s/%s", p->dir, out) < 0 ? NULL : full;
 }
 
-/* A YAML node as JSON: plain scalars that read as numbers, booleans or null stay bare. */
-static void to_json(struct parse *p, yaml_node_t *n, FILE *f) {
-    if (n->type == YAML_SCALAR_NODE) {
-        const char *s = (const char *)n->data.scalar.value;
-        char *end;
-        int bare = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-                   (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "null") ||
-                    (*s && (strtod(s, &end), !*end)));
-        if (bare) {
-            fputs(s, f);
-            return;
-        }
-        fputc('"', f);
-        for (; *s; s++) {
-            unsigned char ch = (unsigned char)*s;
-            if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-            else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-            else fputc(ch, f);
-        }
-        fputc('"', f);
-    } else if (n->type == YAML_SEQUENCE_NODE) {
-        fputc('[', f);
-        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-            if (it != n->data.sequence.items.start) fputc(',', f);
-            to_json(p, node(p, *it), f);
-        }
-        fputc(']', f);
-    } else {
-        fputc('{', f);
-        for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
-            if (kv != n->data.mapping.pairs.start) fputc(',', f);
-            yaml_node_t *k = node(p, kv->key);
-            if (k->type == YAML_SCALAR_NODE) { /* keys are always strings in JSON */
-                yaml_scalar_style_t st = k->data.scalar.style;
-                k->data.scalar.style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-                to_json(p, k, f);
-                k->data.scalar.style = st;
-            } else {
-                fputs("\"?\"", f);
-            }
-            fputc(':', f);
-            to_json(p, node(p, kv->value), f);
-        }
-        fputc('}', f);
-    }
-}
-
-/* Guest config: a string as is, a mapping or list as JSON (what Dapr's guestConfig does). */
-static int get_config(struct parse *p, yaml_node_t *n, char **out) {
-    if (n->type == YAML_SCALAR_NODE) return get_str(p, n, "config", out);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) return fail(p, n, "out of memory");
-    to_json(p, n, f);
-    if (fclose(f)) return fail(p, n, "out of memory");
-    free(*out);
-    *out = buf;
+/* Guest config: bytes as written (NUL bytes too), !!binary decoded, a mapping or list as
+ * JSON (what Dapr's guestConfig does). */
+static int get_config(struct parse *p, yaml_node_t *n, struct hwd_middleware *m) {
+    char why[128];
+    free(m->guest_config);
+    m->guest_config = NULL;
+    if (hwd_yaml_bytes(&p->doc, n, &m->guest_config, &m->guest_config_len, why, sizeof why))
+        return fail(p, n, "config: %s", why);
     return 0;
 }
 
@@ -268,7 +218,7 @@ static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middlewa
             rc = (l > 5 && !strcmp(m->module + l - 5, ".wasm")) || (l > 3 && !strcmp(m->module + l - 3, ".so"))
                      ? 0
                      : fail(p, v, "module: expected a file ending in .wasm or .so");
-        } else if (!strcmp(key, "config")) rc = get_config(p, v, &m->guest_config);
+        } else if (!strcmp(key, "config")) rc = get_config(p, v, m);
         else if (!strcmp(key, "pool_size")) rc = get_u32(p, v, key, 4096, &m->pool_size);
         else if (!strcmp(key, "pool_wait_ms")) rc = get_u32(p, v, key, 3600000, &m->pool_wait_ms);
         else if (!strcmp(key, "time_budget_ms")) rc = get_u32(p, v, key, 3600000, &m->budget_ms);
@@ -473,6 +423,7 @@ void hwd_config_free(struct hwd_config *c) {
         free(m->name);
         free(m->module);
         free(m->guest_config);
+        free(m->file);
     }
     for (uint32_t i = 0; i < c->n_routes; i++) {
         struct hwd_route *r = &c->routes[i];
