@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sha256.h"
@@ -312,11 +313,28 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     return fd;
 }
 
+/* A guest's log line on stderr: time (UTC, ms), level and middleware, then the text as
+ * the guest wrote it, one line (its control bytes shown as \xNN, so a guest cannot forge
+ * a line of its own). */
 static void guest_log(void *ctx, int32_t level, const char *msg, size_t len) {
     const struct hwd_middleware *m = ctx;
     static const char *const names[] = {"debug", "info", "warn", "error"};
     const char *lv = level >= -1 && level <= 2 ? names[level + 1] : "?";
-    fprintf(stderr, "hwasmd: [%s] %s: %.*s\n", m->name, lv, (int)len, msg);
+    struct timespec now;
+    struct tm tm;
+    char when[40];
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    flockfile(stderr);
+    fprintf(stderr, "hwasmd: %s.%03ldZ [%s] %s: ", when, now.tv_nsec / 1000000, m->name, lv);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)msg[i];
+        if (ch < 0x20 && ch != '\t') fprintf(stderr, "\\x%02x", ch);
+        else fputc(ch, stderr);
+    }
+    fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 static int ends_so(const char *p) {

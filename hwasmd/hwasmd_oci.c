@@ -237,6 +237,14 @@ static int loopback(const char *host) {
     return !strncmp(host, "localhost", 9) || !strncmp(host, "127.", 4) || !strncmp(host, "[::1]", 5);
 }
 
+/* Puts "oci://REF: " before the message in why. */
+static int blame(const char *ref, char *why, size_t cap) {
+    char *copy = strdup(why);
+    snprintf(why, cap, "oci://%.300s: %s", ref, copy ? copy : "");
+    free(copy);
+    return -1;
+}
+
 int hwd_oci_pull(const char *ref, struct hwd_blob *out, char *why, size_t cap) {
     memset(out, 0, sizeof *out);
     const char *slash = strchr(ref, '/');
@@ -268,7 +276,7 @@ int hwd_oci_pull(const char *ref, struct hwd_blob *out, char *why, size_t cap) {
                      "Accept: application/vnd.oci.image.manifest.v1+json, "
                      "application/vnd.docker.distribution.manifest.v2+json",
                      mmax, token, &m, why, cap))
-        return -1;
+        return blame(ref, why, cap);
     if (at && !digest_is(m.p, m.len, reference)) {
         free(m.p);
         return snprintf(why, cap, "oci://%.300s: the manifest does not have the digest asked for", ref), -1;
@@ -289,7 +297,7 @@ int hwd_oci_pull(const char *ref, struct hwd_blob *out, char *why, size_t cap) {
                         layer_types[0], layer_types[1], man.n_wasm, man.n_layers, man.other[0] ? ", another is " : "",
                         man.other), -1;
     snprintf(url, sizeof url, "%s/blobs/%s", base, man.wasm.digest);
-    if (registry_get(url, NULL, hwd_fetch_max_bytes(), token, out, why, cap)) return -1;
+    if (registry_get(url, NULL, hwd_fetch_max_bytes(), token, out, why, cap)) return blame(ref, why, cap);
     if (!digest_is(out->p, out->len, man.wasm.digest)) {
         free(out->p);
         out->p = NULL;
