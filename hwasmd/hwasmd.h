@@ -80,7 +80,8 @@ struct hwd_config {
     char *cache_dir;
     uint8_t (*trusted_keys)[32]; /* ed25519 public keys whose signature lets a .so load */
     uint32_t n_trusted_keys;
-    int access_log; /* one JSON line per request on stdout */
+    int access_log; /* one JSON line per request, on stdout or to access_log_path */
+    char *access_log_path; /* NULL: stdout */
     struct hwd_upstream *upstreams[64];
     uint32_t n_upstreams;
     struct hwd_middleware *mws;

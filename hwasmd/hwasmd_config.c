@@ -16,6 +16,7 @@
 #include "hwasmd.h"
 #include "hwasmd_addr.h"
 #include "hwasmd_admin.h"
+#include "hwasmd_metrics.h"
 #include "hwasmd_upstream.h"
 #include "hwasmd_yaml.h"
 
@@ -343,8 +344,17 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
             if (get_u32(p, v, key, 256, &c->workers)) return -1;
         } else if (!strcmp(key, "access_log")) {
             const char *b = scalar(v);
-            if (!b || (strcmp(b, "true") && strcmp(b, "false"))) return fail(p, v, "access_log: expected true or false");
-            c->access_log = !strcmp(b, "true");
+            if (!b || !*b) return fail(p, v, "access_log: expected true, false or a file's path");
+            c->access_log = strcmp(b, "false") != 0;
+            if (strcmp(b, "true") && strcmp(b, "false")) {
+                free(c->access_log_path);
+                /* relative to the configuration's folder, as every path in it */
+                if (b[0] != '/' && p->dir ? asprintf(&c->access_log_path, "%s/%s", p->dir, b) < 0
+                                          : !(c->access_log_path = strdup(b)))
+                    return fail(p, v, "out of memory");
+                char why[300];
+                if (hwd_access_log_check(c->access_log_path, why, sizeof why)) return fail(p, v, "access_log: %s", why);
+            }
         } else if (!strcmp(key, "cache_dir")) {
             if (get_str(p, v, key, &c->cache_dir)) return -1;
         } else if (!strcmp(key, "trusted_keys")) {
@@ -447,6 +457,7 @@ void hwd_config_free(struct hwd_config *c) {
     if (c->admin_token) explicit_bzero(c->admin_token, strlen(c->admin_token));
     free(c->admin_token);
     free(c->cache_dir);
+    free(c->access_log_path);
     free(c->trusted_keys);
     free(c->path);
     memset(c, 0, sizeof *c);

@@ -192,6 +192,7 @@ static void send_error(struct hwd_conn *c, int status) {
     static const char *const text[] = {"bad request\n", "request headers too large\n",
                                        "request body too large\n", "request timeout\n"};
     hwd_response_simple(&r, status, text[status == 431 ? 1 : status == 413 ? 2 : status == 408 ? 3 : 0]);
+    if (!c->admin) hwd_stats_refused(status); /* answered before any route: counted too */
     c->keep_alive = 0;
     c->busy = 1;
     c->out = hwd_response_format(&r, 0, 0, HWD_BODY_WHOLE, &c->out_len);

@@ -140,7 +140,7 @@ int main(int argc, char **argv) {
     const char *listen = NULL, *admin = NULL;
     opterr = 0; /* usage_error says what was wrong */
     opt.dapr_pipeline = "appHttpPipeline";
-    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (o) {
         case O_CHECK: check = 1; break;
         case O_LISTEN: listen = optarg; break;
