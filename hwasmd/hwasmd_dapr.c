@@ -203,6 +203,8 @@ static int component(struct dapr *d, yaml_document_t *doc, const char *file) {
         if (n) warn(file, n->start_mark.line, "component %s: %s%s is not implemented: %s", name, i < 2 ? "" : "spec.",
                     ignored[i].key, ignored[i].why);
     }
+    yaml_node_t *ns = get(doc, md_node, "namespace");
+    if (ns) warn(file, ns->start_mark.line, "component %s: metadata.namespace is not implemented: hwasmd serves the one app it fronts", name);
     yaml_node_t *items = get(doc, spec, "metadata");
     if (items && items->type != YAML_SEQUENCE_NODE)
         return fail(d, file, items->start_mark.line, "component %s: spec.metadata: expected a list of {name, value}", name);
