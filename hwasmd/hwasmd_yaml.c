@@ -353,14 +353,31 @@ static void json_quoted(FILE *f, const unsigned char *s, size_t n) {
     fputc('"', f);
 }
 
+/* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (so not "+1", ".5", "01",
+ * "inf" or "0x10", which strtod takes). */
+static int json_number(const char *s) {
+    if (*s == '-') s++;
+    if (*s == '0') s++;
+    else if (*s >= '1' && *s <= '9') while (*s >= '0' && *s <= '9') s++;
+    else return 0;
+    if (*s == '.') {
+        if (!(*++s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        if (*++s == '+' || *s == '-') s++;
+        if (!(*s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    return !*s;
+}
+
 void hwd_yaml_json(yaml_document_t *doc, yaml_node_t *n, FILE *f) {
     if (n->type == YAML_SCALAR_NODE) {
         const char *s = (const char *)n->data.scalar.value;
         size_t len = n->data.scalar.length;
-        char *end;
         int bare = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strlen(s) == len &&
-                   (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "null") ||
-                    (*s && (strtod(s, &end), !*end) && strspn(s, "0123456789+-.eE") == len));
+                   (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "null") || json_number(s));
         if (bare) fwrite(s, 1, len, f);
         else json_quoted(f, n->data.scalar.value, len);
     } else if (n->type == YAML_SEQUENCE_NODE) {
