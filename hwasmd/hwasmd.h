@@ -54,6 +54,9 @@ struct hwd_upstream {
     char *name; /* as written, for logs */
     uint32_t timeout_ms;
     uint32_t max_body; /* an answer gathered whole may be this large, else 502 */
+    /* the answer's status line reason, header names and values, and its header lines (also
+     * the trailers of a chunked body) may be this many, else 502 */
+    uint32_t max_header_bytes, max_headers;
 };
 
 struct hwd_route {
@@ -62,7 +65,7 @@ struct hwd_route {
     struct hwd_middleware *chain[HWD_MAX_CHAIN];
     uint32_t n;
     struct hwd_upstream *up;
-    char *host;     /* NULL: any; else matches the Host header without its port */
+    char *host;     /* NULL: any; else matches the request's host (no port, no trailing dot) */
     char **methods; /* NULL: any; else a NULL-ended list */
     uint64_t codes[6]; /* answers by status class: [1] 1xx .. [5] 5xx, [0] other (atomic) */
 };
@@ -76,12 +79,15 @@ struct hwd_config {
     uint32_t admin_connections; /* open at once on the admin listener */
     uint32_t workers;
     size_t max_header_bytes, max_body_bytes;
+    size_t stream_buffer_bytes; /* queued to a client of a streamed answer before the app waits */
+    size_t buffered_bytes;      /* gathered answers held in memory, process-wide (hwasmd_budget.c) */
     uint32_t idle_timeout_ms, request_timeout_ms;
     char *cache_dir;
     uint8_t (*trusted_keys)[32]; /* ed25519 public keys whose signature lets a .so load */
     uint32_t n_trusted_keys;
     int access_log; /* one JSON line per request, on stdout or to access_log_path */
     char *access_log_path; /* NULL: stdout */
+    int forward_normalized_path; /* guests and app get the path routes saw, not the one received */
     struct hwd_upstream *upstreams[64];
     uint32_t n_upstreams;
     struct hwd_middleware *mws;

@@ -17,6 +17,7 @@
 #include "hwasmd_addr.h"
 #include "hwasmd_admin.h"
 #include "hwasmd_metrics.h"
+#include "hwasmd_path.h"
 #include "hwasmd_upstream.h"
 #include "hwasmd_yaml.h"
 
@@ -259,11 +260,18 @@ static int parse_route(struct parse *p, struct hwd_config *c, yaml_node_t *n, st
         if (!strcmp(key, "prefix")) {
             if (get_str(p, v, key, &r->prefix)) return -1;
             if (r->prefix[0] != '/') return fail(p, v, "prefix: must start with /");
-            r->prefix_len = strlen(r->prefix);
+            /* requests are matched on their normalised path: so is the prefix */
+            if (hwd_path_normalize(r->prefix, strlen(r->prefix), r->prefix, &r->prefix_len) ||
+                memchr(r->prefix, '?', r->prefix_len))
+                return fail(p, v, "prefix: not a path (an encoded / or NUL, a bad %% escape, "
+                                  "a .. above /, or a ?)");
+            r->prefix[r->prefix_len] = 0;
         } else if (!strcmp(key, "upstream")) {
             if (add_upstream(p, c, v, &r->up)) return -1;
         } else if (!strcmp(key, "host")) {
             if (get_str(p, v, key, &r->host)) return -1;
+            size_t hl = strlen(r->host);
+            if (hl > 1 && r->host[hl - 1] == '.') r->host[hl - 1] = 0; /* as requests' hosts are */
         } else if (!strcmp(key, "methods")) {
             if (v->type != YAML_SEQUENCE_NODE) return fail(p, v, "methods: expected a list such as [GET, HEAD]");
             size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -300,6 +308,12 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
         } else if (!strcmp(key, "body_bytes")) {
             if (get_u32(p, v, key, 1u << 30, &x)) return -1;
             c->max_body_bytes = x;
+        } else if (!strcmp(key, "stream_buffer_bytes")) {
+            if (get_limit(p, v, key, 1u << 30, &x)) return -1;
+            c->stream_buffer_bytes = x;
+        } else if (!strcmp(key, "buffered_bytes")) {
+            if (get_limit(p, v, key, UINT32_MAX, &x)) return -1;
+            c->buffered_bytes = x;
         } else if (!strcmp(key, "max_connections")) {
             if (get_u32(p, v, key, 1u << 24, &c->max_connections)) return -1;
         } else if (!strcmp(key, "admin_connections")) {
@@ -317,6 +331,12 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
         } else if (!strcmp(key, "upstream_body_bytes")) {
             if (get_u32(p, v, key, UINT32_MAX, &x)) return -1;
             for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->max_body = x;
+        } else if (!strcmp(key, "upstream_header_bytes")) {
+            if (get_limit(p, v, key, 1u << 24, &x)) return -1;
+            for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->max_header_bytes = x;
+        } else if (!strcmp(key, "upstream_header_count")) {
+            if (get_limit(p, v, key, 1u << 20, &x)) return -1;
+            for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->max_headers = x;
         } else return fail(p, k, "limits: unknown key \"%s\"", key);
     }
     return 0;
@@ -355,6 +375,11 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
                 char why[300];
                 if (hwd_access_log_check(c->access_log_path, why, sizeof why)) return fail(p, v, "access_log: %s", why);
             }
+        } else if (!strcmp(key, "forward_normalized_path")) {
+            const char *b = scalar(v);
+            if (!b || (strcmp(b, "true") && strcmp(b, "false")))
+                return fail(p, v, "forward_normalized_path: expected true or false");
+            c->forward_normalized_path = !strcmp(b, "true");
         } else if (!strcmp(key, "cache_dir")) {
             if (get_str(p, v, key, &c->cache_dir)) return -1;
         } else if (!strcmp(key, "trusted_keys")) {
@@ -404,6 +429,8 @@ void hwd_config_defaults(struct hwd_config *c, const char *path) {
     c->request_timeout_ms = 30000;
     c->max_connections = 10000;
     c->admin_connections = 16;
+    c->stream_buffer_bytes = 64u << 10;
+    c->buffered_bytes = 256u << 20;
     c->drain_ms = 10000;
 }
 

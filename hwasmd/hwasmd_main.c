@@ -16,6 +16,7 @@
 #include "hwasmd.h"
 #include "hwasmd_addr.h"
 #include "hwasmd_fetch.h"
+#include "hwasmd_fds.h"
 #include "hwasmd_workers.h"
 #include "hwasmd_yaml.h"
 
@@ -81,6 +82,7 @@ static char *find_hwasmc(void) {
 static struct {
     const char *path, *dapr_dir, *dapr_cfg, *dapr_pipeline, *upstream, *cache;
     char *hwasmc;
+    int serving; /* past --check: max_connections must fit the descriptor limit */
 } opt;
 
 static int load(struct hwd_config **out, char *msg, size_t cap) {
@@ -93,6 +95,7 @@ static int load(struct hwd_config **out, char *msg, size_t cap) {
         c->cache_dir = strdup(opt.cache);
     }
     if (rc == 0) rc = hwd_modules_load(c, opt.hwasmc, msg, cap);
+    if (rc == 0 && opt.serving) hwd_fds_clamp(c);
     if (rc) {
         hwd_config_free(c);
         free(c);
@@ -199,6 +202,7 @@ int main(int argc, char **argv) {
      * --check keeps their default action: an interrupted check just stops. */
     sigset_t sigs;
     if (!check) hwd_signals_block(&sigs);
+    hwd_fds_raise();
     struct hwd_config *cfg;
     char msg[1024];
     if (load(&cfg, msg, sizeof msg)) {
@@ -212,6 +216,8 @@ int main(int argc, char **argv) {
         free(opt.hwasmc);
         return 0;
     }
+    opt.serving = 1;
+    hwd_fds_clamp(cfg);
     hwd_gen_init(cfg, load);
     /* generations and the options stay alive to the end: pool threads may still use them */
     return hwd_serve(cfg, listen, admin);

@@ -1,5 +1,6 @@
 # metrics.sh — /metrics passes `promtool check metrics` whatever the configuration names
-# (quotes, backslashes and newlines in route prefixes, hosts and middleware names), with
+# (quotes, backslashes and newlines in route prefixes and middleware names; a Host with
+# them is refused before routing, so host labels are escaped by the same code), with
 # one series per label set (two routes with the same prefix and different hosts, one
 # upstream named by several routes); every answer is counted, the 400/408/413/431 a
 # connection gets before any route included; the scrape's own connection is not a client.
@@ -37,7 +38,6 @@ U=http://127.0.0.1:$PORT
 contains "route with a hostile prefix answers" "HTTP/1.1 200" "$(raw $PORT 'GET /q"uo\\te HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')"
 code -H 'Host: a.example' $U/same >/dev/null
 code -H 'Host: a.example' $U/same >/dev/null
-code -H 'Host: b"ad\host' $U/same >/dev/null
 code $U/same >/dev/null
 code $U/ >/dev/null
 # answers made before any route: garbage (400), headers too large (431), body too large
@@ -59,7 +59,6 @@ contains "middleware name escaped" 'hwasmd_middleware_traps_total{middleware="mw
 contains "route prefix escaped" 'hwasmd_requests_total{route="/q\"uo\\te",host="",methods="",code="2xx"} 1' "$M"
 contains "same prefix, other host and methods: its own series" 'hwasmd_requests_total{route="/same",host="a.example",methods="GET,HEAD",code="2xx"} 2' "$M"
 contains "same prefix, no host: its own series" 'hwasmd_requests_total{route="/same",host="",methods="",code="2xx"} 1' "$M"
-contains "host escaped" 'hwasmd_requests_total{route="/same",host="b\"ad\\host",methods="",code="2xx"} 1' "$M"
 check "one upstream named by several routes: one series" 1 "$(printf '%s\n' "$M" | grep -c '^hwasmd_upstream_errors_total{upstream="builtin:echo"}')"
 check "no series twice" "" "$(printf '%s\n' "$M" | grep -v '^#' | sed 's/ [^ ]*$//' | sort | uniq -d)"
 contains "the 400/408/413/431 answered before any route are counted" 'hwasmd_requests_total{route="",host="",methods="",code="4xx"} 4' "$M"
@@ -72,7 +71,7 @@ import json, sys
 n = 0
 for line in open(sys.argv[1], "rb"):
     json.loads(line.decode("utf-8")); n += 1
-print("ok" if n >= 8 else "only %d lines" % n)' "$T/access.jsonl" 2>&1)"
+print("ok" if n >= 7 else "only %d lines" % n)' "$T/access.jsonl" 2>&1)"
 contains "access log: bytes that are not UTF-8 escaped" '"uri":"/bin\u00ff\u00fe\u00c3(?\u00ed\u00a0\u0080"' "$(cat "$T/access.jsonl")"
 contains "access log: UTF-8 kept" '"uri":"/café"' "$(cat "$T/access.jsonl")"
 
