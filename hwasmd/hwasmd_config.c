@@ -16,6 +16,7 @@
 #include "hwasmd.h"
 #include "hwasmd_addr.h"
 #include "hwasmd_admin.h"
+#include "hwasmd_metrics.h"
 #include "hwasmd_path.h"
 #include "hwasmd_upstream.h"
 #include "hwasmd_yaml.h"
@@ -123,64 +124,14 @@ static char *expand_env(struct parse *p, yaml_node_t *n, const char *s) {
     return asprintf(&full, "%s/%s", p->dir, out) < 0 ? NULL : full;
 }
 
-/* A YAML node as JSON: plain scalars that read as numbers, booleans or null stay bare. */
-static void to_json(struct parse *p, yaml_node_t *n, FILE *f) {
-    if (n->type == YAML_SCALAR_NODE) {
-        const char *s = (const char *)n->data.scalar.value;
-        char *end;
-        int bare = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-                   (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "null") ||
-                    (*s && (strtod(s, &end), !*end)));
-        if (bare) {
-            fputs(s, f);
-            return;
-        }
-        fputc('"', f);
-        for (; *s; s++) {
-            unsigned char ch = (unsigned char)*s;
-            if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-            else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-            else fputc(ch, f);
-        }
-        fputc('"', f);
-    } else if (n->type == YAML_SEQUENCE_NODE) {
-        fputc('[', f);
-        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-            if (it != n->data.sequence.items.start) fputc(',', f);
-            to_json(p, node(p, *it), f);
-        }
-        fputc(']', f);
-    } else {
-        fputc('{', f);
-        for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
-            if (kv != n->data.mapping.pairs.start) fputc(',', f);
-            yaml_node_t *k = node(p, kv->key);
-            if (k->type == YAML_SCALAR_NODE) { /* keys are always strings in JSON */
-                yaml_scalar_style_t st = k->data.scalar.style;
-                k->data.scalar.style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-                to_json(p, k, f);
-                k->data.scalar.style = st;
-            } else {
-                fputs("\"?\"", f);
-            }
-            fputc(':', f);
-            to_json(p, node(p, kv->value), f);
-        }
-        fputc('}', f);
-    }
-}
-
-/* Guest config: a string as is, a mapping or list as JSON (what Dapr's guestConfig does). */
-static int get_config(struct parse *p, yaml_node_t *n, char **out) {
-    if (n->type == YAML_SCALAR_NODE) return get_str(p, n, "config", out);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) return fail(p, n, "out of memory");
-    to_json(p, n, f);
-    if (fclose(f)) return fail(p, n, "out of memory");
-    free(*out);
-    *out = buf;
+/* Guest config: bytes as written (NUL bytes too), !!binary decoded, a mapping or list as
+ * JSON (what Dapr's guestConfig does). */
+static int get_config(struct parse *p, yaml_node_t *n, struct hwd_middleware *m) {
+    char why[128];
+    free(m->guest_config);
+    m->guest_config = NULL;
+    if (hwd_yaml_bytes(&p->doc, n, &m->guest_config, &m->guest_config_len, why, sizeof why))
+        return fail(p, n, "config: %s", why);
     return 0;
 }
 
@@ -269,7 +220,7 @@ static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middlewa
             rc = (l > 5 && !strcmp(m->module + l - 5, ".wasm")) || (l > 3 && !strcmp(m->module + l - 3, ".so"))
                      ? 0
                      : fail(p, v, "module: expected a file ending in .wasm or .so");
-        } else if (!strcmp(key, "config")) rc = get_config(p, v, &m->guest_config);
+        } else if (!strcmp(key, "config")) rc = get_config(p, v, m);
         else if (!strcmp(key, "pool_size")) rc = get_u32(p, v, key, 4096, &m->pool_size);
         else if (!strcmp(key, "pool_wait_ms")) rc = get_u32(p, v, key, 3600000, &m->pool_wait_ms);
         else if (!strcmp(key, "time_budget_ms")) rc = get_u32(p, v, key, 3600000, &m->budget_ms);
@@ -413,8 +364,17 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
             if (get_u32(p, v, key, 256, &c->workers)) return -1;
         } else if (!strcmp(key, "access_log")) {
             const char *b = scalar(v);
-            if (!b || (strcmp(b, "true") && strcmp(b, "false"))) return fail(p, v, "access_log: expected true or false");
-            c->access_log = !strcmp(b, "true");
+            if (!b || !*b) return fail(p, v, "access_log: expected true, false or a file's path");
+            c->access_log = strcmp(b, "false") != 0;
+            if (strcmp(b, "true") && strcmp(b, "false")) {
+                free(c->access_log_path);
+                /* relative to the configuration's folder, as every path in it */
+                if (b[0] != '/' && p->dir ? asprintf(&c->access_log_path, "%s/%s", p->dir, b) < 0
+                                          : !(c->access_log_path = strdup(b)))
+                    return fail(p, v, "out of memory");
+                char why[300];
+                if (hwd_access_log_check(c->access_log_path, why, sizeof why)) return fail(p, v, "access_log: %s", why);
+            }
         } else if (!strcmp(key, "forward_normalized_path")) {
             const char *b = scalar(v);
             if (!b || (strcmp(b, "true") && strcmp(b, "false")))
@@ -500,6 +460,7 @@ void hwd_config_free(struct hwd_config *c) {
         free(m->name);
         free(m->module);
         free(m->guest_config);
+        free(m->file);
     }
     for (uint32_t i = 0; i < c->n_routes; i++) {
         struct hwd_route *r = &c->routes[i];
@@ -523,6 +484,7 @@ void hwd_config_free(struct hwd_config *c) {
     if (c->admin_token) explicit_bzero(c->admin_token, strlen(c->admin_token));
     free(c->admin_token);
     free(c->cache_dir);
+    free(c->access_log_path);
     free(c->trusted_keys);
     free(c->path);
     memset(c, 0, sizeof *c);

@@ -272,6 +272,7 @@ static const char *error_text(int status) {
 static void send_error(struct hwd_conn *c, int status) {
     hw_http_response r = {0};
     hwd_response_simple(&r, status, error_text(status));
+    if (!c->admin) hwd_stats_refused(status); /* answered before any route: counted too */
     c->keep_alive = 0;
     c->busy = 1;
     c->out = hwd_response_format(&r, 0, 0, HWD_BODY_WHOLE, &c->out_len);
