@@ -136,6 +136,9 @@ int hwd_sig_make(const uint8_t digest[32], const uint8_t sk[64], char *out, size
 /* The hwasmc a load would run (resolved as hwd_modules_load does) and its --version's first
  * line; 0, or -1 when it is not found or fails. */
 int hwd_compiler_version(const char *hwasmc, char *path, size_t path_cap, char *line, size_t line_cap);
+/* Sets one bound of what hwasmc may spend on one .wasm from "NAME=N" (--compile-limit):
+ * memory_mb (4096, N >= 64) or cpu_s (600); 0, or -1 when malformed. */
+int hwd_compile_limit_set(const char *name_eq_value);
 /* Compiles (.wasm, through hwasmc, cached) and loads every middleware; same error form. */
 int hwd_modules_load(struct hwd_config *cfg, const char *hwasmc, char *msg, size_t cap);
 
