@@ -5,7 +5,8 @@
  * whatever was pipelined behind it. A request is read one way only: what loose llhttp
  * would let two parsers read differently (hwasmd_http1.c's strict checks, several or
  * unknown transfer codings, versions other than 1.0 and 1.1, an ambiguous target or host,
- * hwasmd_target.c) is refused, trailers are dropped, Upgrade is not acted on.
+ * hwasmd_target.c) is refused, trailers are kept apart from the headers (the request's
+ * own trailer list, never any request's headers), Upgrade is not acted on.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -80,12 +81,11 @@ static int on_url(llhttp_t *p, const char *at, size_t n) {
     return too_big(c, n) || hwd_append(&c->url, &c->url_len, at, n) ? -1 : 0;
 }
 
-/* The header line read so far joins the request's headers; a trailer is dropped instead
- * (it would otherwise slip past the guests into this request, or the next one). */
+/* The header line read so far joins the request's headers; past the last chunk it joins
+ * the request's trailers instead, never its headers (there it would slip past guests that
+ * read headers, or be taken for the next request's). Trailers count in header_bytes. */
 static int commit_field(struct hwd_conn *c) {
-    if (!c->trailers) return hwd_header_commit(&c->hdr, &c->x->req.headers);
-    hwd_header_drop(&c->hdr);
-    return 0;
+    return hwd_header_commit(&c->hdr, c->trailers ? &c->x->req.trailers : &c->x->req.headers);
 }
 
 static int on_field(llhttp_t *p, const char *at, size_t n) {
@@ -187,7 +187,7 @@ static int on_chunk_header(llhttp_t *p) {
 
 static int on_done(llhttp_t *p) {
     struct hwd_conn *c = p->data;
-    if (commit_field(c)) return -1; /* the last trailer, dropped */
+    if (commit_field(c)) return -1; /* the last trailer */
     c->keep_alive = llhttp_should_keep_alive(p);
     return HPE_PAUSED; /* one request at a time: the rest waits in c->in */
 }

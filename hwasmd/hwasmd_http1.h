@@ -23,7 +23,7 @@ int hwd_append(char **s, size_t *n, const char *p, size_t len);
 /* Adds the pending header (if any) to h and empties a; 0 or -1. */
 int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h);
 
-/* Drops the pending header (a trailer: never merged into any request's headers). */
+/* Drops the pending header (a request cut short, a connection closed). */
 void hwd_header_drop(struct hwd_header_acc *a);
 
 /* What the loose llhttp lets through and a request must not have, checked from its

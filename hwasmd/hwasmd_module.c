@@ -477,8 +477,9 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
         hw_http_config hc = {
             .guest_config = (const uint8_t *)m->guest_config,
             .guest_config_len = m->guest_config_len,
-            /* trailers are not carried to and from the wire (yet): not claimed to guests */
-            .features = HTTP_FEATURE_BUFFER_REQUEST | HTTP_FEATURE_BUFFER_RESPONSE,
+            /* all three are honoured: trailers reach the app and the client as trailers
+             * (hwasmd_trailers.c) */
+            .features = HTTP_FEATURE_BUFFER_REQUEST | HTTP_FEATURE_BUFFER_RESPONSE | HTTP_FEATURE_TRAILERS,
             .strict_sandbox = (uint32_t)m->strict_sandbox,
             .log = guest_log,
             .log_ctx = m,

@@ -4,8 +4,10 @@
  * budget; a busy instance pool and the app are waited for, never blocked on), the answer.
  * When no guest of the chain buffers the response, an app's answer that is still arriving
  * is streamed to the client as it comes (handle_response runs on its head; it may read
- * but not change it), with backpressure both ways. Only admin requests leave the loop, for
- * libuv's thread pool: a reload compiles modules.
+ * but not change it), with backpressure both ways. Trailers cross a chain only when all
+ * its guests that ask for next enabled them (hwasmd_chain.h), and reach an HTTP/1.1
+ * client in a chunked answer (docs/hwasmd.md, "Trailers"). Only admin requests leave the
+ * loop, for libuv's thread pool: a reload compiles modules.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "hwasmd_metrics.h"
 #include "hwasmd_request.h"
 #include "hwasmd_response.h"
+#include "hwasmd_trailers.h"
 #include "hwasmd_upstream_conn.h"
 
 /* Counted and logged; the request's generation released. */
@@ -35,10 +38,18 @@ static void request_end(struct hwd_conn *c) {
     c->route = NULL;
 }
 
-/* The answer is whole in c->x->resp. */
+/* Whether the answer's trailers go to the client: they crossed the chain, the client
+ * speaks HTTP/1.1 (an HTTP/1.0 one cannot read a chunked body) and there is one to send. */
+static int trailers_out(const struct hwd_conn *c) {
+    return c->chain.trailers && c->parser.http_minor >= 1 && hwd_trailers_any(&c->x->resp.trailers);
+}
+
+/* The answer is whole in c->x->resp: sent with a Content-Length, or chunked when trailers
+ * go with it. */
 static void answer(struct hwd_conn *c) {
     request_end(c);
-    c->out = hwd_response_format(&c->x->resp, c->head, c->keep_alive, HWD_BODY_WHOLE, &c->out_len);
+    int64_t more = trailers_out(c) ? HWD_BODY_WHOLE_CHUNKED : HWD_BODY_WHOLE;
+    c->out = hwd_response_format(&c->x->resp, c->head, c->keep_alive, more, &c->out_len);
     /* the body is in c->out now: a slow client holds one copy of it, not two */
     hw_http_body_free(&c->x->resp.body);
     if (c->out) hwd_conn_send(c);
@@ -148,16 +159,20 @@ static void upstream_done(void *ctx, int status) {
     c->stream_paused = 0;
     request_end(c);
     if (status) return hwd_conn_close(c);
-    c->out = strdup(c->chunked ? "0\r\n\r\n" : "");
-    c->out_len = strlen(c->out ? c->out : "");
+    struct hwd_buf b = {0};
+    hw_http_headers none = {0};
+    if (c->chunked) hwd_trailers_last_chunk(&b, trailers_out(c) ? &c->x->resp.trailers : &none);
+    else hwd_buf_put(&b, "", 0);
+    c->out = hwd_buf_take(&b, &c->out_len);
     if (c->out) hwd_conn_send(c); /* after the queued body, in order */
     else hwd_conn_close(c);
 }
 
-/* Streaming is for chains whose guests all leave the response body alone. */
+/* Streaming is for chains whose guests all leave the response body alone, and do not
+ * read trailers (which come after the body, once handle_response has run on the head). */
 static int streamable(const struct hwd_chain *ch) {
     for (uint32_t i = 0; i < ch->n_pinned; i++)
-        if (hw_http_call_features(ch->calls[i]) & HTTP_FEATURE_BUFFER_RESPONSE) return 0;
+        if (hw_http_call_features(ch->calls[i]) & (HTTP_FEATURE_BUFFER_RESPONSE | HTTP_FEATURE_TRAILERS)) return 0;
     return 1;
 }
 
@@ -178,6 +193,8 @@ static void walk(struct hwd_conn *c) {
         static const struct hwd_upstream_hooks whole = {.done = upstream_done};
         static const struct hwd_upstream_hooks streamed = {.done = upstream_done, .stream = stream_head,
                                                            .body = stream_body};
+        /* request trailers no guest of the chain could see never reach the app */
+        if (!c->chain.trailers) hw_http_headers_clear(&c->x->req.trailers);
         return hwd_upstream_send(c->w, c->route->up, c->x, streamable(&c->chain) ? &streamed : &whole, c,
                                  &c->budget);
     }
@@ -208,6 +225,7 @@ static void answer_oom(struct hwd_conn *c) {
 void hwd_serve_request(struct hwd_conn *c) {
     hw_http_exchange *x = c->x;
     c->busy = 1;
+    c->chain.trailers = 0; /* until a chain walk says otherwise (none for admin, 404) */
     uv_timer_stop(&c->timer);
     c->gen = hwd_gen_acquire();
     c->budget.cap = c->gen->buffered_bytes;
