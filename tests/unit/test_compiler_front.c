@@ -260,11 +260,20 @@ START_TEST(too_many_locals) {
     size_t at = func_module(&w, BYTES(0x60, 0, 0), BYTES(2, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 1, 0x7f),
                             BYTES(0x0b));
     expect_error(w.d, w.n, 1, 0, at - 9, "too many locals");
-    /* exactly 2^32 - 1 decodes (they are kept as runs, never allocated) */
+    /* 2^32 - 1 is within the spec's bound but past hwasmc's implementation limit (V8's and
+     * wasmtime's): each local becomes a frame slot, and 5 bytes must not ask for billions */
     w.n = 0;
-    func_module(&w, BYTES(0x60, 0, 0), BYTES(1, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f), BYTES(0x0b));
+    at = func_module(&w, BYTES(0x60, 0, 0), BYTES(1, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f), BYTES(0x0b));
+    expect_error(w.d, w.n, 1, 0, at - 7,
+                 "too many locals (4294967295; the limit is 50000, as in V8 and wasmtime)");
+    /* the limit itself decodes; one more does not */
+    w.n = 0;
+    func_module(&w, BYTES(0x60, 0, 0), BYTES(2, 0xcf, 0x86, 0x03, 0x7f, 1, 0x7e), BYTES(0x0b));
     wasm_error err;
     ck_assert_int_eq(load(w.d, w.n, &err), 0);
+    w.n = 0;
+    at = func_module(&w, BYTES(0x60, 0, 0), BYTES(2, 0xd0, 0x86, 0x03, 0x7f, 1, 0x7e), BYTES(0x0b));
+    expect_error(w.d, w.n, 1, 0, at - 7, "too many locals (50001; the limit is 50000, as in V8 and wasmtime)");
 }
 END_TEST
 
