@@ -32,7 +32,7 @@ static void timer_closed(uv_handle_t *h) {
         free(c->x);
     }
     free(c->in);
-    hwd_header_drop(&c->hdr);
+    hwd_header_free(&c->hdr);
     hwd_target_free(&c->tgt);
     free(c->url);
     free(c->out);

@@ -137,7 +137,7 @@ static int on_value(llhttp_t *p, const char *at, size_t n) {
 
 static int on_headers_done(llhttp_t *p) {
     struct hwd_reply *r = p->data;
-    if (r->hdr.field && r->headers.count >= r->max_headers) return -1;
+    if (hwd_header_pending(&r->hdr) && r->headers.count >= r->max_headers) return -1;
     if (hwd_header_commit(&r->hdr, &r->headers)) return -1;
     r->head_done = p->status_code >= 200;
     r->status = p->status_code;
@@ -219,8 +219,7 @@ int hwd_reply_eof(struct hwd_reply *r) {
 }
 
 void hwd_reply_free(struct hwd_reply *r) {
-    free(r->hdr.field);
-    free(r->hdr.value);
+    hwd_header_free(&r->hdr);
     hw_http_headers_free(&r->headers);
     hw_http_body_free(&r->body);
 }
