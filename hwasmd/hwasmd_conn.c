@@ -49,6 +49,7 @@ static void closed(uv_handle_t *h) {
 void hwd_conn_close(struct hwd_conn *c) {
     if (c->closing) return;
     c->closing = 1;
+    hwd_request_unpark(c);
     uv_timer_stop(&c->timer);
     uv_close((uv_handle_t *)&c->tcp, closed);
 }

@@ -22,6 +22,7 @@ struct hwd_worker {
     uv_async_t stop;
     uv_thread_t thread;
     struct hwd_conn *conns;                    /* open client connections */
+    struct hwd_conn *parked, *parked_tail;     /* requests waiting for a guest instance, oldest first */
     struct hwd_upstream_pool *upstream_pool;   /* idle app connections */
     /* read buffers given back by connections gone idle, for the next request's read: a
      * keep-alive connection holds none while idle, yet a request costs no malloc and free
