@@ -17,11 +17,25 @@
 
 #define HWD_MAX_CHAIN 32
 
+/* Counters are kept per thread slot (a worker's thread number % HWD_STAT_SLOTS) and summed
+ * when /metrics is read: workers counting the same route or guest never write one cache
+ * line. Each slot is padded by a cache line so no two slots' counters share one. */
+#define HWD_STAT_SLOTS 16
 /* Durations in Prometheus buckets; each user passes its own bucket bounds. */
 #define HWD_HIST_BUCKETS 10
 struct hwd_histogram {
-    uint64_t count[HWD_HIST_BUCKETS + 1]; /* the last one: above every bound */
-    uint64_t sum_ns, n;
+    struct {
+        uint64_t count[HWD_HIST_BUCKETS + 1]; /* the last one: above every bound */
+        uint64_t sum_ns, n;
+        char pad[64];
+    } slot[HWD_STAT_SLOTS];
+};
+/* Answers by status class: [1] 1xx .. [5] 5xx, [0] other. */
+struct hwd_codes {
+    struct {
+        uint64_t n[6];
+        char pad[64];
+    } slot[HWD_STAT_SLOTS];
 };
 
 /* A middleware as configured; mw is set once its module is loaded. */
@@ -67,7 +81,7 @@ struct hwd_route {
     struct hwd_upstream *up;
     char *host;     /* NULL: any; else matches the request's host (no port, no trailing dot) */
     char **methods; /* NULL: any; else a NULL-ended list */
-    uint64_t codes[6]; /* answers by status class: [1] 1xx .. [5] 5xx, [0] other (atomic) */
+    struct hwd_codes codes; /* its answers (atomic, per thread slot) */
 };
 
 struct hwd_config {

@@ -33,7 +33,7 @@ static void timer_closed(uv_handle_t *h) {
         free(c->x);
     }
     free(c->in);
-    hwd_header_drop(&c->hdr);
+    hwd_header_free(&c->hdr);
     hwd_target_free(&c->tgt);
     free(c->url);
     free(c->out);
@@ -50,6 +50,7 @@ static void closed(uv_handle_t *h) {
 void hwd_conn_close(struct hwd_conn *c) {
     if (c->closing) return;
     c->closing = 1;
+    hwd_request_unpark(c);
     uv_timer_stop(&c->timer);
     uv_close((uv_handle_t *)&c->tcp, closed);
 }
@@ -305,21 +306,29 @@ static void parse_more(struct hwd_conn *c) {
     }
     c->parsing = 0;
     if (c->in_len == 0) { /* idle keep-alive connections hold no buffer */
-        free(c->in);
+        if (c->in_cap == HWD_READ_BUF && c->w->n_spare_in < HWD_SPARE_READ_BUFS)
+            c->w->spare_in[c->w->n_spare_in++] = c->in; /* the worker's, for the next read */
+        else
+            free(c->in);
         c->in = NULL;
         c->in_cap = 0;
     }
     if (!c->closing && !c->busy) uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
 
-/* Requests mostly fit a small buffer, which an idle connection gives back: 16 KiB stays
- * below glibc's 64 KiB free threshold, above which every free() of it would consolidate
- * the heap (seen in perf, once per request). Larger requests double it as they come. */
+/* Requests mostly fit a small buffer, which an idle connection gives back to its worker's
+ * spares (a few, freed beyond): 16 KiB stays below glibc's 64 KiB free threshold, above
+ * which every free() of it would consolidate the heap. Larger requests double it as they
+ * come. */
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b) {
     struct hwd_conn *c = h->data;
     (void)hint;
+    if (!c->in && c->w->n_spare_in) {
+        c->in = c->w->spare_in[--c->w->n_spare_in];
+        c->in_cap = HWD_READ_BUF;
+    }
     if (c->in_cap - c->in_len < 4096) {
-        size_t cap = c->in_cap ? c->in_cap * 2 : 16384;
+        size_t cap = c->in_cap ? c->in_cap * 2 : HWD_READ_BUF;
         char *n = realloc(c->in, cap);
         if (n) {
             c->in = n;

@@ -109,6 +109,9 @@ struct hwd_conn {
     char *out;
     size_t out_len;
     struct hwd_budget budget; /* the request body's and the gathered answer's bytes, held until answered */
+    /* parked: its chain waits for a guest instance, in w->parked (hwasmd_request.c) */
+    int parked;
+    struct hwd_conn *park_prev, *park_next;
 };
 
 /* Closes the connection (its memory goes once libuv is done with both handles). */

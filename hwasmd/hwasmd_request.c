@@ -23,6 +23,46 @@
 #include "hwasmd_trailers.h"
 #include "hwasmd_upstream_conn.h"
 
+/* --- parked requests ---------------------------------------------------------------------- */
+
+/* A request whose guest had no free instance waits in its worker's list, oldest first. A
+ * request ending on the worker has returned its instances to the worker's own pool slots
+ * (libhwasm keeps them per thread): the oldest parked request then tries again on the
+ * next turn of the loop. Instances freed on other workers are found by a retry every
+ * PARK_POLL_MS, which also ends the wait after pool_wait_ms. */
+#define PARK_POLL_MS 5
+
+static void pool_retry(uv_timer_t *t);
+
+void hwd_request_unpark(struct hwd_conn *c) {
+    if (!c->parked) return;
+    struct hwd_worker *w = c->w;
+    if (c->park_prev) c->park_prev->park_next = c->park_next;
+    else w->parked = c->park_next;
+    if (c->park_next) c->park_next->park_prev = c->park_prev;
+    else w->parked_tail = c->park_prev;
+    c->park_prev = c->park_next = NULL;
+    c->parked = 0;
+}
+
+static void park(struct hwd_conn *c) {
+    struct hwd_worker *w = c->w;
+    c->park_prev = w->parked_tail;
+    c->park_next = NULL;
+    if (w->parked_tail) w->parked_tail->park_next = c;
+    else w->parked = c;
+    w->parked_tail = c;
+    c->parked = 1;
+    uv_timer_start(&c->timer, pool_retry, PARK_POLL_MS, 0);
+}
+
+static void wake_parked(struct hwd_worker *w) {
+    struct hwd_conn *p = w->parked;
+    if (!p) return;
+    hwd_request_unpark(p);
+    uv_timer_start(&p->timer, pool_retry, 0, 0); /* not from inside this request's answer */
+}
+
 /* Counted and logged; the request's generation released. */
 static void request_end(struct hwd_conn *c) {
     hw_http_exchange *x = c->x;
@@ -36,6 +76,7 @@ static void request_end(struct hwd_conn *c) {
     hwd_gen_release(c->gen);
     c->gen = NULL;
     c->route = NULL;
+    wake_parked(c->w);
 }
 
 /* Whether the answer's trailers go to the client: they crossed the chain, the client
@@ -178,14 +219,11 @@ static int streamable(const struct hwd_chain *ch) {
 
 /* --- the walk ----------------------------------------------------------------------------- */
 
-static void pool_retry(uv_timer_t *t);
-
-/* Walks the chain as far as it goes now: to the app, to the answer, or to a retry timer. */
+/* Walks the chain as far as it goes now: to the app, to the answer, or to the parked list. */
 static void walk(struct hwd_conn *c) {
     switch (hwd_chain_request(&c->chain, uv_now(c->w->loop))) {
     case HWD_CHAIN_BUSY:
-        uv_timer_start(&c->timer, pool_retry, 1, 0);
-        return;
+        return park(c);
     case HWD_CHAIN_ANSWERED:
         hwd_chain_response(&c->chain, 0);
         return answer(c);
@@ -202,6 +240,7 @@ static void walk(struct hwd_conn *c) {
 }
 
 static void pool_retry(uv_timer_t *t) {
+    hwd_request_unpark(t->data);
     walk(t->data);
 }
 

@@ -139,7 +139,7 @@ static int on_status(llhttp_t *p, const char *at, size_t n) {
 /* The pending line joins the headers, or past the last chunk the trailers; both count
  * against max_headers together. */
 static int commit_line(struct hwd_reply *r) {
-    if (!r->hdr.field) return 0;
+    if (!hwd_header_pending(&r->hdr)) return 0;
     if (r->headers.count + r->trailers.count >= r->max_headers) return -1;
     return hwd_header_commit(&r->hdr, r->in_trailers ? &r->trailers : &r->headers);
 }
@@ -251,8 +251,7 @@ int hwd_reply_eof(struct hwd_reply *r) {
 }
 
 void hwd_reply_free(struct hwd_reply *r) {
-    free(r->hdr.field);
-    free(r->hdr.value);
+    hwd_header_free(&r->hdr);
     hw_http_headers_free(&r->headers);
     hw_http_headers_free(&r->trailers);
     hw_http_body_free(&r->body);
