@@ -1,7 +1,7 @@
 /*
  * wasmopt.c — runs binaryen's optimiser on a wasm binary in a child process and reads the
- * result back through a pipe. Only features hwasmc implements are enabled (SIMD among them), because the
- * optimiser is free to introduce any enabled feature.
+ * result back through a pipe. Only features hwasmc implements are enabled (SIMD among
+ * them), because the optimiser is free to introduce any enabled feature.
  */
 #include "wasmopt.h"
 
