@@ -22,7 +22,7 @@
 static const char usage[] =
     "usage: hwasmc IN.wasm -o OUT.so [options]\n"
     "\n"
-    "Compiles a WebAssembly 2.0 module (no SIMD yet) into a native shared object that\n"
+    "Compiles a WebAssembly 2.0 module (SIMD included) into a native shared object that\n"
     "libhwasm loads. The output keeps every wasm guarantee: the guest touches only its own\n"
     "memory and every trap becomes an error for the caller. It links the shared object\n"
     "itself (LLD's ELF linker, built in): no linker or other program on PATH is needed.\n"

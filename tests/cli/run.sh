@@ -34,4 +34,27 @@ expect_eq "bigframe: deep exits 1 (a trap, not a crash)" 1 "$rc"
 expect_match "bigframe: deep message" "trap: call stack exhausted" "$out"
 "$HWASMC" "$T/demo.wasm" --wasm-opt=O2 -o "$T/opt.so" 2> "$T/err" || fail "--wasm-opt=O2 compile: $(cat "$T/err")"
 expect_eq "--wasm-opt=O2: fib 20" 6765 "$("$HWASM_RUN" "$T/opt.so" fib 20)"
+# v128 through hw_call's slots (two per v128, here between an i32) and the trampolines,
+# in both bounds modes; a 16-byte load that ends one byte past the memory traps.
+cat >"$T/simd.wat" <<'WAT'
+(module (memory 1 1)
+  (func (export "swap") (param v128 i32 v128) (result v128 i32 v128)
+    (local.get 2) (local.get 1) (local.get 0))
+  (func (export "add") (param v128 v128) (result v128) (i32x4.add (local.get 0) (local.get 1)))
+  (func (export "load") (param i32) (result i32)
+    (i8x16.extract_lane_u 0 (v128.load (local.get 0)))))
+WAT
+wat2wasm "$T/simd.wat" -o "$T/simd.wasm"
+for bounds in guard explicit; do
+    "$HWASMC" "$T/simd.wasm" --bounds=$bounds -o "$T/simd.so" || fail "simd compile ($bounds)"
+    expect_eq "simd $bounds: v128 i32 v128 results in order" \
+        "0x000000000000000000000000000000ff 7 0x0102030405060708090a0b0c0d0e0f10" \
+        "$("$HWASM_RUN" "$T/simd.so" swap 0x0102030405060708090a0b0c0d0e0f10 7 0xff | tr '\n' ' ' | sed 's/ $//')"
+    expect_eq "simd $bounds: i32x4.add wraps per lane" "0x00000000000000030000000400000005" \
+        "$("$HWASM_RUN" "$T/simd.so" add 0x00000001000000020000000300000004 0xffffffff000000010000000100000001)"
+    expect_eq "simd $bounds: last in-bounds load" 0 "$("$HWASM_RUN" "$T/simd.so" load 65520)"
+    out=$("$HWASM_RUN" "$T/simd.so" load 65521 2>&1); rc=$?
+    expect_eq "simd $bounds: straddling load exits 1" 1 "$rc"
+    expect_match "simd $bounds: straddling load traps" "trap: out of bounds memory access" "$out"
+done
 finish
