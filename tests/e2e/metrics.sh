@@ -88,7 +88,8 @@ for p in "$HWASMD" "$HWASMC" "$RUN" "$SIGN"; do
     contains "$n --bogus: says what" "--bogus" "$OUT"
 done
 V=$("$HWASMD" --hwasmc "$HWASMC" --version)
-contains "hwasmd --version names the module ABI" "(module ABI 1)" "$V"
+ABI=$("$HWASMC" --version | sed -n 's/.*(ABI \([0-9]*\),.*/\1/p') # the compiler's, which hwasmd must match
+contains "hwasmd --version names the module ABI (hwasmc's: $ABI)" "(module ABI $ABI)" "$V"
 contains "hwasmd --version names the hwasmc it will use" "compiler: $HWASMC (hwasmc " "$V"
 contains "hwasmd without a config: says so" "no CONFIG.yaml given" "$("$HWASMD" 2>&1)"
 contains "hwasmd --listen without a value: says so" "--listen needs a value" "$("$HWASMD" x.yaml --listen 2>&1)"
