@@ -8,8 +8,15 @@ T=$(mktemp -d /tmp/hwasm-install.XXXXXX)
 PIDS=""
 FAILS=0
 cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    for p in $PIDS; do wait "$p" 2>/dev/null; done
+    # a staged hwasmd runs as PID 1 of its own namespace under `unshare --fork`, which
+    # ignores SIGTERM while it waits; the user switch inside clears --kill-child's parent-death
+    # signal: the program inside is killed first, directly
+    for p in $PIDS; do pkill -KILL -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+    for p in $PIDS; do
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
     rm -rf "$T"
 }
 trap cleanup EXIT

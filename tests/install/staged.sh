@@ -34,8 +34,9 @@ touch "$R/dev/null"
 CHROOT=$(command -v chroot)
 export CHROOT
 # run_in_root CMD...: CMD in the chroot, read-only root, cache volume, as 65532, PATH empty.
+# exec: the caller's subshell becomes unshare, so killing it (cleanup) kills CMD too.
 run_in_root() {
-    unshare --mount --pid --fork --kill-child sh -c '
+    exec unshare --mount --pid --fork --kill-child sh -c '
         R=$1; V=$2; shift 2
         mount --bind "$R" "$R" && mount -o remount,bind,ro "$R" &&
         mount --bind "$V" "$R/var/cache/hwasmd" &&
@@ -50,7 +51,7 @@ check "the module was compiled into the cache volume, by 65532" "65532" \
 OUT=$(run_in_root /bin/bash -c 'echo x > /etc/hwasmd/written' 2>&1)
 contains "the root is read-only" "Read-only file system" "$OUT"
 
-run_in_root /usr/bin/hwasmd --cache /var/cache/hwasmd /etc/hwasmd/hwasmd.yaml >"$T/hwasmd.out" 2>"$T/hwasmd.err" &
+(run_in_root /usr/bin/hwasmd --cache /var/cache/hwasmd /etc/hwasmd/hwasmd.yaml) >"$T/hwasmd.out" 2>"$T/hwasmd.err" &
 PIDS="$PIDS $!"
 serve_check "staged hwasmd" "$T/hwasmd.out"
 ADMIN=$(sed -n 's/^hwasmd: admin on http:\/\/[^ ]*:\([0-9]*\).*/\1/p' "$T/hwasmd.out")
@@ -59,6 +60,6 @@ check "HEALTHCHECK passes" 0 "$(env -i HWASMD_ADMIN_PORT="$ADMIN" "$CHROOT" --us
 check "HEALTHCHECK fails on a closed port" 1 "$(env -i HWASMD_ADMIN_PORT=1 "$CHROOT" --userspec=65532:65532 "$R" \
     /usr/lib/hwasmd/healthcheck >/dev/null 2>&1; echo $?)"
 check "the default configuration checks (without its app)" 0 \
-    "$(cp "$SRC/deploy/docker/hwasmd.yaml" "$R/etc/hwasmd/default.yaml"; run_in_root /usr/bin/hwasmd --check \
-        --cache /var/cache/hwasmd /etc/hwasmd/default.yaml >/dev/null 2>&1; echo $?)"
+    "$(cp "$SRC/deploy/docker/hwasmd.yaml" "$R/etc/hwasmd/default.yaml"; (run_in_root /usr/bin/hwasmd --check \
+        --cache /var/cache/hwasmd /etc/hwasmd/default.yaml) >/dev/null 2>&1; echo $?)"
 finish
