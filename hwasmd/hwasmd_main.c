@@ -120,10 +120,12 @@ static int usage_error(const char *fmt, const char *arg) {
  * (found as a load finds it). */
 static int version(void) {
     printf("hwasmd %s (module ABI %u)\n", HWASM_VERSION, HWASM_ABI_VERSION);
-    char *hwasmc = opt.hwasmc ? opt.hwasmc : find_hwasmc(), path[4096], line[256];
+    char *found = opt.hwasmc ? NULL : find_hwasmc(), path[4096], line[256];
+    const char *hwasmc = opt.hwasmc ? opt.hwasmc : found;
     if (hwd_compiler_version(hwasmc, path, sizeof path, line, sizeof line))
         printf("compiler: %s: not found or does not run: give its path with --hwasmc\n", hwasmc);
     else printf("compiler: %s (%s)\n", path, line);
+    free(found);
     return 0;
 }
 
