@@ -1,0 +1,70 @@
+# cross.cmake — the cross build (a toolchain file such as cmake/aarch64-linux-gnu.cmake sets
+# CMAKE_CROSSCOMPILING, HWASM_CROSS_TARGET and the qemu-user emulator): libhwasm,
+# hwasm-run, hwasmd (when the target's libuv, libyaml and libsodium are installed), and the
+# runners that execute compiled modules, hwasm-spec and hwasm-fuzz-exec. hwasmc is not
+# built here: the host build's (HWASM_HOST_BUILD) compiles for the target with --target.
+# ctest runs the target's programs under CMAKE_CROSSCOMPILING_EMULATOR:
+#   spec_<arch>         the spec groups CI runs (memory, traps, calls, linking, numerics)
+#   spec_<arch>_full    every spec file (label "full"; `make spec-arm64`)
+#   e2e_tck_<arch>, e2e_traps_<arch>   hwasmd under qemu, guests compiled for the target
+#   fuzz_diff_<arch>    a slice of run-diff's seeds, compiled for the target
+if(NOT HWASM_CROSS_TARGET)
+  message(FATAL_ERROR "a cross build needs HWASM_CROSS_TARGET (see cmake/aarch64-linux-gnu.cmake)")
+endif()
+string(REGEX REPLACE "-.*" "" HWASM_CROSS_ARCH ${HWASM_CROSS_TARGET})
+set(HWASM_HOST_BUILD ${PROJECT_SOURCE_DIR}/build CACHE PATH
+    "the host build whose hwasmc compiles for the target (make build first)")
+set(HWASM_HOST_HWASMC ${HWASM_HOST_BUILD}/compiler/hwasmc)
+if(NOT EXISTS ${HWASM_HOST_HWASMC})
+  message(FATAL_ERROR "no hwasmc at ${HWASM_HOST_HWASMC}: build the host first (make build), "
+                      "or give -DHWASM_HOST_BUILD=DIR")
+endif()
+# hwasmd runs its compiler as a program: this one always compiles for the target.
+set(HWASM_CROSS_HWASMC ${PROJECT_BINARY_DIR}/hwasmc-${HWASM_CROSS_TARGET})
+file(CONFIGURE OUTPUT ${HWASM_CROSS_HWASMC} CONTENT
+     "#!/bin/sh\n# hwasmc for ${HWASM_CROSS_TARGET} (cmake/cross.cmake)\nexec '${HWASM_HOST_HWASMC}' --target=${HWASM_CROSS_TARGET} \"$@\"\n")
+file(CHMOD ${HWASM_CROSS_HWASMC} PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ
+     GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+
+add_subdirectory(common)
+add_subdirectory(runtime)
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HWASM_CROSS_HWASMD_LIBS QUIET libuv yaml-0.1 libsodium)
+if(HWASM_CROSS_HWASMD_LIBS_FOUND)
+  add_subdirectory(hwasmd)
+else()
+  message(WARNING "hwasmd is not built for ${HWASM_CROSS_TARGET}: its libuv, libyaml or "
+                  "libsodium is missing (scripts/setup installs the multiarch -dev packages)")
+endif()
+
+enable_testing()
+find_program(WAST2JSON wast2json REQUIRED)
+add_subdirectory(tests/spec)
+add_subdirectory(tests/fuzz)
+
+# hwasmd end to end under qemu: the guests the scripts pin, compiled for the target from
+# the host build's .wasm files; hwasmd runs through lib.sh's HWASMD_WRAPPER.
+if(TARGET hwasmd)
+  find_program(CURL curl REQUIRED)
+  find_program(BASH bash REQUIRED)
+  set(guests ${PROJECT_BINARY_DIR}/tests/guests)
+  set(sos)
+  foreach(name tck headers loop panic_on_handle_request panic_on_handle_response)
+    set(wasm ${HWASM_HOST_BUILD}/tests/guests/${name}.wasm)
+    add_custom_command(OUTPUT ${guests}/${name}.so
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${guests}
+      COMMAND ${HWASM_CROSS_HWASMC} ${wasm} -o ${guests}/${name}.so
+      DEPENDS ${wasm} ${HWASM_HOST_HWASMC} COMMENT "hwasmc --target=${HWASM_CROSS_TARGET} ${name}.so" VERBATIM)
+    list(APPEND sos ${guests}/${name}.so)
+  endforeach()
+  add_custom_target(cross_guests ALL DEPENDS ${sos})
+  list(JOIN CMAKE_CROSSCOMPILING_EMULATOR " " wrapper)
+  foreach(t tck traps)
+    add_test(NAME e2e_${t}_${HWASM_CROSS_ARCH} COMMAND ${BASH} ${PROJECT_SOURCE_DIR}/tests/e2e/${t}.sh
+             $<TARGET_FILE:hwasmd> ${guests} ${HWASM_CROSS_HWASMC})
+    # qemu-user translates code as it first runs: time limits in the scripts scale by 5
+    set_tests_properties(e2e_${t}_${HWASM_CROSS_ARCH} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
+                         ENVIRONMENT "HWASMD_WRAPPER=${wrapper};HWASM_E2E_SLOWDOWN=5")
+  endforeach()
+endif()
