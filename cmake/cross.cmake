@@ -5,6 +5,7 @@
 # built here: the host build's (HWASM_HOST_BUILD) compiles for the target with --target.
 # ctest runs the target's programs under CMAKE_CROSSCOMPILING_EMULATOR:
 #   spec_<arch>         the spec groups CI runs (memory, traps, calls, linking, numerics)
+#   cli_run_<arch>      tests/cli/run.sh: the demo guest's traps through hwasm-run
 #   spec_<arch>_full    every spec file (label "full"; `make spec-arm64`)
 #   e2e_tck_<arch>, e2e_traps_<arch>   hwasmd under qemu, guests compiled for the target
 #   fuzz_diff_<arch>    a slice of run-diff's seeds, compiled for the target
@@ -28,6 +29,12 @@ file(CHMOD ${HWASM_CROSS_HWASMC} PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUT
 
 add_subdirectory(common)
 add_subdirectory(runtime)
+# hwasm-run under the emulator, for the CLI tests' scripts (they run it as a program).
+list(JOIN CMAKE_CROSSCOMPILING_EMULATOR " " HWASM_CROSS_EMULATOR)
+file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/hwasm-run-emulated
+     CONTENT "#!/bin/sh\nexec ${HWASM_CROSS_EMULATOR} '$<TARGET_FILE:hwasm-run>' \"$@\"\n"
+     FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+                      WORLD_READ WORLD_EXECUTE)
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HWASM_CROSS_HWASMD_LIBS QUIET libuv yaml-0.1 libsodium)
@@ -42,6 +49,12 @@ enable_testing()
 find_program(WAST2JSON wast2json REQUIRED)
 add_subdirectory(tests/spec)
 add_subdirectory(tests/fuzz)
+
+# The demo guest's traps (bounds, division, stack exhaustion, a 480 KB frame probed page by
+# page) through hwasm-run, both bounds modes: tests/cli/run.sh with target programs.
+add_test(NAME cli_run_${HWASM_CROSS_ARCH} COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/run.sh
+         ${HWASM_CROSS_HWASMC} ${PROJECT_BINARY_DIR}/hwasm-run-emulated)
+set_tests_properties(cli_run_${HWASM_CROSS_ARCH} PROPERTIES TIMEOUT 300)
 
 # hwasmd end to end under qemu: the guests the scripts pin, compiled for the target from
 # the host build's .wasm files; hwasmd runs through lib.sh's HWASMD_WRAPPER.
@@ -59,12 +72,11 @@ if(TARGET hwasmd)
     list(APPEND sos ${guests}/${name}.so)
   endforeach()
   add_custom_target(cross_guests ALL DEPENDS ${sos})
-  list(JOIN CMAKE_CROSSCOMPILING_EMULATOR " " wrapper)
   foreach(t tck traps)
     add_test(NAME e2e_${t}_${HWASM_CROSS_ARCH} COMMAND ${BASH} ${PROJECT_SOURCE_DIR}/tests/e2e/${t}.sh
              $<TARGET_FILE:hwasmd> ${guests} ${HWASM_CROSS_HWASMC})
     # qemu-user translates code as it first runs: time limits in the scripts scale by 5
     set_tests_properties(e2e_${t}_${HWASM_CROSS_ARCH} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
-                         ENVIRONMENT "HWASMD_WRAPPER=${wrapper};HWASM_E2E_SLOWDOWN=5")
+                         ENVIRONMENT "HWASMD_WRAPPER=${HWASM_CROSS_EMULATOR};HWASM_E2E_SLOWDOWN=5")
   endforeach()
 endif()
