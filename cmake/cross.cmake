@@ -1,7 +1,8 @@
 # cross.cmake — the cross build (a toolchain file such as cmake/aarch64-linux-gnu.cmake sets
 # CMAKE_CROSSCOMPILING, HWASM_CROSS_TARGET and the qemu-user emulator): libhwasm,
-# hwasm-run, hwasmd (when the target's libuv, libyaml and libsodium are installed), and the
-# runners that execute compiled modules, hwasm-spec and hwasm-fuzz-exec. hwasmc is not
+# hwasm-run, hwasmd (when the target's libuv, libyaml, libsodium and libcurl are
+# installed), and the runners that execute compiled modules, hwasm-spec and
+# hwasm-fuzz-exec. hwasmc is not
 # built here: the host build's (HWASM_HOST_BUILD) compiles for the target with --target.
 # ctest runs the target's programs under CMAKE_CROSSCOMPILING_EMULATOR:
 #   spec_<arch>         the spec groups CI runs (memory, traps, calls, linking, numerics)
@@ -37,12 +38,12 @@ file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/hwasm-run-emulated
                       WORLD_READ WORLD_EXECUTE)
 
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(HWASM_CROSS_HWASMD_LIBS QUIET libuv yaml-0.1 libsodium)
+pkg_check_modules(HWASM_CROSS_HWASMD_LIBS QUIET libuv yaml-0.1 libsodium libcurl)
 if(HWASM_CROSS_HWASMD_LIBS_FOUND)
   add_subdirectory(hwasmd)
 else()
-  message(WARNING "hwasmd is not built for ${HWASM_CROSS_TARGET}: its libuv, libyaml or "
-                  "libsodium is missing (scripts/setup installs the multiarch -dev packages)")
+  message(WARNING "hwasmd is not built for ${HWASM_CROSS_TARGET}: its libuv, libyaml, "
+                  "libsodium or libcurl is missing (scripts/setup installs the multiarch -dev packages)")
 endif()
 
 enable_testing()

@@ -41,7 +41,7 @@ static const char usage[] =
     "  --emit-llvm FILE      also write the optimised LLVM IR to FILE\n"
     "  -j N                  compile with N threads (default: all cores)\n"
     "  --check               decode and validate only; write nothing\n"
-    "  --help, --version\n";
+    "  -h, --help, --version\n";
 
 typedef struct cli {
     const char *input;
@@ -79,7 +79,7 @@ static int parse_args(int argc, char **argv, cli *c) {
 
     int ch;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "o:O:j:", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "ho:O:j:", longopts, NULL)) != -1) {
         switch (ch) {
         case 'o': c->output = optarg; break;
         case 'O':
@@ -110,6 +110,7 @@ static int parse_args(int argc, char **argv, cli *c) {
                 return fail("--target must be x86_64-linux-gnu or aarch64-linux-gnu, not '%s'", optarg), -1;
             break;
         case OPT_CHECK: c->check_only = true; break;
+        case 'h':
         case OPT_HELP: fputs(usage, stdout); exit(0);
         case OPT_VERSION: printf("hwasmc %s (ABI %u, LLVM 19)\n", HWASM_VERSION, HWASM_ABI_VERSION); exit(0);
         default:

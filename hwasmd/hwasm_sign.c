@@ -20,7 +20,8 @@ static const char usage[] =
     "usage: hwasm-sign keygen NAME          writes NAME.key (secret, mode 0600) and NAME.pub\n"
     "       hwasm-sign sign NAME.key MODULE writes MODULE.sig\n"
     "       hwasm-sign verify PUB MODULE    checks MODULE.sig (PUB: a .pub file or base64 key)\n"
-    "The .pub line goes into hwasmd's trusted_keys (docs/hwasmd.md); keep the .key secret.\n";
+    "The .pub line goes into hwasmd's trusted_keys (docs/hwasmd.md); keep the .key secret.\n"
+    "  -h, --help, --version\n";
 
 static int die(const char *fmt, const char *a, const char *b) {
     fprintf(stderr, "hwasm-sign: error: ");
@@ -121,6 +122,17 @@ int main(int argc, char **argv) {
     if (argc == 3 && !strcmp(argv[1], "keygen")) return keygen(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "sign")) return sign(argv[2], argv[3]);
     if (argc == 4 && !strcmp(argv[1], "verify")) return verify(argv[2], argv[3]);
-    fputs(usage, argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
-    return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) return fputs(usage, stdout), 0;
+    if (argc == 2 && !strcmp(argv[1], "--version")) return puts("hwasm-sign " HWASM_VERSION " (hwasm-sign v1 signatures)"), 0;
+    static const char *const cmds[] = {"keygen", "sign", "verify"};
+    static const int args[] = {3, 4, 4};
+    for (int i = 0; i < 3; i++)
+        if (argc >= 2 && !strcmp(argv[1], cmds[i])) {
+            fprintf(stderr, "hwasm-sign: %s takes %d arguments, %d given (see hwasm-sign --help)\n", cmds[i],
+                    args[i] - 2, argc - 2);
+            return 2;
+        }
+    fprintf(stderr, "hwasm-sign: %s%s%s (see hwasm-sign --help)\n", argc < 2 ? "no command given" : "unknown command ",
+            argc < 2 ? "" : argv[1], argc < 2 ? ": keygen, sign or verify" : "");
+    return 2;
 }

@@ -27,9 +27,13 @@ struct hwd_histogram {
 /* A middleware as configured; mw is set once its module is loaded. */
 struct hwd_middleware {
     char *name;
-    char *module; /* path as resolved against the config file's folder */
-    char *guest_config;
-    int line;
+    char *module; /* path as resolved against the config file's folder, or a Dapr url
+                     (http://, https://, oci://: fetched into the cache by hwasmd_fetch.c) */
+    char *guest_config; /* bytes, NUL included: guest_config_len of them */
+    size_t guest_config_len;
+    char *file; /* the file that defines it (a Dapr component), NULL: the config's path */
+    int line;   /* in that file, of the module's (url's) line */
+    int strict_sandbox; /* no real clocks or entropy for the guest (hw_http_config) */
     uint32_t pool_size, pool_wait_ms, policy, budget_ms, memory_pages;
     uint32_t table_elements, keep_bytes, header_write_bytes; /* per instance (hwasm_http.h) */
     int on_trap; /* 0: fail_open (skip the guest), else the status to answer (500) */
@@ -50,6 +54,9 @@ struct hwd_upstream {
     char *name; /* as written, for logs */
     uint32_t timeout_ms;
     uint32_t max_body; /* an answer gathered whole may be this large, else 502 */
+    /* the answer's status line reason, header names and values, and its header lines (also
+     * the trailers of a chunked body) may be this many, else 502 */
+    uint32_t max_header_bytes, max_headers;
 };
 
 struct hwd_route {
@@ -58,7 +65,7 @@ struct hwd_route {
     struct hwd_middleware *chain[HWD_MAX_CHAIN];
     uint32_t n;
     struct hwd_upstream *up;
-    char *host;     /* NULL: any; else matches the Host header without its port */
+    char *host;     /* NULL: any; else matches the request's host (no port, no trailing dot) */
     char **methods; /* NULL: any; else a NULL-ended list */
     uint64_t codes[6]; /* answers by status class: [1] 1xx .. [5] 5xx, [0] other (atomic) */
 };
@@ -72,11 +79,15 @@ struct hwd_config {
     uint32_t admin_connections; /* open at once on the admin listener */
     uint32_t workers;
     size_t max_header_bytes, max_body_bytes;
+    size_t stream_buffer_bytes; /* queued to a client of a streamed answer before the app waits */
+    size_t buffered_bytes;      /* gathered answers held in memory, process-wide (hwasmd_budget.c) */
     uint32_t idle_timeout_ms, request_timeout_ms;
     char *cache_dir;
     uint8_t (*trusted_keys)[32]; /* ed25519 public keys whose signature lets a .so load */
     uint32_t n_trusted_keys;
-    int access_log; /* one JSON line per request on stdout */
+    int access_log; /* one JSON line per request, on stdout or to access_log_path */
+    char *access_log_path; /* NULL: stdout */
+    int forward_normalized_path; /* guests and app get the path routes saw, not the one received */
     struct hwd_upstream *upstreams[64];
     uint32_t n_upstreams;
     struct hwd_middleware *mws;
@@ -102,10 +113,11 @@ void hwd_config_defaults(struct hwd_config *c, const char *path);
 /* Parses and checks the YAML file; on error writes "hwasmd: FILE:LINE: what" into msg. */
 int hwd_config_load(const char *path, struct hwd_config *cfg, char *msg, size_t cap);
 void hwd_config_free(struct hwd_config *cfg);
-/* Dapr mode: wasm middleware Components in dir, the pipeline of the Configuration file,
- * one route "/" to upstream. Same error form. */
-int hwd_dapr_load(const char *dir, const char *config, const char *upstream, struct hwd_config *cfg,
-                  char *msg, size_t cap);
+/* Dapr mode: wasm middleware Components in dir, the pipeline of the Configuration file
+ * ("appHttpPipeline" or "httpPipeline"), one route "/" to upstream. Same error form;
+ * fields that change nothing here are warned about on stderr. */
+int hwd_dapr_load(const char *dir, const char *config, const char *pipeline, const char *upstream,
+                  struct hwd_config *cfg, char *msg, size_t cap);
 
 /* Signatures of modules (hwasmd_trust.c, libsodium ed25519): a .sig file next to a module
  * holds, in base64, the signature of "hwasm-sign v1\n" followed by the sha256 of the
@@ -121,6 +133,9 @@ int hwd_sig_verify(const uint8_t digest[32], const char *sig_path, uint8_t (*key
 /* Signs digest with a 64-byte libsodium secret key; writes the base64 signature into out. */
 int hwd_sig_make(const uint8_t digest[32], const uint8_t sk[64], char *out, size_t cap);
 
+/* The hwasmc a load would run (resolved as hwd_modules_load does) and its --version's first
+ * line; 0, or -1 when it is not found or fails. */
+int hwd_compiler_version(const char *hwasmc, char *path, size_t path_cap, char *line, size_t line_cap);
 /* Compiles (.wasm, through hwasmc, cached) and loads every middleware; same error form. */
 int hwd_modules_load(struct hwd_config *cfg, const char *hwasmc, char *msg, size_t cap);
 

@@ -2,7 +2,8 @@
  * hwasmd_buf.c — the byte buffer every wire message is built in. Heads are built for each
  * request; open_memstream and fprintf cost more there than the bytes themselves, so this is
  * plain appends with one error flag checked at the end. Also the JSON string literal writer
- * (hwd_json_string) the access log and builtin:echo print with.
+ * (hwd_json_string) the access log and builtin:echo print with: valid JSON whatever the
+ * bytes (a byte that is not part of well-formed UTF-8 is written as \u00XX).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,13 +56,32 @@ char *hwd_buf_take(struct hwd_buf *b, size_t *len) {
     return b->p;
 }
 
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlongs, no
+ * surrogates, nothing past U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+    unsigned char c = s[0];
+    size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (!len || len > n) return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    if (c == 0xe0 && s[1] < 0xa0) return 0; /* overlong */
+    if (c == 0xed && s[1] > 0x9f) return 0; /* surrogate */
+    if (c == 0xf0 && s[1] < 0x90) return 0; /* overlong */
+    if (c == 0xf4 && s[1] > 0x8f) return 0; /* past U+10FFFF */
+    return len;
+}
+
 void hwd_json_string(FILE *f, const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
     fputc('"', f);
     for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
+        unsigned char ch = u[i];
+        size_t k;
         if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
         else if (ch < 0x20 || ch == 0x7f) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
+        else if (ch < 0x80) fputc(ch, f);
+        else if ((k = utf8_len(u + i, n - i))) fwrite(u + i, 1, k, f), i += k - 1;
+        else fprintf(f, "\\u%04x", ch); /* a byte that is not UTF-8: its value, escaped */
     }
     fputc('"', f);
 }

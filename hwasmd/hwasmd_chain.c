@@ -15,13 +15,10 @@
 #include "hwasmd_metrics.h"
 #include "hwasmd_response.h"
 
-static int host_matches(const struct hwd_route *r, const hw_http_request *q) {
+/* t->host is already without port or trailing dot; r->host was trimmed alike at load */
+static int host_matches(const struct hwd_route *r, const struct hwd_target *t) {
     if (!r->host) return 1;
-    int64_t i = hw_http_headers_find(&q->headers, "host", 4, 0);
-    if (i < 0) return 0;
-    const char *v = q->headers.fields[i].value;
-    size_t n = strlen(r->host);
-    return !strncasecmp(v, r->host, n) && (v[n] == 0 || v[n] == ':');
+    return t->host && strlen(r->host) == t->host_len && !strncasecmp(t->host, r->host, t->host_len);
 }
 
 static int method_matches(const struct hwd_route *r, const hw_http_request *q) {
@@ -31,13 +28,14 @@ static int method_matches(const struct hwd_route *r, const hw_http_request *q) {
     return 0;
 }
 
-const struct hwd_route *hwd_route_find(const struct hwd_config *c, const hw_http_request *q) {
+const struct hwd_route *hwd_route_find(const struct hwd_config *c, const struct hwd_target *t,
+                                       const hw_http_request *q) {
     const struct hwd_route *best = NULL;
     size_t best_score = 0;
     for (uint32_t i = 0; i < c->n_routes; i++) {
         const struct hwd_route *r = &c->routes[i];
-        if (r->prefix_len > q->target.len || memcmp(r->prefix, q->target.ptr, r->prefix_len) ||
-            !host_matches(r, q) || !method_matches(r, q))
+        if (r->prefix_len > t->path_len || memcmp(r->prefix, t->path, r->prefix_len) ||
+            !host_matches(r, t) || !method_matches(r, q))
             continue;
         size_t score = r->prefix_len * 4 + (r->host ? 2 : 0) + (r->methods ? 1 : 0) + 1;
         if (score > best_score) best = r, best_score = score;
@@ -100,7 +98,9 @@ void hwd_chain_response(struct hwd_chain *c, int upstream_status) {
     hw_error err;
     if (upstream_status) {
         hwd_response_simple(&c->x->resp, upstream_status,
-                            upstream_status == 504 ? "upstream timed out\n" : "upstream unavailable\n");
+                            upstream_status == 504   ? "upstream timed out\n"
+                            : upstream_status == 503 ? "too many answers held in memory (limits.buffered_bytes)\n"
+                                                     : "upstream unavailable\n");
         c->is_error = 1;
     }
     while (c->n_pinned > 0) {

@@ -5,10 +5,13 @@
 #define HWASMD_CHAIN_H
 
 #include "hwasmd.h"
+#include "hwasmd_target.h"
 
-/* The route for a request: among those whose host and methods match, the longest prefix
- * (on a tie, the one naming a host, then the one naming methods); NULL if none. */
-const struct hwd_route *hwd_route_find(const struct hwd_config *cfg, const hw_http_request *q);
+/* The route for a request whose target reads as t (hwasmd_target.c): among those whose
+ * host and methods match, the longest prefix of t's normalised path (on a tie, the one
+ * naming a host, then the one naming methods); NULL if none. */
+const struct hwd_route *hwd_route_find(const struct hwd_config *cfg, const struct hwd_target *t,
+                                       const hw_http_request *q);
 /* One request's walk through its route: handle_request in order, the upstream, then
  * handle_response in reverse for the guests that asked for next (hwasmd_chain.c). */
 struct hwd_chain {

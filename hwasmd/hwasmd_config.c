@@ -16,6 +16,8 @@
 #include "hwasmd.h"
 #include "hwasmd_addr.h"
 #include "hwasmd_admin.h"
+#include "hwasmd_metrics.h"
+#include "hwasmd_path.h"
 #include "hwasmd_upstream.h"
 #include "hwasmd_yaml.h"
 
@@ -122,64 +124,14 @@ static char *expand_env(struct parse *p, yaml_node_t *n, const char *s) {
     return asprintf(&full, "%s/%s", p->dir, out) < 0 ? NULL : full;
 }
 
-/* A YAML node as JSON: plain scalars that read as numbers, booleans or null stay bare. */
-static void to_json(struct parse *p, yaml_node_t *n, FILE *f) {
-    if (n->type == YAML_SCALAR_NODE) {
-        const char *s = (const char *)n->data.scalar.value;
-        char *end;
-        int bare = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-                   (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "null") ||
-                    (*s && (strtod(s, &end), !*end)));
-        if (bare) {
-            fputs(s, f);
-            return;
-        }
-        fputc('"', f);
-        for (; *s; s++) {
-            unsigned char ch = (unsigned char)*s;
-            if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-            else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-            else fputc(ch, f);
-        }
-        fputc('"', f);
-    } else if (n->type == YAML_SEQUENCE_NODE) {
-        fputc('[', f);
-        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-            if (it != n->data.sequence.items.start) fputc(',', f);
-            to_json(p, node(p, *it), f);
-        }
-        fputc(']', f);
-    } else {
-        fputc('{', f);
-        for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
-            if (kv != n->data.mapping.pairs.start) fputc(',', f);
-            yaml_node_t *k = node(p, kv->key);
-            if (k->type == YAML_SCALAR_NODE) { /* keys are always strings in JSON */
-                yaml_scalar_style_t st = k->data.scalar.style;
-                k->data.scalar.style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-                to_json(p, k, f);
-                k->data.scalar.style = st;
-            } else {
-                fputs("\"?\"", f);
-            }
-            fputc(':', f);
-            to_json(p, node(p, kv->value), f);
-        }
-        fputc('}', f);
-    }
-}
-
-/* Guest config: a string as is, a mapping or list as JSON (what Dapr's guestConfig does). */
-static int get_config(struct parse *p, yaml_node_t *n, char **out) {
-    if (n->type == YAML_SCALAR_NODE) return get_str(p, n, "config", out);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) return fail(p, n, "out of memory");
-    to_json(p, n, f);
-    if (fclose(f)) return fail(p, n, "out of memory");
-    free(*out);
-    *out = buf;
+/* Guest config: bytes as written (NUL bytes too), !!binary decoded, a mapping or list as
+ * JSON (what Dapr's guestConfig does). */
+static int get_config(struct parse *p, yaml_node_t *n, struct hwd_middleware *m) {
+    char why[128];
+    free(m->guest_config);
+    m->guest_config = NULL;
+    if (hwd_yaml_bytes(&p->doc, n, &m->guest_config, &m->guest_config_len, why, sizeof why))
+        return fail(p, n, "config: %s", why);
     return 0;
 }
 
@@ -268,7 +220,7 @@ static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middlewa
             rc = (l > 5 && !strcmp(m->module + l - 5, ".wasm")) || (l > 3 && !strcmp(m->module + l - 3, ".so"))
                      ? 0
                      : fail(p, v, "module: expected a file ending in .wasm or .so");
-        } else if (!strcmp(key, "config")) rc = get_config(p, v, &m->guest_config);
+        } else if (!strcmp(key, "config")) rc = get_config(p, v, m);
         else if (!strcmp(key, "pool_size")) rc = get_u32(p, v, key, 4096, &m->pool_size);
         else if (!strcmp(key, "pool_wait_ms")) rc = get_u32(p, v, key, 3600000, &m->pool_wait_ms);
         else if (!strcmp(key, "time_budget_ms")) rc = get_u32(p, v, key, 3600000, &m->budget_ms);
@@ -308,11 +260,18 @@ static int parse_route(struct parse *p, struct hwd_config *c, yaml_node_t *n, st
         if (!strcmp(key, "prefix")) {
             if (get_str(p, v, key, &r->prefix)) return -1;
             if (r->prefix[0] != '/') return fail(p, v, "prefix: must start with /");
-            r->prefix_len = strlen(r->prefix);
+            /* requests are matched on their normalised path: so is the prefix */
+            if (hwd_path_normalize(r->prefix, strlen(r->prefix), r->prefix, &r->prefix_len) ||
+                memchr(r->prefix, '?', r->prefix_len))
+                return fail(p, v, "prefix: not a path (an encoded / or NUL, a bad %% escape, "
+                                  "a .. above /, or a ?)");
+            r->prefix[r->prefix_len] = 0;
         } else if (!strcmp(key, "upstream")) {
             if (add_upstream(p, c, v, &r->up)) return -1;
         } else if (!strcmp(key, "host")) {
             if (get_str(p, v, key, &r->host)) return -1;
+            size_t hl = strlen(r->host);
+            if (hl > 1 && r->host[hl - 1] == '.') r->host[hl - 1] = 0; /* as requests' hosts are */
         } else if (!strcmp(key, "methods")) {
             if (v->type != YAML_SEQUENCE_NODE) return fail(p, v, "methods: expected a list such as [GET, HEAD]");
             size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -349,6 +308,12 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
         } else if (!strcmp(key, "body_bytes")) {
             if (get_u32(p, v, key, 1u << 30, &x)) return -1;
             c->max_body_bytes = x;
+        } else if (!strcmp(key, "stream_buffer_bytes")) {
+            if (get_limit(p, v, key, 1u << 30, &x)) return -1;
+            c->stream_buffer_bytes = x;
+        } else if (!strcmp(key, "buffered_bytes")) {
+            if (get_limit(p, v, key, UINT32_MAX, &x)) return -1;
+            c->buffered_bytes = x;
         } else if (!strcmp(key, "max_connections")) {
             if (get_u32(p, v, key, 1u << 24, &c->max_connections)) return -1;
         } else if (!strcmp(key, "admin_connections")) {
@@ -366,6 +331,12 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
         } else if (!strcmp(key, "upstream_body_bytes")) {
             if (get_u32(p, v, key, UINT32_MAX, &x)) return -1;
             for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->max_body = x;
+        } else if (!strcmp(key, "upstream_header_bytes")) {
+            if (get_limit(p, v, key, 1u << 24, &x)) return -1;
+            for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->max_header_bytes = x;
+        } else if (!strcmp(key, "upstream_header_count")) {
+            if (get_limit(p, v, key, 1u << 20, &x)) return -1;
+            for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->max_headers = x;
         } else return fail(p, k, "limits: unknown key \"%s\"", key);
     }
     return 0;
@@ -393,8 +364,22 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
             if (get_u32(p, v, key, 256, &c->workers)) return -1;
         } else if (!strcmp(key, "access_log")) {
             const char *b = scalar(v);
-            if (!b || (strcmp(b, "true") && strcmp(b, "false"))) return fail(p, v, "access_log: expected true or false");
-            c->access_log = !strcmp(b, "true");
+            if (!b || !*b) return fail(p, v, "access_log: expected true, false or a file's path");
+            c->access_log = strcmp(b, "false") != 0;
+            if (strcmp(b, "true") && strcmp(b, "false")) {
+                free(c->access_log_path);
+                /* relative to the configuration's folder, as every path in it */
+                if (b[0] != '/' && p->dir ? asprintf(&c->access_log_path, "%s/%s", p->dir, b) < 0
+                                          : !(c->access_log_path = strdup(b)))
+                    return fail(p, v, "out of memory");
+                char why[300];
+                if (hwd_access_log_check(c->access_log_path, why, sizeof why)) return fail(p, v, "access_log: %s", why);
+            }
+        } else if (!strcmp(key, "forward_normalized_path")) {
+            const char *b = scalar(v);
+            if (!b || (strcmp(b, "true") && strcmp(b, "false")))
+                return fail(p, v, "forward_normalized_path: expected true or false");
+            c->forward_normalized_path = !strcmp(b, "true");
         } else if (!strcmp(key, "cache_dir")) {
             if (get_str(p, v, key, &c->cache_dir)) return -1;
         } else if (!strcmp(key, "trusted_keys")) {
@@ -444,6 +429,8 @@ void hwd_config_defaults(struct hwd_config *c, const char *path) {
     c->request_timeout_ms = 30000;
     c->max_connections = 10000;
     c->admin_connections = 16;
+    c->stream_buffer_bytes = 64u << 10;
+    c->buffered_bytes = 256u << 20;
     c->drain_ms = 10000;
 }
 
@@ -473,6 +460,7 @@ void hwd_config_free(struct hwd_config *c) {
         free(m->name);
         free(m->module);
         free(m->guest_config);
+        free(m->file);
     }
     for (uint32_t i = 0; i < c->n_routes; i++) {
         struct hwd_route *r = &c->routes[i];
@@ -496,6 +484,7 @@ void hwd_config_free(struct hwd_config *c) {
     if (c->admin_token) explicit_bzero(c->admin_token, strlen(c->admin_token));
     free(c->admin_token);
     free(c->cache_dir);
+    free(c->access_log_path);
     free(c->trusted_keys);
     free(c->path);
     memset(c, 0, sizeof *c);

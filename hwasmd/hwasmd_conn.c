@@ -2,13 +2,17 @@
  * hwasmd_conn.c — one client connection on a worker's loop: llhttp parses requests into an
  * exchange (limits answered 431/413, garbage 400 then close); a complete request pauses
  * the parser and goes to hwasmd_request.c; once its answer is written, parsing resumes on
- * whatever was pipelined behind it.
+ * whatever was pipelined behind it. A request is read one way only: what loose llhttp
+ * would let two parsers read differently (hwasmd_http1.c's strict checks, several or
+ * unknown transfer codings, versions other than 1.0 and 1.1, an ambiguous target or host,
+ * hwasmd_target.c) is refused, trailers are dropped, Upgrade is not acted on.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "hwasmd_conn.h"
@@ -28,10 +32,11 @@ static void timer_closed(uv_handle_t *h) {
         free(c->x);
     }
     free(c->in);
-    free(c->hdr.field);
-    free(c->hdr.value);
+    hwd_header_drop(&c->hdr);
+    hwd_target_free(&c->tgt);
     free(c->url);
     free(c->out);
+    hwd_budget_release(&c->budget);
     free(c);
 }
 
@@ -63,6 +68,9 @@ static int on_begin(llhttp_t *p) {
     if (!c->x || hw_http_exchange_init(c->x)) return -1;
     c->header_bytes = c->url_len = 0;
     c->request_start_ms = uv_now(c->w->loop);
+    c->trailers = 0;
+    hwd_header_drop(&c->hdr);
+    hwd_target_free(&c->tgt);
     hw_http_str_set(&c->x->req.source_addr, c->peer, strlen(c->peer));
     return 0;
 }
@@ -72,18 +80,49 @@ static int on_url(llhttp_t *p, const char *at, size_t n) {
     return too_big(c, n) || hwd_append(&c->url, &c->url_len, at, n) ? -1 : 0;
 }
 
-static int commit_field(struct hwd_conn *c) { return hwd_header_commit(&c->hdr, &c->x->req.headers); }
+/* The header line read so far joins the request's headers; a trailer is dropped instead
+ * (it would otherwise slip past the guests into this request, or the next one). */
+static int commit_field(struct hwd_conn *c) {
+    if (!c->trailers) return hwd_header_commit(&c->hdr, &c->x->req.headers);
+    hwd_header_drop(&c->hdr);
+    return 0;
+}
 
 static int on_field(llhttp_t *p, const char *at, size_t n) {
     struct hwd_conn *c = p->data;
     if (too_big(c, n) || (c->hdr.in_value && commit_field(c))) return -1;
+    hwd_h1_strict_field(&c->strict, at, n);
     return hwd_append(&c->hdr.field, &c->hdr.field_len, at, n);
+}
+
+static int on_field_done(llhttp_t *p) {
+    struct hwd_conn *c = p->data;
+    return hwd_h1_strict_field_done(&c->strict);
 }
 
 static int on_value(llhttp_t *p, const char *at, size_t n) {
     struct hwd_conn *c = p->data;
     c->hdr.in_value = 1;
-    return too_big(c, n) || hwd_append(&c->hdr.value, &c->hdr.value_len, at, n) ? -1 : 0;
+    if (too_big(c, n) || hwd_h1_strict_value(&c->strict, at, n)) return -1;
+    return hwd_append(&c->hdr.value, &c->hdr.value_len, at, n);
+}
+
+static int on_value_done(llhttp_t *p) {
+    struct hwd_conn *c = p->data;
+    hwd_h1_strict_value_done(&c->strict);
+    return 0;
+}
+
+/* Framing as nginx reads it: one Transfer-Encoding line, in HTTP/1.1, saying exactly
+ * "chunked", never with a Content-Length (llhttp has refused a list not ending in chunked,
+ * and repeated Content-Lengths). 0, or the status to refuse with. */
+static int framing_status(const llhttp_t *p, const hw_http_headers *h) {
+    int64_t te = hw_http_headers_find(h, "transfer-encoding", 17, 0);
+    if (te < 0) return 0;
+    if (hw_http_headers_find(h, "transfer-encoding", 17, (uint32_t)te + 1) >= 0) return 400;
+    if (p->http_minor == 0 || (p->flags & F_CONTENT_LENGTH)) return 400;
+    const hw_http_field *f = &h->fields[te];
+    return f->value_len == 7 && !strncasecmp(f->value, "chunked", 7) ? 0 : 501;
 }
 
 static int on_headers_done(llhttp_t *p) {
@@ -99,6 +138,16 @@ static int on_headers_done(llhttp_t *p) {
     free(c->url);
     c->url = NULL;
     c->head = p->method == HTTP_HEAD;
+    if (p->http_major != 1 || p->http_minor > 1) {
+        c->error = 505;
+        return -1;
+    }
+    /* hwasmd tunnels nothing: an Upgrade request is served as a plain one (Upgrade is
+     * hop-by-hop, the app never sees it) and the bytes after it are the next request */
+    p->upgrade = 0;
+    if (p->method == HTTP_CONNECT || (c->error = framing_status(p, &q->headers)) ||
+        (c->error = hwd_target_parse(q, p->http_minor == 1, &c->tgt)))
+        return -1;
     if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->max_body) {
         c->error = 413;
         return -1;
@@ -118,11 +167,27 @@ static int on_body(llhttp_t *p, const char *at, size_t n) {
         c->error = 413;
         return -1;
     }
+    /* Request bodies share limits.buffered_bytes with gathered answers: many connections
+     * each under body_bytes must not add up to more than the process may hold. */
+    if (hwd_budget_take(&c->budget, n)) {
+        c->error = 503;
+        return -1;
+    }
+    int chunk_done = (p->flags & F_CHUNKED) && p->content_length == 0;
+    if (hwd_h1_strict_body(&c->strict, at, n, chunk_done)) return -1;
     return hw_http_body_append(&c->x->req.body, at, n) ? -1 : 0;
+}
+
+/* The last chunk (size 0): what follows up to the empty line are trailers. */
+static int on_chunk_header(llhttp_t *p) {
+    struct hwd_conn *c = p->data;
+    if (p->content_length == 0) c->trailers = 1;
+    return 0;
 }
 
 static int on_done(llhttp_t *p) {
     struct hwd_conn *c = p->data;
+    if (commit_field(c)) return -1; /* the last trailer, dropped */
     c->keep_alive = llhttp_should_keep_alive(p);
     return HPE_PAUSED; /* one request at a time: the rest waits in c->in */
 }
@@ -135,8 +200,11 @@ static void request_settings_init(void) {
     request_settings.on_message_begin = on_begin;
     request_settings.on_url = on_url;
     request_settings.on_header_field = on_field;
+    request_settings.on_header_field_complete = on_field_done;
     request_settings.on_header_value = on_value;
+    request_settings.on_header_value_complete = on_value_done;
     request_settings.on_headers_complete = on_headers_done;
+    request_settings.on_chunk_header = on_chunk_header;
     request_settings.on_body = on_body;
     request_settings.on_message_complete = on_done;
 }
@@ -156,11 +224,13 @@ void hwd_conn_idle_restart(struct hwd_conn *c) {
 static void answered(struct hwd_conn *c, int status) {
     free(c->out);
     c->out = NULL;
+    hwd_budget_release(&c->budget);
     if (c->x) {
         hw_http_exchange_free(c->x);
         free(c->x);
         c->x = NULL;
     }
+    hwd_target_free(&c->tgt);
     c->busy = 0;
     if (status < 0 || !c->keep_alive || __atomic_load_n(&hwd_draining, __ATOMIC_RELAXED)) {
         hwd_conn_close(c);
@@ -186,12 +256,23 @@ void hwd_conn_send(struct hwd_conn *c) {
     if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, &b, 1, written)) hwd_conn_close(c);
 }
 
+static const char *error_text(int status) {
+    switch (status) {
+    case 408: return "request timeout\n";
+    case 413: return "request body too large\n";
+    case 431: return "request headers too large\n";
+    case 501: return "transfer coding not implemented\n";
+    case 503: return "server busy: too many bytes buffered\n";
+    case 505: return "HTTP version not supported\n";
+    default: return "bad request\n";
+    }
+}
+
 /* An answer made here, not by a chain: errors of the request itself. Closes after. */
 static void send_error(struct hwd_conn *c, int status) {
     hw_http_response r = {0};
-    static const char *const text[] = {"bad request\n", "request headers too large\n",
-                                       "request body too large\n", "request timeout\n"};
-    hwd_response_simple(&r, status, text[status == 431 ? 1 : status == 413 ? 2 : status == 408 ? 3 : 0]);
+    hwd_response_simple(&r, status, error_text(status));
+    if (!c->admin) hwd_stats_refused(status); /* answered before any route: counted too */
     c->keep_alive = 0;
     c->busy = 1;
     c->out = hwd_response_format(&r, 0, 0, HWD_BODY_WHOLE, &c->out_len);
@@ -204,6 +285,11 @@ static void send_error(struct hwd_conn *c, int status) {
 static void parse_more(struct hwd_conn *c) {
     c->parsing = 1;
     while (!c->busy && !c->closing && c->in_len > 0) {
+        if (hwd_h1_strict_input(&c->strict, c->in, c->in_len)) { /* not the CRLF due */
+            c->parsing = 0;
+            send_error(c, 400);
+            return;
+        }
         llhttp_errno_t e = llhttp_execute(&c->parser, c->in, c->in_len);
         size_t used = e == HPE_OK ? c->in_len : (size_t)(llhttp_get_error_pos(&c->parser) - c->in);
         memmove(c->in, c->in + used, c->in_len - used);
@@ -211,7 +297,7 @@ static void parse_more(struct hwd_conn *c) {
         if (e == HPE_OK) break;
         if (e != HPE_PAUSED) {
             c->parsing = 0;
-            send_error(c, c->error ? c->error : 400);
+            send_error(c, c->error ? c->error : e == HPE_INVALID_VERSION ? 505 : 400);
             return;
         }
         llhttp_resume(&c->parser);
@@ -290,6 +376,7 @@ static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open)
     struct hwd_config *g = hwd_gen_acquire();
     c->max_header = g->max_header_bytes;
     c->max_body = g->max_body_bytes;
+    c->budget.cap = g->buffered_bytes;
     c->max_connections = admin ? g->admin_connections : g->max_connections;
     c->idle_ms = g->idle_timeout_ms;
     c->request_ms = g->request_timeout_ms;
@@ -318,15 +405,20 @@ static void conn_start(struct hwd_conn *c) {
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
 
-void hwd_conn_accept(uv_stream_t *server, int status) {
-    struct hwd_worker *w = server->data;
-    if (status < 0) return;
+void hwd_conn_accepted(struct hwd_worker *w, uv_os_sock_t fd, int admin) {
     int64_t open;
-    int admin = server == (uv_stream_t *)&w->admin;
     struct hwd_conn *c = conn_new(w, admin, &open);
-    if (!c) return;
+    if (!c) {
+        close(fd);
+        return;
+    }
+    if (uv_tcp_open(&c->tcp, fd)) {
+        close(fd);
+        hwd_conn_close(c);
+        return;
+    }
     /* over the limit: accepted only to be closed, so the backlog does not fill up */
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) || open > (int64_t)c->max_connections) {
+    if (open > (int64_t)c->max_connections) {
         hwd_conn_close(c);
         return;
     }

@@ -35,10 +35,10 @@
  *   |            |  v
  *   |            | STREAMING  busy = 1, stream != NULL, stream_paused = 0. timer: stopped.
  *   |            |  |   ^
- *   |            |  |   | stream_written (queue below STREAM_LOW): hwd_upstream_flow on,
+ *   |            |  |   | stream_written (queue down to stream_high / 4): hwd_upstream_flow on,
  *   |            |  v   | timer stopped
  *   |            | PAUSED     busy = 1, stream != NULL, stream_paused = 1 (stream_out: queue
- *   |            |  |         above STREAM_HIGH; the app is not read). timer: one-shot
+ *   |            |  |         above stream_high; the app is not read). timer: one-shot
  *   |            |  |         stream_stalled after idle_ms -> stream_fail -> CLOSING.
  *   |            |  | upstream_done (stream = NULL, stream_paused = 0, timer stopped)
  *   |            v  v
@@ -62,8 +62,10 @@
 
 #include <uv.h>
 
+#include "hwasmd_budget.h"
 #include "hwasmd_chain.h"
 #include "hwasmd_http1.h"
+#include "hwasmd_target.h"
 #include "hwasmd_workers.h"
 #include "llhttp.h"
 
@@ -84,6 +86,9 @@ struct hwd_conn {
     size_t in_len, in_cap;
     hw_http_exchange *x; /* the request being parsed or served */
     struct hwd_header_acc hdr;
+    struct hwd_h1_strict strict; /* what loose llhttp lets through, checked across reads */
+    struct hwd_target tgt;       /* the path and host routes see, from the head on */
+    int trailers;                /* past the last chunk: header lines are trailers, dropped */
     char *url;
     size_t url_len, header_bytes;
     size_t max_header, max_body; /* from the generation current at accept time */
@@ -99,9 +104,11 @@ struct hwd_conn {
     char *target;
     struct hwd_upstream_call *stream; /* the app's answer being streamed to the client */
     int chunked, stream_paused;       /* its framing; the app is not read meanwhile */
+    size_t stream_high;               /* pause above this many bytes queued to the client */
     char peer[64];
     char *out;
     size_t out_len;
+    struct hwd_budget budget; /* the request body's and the gathered answer's bytes, held until answered */
 };
 
 /* Closes the connection (its memory goes once libuv is done with both handles). */
@@ -109,8 +116,9 @@ void hwd_conn_close(struct hwd_conn *c);
 /* Writes c->out, the request's last bytes; once written the connection reads on or closes. */
 void hwd_conn_send(struct hwd_conn *c);
 void hwd_conn_idle_restart(struct hwd_conn *c);
-/* The listeners' callback: a new client connection on the worker in server->data. */
-void hwd_conn_accept(uv_stream_t *server, int status);
+/* A socket a listener of w accepted (admin: the admin listener's): served, or closed at
+ * once when max_connections are open already. */
+void hwd_conn_accepted(struct hwd_worker *w, uv_os_sock_t fd, int admin);
 /* Serves an already connected stream socket (any family; the fuzz harness passes one end
  * of a socketpair) on w's loop; 0 or a libuv error, the socket being closed then. */
 int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd);

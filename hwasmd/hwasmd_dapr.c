@@ -1,8 +1,10 @@
 /*
  * hwasmd_dapr.c — runs an existing Dapr setup unchanged: reads the `Component` files of
- * type middleware.http.wasm in a folder (url: file://..., guestConfig) and the
- * `Configuration` file's spec.httpPipeline.handlers order, and builds the same
- * struct hwd_config a hwasmd YAML file gives: one route "/" with that chain.
+ * type middleware.http.wasm in a folder and the `Configuration` file's pipeline (the app
+ * pipeline, spec.appHttpPipeline, unless told otherwise), and builds the same struct
+ * hwd_config a hwasmd YAML file gives: one route "/" with that chain. Every field Dapr
+ * defines is either implemented, warned about (one line naming the field, file and line:
+ * it changes nothing here) or refused; none is dropped silently (docs/dapr.md lists them).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -14,29 +16,46 @@
 #include <yaml.h>
 
 #include "hwasmd.h"
+#include "hwasmd_fetch.h"
 #include "hwasmd_upstream.h"
 #include "hwasmd_yaml.h"
 
+/* A Component read from the folder; only wasm ones carry a module. */
 struct component {
-    char *name, *url, *guest_config, *file;
-    size_t line;
+    char *name, *type, *url, *guest_config, *file;
+    size_t guest_config_len, line, url_line;
+    int strict_sandbox, has_sha256;
+    uint8_t sha256[32];
+    struct hwd_middleware *m; /* made when the pipeline first names it */
 };
 
 struct dapr {
     struct component *comps;
     size_t n, cap;
+    const char *pipeline; /* "appHttpPipeline" or "httpPipeline" */
+    int found_config;
     char *msg;
     size_t msg_cap;
 };
 
 static int fail(struct dapr *d, const char *file, size_t line, const char *fmt, ...) {
-    char what[256];
+    char what[400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     snprintf(d->msg, d->msg_cap, "hwasmd: %s:%zu: %s", file, line + 1, what);
     return -1;
+}
+
+/* A field hwasmd reads but does not act on: said once per load, on stderr. */
+static void warn(const char *file, size_t line, const char *fmt, ...) {
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "hwasmd: %s:%zu: warning: %s\n", file, line + 1, what);
 }
 
 /* The value of key in a mapping node, or NULL. */
@@ -54,44 +73,154 @@ static const char *str(yaml_node_t *n) {
     return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-/* One document: a wasm middleware Component is kept; anything else is not our business. */
+/* Calls each key of a mapping that is not in known (NULL-ended) with warn(). */
+static void warn_unknown(yaml_document_t *doc, yaml_node_t *map, const char *const *known, const char *where,
+                         const char *file, const char *what) {
+    if (!map || map->type != YAML_MAPPING_NODE) return;
+    for (yaml_node_pair_t *kv = map->data.mapping.pairs.start; kv < map->data.mapping.pairs.top; kv++) {
+        yaml_node_t *k = yaml_document_get_node(doc, kv->key);
+        const char *key = str(k);
+        int ok = 0;
+        for (const char *const *s = known; *s && !ok; s++) ok = key && !strcmp(key, *s);
+        if (!ok)
+            warn(file, k->start_mark.line, "%s%s: field %s.%s is not a Dapr field hwasmd knows: ignored", what, where,
+                 where, key ? key : "?");
+    }
+}
+
+/* url as the component gives it: file:// (relative to the component file's folder) or a
+ * plain path become a path; http://, https://, oci:// stay urls (fetched at load). */
+static char *module_of(const char *url, const char *file) {
+    if (hwd_is_url(url)) return strdup(url);
+    const char *p = strncmp(url, "file://", 7) ? url : url + 7;
+    if (p[0] == '/') return strdup(p);
+    const char *slash = strrchr(file, '/');
+    char *full;
+    if (!slash) return strdup(p);
+    return asprintf(&full, "%.*s/%s", (int)(slash - file), file, p) < 0 ? NULL : full;
+}
+
+static int sha256_hex(const char *s, uint8_t out[32]) {
+    if (!strncmp(s, "sha256:", 7)) s += 7;
+    if (strlen(s) != 64 || strspn(s, "0123456789abcdefABCDEF") != 64) return -1;
+    for (int i = 0; i < 32; i++) sscanf(s + 2 * i, "%2hhx", &out[i]);
+    return 0;
+}
+
+/* One spec.metadata item of a wasm component. */
+static int metadata_item(struct dapr *d, yaml_document_t *doc, yaml_node_t *e, struct component *c) {
+    static const char *const item_keys[] = {"name", "value", "secretKeyRef", NULL};
+    const char *file = c->file, *k = str(get(doc, e, "name"));
+    size_t line = e->start_mark.line;
+    yaml_node_t *v = get(doc, e, "value");
+    if (!k) return fail(d, file, line, "component %s: spec.metadata: an item without a name", c->name);
+    warn_unknown(doc, e, item_keys, "spec.metadata[]", file, "");
+    if (get(doc, e, "secretKeyRef"))
+        return fail(d, file, line, "component %s: %s: secretKeyRef is not supported (hwasmd reads no secret store): give value", c->name, k);
+    if (!v) return fail(d, file, line, "component %s: %s: missing value", c->name, k);
+    const char *s = str(v);
+    char why[128];
+    if (!strcmp(k, "guestConfig")) {
+        /* Dapr's metadata takes strings, numbers and YAML/JSON maps and lists; a guest gets
+         * a string as is and the rest as its JSON text */
+        free(c->guest_config);
+        c->guest_config = NULL;
+        if (hwd_yaml_bytes(doc, v, &c->guest_config, &c->guest_config_len, why, sizeof why))
+            return fail(d, file, v->start_mark.line, "component %s: guestConfig: %s", c->name, why);
+        return 0;
+    }
+    if (!s) return fail(d, file, v->start_mark.line, "component %s: %s: expected a string value", c->name, k);
+    if (!strcmp(k, "url") || !strcmp(k, "path")) {
+        free(c->url);
+        c->url = strdup(s);
+        c->url_line = v->start_mark.line;
+    } else if (!strcmp(k, "strictSandbox")) {
+        if (strcmp(s, "true") && strcmp(s, "false"))
+            return fail(d, file, v->start_mark.line, "component %s: strictSandbox: expected \"true\" or \"false\"", c->name);
+        c->strict_sandbox = !strcmp(s, "true");
+    } else if (!strcmp(k, "sha256")) { /* hwasmd's own: Dapr ignores it */
+        if (sha256_hex(s, c->sha256))
+            return fail(d, file, v->start_mark.line, "component %s: sha256: expected 64 hex digits (sha256: prefix allowed)", c->name);
+        c->has_sha256 = 1;
+    } else {
+        warn(file, line, "component %s: metadata %s is not a middleware.http.wasm field: ignored", c->name, k);
+    }
+    return 0;
+}
+
+static struct component *find(struct dapr *d, const char *name) {
+    for (size_t i = 0; i < d->n; i++)
+        if (!strcmp(d->comps[i].name, name)) return &d->comps[i];
+    return NULL;
+}
+
+/* One document of a component file: every Component is noted (a handler may name one of
+ * another type: that is an error then); wasm ones are read whole. */
 static int component(struct dapr *d, yaml_document_t *doc, const char *file) {
+    static const char *const top[] = {"apiVersion", "kind", "metadata", "spec", "scopes", "auth", NULL};
+    static const char *const meta[] = {"name", "namespace", "labels", "annotations", NULL};
+    static const char *const spec_keys[] = {"type", "version", "metadata", "initTimeout", "ignoreErrors", NULL};
     yaml_node_t *root = yaml_document_get_root_node(doc);
     const char *kind = str(get(doc, root, "kind"));
-    yaml_node_t *spec = get(doc, root, "spec");
-    const char *type = str(get(doc, spec, "type"));
-    if (!kind || strcmp(kind, "Component") || !type || strcmp(type, "middleware.http.wasm")) return 0;
-    const char *name = str(get(doc, get(doc, root, "metadata"), "name"));
-    if (!name) return fail(d, file, root->start_mark.line, "Component: missing metadata.name");
-    const char *url = NULL, *gc = NULL;
-    yaml_node_t *md = get(doc, spec, "metadata");
-    if (md && md->type == YAML_SEQUENCE_NODE)
-        for (yaml_node_item_t *it = md->data.sequence.items.start; it < md->data.sequence.items.top; it++) {
-            yaml_node_t *e = yaml_document_get_node(doc, *it);
-            const char *k = str(get(doc, e, "name")), *v = str(get(doc, e, "value"));
-            if (!k) continue;
-            if (!v) return fail(d, file, e->start_mark.line, "component %s: %s: expected a string value", name, k);
-            if (!strcmp(k, "url") || !strcmp(k, "path")) url = v;
-            else if (!strcmp(k, "guestConfig")) gc = v;
-        }
-    if (!url) return fail(d, file, spec->start_mark.line, "component %s: missing url", name);
-    if (strncmp(url, "file://", 7) && strchr(url, ':'))
-        return fail(d, file, spec->start_mark.line, "component %s: only file:// urls are supported, got \"%s\"", name, url);
+    if (!kind || strcmp(kind, "Component")) return 0;
+    yaml_node_t *spec = get(doc, root, "spec"), *md_node = get(doc, root, "metadata");
+    const char *type = str(get(doc, spec, "type")), *name = str(get(doc, md_node, "name"));
+    size_t line = root->start_mark.line;
+    if (!name) return fail(d, file, line, "Component: missing metadata.name");
+    if (!type) return fail(d, file, spec ? spec->start_mark.line : line, "component %s: missing spec.type", name);
+    struct component *dup = find(d, name);
+    if (dup) return fail(d, file, line, "component %s is defined twice (also in %s)", name, dup->file);
     if (d->n == d->cap) {
         struct component *nc = realloc(d->comps, (d->cap = d->cap ? d->cap * 2 : 8) * sizeof *nc);
         if (!nc) return fail(d, file, 0, "out of memory");
         d->comps = nc;
     }
     struct component *c = &d->comps[d->n++];
+    memset(c, 0, sizeof *c);
     c->name = strdup(name);
-    c->url = strdup(strncmp(url, "file://", 7) ? url : url + 7);
-    c->guest_config = gc ? strdup(gc) : NULL;
+    c->type = strdup(type);
     c->file = strdup(file);
-    c->line = root->start_mark.line + 1;
+    c->line = line;
+    if (strcmp(type, "middleware.http.wasm")) return 0; /* not ours, unless a handler names it */
+    const char *api = str(get(doc, root, "apiVersion")), *version = str(get(doc, spec, "version"));
+    if (api && strcmp(api, "dapr.io/v1alpha1"))
+        warn(file, line, "component %s: apiVersion %s: read as dapr.io/v1alpha1", name, api);
+    if (version && strcmp(version, "v1"))
+        warn(file, get(doc, spec, "version")->start_mark.line, "component %s: spec.version %s: read as v1", name, version);
+    warn_unknown(doc, root, top, "", file, "");
+    warn_unknown(doc, md_node, meta, "metadata", file, "");
+    warn_unknown(doc, spec, spec_keys, "spec", file, "");
+    static const struct {
+        const char *key, *why;
+    } ignored[] = {
+        {"scopes", "hwasmd serves one app: the component applies to it"},
+        {"auth", "hwasmd reads no secret store"},
+        {"initTimeout", "a module is loaded (and compiled) before hwasmd listens, whatever it takes"},
+        {"ignoreErrors", "a module that fails to load is an error: hwasmd does not start without it"},
+    };
+    for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++) {
+        yaml_node_t *n = get(doc, i < 2 ? root : spec, ignored[i].key);
+        if (n) warn(file, n->start_mark.line, "component %s: %s%s is not implemented: %s", name, i < 2 ? "" : "spec.",
+                    ignored[i].key, ignored[i].why);
+    }
+    yaml_node_t *ns = get(doc, md_node, "namespace");
+    if (ns) warn(file, ns->start_mark.line, "component %s: metadata.namespace is not implemented: hwasmd serves the one app it fronts", name);
+    yaml_node_t *items = get(doc, spec, "metadata");
+    if (items && items->type != YAML_SEQUENCE_NODE)
+        return fail(d, file, items->start_mark.line, "component %s: spec.metadata: expected a list of {name, value}", name);
+    for (yaml_node_item_t *it = items ? items->data.sequence.items.start : NULL; items && it < items->data.sequence.items.top; it++)
+        if (metadata_item(d, doc, yaml_document_get_node(doc, *it), c)) return -1;
+    if (!c->url) return fail(d, file, spec ? spec->start_mark.line : line, "component %s: missing url in spec.metadata", name);
+    const char *u = c->url;
+    if (!hwd_is_url(u) && strncmp(u, "file://", 7) && strchr(u, ':'))
+        return fail(d, file, c->url_line, "component %s: url \"%s\": expected file://, http://, https:// or oci://", name, u);
+    size_t ul = strlen(u);
+    if (ul > 3 && !strcmp(u + ul - 3, ".so"))
+        return fail(d, file, c->url_line, "component %s: url \"%s\": a .so cannot be pinned or signed in Dapr files: use the .wasm", name, u);
     return 0;
 }
 
-/* Calls each(d, doc, path) for every document of a YAML file. */
+/* Calls each(d, doc, path, arg) for every document of a YAML file. */
 static int each_doc(struct dapr *d, const char *path, int (*each)(struct dapr *, yaml_document_t *, const char *, void *),
                     void *arg) {
     struct hwd_yaml y;
@@ -114,34 +243,76 @@ static int comp_doc(struct dapr *d, yaml_document_t *doc, const char *file, void
     return component(d, doc, file);
 }
 
-/* The Configuration's pipeline, as the chain of the single route. */
+/* The middleware of a component, made once however often the pipeline names it. */
+static struct hwd_middleware *middleware_of(struct dapr *d, struct hwd_config *c, struct component *comp) {
+    (void)d;
+    if (comp->m) return comp->m;
+    struct hwd_middleware *m = &c->mws[c->n_mws++];
+    hwd_middleware_defaults(m);
+    m->name = strdup(comp->name);
+    m->module = module_of(comp->url, comp->file);
+    m->file = strdup(comp->file);
+    m->line = (int)comp->url_line + 1;
+    if (comp->guest_config) {
+        m->guest_config = malloc(comp->guest_config_len + 1);
+        if (m->guest_config) memcpy(m->guest_config, comp->guest_config, comp->guest_config_len + 1);
+        m->guest_config_len = comp->guest_config_len;
+    }
+    m->strict_sandbox = comp->strict_sandbox;
+    m->has_sha256 = comp->has_sha256;
+    memcpy(m->sha256, comp->sha256, 32);
+    return comp->m = m;
+}
+
+static size_t handlers_count(yaml_node_t *h) {
+    return h && h->type == YAML_SEQUENCE_NODE ? (size_t)(h->data.sequence.items.top - h->data.sequence.items.start) : 0;
+}
+
+/* The Configuration's pipeline (the selected one), as the chain of the single route. */
 static int pipeline_doc(struct dapr *d, yaml_document_t *doc, const char *file, void *arg) {
+    static const char *const handler_keys[] = {"name", "type", "version", NULL};
     struct hwd_config *c = arg;
     yaml_node_t *root = yaml_document_get_root_node(doc);
     const char *kind = str(get(doc, root, "kind"));
     if (!kind || strcmp(kind, "Configuration")) return 0;
-    yaml_node_t *h = get(doc, get(doc, get(doc, root, "spec"), "httpPipeline"), "handlers");
-    if (!h) return 0;
-    if (h->type != YAML_SEQUENCE_NODE) return fail(d, file, h->start_mark.line, "httpPipeline.handlers: expected a list");
+    if (d->found_config++) return fail(d, file, root->start_mark.line, "a second Configuration: give one per file");
+    const char *other = strcmp(d->pipeline, "httpPipeline") ? "httpPipeline" : "appHttpPipeline";
+    yaml_node_t *spec = get(doc, root, "spec"), *pipe = get(doc, spec, d->pipeline);
+    yaml_node_t *h = get(doc, pipe, "handlers"), *oh = get(doc, get(doc, spec, other), "handlers");
+    const char *flag = strcmp(d->pipeline, "httpPipeline") ? "app" : "http";
+    if (!h || !handlers_count(h)) {
+        if (handlers_count(oh))
+            return fail(d, file, oh->start_mark.line,
+                        "spec.%s has %zu handlers but hwasmd applies spec.%s (--dapr-pipeline %s): "
+                        "in front of the app it is the app pipeline; pass --dapr-pipeline %s to apply spec.%s",
+                        other, handlers_count(oh), d->pipeline, flag, strcmp(flag, "app") ? "app" : "http", other);
+        return fail(d, file, (h ? h : pipe ? pipe : spec ? spec : root)->start_mark.line,
+                    "no handlers in spec.%s.handlers: hwasmd would run no middleware", d->pipeline);
+    }
+    if (h->type != YAML_SEQUENCE_NODE) return fail(d, file, h->start_mark.line, "spec.%s.handlers: expected a list", d->pipeline);
+    if (handlers_count(oh))
+        warn(file, oh->start_mark.line, "spec.%s (%zu handlers) is not applied: hwasmd applies spec.%s (--dapr-pipeline %s)",
+             other, handlers_count(oh), d->pipeline, flag);
     struct hwd_route *r = &c->routes[0];
     for (yaml_node_item_t *it = h->data.sequence.items.start; it < h->data.sequence.items.top; it++) {
         yaml_node_t *e = yaml_document_get_node(doc, *it);
         const char *name = str(get(doc, e, "name")), *type = str(get(doc, e, "type"));
         size_t line = e->start_mark.line;
         if (!name || !type) return fail(d, file, line, "handler: expected name and type");
+        if (get(doc, e, "selector"))
+            return fail(d, file, get(doc, e, "selector")->start_mark.line,
+                        "handler %s: selector is not supported (hwasmd applies a handler to every request)", name);
+        warn_unknown(doc, e, handler_keys, "handler", file, "");
         if (strcmp(type, "middleware.http.wasm"))
             return fail(d, file, line, "handler %s: type %s is not supported (only middleware.http.wasm)", name, type);
-        size_t i = 0;
-        while (i < d->n && strcmp(d->comps[i].name, name)) i++;
-        if (i == d->n) return fail(d, file, line, "handler %s: no middleware.http.wasm component of that name", name);
+        struct component *comp = find(d, name);
+        if (!comp) return fail(d, file, line, "handler %s: no middleware.http.wasm component of that name", name);
+        if (strcmp(comp->type, "middleware.http.wasm"))
+            return fail(d, file, line, "handler %s: its component (%s:%zu) has type %s, not middleware.http.wasm", name,
+                        comp->file, comp->line + 1, comp->type);
         if (r->n == HWD_MAX_CHAIN) return fail(d, file, line, "more than %d handlers", HWD_MAX_CHAIN);
-        struct hwd_middleware *m = &c->mws[c->n_mws++];
-        struct component *comp = &d->comps[i];
-        m->name = strdup(comp->name);
-        m->module = strdup(comp->url);
-        m->guest_config = comp->guest_config ? strdup(comp->guest_config) : NULL;
-        m->line = (int)comp->line;
-        hwd_middleware_defaults(m);
+        struct hwd_middleware *m = middleware_of(d, c, comp);
+        if (!m->name || !m->module) return fail(d, file, line, "out of memory");
         r->chain[r->n++] = m;
     }
     return 0;
@@ -152,9 +323,9 @@ static int yaml_name(const struct dirent *e) {
     return (n > 5 && !strcmp(e->d_name + n - 5, ".yaml")) || (n > 4 && !strcmp(e->d_name + n - 4, ".yml"));
 }
 
-int hwd_dapr_load(const char *dir, const char *config, const char *upstream, struct hwd_config *c,
-                  char *msg, size_t cap) {
-    struct dapr d = {.msg = msg, .msg_cap = cap};
+int hwd_dapr_load(const char *dir, const char *config, const char *pipeline, const char *upstream,
+                  struct hwd_config *c, char *msg, size_t cap) {
+    struct dapr d = {.msg = msg, .msg_cap = cap, .pipeline = pipeline};
     hwd_config_defaults(c, config);
     c->listen = strdup("127.0.0.1:3500");
     struct dirent **names;
@@ -187,9 +358,11 @@ int hwd_dapr_load(const char *dir, const char *config, const char *upstream, str
         c->routes[0].prefix_len = 1;
         c->routes[0].up = u;
         rc = each_doc(&d, config, pipeline_doc, c);
+        if (!rc && !d.found_config) rc = fail(&d, config, 0, "no kind: Configuration document in this file");
     }
     for (size_t i = 0; i < d.n; i++) {
         free(d.comps[i].name);
+        free(d.comps[i].type);
         free(d.comps[i].url);
         free(d.comps[i].guest_config);
         free(d.comps[i].file);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hwasmd.h"
+#include "hwasmd_metrics.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t reload_mu = PTHREAD_MUTEX_INITIALIZER; /* one reload at a time */
@@ -20,6 +21,7 @@ static unsigned generation = 1;
 void hwd_gen_init(struct hwd_config *first, hwd_loader load) {
     first->refs = 1; /* being current is a reference */
     current = first;
+    hwd_access_log_use(first->access_log_path);
     loader = load;
 }
 
@@ -51,6 +53,7 @@ int hwd_gen_reload(char *msg, size_t cap) {
     int rc = loader ? loader(&c, msg, cap) : -1;
     if (rc == 0) {
         c->refs = 1;
+        hwd_access_log_use(c->access_log_path);
         pthread_mutex_lock(&mu);
         struct hwd_config *old = current;
         current = c;

@@ -2,7 +2,10 @@
  * hwasmd_http1.c — what parsing HTTP/1 with llhttp needs on both sides: a header line
  * arrives in pieces (name and value possibly split across reads), gathered here and added
  * whole. Client requests (hwasmd_conn.c) and app replies (hwasmd_upstream.c) share it; each
- * keeps its own llhttp settings, bound to callbacks on its own struct.
+ * keeps its own llhttp settings, bound to callbacks on its own struct. Also the strict
+ * framing checks Debian's llhttp 8.1 leaves out (built without LLHTTP_STRICT_MODE, and
+ * some it makes in no mode): without them a chunked body could end where another parser
+ * sees more body, and the bytes after it be read as a request of their own.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +22,62 @@ int hwd_append(char **s, size_t *n, const char *p, size_t len) {
     return 0;
 }
 
-int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h) {
-    if (!a->field) return 0;
-    int rc = hw_http_headers_add(h, a->field, a->field_len, a->value ? a->value : "", a->value_len);
+void hwd_header_drop(struct hwd_header_acc *a) {
     free(a->field);
     free(a->value);
     a->field = a->value = NULL;
     a->field_len = a->value_len = 0;
     a->in_value = 0;
+}
+
+int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h) {
+    if (!a->field) return 0;
+    int rc = hw_http_headers_add(h, a->field, a->field_len, a->value ? a->value : "", a->value_len);
+    hwd_header_drop(a);
     return rc ? -1 : 0;
+}
+
+/* --- strict checks ----------------------------------------------------------------------- */
+
+/* Checks the CRLF due at p[0..n); 0 or -1. What n does not hold stays due. */
+static int crlf_check(struct hwd_h1_strict *s, const char *p, size_t n) {
+    for (size_t i = 0; s->crlf_due && i < n; i++, s->crlf_due--)
+        if (p[i] != (s->crlf_due == 2 ? '\r' : '\n')) return -1;
+    return 0;
+}
+
+int hwd_h1_strict_input(struct hwd_h1_strict *s, const char *data, size_t n) {
+    s->start = data;
+    s->end = data + n;
+    return crlf_check(s, data, n);
+}
+
+int hwd_h1_strict_body(struct hwd_h1_strict *s, const char *at, size_t n, int chunk_done) {
+    if (!chunk_done) return 0;
+    s->crlf_due = 2;
+    return crlf_check(s, at + n, (size_t)(s->end - (at + n)));
+}
+
+void hwd_h1_strict_field(struct hwd_h1_strict *s, const char *at, size_t n) {
+    s->field_len += n;
+    if (n) s->field_last = (uint8_t)at[n - 1];
+}
+
+int hwd_h1_strict_field_done(struct hwd_h1_strict *s) {
+    int ok = s->field_len > 0 && s->field_last != ' ' && s->field_last != '\t';
+    s->field_len = 0;
+    return ok ? 0 : -1;
+}
+
+/* A value's spans: the first one, then only the rest of it when a read ended inside it
+ * (the next span starts the next read). Any other span is a folded line. */
+int hwd_h1_strict_value(struct hwd_h1_strict *s, const char *at, size_t n) {
+    if (s->value_seen && !(s->value_open && at == s->start)) return -1;
+    s->value_seen = 1;
+    s->value_open = at + n == s->end;
+    return 0;
+}
+
+void hwd_h1_strict_value_done(struct hwd_h1_strict *s) {
+    s->value_seen = s->value_open = 0;
 }

@@ -1,10 +1,12 @@
 /*
- * hwasmd_http1.h — the llhttp header accumulator both HTTP/1 parsers use (hwasmd_http1.c).
+ * hwasmd_http1.h — what both HTTP/1 parsers share (hwasmd_http1.c): the llhttp header
+ * accumulator, and the strict checks llhttp 8.1 (Debian's, built loose) does not make.
  */
 #ifndef HWASMD_HTTP1_H
 #define HWASMD_HTTP1_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <hwasm/hwasm_http.h>
 
@@ -20,5 +22,38 @@ struct hwd_header_acc {
 int hwd_append(char **s, size_t *n, const char *p, size_t len);
 /* Adds the pending header (if any) to h and empties a; 0 or -1. */
 int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h);
+
+/* Drops the pending header (a trailer: never merged into any request's headers). */
+void hwd_header_drop(struct hwd_header_acc *a);
+
+/* What the loose llhttp lets through and a request must not have, checked from its
+ * callbacks with the bytes around each span, so that the body and the next request start
+ * where any strict parser would put them:
+ * - after chunk data, exactly CRLF (llhttp skips any two bytes there);
+ * - no obs-fold: a header line that begins with SP or HT continues no value, it is refused
+ *   (llhttp appends it to the value);
+ * - a header name neither empty nor followed by whitespace before its colon.
+ * Zero it for each connection. The bytes being parsed may end anywhere: what could not be
+ * checked yet (the CRLF, whether a value went on) waits for the next read. */
+struct hwd_h1_strict {
+    const char *start, *end; /* the bytes llhttp_execute is parsing now */
+    uint8_t crlf_due;        /* 2 or 1: that many bytes of a CRLF after chunk data are next */
+    uint8_t value_seen;      /* the header line being read has had a value span */
+    uint8_t value_open;      /* ... and the last one ran to the end of a read */
+    uint8_t field_last;      /* the last byte of the header name so far */
+    size_t field_len;        /* the header name's length so far */
+};
+/* Before llhttp_execute(data, n): checks the CRLF due from the last read; 0 or -1. */
+int hwd_h1_strict_input(struct hwd_h1_strict *s, const char *data, size_t n);
+/* From on_body: chunk_done when llhttp's chunk has no bytes left (chunked and
+ * content_length 0): the CRLF must follow at+n. 0 or -1. */
+int hwd_h1_strict_body(struct hwd_h1_strict *s, const char *at, size_t n, int chunk_done);
+/* From on_header_field, on_header_field_complete, on_header_value and
+ * on_header_value_complete (a header line, trailers included); those returning int give
+ * -1 when the line must be refused. */
+void hwd_h1_strict_field(struct hwd_h1_strict *s, const char *at, size_t n);
+int hwd_h1_strict_field_done(struct hwd_h1_strict *s);
+int hwd_h1_strict_value(struct hwd_h1_strict *s, const char *at, size_t n);
+void hwd_h1_strict_value_done(struct hwd_h1_strict *s);
 
 #endif /* HWASMD_HTTP1_H */

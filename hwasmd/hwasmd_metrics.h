@@ -12,9 +12,17 @@
 void hwd_stats_request(const struct hwd_route *r, int status, uint64_t ns);
 /* Counts one guest call (handle_request or handle_response) of m and its time. */
 void hwd_stats_guest(struct hwd_middleware *m, uint64_t ns);
-/* One JSON line on stdout for an answered request (access_log: true). */
+/* Counts an answer made before any route was chosen (400, 408, 413, 431 of the
+ * connection itself): route "" in hwasmd_requests_total. */
+void hwd_stats_refused(int status);
+/* One JSON line for an answered request (access_log), on stdout or the current file. */
 void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const char *target,
                     uint64_t ns);
+/* Whether path can be the access log (opened for appending, created 0640); 0 or -1 and why. */
+int hwd_access_log_check(const char *path, char *why, size_t cap);
+/* Where access log lines go from now on: path (NULL: stdout). Files stay open for the
+ * process's life (a line being written to the old one is never cut), one per path. */
+void hwd_access_log_use(const char *path);
 /* Open client connections (gauge) and whether the server is draining (readyz). */
 extern int64_t hwd_stat_connections;
 extern int hwd_draining;

@@ -17,10 +17,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sha256.h"
 #include "hwasmd.h"
+#include "hwasmd_fetch.h"
 
 extern char **environ;
 
@@ -311,11 +313,28 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     return fd;
 }
 
+/* A guest's log line on stderr: time (UTC, ms), level and middleware, then the text as
+ * the guest wrote it, one line (its control bytes shown as \xNN, so a guest cannot forge
+ * a line of its own). */
 static void guest_log(void *ctx, int32_t level, const char *msg, size_t len) {
     const struct hwd_middleware *m = ctx;
     static const char *const names[] = {"debug", "info", "warn", "error"};
     const char *lv = level >= -1 && level <= 2 ? names[level + 1] : "?";
-    fprintf(stderr, "hwasmd: [%s] %s: %.*s\n", m->name, lv, (int)len, msg);
+    struct timespec now;
+    struct tm tm;
+    char when[40];
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    flockfile(stderr);
+    fprintf(stderr, "hwasmd: %s.%03ldZ [%s] %s: ", when, now.tv_nsec / 1000000, m->name, lv);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)msg[i];
+        if (ch < 0x20 && ch != '\t') fprintf(stderr, "\\x%02x", ch);
+        else fputc(ch, stderr);
+    }
+    fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 static int ends_so(const char *p) {
@@ -325,9 +344,9 @@ static int ends_so(const char *p) {
 
 /* A file named in the config, read once; with a pin, its bytes must have that sha256. Its
  * fd, bytes (malloc'd) and sha256, or -1 and why. */
-static int read_module(const struct hwd_middleware *m, uint8_t **b, size_t *n, uint8_t d[32], char *why,
-                       size_t cap) {
-    int fd = open(m->module, O_RDONLY | O_CLOEXEC);
+static int read_module(const struct hwd_middleware *m, const char *path, uint8_t **b, size_t *n, uint8_t d[32],
+                       char *why, size_t cap) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || read_fd(fd, b, n)) {
         snprintf(why, cap, "%s: %s", m->module, strerror(errno));
         if (fd >= 0) close(fd);
@@ -364,12 +383,27 @@ static int trust_so(const struct hwd_config *c, const struct hwd_middleware *m, 
     return r ? -1 : 0;
 }
 
+int hwd_compiler_version(const char *hwasmc, char *path, size_t path_cap, char *line, size_t line_cap) {
+    char *resolved = resolve_hwasmc(hwasmc), *path_var = NULL;
+    char **env = compiler_env(&path_var);
+    char *argv[] = {resolved, "--version", NULL};
+    int rc = resolved && env ? run(argv, env, line, line_cap) : -1;
+    if (!rc) {
+        line[strcspn(line, "\n")] = 0;
+        snprintf(path, path_cap, "%s", resolved);
+    }
+    free(resolved);
+    free(env);
+    free(path_var);
+    return rc;
+}
+
 int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t cap) {
     struct compiler cc = {.dirfd = -1};
     char *dir = c->cache_dir ? strdup(c->cache_dir) : default_cache(), *path_var = NULL, *resolved = NULL;
     char why[1200];
     int rc = 0, need_compiler = 0;
-    for (uint32_t i = 0; i < c->n_mws; i++) need_compiler |= !ends_so(c->mws[i].module);
+    for (uint32_t i = 0; i < c->n_mws; i++) need_compiler |= !ends_so(c->mws[i].module) || hwd_is_url(c->mws[i].module);
     if (need_compiler) {
         if (!dir || (cc.dirfd = cache_open(dir, why, sizeof why)) < 0) {
             snprintf(msg, cap, "hwasmd: %s: cache folder %s: %s", c->path, dir ? dir : "?", dir ? why : "out of memory");
@@ -390,7 +424,13 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
         struct hwd_middleware *m = &c->mws[i];
         uint8_t *bytes = NULL, file_d[32], wasm_d[32];
         size_t n;
-        int is_so = ends_so(m->module), fd = read_module(m, &bytes, &n, file_d, why, sizeof why);
+        const char *where = m->file ? m->file : c->path;
+        /* a url (Dapr mode) is fetched into the cache first; what it gives is wasm, never a .so */
+        char *fetched = NULL;
+        int url = hwd_is_url(m->module), is_so = !url && ends_so(m->module), fd = -1;
+        if (!url || !hwd_fetch(m->module, cc.dirfd, dir, m->has_sha256 ? m->sha256 : NULL, &fetched, why, sizeof why))
+            fd = read_module(m, fetched ? fetched : m->module, &bytes, &n, file_d, why, sizeof why);
+        free(fetched);
         if (fd >= 0 && is_so && trust_so(c, m, file_d, why, sizeof why)) fd = (close(fd), -1);
         if (fd >= 0 && !is_so) {
             close(fd);
@@ -399,7 +439,7 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
         }
         free(bytes);
         if (fd < 0) {
-            snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s", c->path, m->line, m->name, why);
+            snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s", where, m->line, m->name, why);
             rc = -1;
             break;
         }
@@ -409,7 +449,10 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
         snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
         hw_http_config hc = {
             .guest_config = (const uint8_t *)m->guest_config,
-            .guest_config_len = m->guest_config ? strlen(m->guest_config) : 0,
+            .guest_config_len = m->guest_config_len,
+            /* trailers are not carried to and from the wire (yet): not claimed to guests */
+            .features = HTTP_FEATURE_BUFFER_REQUEST | HTTP_FEATURE_BUFFER_RESPONSE,
+            .strict_sandbox = (uint32_t)m->strict_sandbox,
             .log = guest_log,
             .log_ctx = m,
             .pool_size = m->pool_size,
@@ -427,7 +470,9 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
         if (hw_http_middleware_new(self, &hc, &m->mw, &err) != HW_OK) {
             size_t sl = strlen(self);
             const char *e = strncmp(err.message, self, sl) || strncmp(err.message + sl, ": ", 2) ? err.message : err.message + sl + 2;
-            snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s: %s", c->path, m->line, m->name, m->module, e);
+            /* a start that fails on its config says which config it was given */
+            snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s: %s (guest config: %zu bytes)", where, m->line,
+                     m->name, m->module, e, m->guest_config_len);
             m->mw = NULL;
             rc = -1;
         }

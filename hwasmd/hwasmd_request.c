@@ -39,16 +39,17 @@ static void request_end(struct hwd_conn *c) {
 static void answer(struct hwd_conn *c) {
     request_end(c);
     c->out = hwd_response_format(&c->x->resp, c->head, c->keep_alive, HWD_BODY_WHOLE, &c->out_len);
+    /* the body is in c->out now: a slow client holds one copy of it, not two */
+    hw_http_body_free(&c->x->resp.body);
     if (c->out) hwd_conn_send(c);
     else hwd_conn_close(c);
 }
 
 /* --- streaming the app's body ------------------------------------------------------------ */
 
-/* Bytes queued to the client above which the app is not read until they drain below the
- * low mark: a slow client holds a bounded buffer, not the whole body. */
-#define STREAM_HIGH (1u << 20)
-#define STREAM_LOW (256u << 10)
+/* Bytes queued to the client above which the app is not read (c->stream_high, from
+ * limits.stream_buffer_bytes) until they drain to a quarter of that: a slow client holds a
+ * bounded buffer (that plus one read from the app), not the whole body. */
 
 struct stream_write {
     uv_write_t wr;
@@ -74,7 +75,7 @@ static void stream_written(uv_write_t *wr, int status) {
     free(sw);
     if (!c->stream) return; /* the answer is over (or dropped) */
     if (status < 0) return stream_fail(c);
-    if (c->stream_paused && uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) < STREAM_LOW) {
+    if (c->stream_paused && uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) <= c->stream_high / 4) {
         c->stream_paused = 0;
         uv_timer_stop(&c->timer);
         hwd_upstream_flow(c->stream, 1);
@@ -96,7 +97,7 @@ static void stream_out(struct hwd_conn *c, const char *p, size_t n, int chunk) {
         free(sw);
         return stream_fail(c);
     }
-    if (!c->stream_paused && uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > STREAM_HIGH) {
+    if (!c->stream_paused && uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > c->stream_high) {
         c->stream_paused = 1;
         hwd_upstream_flow(c->stream, 0);
         uv_timer_start(&c->timer, stream_stalled, c->idle_ms, 0);
@@ -129,6 +130,7 @@ static int stream_head(void *ctx, struct hwd_upstream_call *call, int64_t remain
         return -1;
     }
     c->stream = call;
+    hw_http_body_free(&c->x->resp.body); /* the body so far is in head: no second copy */
     stream_out(c, head, len, 0);
     free(head);
     return 0;
@@ -176,7 +178,8 @@ static void walk(struct hwd_conn *c) {
         static const struct hwd_upstream_hooks whole = {.done = upstream_done};
         static const struct hwd_upstream_hooks streamed = {.done = upstream_done, .stream = stream_head,
                                                            .body = stream_body};
-        return hwd_upstream_send(c->w, c->route->up, c->x, streamable(&c->chain) ? &streamed : &whole, c);
+        return hwd_upstream_send(c->w, c->route->up, c->x, streamable(&c->chain) ? &streamed : &whole, c,
+                                 &c->budget);
     }
     }
 }
@@ -195,13 +198,22 @@ static void admin_done(uv_work_t *w, int status) {
     answer(w->data);
 }
 
-/* A complete request: the generation current now serves it to the end. */
+static void answer_oom(struct hwd_conn *c) {
+    hwd_response_simple(&c->x->resp, 500, "out of memory\n");
+    answer(c);
+}
+
+/* A complete request: the generation current now serves it to the end. Its target was
+ * read when its head arrived (c->tgt, hwasmd_target.c): routes match that reading. */
 void hwd_serve_request(struct hwd_conn *c) {
     hw_http_exchange *x = c->x;
     c->busy = 1;
     uv_timer_stop(&c->timer);
     c->gen = hwd_gen_acquire();
+    c->budget.cap = c->gen->buffered_bytes;
+    c->stream_high = c->gen->stream_buffer_bytes;
     if (c->admin) {
+        if (hwd_target_forward(&x->req, &c->tgt, 0)) return answer_oom(c);
         c->work.data = c;
         if (uv_queue_work(c->w->loop, &c->work, admin_work, admin_done)) answer(c);
         return;
@@ -209,7 +221,10 @@ void hwd_serve_request(struct hwd_conn *c) {
     c->t0 = uv_hrtime();
     /* the log shows what the client asked for, not what guests rewrote */
     c->target = c->gen->access_log ? strdup(x->req.target.ptr) : NULL;
-    c->route = hwd_route_find(c->gen, &x->req);
+    c->route = hwd_route_find(c->gen, &c->tgt, &x->req);
+    /* from here on the target is what the guests and the app get: origin-form, and the
+     * normalised path if so configured */
+    if (hwd_target_forward(&x->req, &c->tgt, c->gen->forward_normalized_path)) return answer_oom(c);
     if (!c->route) {
         hwd_response_simple(&x->resp, 404, "no route\n");
         return answer(c);

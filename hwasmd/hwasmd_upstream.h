@@ -7,6 +7,7 @@
 #define HWASMD_UPSTREAM_H
 
 #include "hwasmd.h"
+#include "hwasmd_budget.h"
 #include "hwasmd_http1.h"
 #include "llhttp.h"
 
@@ -28,6 +29,10 @@ struct hwd_reply {
     struct hwd_header_acc hdr;
     int head;       /* answers a HEAD: no body, whatever the headers say */
     size_t max_body; /* gathered into body: more is an error; streamed: no limit */
+    size_t header_bytes, max_header_bytes; /* the reason, names, values so far; their cap */
+    uint32_t max_headers;                  /* header (and trailer) lines: more is an error */
+    struct hwd_budget *budget; /* the request's share of buffered_bytes (gathered bytes) */
+    int over_budget;           /* the error was that share: answer 503, not 502 */
     int head_done;  /* status and headers are in */
     int done, status;
     int keep_alive; /* once done: the connection may carry another request */
@@ -35,7 +40,9 @@ struct hwd_reply {
     void (*sink)(void *ctx, const char *p, size_t n);
     void *sink_ctx;
 };
-void hwd_reply_init(struct hwd_reply *r, int head, size_t max_body);
+/* A reply to a request (head: a HEAD request) within u's limits (body gathered, head);
+ * the bytes it gathers are counted in budget (may be NULL: not counted). */
+void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u, struct hwd_budget *budget);
 /* Parses n more bytes: 1 the answer is complete, 0 more is needed, -1 malformed. */
 int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n);
 /* The app closed: 1 if that ended a complete answer (read-until-close bodies), else -1. */

@@ -55,6 +55,7 @@ struct hwd_upstream_call {
     int head_method;         /* HEAD: the answer has no body */
     struct idle_set *set;
     int retried, streaming;
+    struct hwd_budget *budget; /* the sender's, for the bytes gathered */
 };
 
 /* The idle connections to one upstream, by name: they outlive a reload that keeps it. */
@@ -119,7 +120,8 @@ static void upconn_close(struct upconn *uc) {
 }
 
 static void call_end(struct hwd_upstream_call *call, int status) {
-    if (status) __atomic_fetch_add(&call->up->errors, 1, __ATOMIC_RELAXED);
+    if (status && status != 503) /* 503: buffered_bytes was full, not the app's fault */
+        __atomic_fetch_add(&call->up->errors, 1, __ATOMIC_RELAXED);
     const struct hwd_upstream_hooks *hooks = call->hooks;
     void *ctx = call->ctx;
     free(call->head);
@@ -239,7 +241,7 @@ static void reply_read(struct upconn *uc, ssize_t n, const uv_buf_t *b) {
         stream_start(uc))
         return;
     if (rc == 0) return;
-    if (rc < 0) return upconn_fail(uc, 502);
+    if (rc < 0) return upconn_fail(uc, uc->reply.over_budget ? 503 : 502);
     uc->call = NULL;
     uv_timer_stop(&uc->timer);
     int status = call->streaming ? 0 : hwd_reply_merge(&uc->reply, call->x);
@@ -294,7 +296,7 @@ static void exchange(struct upconn *uc, struct hwd_upstream_call *call) {
     uc->call = call;
     call->uc = uc;
     uc->answered = 0;
-    hwd_reply_init(&uc->reply, call->head_method, call->up->max_body);
+    hwd_reply_init(&uc->reply, call->head_method, call->up, call->budget);
     uv_buf_t bufs[2] = {uv_buf_init(call->head, (unsigned)call->head_len),
                         uv_buf_init((char *)call->body, (unsigned)call->body_len)};
     unsigned nbufs = bufs[1].len ? 2 : 1;
@@ -387,14 +389,14 @@ static void attempt(struct hwd_upstream_call *call) {
 }
 
 void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exchange *x,
-                       const struct hwd_upstream_hooks *hooks, void *ctx) {
+                       const struct hwd_upstream_hooks *hooks, void *ctx, struct hwd_budget *budget) {
     if (hw_http_body_slurp(&x->req.body)) return hooks->done(ctx, 502);
     if (u->echo) return hooks->done(ctx, u->tck ? hwd_builtin_tck(x) : hwd_builtin_echo(x));
     uv_update_time(w->loop); /* guests may have run since the loop last read the clock */
     struct idle_set *set = idle_set_of(w, u->name);
     struct hwd_upstream_call *call = set ? calloc(1, sizeof *call) : NULL;
     if (!call) return hooks->done(ctx, 502);
-    *call = (struct hwd_upstream_call){.hooks = hooks, .ctx = ctx, .x = x, .up = u, .w = w, .set = set};
+    *call = (struct hwd_upstream_call){.hooks = hooks, .ctx = ctx, .x = x, .up = u, .w = w, .set = set, .budget = budget};
     hw_http_request *q = &x->req;
     call->body = hw_http_body_unread(&q->body, &call->body_len);
     call->head_method = q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4);

@@ -26,9 +26,11 @@ struct hwd_upstream_hooks {
     int (*stream)(void *ctx, struct hwd_upstream_call *call, int64_t remaining);
     void (*body)(void *ctx, const char *p, size_t n);
 };
-/* Forwards x->req to u without blocking (builtin upstreams answer before returning). */
+/* Forwards x->req to u without blocking (builtin upstreams answer before returning). The
+ * bytes of an answer gathered whole are counted in budget, which the caller releases once
+ * the answer is written or dropped; past its cap the answer is 503. */
 void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exchange *x,
-                       const struct hwd_upstream_hooks *hooks, void *ctx);
+                       const struct hwd_upstream_hooks *hooks, void *ctx, struct hwd_budget *budget);
 /* While streaming: stop (on = 0) or resume reading the app, for backpressure. */
 void hwd_upstream_flow(struct hwd_upstream_call *call, int on);
 /* While streaming: drop the rest of the app's answer (the client went away); no done(). */

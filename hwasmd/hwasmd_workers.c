@@ -18,28 +18,16 @@
 #include <unistd.h>
 
 #include "hwasmd_addr.h"
+#include "hwasmd_budget.h"
 #include "hwasmd_conn.h"
 #include "hwasmd_metrics.h"
 #include "hwasmd_upstream_conn.h"
 #include "hwasmd_workers.h"
 
-static int listen_on(struct hwd_worker *w, uv_tcp_t *t, const struct sockaddr_storage *ss) {
-    int rc = uv_tcp_init_ex(w->loop, t, ss->ss_family);
-    if (rc) return rc;
-    uv_os_fd_t fd;
-    int one = 1;
-    t->data = w;
-    if ((rc = uv_fileno((uv_handle_t *)t, &fd))) return rc;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    if ((rc = uv_tcp_bind(t, (const struct sockaddr *)ss, 0))) return rc;
-    return uv_listen((uv_stream_t *)t, 1024, hwd_conn_accept);
-}
-
 /* The address a socket got (port 0 becomes the real one), printed as a URL. */
-static void bound(uv_tcp_t *t, struct sockaddr_storage *ss, char *url, size_t cap) {
-    int len = sizeof *ss;
+static void bound(const struct hwd_listener *l, struct sockaddr_storage *ss, char *url, size_t cap) {
     char ip[64];
-    uv_tcp_getsockname(t, (struct sockaddr *)ss, &len);
+    hwd_listen_name(l, ss);
     if (ss->ss_family == AF_INET6) {
         uv_ip6_name((struct sockaddr_in6 *)ss, ip, sizeof ip);
         snprintf(url, cap, "http://[%s]:%d", ip, ntohs(((struct sockaddr_in6 *)ss)->sin6_port));
@@ -52,8 +40,8 @@ static void bound(uv_tcp_t *t, struct sockaddr_storage *ss, char *url, size_t ca
 /* Draining: no new connections; the loop ends once in-flight answers are written. */
 static void stop_cb(uv_async_t *a) {
     struct hwd_worker *w = a->data;
-    uv_close((uv_handle_t *)&w->listener, NULL);
-    if (w->has_admin) uv_close((uv_handle_t *)&w->admin, NULL);
+    hwd_listen_close(&w->listener);
+    hwd_listen_close(&w->admin);
     uv_close((uv_handle_t *)&w->stop, NULL);
     hwd_conn_drain(w);
     hwd_upstream_drain(w);
@@ -98,10 +86,11 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
         uv_loop_init(w->loop);
         uv_async_init(w->loop, &w->stop, stop_cb);
         w->stop.data = w;
-        int rc = listen_on(w, &w->listener, &ss);
+        w->admin.fd = -1;
+        int rc = hwd_listen(w, &w->listener, (const struct sockaddr *)&ss, 0);
         if (!rc && i == 0 && admin) {
-            w->has_admin = 1;
-            if ((rc = listen_on(w, &w->admin, &as)) == 0) bound(&w->admin, &as, admin_url, sizeof admin_url);
+            if ((rc = hwd_listen(w, &w->admin, (const struct sockaddr *)&as, 1)) == 0)
+                bound(&w->admin, &as, admin_url, sizeof admin_url);
             else addr = admin;
         }
         if (rc) {
@@ -117,8 +106,14 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     int sig = 0;
     char msg[1024];
     /* the one place the stop and reload signals are taken: one arriving during a reload
-     * waits for it (pending, blocked everywhere), and SIGHUPs pending together are one */
-    while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
+     * waits for it (pending, blocked everywhere), and SIGHUPs pending together are one.
+     * Between signals, once a second: memory freed after a load goes back to the system */
+    const struct timespec tick = {1, 0};
+    while ((sig = sigtimedwait(&sigs, NULL, &tick)) == SIGHUP || (sig < 0 && (errno == EAGAIN || errno == EINTR))) {
+        if (sig < 0) {
+            hwd_memory_tick(__atomic_load_n(&hwd_stat_connections, __ATOMIC_RELAXED));
+            continue;
+        }
         int rc = hwd_gen_reload(msg, sizeof msg);
         fprintf(stderr, "%s%s\n", msg, rc ? " (reload failed: the running configuration stays)" : "");
     }

@@ -11,13 +11,13 @@
 #include <uv.h>
 
 #include "hwasmd.h"
+#include "hwasmd_listen.h"
 
 struct hwd_worker {
     uv_loop_t loop_storage;
     uv_loop_t *loop;
-    uv_tcp_t listener;
-    uv_tcp_t admin; /* worker 0 only, when configured */
-    int has_admin;
+    struct hwd_listener listener;
+    struct hwd_listener admin; /* worker 0 only, when configured (else fd is -1) */
     uint32_t admin_conns; /* open admin connections (worker 0's loop only) */
     uv_async_t stop;
     uv_thread_t thread;

@@ -337,3 +337,129 @@ void hwd_yaml_close(struct hwd_yaml *y) {
     free(y->text);
     memset(y, 0, sizeof *y);
 }
+
+/* --- values -------------------------------------------------------------------------------- */
+
+/* JSON string bytes: quotes, backslashes and control bytes escaped (libyaml has checked the
+ * file is UTF-8, so the rest passes as is). */
+static void json_quoted(FILE *f, const unsigned char *s, size_t n) {
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = s[i];
+        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+        else if (ch < 0x20 || ch == 0x7f) fprintf(f, "\\u%04x", ch);
+        else fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+/* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (so not "+1", ".5", "01",
+ * "inf" or "0x10", which strtod takes). */
+static int json_number(const char *s) {
+    if (*s == '-') s++;
+    if (*s == '0') s++;
+    else if (*s >= '1' && *s <= '9') while (*s >= '0' && *s <= '9') s++;
+    else return 0;
+    if (*s == '.') {
+        if (!(*++s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        if (*++s == '+' || *s == '-') s++;
+        if (!(*s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    return !*s;
+}
+
+void hwd_yaml_json(yaml_document_t *doc, yaml_node_t *n, FILE *f) {
+    if (n->type == YAML_SCALAR_NODE) {
+        const char *s = (const char *)n->data.scalar.value;
+        size_t len = n->data.scalar.length;
+        int bare = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strlen(s) == len &&
+                   (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "null") || json_number(s));
+        if (bare) fwrite(s, 1, len, f);
+        else json_quoted(f, n->data.scalar.value, len);
+    } else if (n->type == YAML_SEQUENCE_NODE) {
+        fputc('[', f);
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+            if (it != n->data.sequence.items.start) fputc(',', f);
+            hwd_yaml_json(doc, yaml_document_get_node(doc, *it), f);
+        }
+        fputc(']', f);
+    } else {
+        fputc('{', f);
+        for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
+            if (kv != n->data.mapping.pairs.start) fputc(',', f);
+            yaml_node_t *k = yaml_document_get_node(doc, kv->key);
+            if (k->type == YAML_SCALAR_NODE) json_quoted(f, k->data.scalar.value, k->data.scalar.length);
+            else fputs("\"?\"", f); /* keys are strings in JSON */
+            fputc(':', f);
+            hwd_yaml_json(doc, yaml_document_get_node(doc, kv->value), f);
+        }
+        fputc('}', f);
+    }
+}
+
+static int b64(unsigned char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Standard base64 with padding; whitespace (YAML folds long !!binary lines) is skipped. */
+static int base64_decode(const unsigned char *s, size_t n, char *out, size_t *len) {
+    uint32_t acc = 0;
+    size_t o = 0, bits = 0, pad = 0, chars = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+        chars++;
+        if (c == '=') {
+            if (++pad > 2) return -1;
+            continue;
+        }
+        int v = b64(c);
+        if (v < 0 || pad) return -1;
+        acc = acc << 6 | (uint32_t)v;
+        if ((bits += 6) >= 8) {
+            bits -= 8;
+            out[o++] = (char)(acc >> bits & 0xff);
+        }
+    }
+    if (chars % 4) return -1;
+    *len = o;
+    return 0;
+}
+
+int hwd_yaml_bytes(yaml_document_t *doc, yaml_node_t *n, char **out, size_t *len, char *why, size_t cap) {
+    if (n->type != YAML_SCALAR_NODE) {
+        char *buf = NULL;
+        size_t blen = 0;
+        FILE *f = open_memstream(&buf, &blen);
+        if (!f) return snprintf(why, cap, "out of memory"), -1;
+        hwd_yaml_json(doc, n, f);
+        if (fclose(f)) return free(buf), snprintf(why, cap, "out of memory"), -1;
+        *out = buf;
+        *len = blen;
+        return 0;
+    }
+    const unsigned char *s = n->data.scalar.value;
+    size_t sl = n->data.scalar.length;
+    char *buf = malloc(sl + 1);
+    if (!buf) return snprintf(why, cap, "out of memory"), -1;
+    const char *tag = (const char *)n->tag;
+    if (tag && !strcmp(tag, "tag:yaml.org,2002:binary")) {
+        if (base64_decode(s, sl, buf, len)) {
+            free(buf);
+            return snprintf(why, cap, "!!binary: not valid base64"), -1;
+        }
+    } else {
+        memcpy(buf, s, sl);
+        *len = sl;
+    }
+    buf[*len] = 0;
+    *out = buf;
+    return 0;
+}

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <yaml.h>
 
 /* The bounds every file is read within (--config-limit NAME=N; docs/hwasmd.md). */
@@ -36,5 +37,13 @@ int hwd_yaml_open(struct hwd_yaml *y, const char *path, char *msg, size_t cap);
  * caller deletes it. 0, or -1 with the message. */
 int hwd_yaml_next(struct hwd_yaml *y, yaml_document_t *doc, char *msg, size_t cap);
 void hwd_yaml_close(struct hwd_yaml *y);
+
+/* A guest configuration from a node, as bytes (*out malloc'd, NUL-terminated past *len for
+ * convenience; NUL bytes inside are kept): a scalar is its bytes as written (a "\0" escape
+ * is a NUL byte), a `!!binary` scalar is base64-decoded, a mapping or list is its JSON text.
+ * 0, or -1 with why (bad base64, out of memory). */
+int hwd_yaml_bytes(yaml_document_t *doc, yaml_node_t *n, char **out, size_t *len, char *why, size_t cap);
+/* Writes a node as JSON: plain scalars reading as numbers, true, false or null stay bare. */
+void hwd_yaml_json(yaml_document_t *doc, yaml_node_t *n, FILE *f);
 
 #endif /* HWASMD_YAML_H */

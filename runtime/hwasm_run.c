@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <hwasm/hwasm.h>
+#include <hwasm/hwasm_module.h>
 
 static int parse_arg(const char *text, uint8_t type, uint64_t *slot) {
     char *end;
@@ -65,13 +66,16 @@ static const char usage[] =
     "Instantiates a module compiled by hwasmc that has no imports, calls its exported\n"
     "function EXPORT with the arguments (integers in C syntax, floats as decimals) and\n"
     "prints the results, one per line. A trap is reported as an error, exit status 1.\n"
-    "  --help, --version\n";
+    "  -h, --help, --version\n";
 
 int main(int argc, char **argv) {
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) return fputs(usage, stdout), 0;
-    if (argc == 2 && strcmp(argv[1], "--version") == 0) return puts("hwasm-run " HWASM_VERSION), 0;
-    if (argc < 3) {
-        fputs(usage, stderr);
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) return fputs(usage, stdout), 0;
+    if (argc == 2 && strcmp(argv[1], "--version") == 0)
+        return printf("hwasm-run %s (module ABI %u)\n", HWASM_VERSION, HWASM_ABI_VERSION), 0;
+    if (argc < 3 || argv[1][0] == '-') {
+        fprintf(stderr, "hwasm-run: %s%s (see hwasm-run --help)\n",
+                argc < 2 ? "no MODULE.so given" : argv[1][0] == '-' ? "unknown option " : "no EXPORT given",
+                argc >= 2 && argv[1][0] == '-' ? argv[1] : "");
         return 2;
     }
     hw_error err = {0};

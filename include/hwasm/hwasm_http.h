@@ -163,6 +163,18 @@ typedef struct hw_http_config {
                                     traps; 0 = HW_HTTP_DEFAULT_HEADER_BYTES */
     const uint8_t *require_file_sha256; /* NULL, or the sha256 the .so file's bytes must have */
     const uint8_t *require_wasm_sha256; /* NULL, or the wasm digest its descriptor must record */
+    uint32_t features;           /* the http_handler features this embedder honours: what
+                                    enable_features may turn on and answers with. 0 = all
+                                    (HTTP_FEATURES_ALL); an embedder that does not carry
+                                    trailers to and from the wire leaves HTTP_FEATURE_TRAILERS
+                                    out, so guests are not told they have them */
+    uint32_t strict_sandbox;     /* 1: WASI sees no real time or entropy (Dapr's strictSandbox,
+                                    wazero's defaults): clock 0 (realtime) is fixed at
+                                    2022-01-01T00:00:00Z, the other clocks start at 0 per
+                                    instance and advance 1 ms per read, poll_oneoff's clock
+                                    waits return at once, random_get is a per-instance
+                                    deterministic sequence. 0 (default): the host's clocks
+                                    and getrandom(2) */
 } hw_http_config;
 
 /* What an untrusted guest may make the process hold unless configured otherwise, per

@@ -23,7 +23,8 @@ static int buffering_response(const struct http_inst *hi) {
 
 int32_t http_enable_features(void *env, hwasm_vmctx *vm, int32_t features) {
     (void)vm;
-    uint32_t f = (uint32_t)features & HTTP_FEATURES_ALL;
+    /* only what the embedder honours is granted, and claimed in the answer */
+    uint32_t f = (uint32_t)features & HI->mw->cfg.features;
     switch (HI->phase) {
     case PHASE_INIT: return (int32_t)__atomic_or_fetch(&HI->mw->features, f, __ATOMIC_RELAXED);
     case PHASE_REQUEST:

@@ -84,6 +84,9 @@ struct http_inst {
     uint64_t log_used, log_lines, log_dropped; /* this guest call's log: bytes and lines
                                                   kept, lines over budget */
     char trap_msg[320];
+    /* strict sandbox (cfg.strict_sandbox): the fake monotonic clock and random state */
+    uint64_t fake_ns;
+    uint64_t fake_rand;
 
     /* deadline (guarded by mw->lock) */
     uint64_t deadline_ns;

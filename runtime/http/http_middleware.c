@@ -260,6 +260,8 @@ static int copy_config(struct http_mw *mw, const hw_http_config *cfg) {
     if (!mw->cfg.max_table_elements) mw->cfg.max_table_elements = HW_HTTP_DEFAULT_TABLE_ELEMENTS;
     if (!mw->cfg.keep_bytes) mw->cfg.keep_bytes = HW_HTTP_DEFAULT_KEEP_BYTES;
     if (!mw->cfg.max_header_bytes) mw->cfg.max_header_bytes = HW_HTTP_DEFAULT_HEADER_BYTES;
+    mw->cfg.features &= HTTP_FEATURES_ALL;
+    if (!mw->cfg.features) mw->cfg.features = HTTP_FEATURES_ALL;
     mw->cfg.environ = NULL;
     mw->cfg.guest_config = NULL;
     if (cfg && cfg->guest_config_len) {

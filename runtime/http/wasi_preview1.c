@@ -2,7 +2,10 @@
  * wasi_preview1.c — the wasi_snapshot_preview1 subset real http-wasm guests import:
  * fd_write (fd 1/2 to the log, line-buffered per instance), args_* (empty), environ_*
  * (configured pairs), clock_time_get, random_get, proc_exit (a trap "exit N"),
- * sched_yield. Every other preview1 name binds to a stub returning ENOSYS.
+ * sched_yield, and under the strict sandbox poll_oneoff's clock waits (no-op sleeps).
+ * Every other preview1 name binds to a stub returning ENOSYS. The strict sandbox
+ * (hw_http_config.strict_sandbox) replaces every source of time and entropy with a fake
+ * one, so a guest cannot time the host or other requests (Dapr's strictSandbox).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -136,6 +139,11 @@ static int32_t environ_get(void *env, hwasm_vmctx *vm, int32_t environ, int32_t 
     return WASI_ESUCCESS;
 }
 
+/* The strict sandbox's wall clock: 2022-01-01T00:00:00Z, as wazero's (and so Dapr's). */
+#define STRICT_WALL_NS (1640995200ull * 1000000000ull)
+/* ... and its monotonic clocks: each read advances them by 1 ms. */
+#define STRICT_TICK_NS 1000000ull
+
 static int32_t clock_time_get(void *env, hwasm_vmctx *vm, int32_t id, int64_t precision,
                               int32_t time) {
     (void)precision;
@@ -143,17 +151,38 @@ static int32_t clock_time_get(void *env, hwasm_vmctx *vm, int32_t id, int64_t pr
     static const clockid_t clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
                                        CLOCK_THREAD_CPUTIME_ID};
     if (id < 0 || id > 3) return WASI_EINVAL;
-    struct timespec ts;
-    if (clock_gettime(clocks[id], &ts) != 0) return WASI_EINVAL;
-    uint64_t ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    uint64_t ns;
+    if (HI->mw->cfg.strict_sandbox) {
+        ns = id == 0 ? STRICT_WALL_NS : (HI->fake_ns += STRICT_TICK_NS);
+    } else {
+        struct timespec ts;
+        if (clock_gettime(clocks[id], &ts) != 0) return WASI_EINVAL;
+        ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    }
     memcpy(out, &ns, 8);
     return WASI_ESUCCESS;
+}
+
+/* splitmix64: the strict sandbox's random bytes, the same sequence for every instance. */
+static uint64_t fake_random(uint64_t *state) {
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
 }
 
 static int32_t random_get(void *env, hwasm_vmctx *vm, int32_t buf, int32_t buf_len) {
     uint8_t *p =
         guest_bytes(HI, vm, (uint32_t)buf, (uint32_t)buf_len, "wasi_snapshot_preview1.random_get");
     size_t done = 0, n = (uint32_t)buf_len;
+    if (HI->mw->cfg.strict_sandbox) {
+        if (!HI->fake_rand) HI->fake_rand = 42; /* the seed; 0 means "not started" */
+        for (; done < n; done += 8) {
+            uint64_t r = fake_random(&HI->fake_rand);
+            memcpy(p + done, &r, n - done < 8 ? n - done : 8);
+        }
+        return WASI_ESUCCESS;
+    }
     while (done < n) {
         ssize_t k = getrandom(p + done, n - done, 0);
         if (k < 0 && errno == EINTR) continue;
@@ -168,6 +197,31 @@ static void proc_exit(void *env, hwasm_vmctx *vm, int32_t code) {
     HI->exit_code = code;
     snprintf(HI->trap_msg, sizeof HI->trap_msg, "exit %d", code);
     hw_trap_raise(vm, HWASM_TRAP_HOST, HI->trap_msg);
+}
+
+/* Under the strict sandbox a clock subscription (a sleep) is over at once: no guest may
+ * measure or spend host time by sleeping. Otherwise, as before, not implemented (a sleep
+ * would hold the worker's loop). Subscriptions are 48 bytes, events 32 (preview1 ABI). */
+static int32_t poll_oneoff(void *env, hwasm_vmctx *vm, int32_t in, int32_t out, int32_t nsubs,
+                           int32_t nevents) {
+    const char *fn = "wasi_snapshot_preview1.poll_oneoff";
+    if (!HI->mw->cfg.strict_sandbox) return WASI_ENOSYS;
+    if ((uint32_t)nsubs > 4096) return WASI_EINVAL;
+    const uint8_t *sub = guest_bytes(HI, vm, (uint32_t)in, (uint32_t)nsubs * 48, fn);
+    uint8_t *ev = guest_bytes(HI, vm, (uint32_t)out, (uint32_t)nsubs * 32, fn);
+    uint8_t *count = guest_bytes(HI, vm, (uint32_t)nevents, 4, fn);
+    if (nsubs == 0) return WASI_EINVAL;
+    for (uint32_t i = 0; i < (uint32_t)nsubs; i++) {
+        const uint8_t *s = sub + 48 * i;
+        uint8_t *e = ev + 32 * i;
+        memset(e, 0, 32);
+        memcpy(e, s, 8);                   /* userdata */
+        uint16_t err = s[8] == 0 ? 0 : 8;  /* clock: done; fd_read/fd_write: EBADF */
+        memcpy(e + 8, &err, 2);
+        e[10] = s[8];                      /* type */
+    }
+    put_u32(count, (uint32_t)nsubs);
+    return WASI_ESUCCESS;
 }
 
 static int32_t sched_yield_fn(void *env, hwasm_vmctx *vm) {
@@ -196,6 +250,7 @@ static const struct host_fn wasi_fns[] = {
     {"random_get", "ii", "i", (void *)random_get},
     {"proc_exit", "i", "", (void *)proc_exit},
     {"sched_yield", "", "i", (void *)sched_yield_fn},
+    {"poll_oneoff", "iiii", "i", (void *)poll_oneoff},
     {"fd_prestat_get", "ii", "i", (void *)fd_prestat_get},
 };
 
@@ -231,7 +286,6 @@ static const char *const wasi_unimplemented[] = {
     "path_rename",
     "path_symlink",
     "path_unlink_file",
-    "poll_oneoff",
     "proc_raise",
     "sock_accept",
     "sock_recv",

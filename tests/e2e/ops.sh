@@ -24,8 +24,8 @@ check "healthz" ok "$(curl -s $A/healthz)"
 check "readyz" ready "$(curl -s $A/readyz)"
 code $U/a >/dev/null; code $U/b >/dev/null; code $U/panic >/dev/null; code $U/down >/dev/null
 M=$(curl -s $A/metrics)
-contains "metrics: 2xx by route" 'hwasmd_requests_total{route="/",code="2xx"} 2' "$M"
-contains "metrics: 5xx by route" 'hwasmd_requests_total{route="/panic",code="5xx"} 1' "$M"
+contains "metrics: 2xx by route" 'hwasmd_requests_total{route="/",host="",methods="",code="2xx"} 2' "$M"
+contains "metrics: 5xx by route" 'hwasmd_requests_total{route="/panic",host="",methods="",code="5xx"} 1' "$M"
 contains "metrics: traps" 'hwasmd_middleware_traps_total{middleware="panic"} 1' "$M"
 contains "metrics: upstream errors" 'hwasmd_upstream_errors_total{upstream="http://127.0.0.1:1"} 1' "$M"
 contains "metrics: latency histogram" 'hwasmd_request_duration_seconds_count 4' "$M"

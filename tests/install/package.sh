@@ -1,6 +1,6 @@
 # package.sh — ctest `package`: the Debian package `make package` builds (CPack) declares
 # what it needs and runs from an extracted root: cpack into a temp folder, the control
-# fields, every shared library ldd lists for its programs belongs to a package its Depends
+# fields, every shared library its programs name (DT_NEEDED) belongs to a package its Depends
 # names (hwasmc links in process: no linker among them), then the extracted hwasmd checks a
 # configuration whose .wasm it compiles with the extracted hwasmc beside it.
 # Usage: package.sh BUILD_DIR SOURCE_DIR
@@ -29,7 +29,9 @@ package_of() {
     dpkg -S "$real" 2>/dev/null || dpkg -S "$base" 2>/dev/null || dpkg -S "$1" 2>/dev/null || dpkg -S "/usr$1" 2>/dev/null
 }
 for prog in "$R"/usr/bin/* "$R/usr/lib/libhwasm.so.0"; do
-    for lib in $(ldd "$prog" | awk '/=> \//{print $3}'); do
+    # the libraries it names itself (DT_NEEDED); theirs are their packages' Depends
+    needed=$(readelf -d "$prog" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+    for lib in $(ldd "$prog" | awk -v n=" $(echo $needed) " 'index(n, " " $1 " ") && /=> \// {print $3}'); do
         pkg=$(package_of "$lib" | head -1 | cut -d: -f1)
         case ", $DEPENDS," in
         *", $pkg,"*) ;;

@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
     if (hwd_config_load(config_path, &c, msg, sizeof msg)) message_ok(msg);
     hwd_config_free(&c);
 
-    if (hwd_dapr_load(dapr_dir, config_path, "builtin:echo", &c, msg, sizeof msg)) message_ok(msg);
+    if (hwd_dapr_load(dapr_dir, config_path, "appHttpPipeline", "builtin:echo", &c, msg, sizeof msg)) message_ok(msg);
     hwd_config_free(&c);
 
     struct hwd_config *before = hwd_gen_acquire();

@@ -1,0 +1,126 @@
+/*
+ * hwasmd_target.c — the request line and Host header read the way the app will read them,
+ * before any route is chosen: the path normalised (hwasmd_path.c), the host without port,
+ * case or trailing dot, absolute-form targets ("GET http://h/p") routed by their host and
+ * path. A request whose host or path could mean two things is refused here (400), as nginx
+ * refuses it, so no route can be chosen on one meaning while the app acts on the other.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hwasmd_path.h"
+#include "hwasmd_target.h"
+
+/* Checks a host[:port] as nginx's ngx_http_validate_host does and trims it to the host:
+ * no port, no trailing dot. Refused: empty, "..", '/', '\\', NUL, controls, spaces, DEL;
+ * an IPv6 literal keeps its brackets. 0 or -1. */
+static int host_trim(const char *h, size_t n, size_t *len) {
+    size_t end = n, dot = (size_t)-2;
+    int literal = 0;
+    for (size_t i = 0; i < end; i++) {
+        unsigned char ch = (unsigned char)h[i];
+        if (ch == '.') {
+            if (dot == i - 1) return -1;
+            dot = i;
+        } else if (ch == ':' && !literal) {
+            end = i;
+        } else if (ch == '[' && i == 0) {
+            literal = 1;
+        } else if (ch == ']' && literal) {
+            end = i + 1;
+        } else if (ch <= 0x20 || ch == 0x7f || ch == '/' || ch == '\\') {
+            return -1;
+        }
+    }
+    for (size_t i = end; i < n; i++) /* the port: digits only */
+        if (i > end && (h[i] < '0' || h[i] > '9')) return -1;
+    if (end < n && h[end] != ':') return -1;
+    if (end > 0 && h[end - 1] == '.') end--;
+    if (end == 0) return -1;
+    *len = end;
+    return 0;
+}
+
+int hwd_target_parse(const hw_http_request *q, int http11, struct hwd_target *t) {
+    memset(t, 0, sizeof *t);
+    const char *s = q->target.ptr;
+    size_t n = q->target.len;
+    const char *authority = NULL;
+    size_t authority_len = 0;
+    if (n >= 7 && (!strncasecmp(s, "http://", 7) || (n >= 8 && !strncasecmp(s, "https://", 8)))) {
+        authority = s + (s[4] == ':' ? 7 : 8);
+        authority_len = strcspn(authority, "/?#");
+        if (memchr(authority, '@', authority_len)) return 400; /* userinfo: nginx refuses it too */
+        t->origin = (size_t)(authority - s) + authority_len;
+    } else if (n == 0 || s[0] != '/') {
+        return 400; /* "*", authority-form, or garbage */
+    }
+    t->raw_end = t->origin + strcspn(s + t->origin, "?#");
+
+    /* the host: one Host header (required in HTTP/1.1), agreeing with the authority */
+    int64_t i = hw_http_headers_find(&q->headers, "host", 4, 0);
+    if (i >= 0 && hw_http_headers_find(&q->headers, "host", 4, (uint32_t)i + 1) >= 0) return 400;
+    if (i < 0 && http11) return 400;
+    if (i >= 0) {
+        const hw_http_field *h = &q->headers.fields[i];
+        if (host_trim(h->value, h->value_len, &t->host_len)) return 400;
+        t->host = h->value;
+    }
+    if (authority) {
+        size_t len;
+        if (host_trim(authority, authority_len, &len)) return 400;
+        if (t->host && (len != t->host_len || strncasecmp(authority, t->host, len))) return 400;
+        t->host = authority;
+        t->host_len = len;
+    }
+
+    /* the path; "http://h" and "http://h?q" mean "/" */
+    const char *p = s + t->origin;
+    size_t plen = t->raw_end - t->origin;
+    if (plen == 0) {
+        t->path = "/";
+        t->path_len = 1;
+        return 0;
+    }
+    if (p[0] != '/') return 400;
+    if (hwd_path_is_normal(p, plen)) {
+        t->path = p;
+        t->path_len = plen;
+        return 0;
+    }
+    if (!(t->buf = malloc(plen))) return 400;
+    if (hwd_path_normalize(p, plen, t->buf, &t->path_len)) {
+        hwd_target_free(t);
+        return 400;
+    }
+    t->path = t->buf;
+    return 0;
+}
+
+int hwd_target_forward(hw_http_request *q, struct hwd_target *t, int normalized) {
+    int rc = 0;
+    if (t->origin || (normalized && t->buf)) {
+        const char *s = q->target.ptr;
+        const char *p = normalized ? t->path : s + t->origin;
+        size_t plen = normalized ? t->path_len : t->raw_end - t->origin;
+        size_t qlen = q->target.len - t->raw_end;
+        char *out = malloc(plen + qlen + 2);
+        if (!out) rc = -1;
+        else {
+            size_t o = 0;
+            if (plen == 0) out[o++] = '/';
+            memcpy(out + o, p, plen);
+            memcpy(out + o + plen, s + t->raw_end, qlen);
+            rc = hw_http_str_set(&q->target, out, o + plen + qlen) ? -1 : 0;
+            free(out);
+        }
+    }
+    hwd_target_free(t);
+    return rc;
+}
+
+void hwd_target_free(struct hwd_target *t) {
+    free(t->buf);
+    memset(t, 0, sizeof *t);
+}

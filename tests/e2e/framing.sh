@@ -1,0 +1,105 @@
+# framing.sh — one framing for everyone (issue 10 §2): hwasmd reads a request's length the
+# strict way or refuses it, so bytes that another HTTP parser would frame differently can
+# never become a request of their own; trailers never become headers (of this request or
+# of the next one on the connection); header lines nginx refuses are refused; versions
+# other than 1.0 and 1.1 get 505; an Upgrade request is served as a plain one and what is
+# pipelined behind it is parsed as the next request. Behind hwasmd: the auth guest on /api
+# and an app that records every request it gets.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wire.sh"
+cat >"$T/f.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$rec_PORT
+workers: 1
+middleware:
+  - {name: auth, module: $GUESTS/auth.wasm}
+routes:
+  - {prefix: /}
+  - {prefix: /api, chain: [auth]}
+Y
+start f "$T/f.yaml"
+P='POST /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n'
+C="${P}Transfer-Encoding: chunked\r\n\r\n"
+SMUGGLED='GET /api/secret HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+
+# chunked bodies
+send "chunked body" 200 "${C}5\r\nhello\r\n0\r\n\r\n"
+send "chunked body in pieces" 200 "${C}5\r\nhel" "lo" "\r" "\n0\r\n" "\r\n"
+send "chunked body, CRLF after the data in the next read" 200 "${C}5\r\nhello" "\r\n0\r\n\r\n"
+check "the app got both bodies" "hello hello hello" "$(seen b | tr '\n' ' ' | sed 's/ $//')"
+forget
+send "two bytes not CRLF after the chunk data" 400 "${C}5\r\nhelloXX0\r\n\r\n"
+send "... smuggling a request behind" 400 "${C}1\r\nAXX0\r\n\r\n$SMUGGLED"
+send "... CR then not LF" 400 "${C}5\r\nhello\rX0\r\n\r\n"
+send "... in the next read" 400 "${C}5\r\nhello" "XX0\r\n\r\n"
+send "... its LF in the next read" 400 "${C}5\r\nhello\r" "X0\r\n\r\n"
+send "bare LF after the chunk data" 400 "${C}5\r\nhello\n0\r\n\r\n"
+send "bare LF after a chunk size" 400 "${C}5\nhello\r\n0\r\n\r\n"
+send "bare LF after the last chunk" 400 "${C}5\r\nhello\r\n0\n\n"
+for s in 5g 0x5 -5 ' 5' '5 ' 10000000000000005 fffffffffffffffff; do
+    send "chunk size [$s]" 400 "${C}$s\r\nhello\r\n0\r\n\r\n"
+done
+send "Transfer-Encoding: chunked, identity (chunked not last)" 400 "${P}Transfer-Encoding: chunked, identity\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+send "Transfer-Encoding: gzip, chunked" 501 "${P}Transfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+send "Transfer-Encoding: identity" 501 "${P}Transfer-Encoding: identity\r\n\r\nhello"
+# nginx answers 501 here too; llhttp refuses the Content-Length line first (400)
+send "Transfer-Encoding: identity with a Content-Length" 400 "${P}Transfer-Encoding: identity\r\nContent-Length: 5\r\n\r\nhello"
+send "two Transfer-Encoding lines" 400 "${P}Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+send "Transfer-Encoding in HTTP/1.0" 400 'POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'
+send "Transfer-Encoding and Content-Length" 400 "${P}Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n$SMUGGLED"
+send "Content-Length and Transfer-Encoding" 400 "${P}Content-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n$SMUGGLED"
+send "two different Content-Lengths" 400 "${P}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"
+send "the same Content-Length twice" 400 "${P}Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello"
+send "Content-Length: 5, 5" 400 "${P}Content-Length: 5, 5\r\n\r\nhello"
+check "the app saw none of them" "" "$(seen t)"
+send "Transfer-Encoding: Chunked (any case)" 200 "${P}Transfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+forget
+
+# trailers
+K='POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n'
+T1='5\r\nhello\r\n0\r\nX-Trail: t1\r\nCookie: evil=1\r\nHost: evil\r\nAuthorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n\r\n'
+send "trailers, then a pipelined request" "200 200" "$K$T1"'GET /y HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+check "no trailer became a header, of either request" "/x - - a - hello|/y - - a - -" \
+    "$(seen t h:x-trail h:cookie h:host h:authorization b | tr '\n' '|' | sed 's/|$//')"
+forget
+send "trailers in pieces, then /api" "200 401" "${K}5\r\nhello\r\n0\r\nX-Tr" "ail: t1\r\nAuthorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n" \
+    "\r\n"'GET /api/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+check "a trailing Authorization does not authorise the next request" "/x -" "$(seen t h:x-trail)"
+forget
+
+# header lines
+G='GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n'
+send "an empty header name" 400 "$G: v\r\n\r\n"
+send "obs-fold" 400 "${G}X-A: 1\r\n folded\r\n\r\n"
+send "obs-fold with a tab" 400 "${G}X-A: 1\r\n\tfolded\r\n\r\n"
+send "obs-fold in the next read" 400 "${G}X-A: 1\r\n" " folded\r\n\r\n"
+send "obs-fold after a value split across reads" 400 "${G}X-A: 1" "\r\n folded\r\n\r\n"
+send "obs-fold after a CR in the last read" 400 "${G}X-A: 1\r" "\n folded\r\n\r\n"
+send "a space before the colon" 400 "${G}X-A : v\r\n\r\n"
+send "a tab before the colon" 400 "${G}X-A\t: v\r\n\r\n"
+send "a control character in a value" 400 "${G}X-A: a\x01b\r\n\r\n"
+send "DEL in a value" 400 "${G}X-A: a\x7fb\r\n\r\n"
+send "HTTP/2.0" 505 'GET /x HTTP/2.0\r\nHost: a\r\n\r\n'
+send "HTTP/0.9" 505 'GET /x HTTP/0.9\r\nHost: a\r\n\r\n'
+send "HTTP/1.2" 505 'GET /x HTTP/1.2\r\nHost: a\r\n\r\n'
+send "HTTP/3.0" 505 'GET /x HTTP/3.0\r\nHost: a\r\n\r\n'
+send "CONNECT" 400 'CONNECT a:80 HTTP/1.1\r\nHost: a:80\r\n\r\n'"$SMUGGLED"
+check "the app saw none of them" "" "$(seen t)"
+send "a value split across reads" 200 "${G}X-A: hel" "lo wor" "ld\r\n\r\n"
+send "a value split before its CRLF" 200 "${G}X-A: 1" "\r\n" "X-B: 2\r\n\r\n"
+send "a value split at a space" 200 "${G}X-A: a" " b\r\n\r\n"
+check "their values as sent" "hello world -|1 2|a b -" "$(seen h:x-a h:x-b | tr '\n' '|' | sed 's/|$//')"
+forget
+
+# Upgrade: served as a plain request, the next pipelined one parsed as a request
+send "Upgrade: websocket, then /api pipelined" "200 401" \
+    'GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'"$SMUGGLED"
+send "Upgrade: h2c, then /api pipelined" "200 401" \
+    'GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n'"$SMUGGLED"
+send "Upgrade with a body, then a pipelined request" "200 200" \
+    'POST /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 5\r\n\r\nhelloGET /y HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+check "the app saw the plain requests, no Upgrade" "/x - -|/x - -|/x - hello|/y - -" \
+    "$(seen t h:upgrade b | tr '\n' '|' | sed 's/|$//')"
+send "three pipelined requests" "200 200 200" \
+    'GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+finish

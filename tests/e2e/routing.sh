@@ -1,0 +1,104 @@
+# routing.sh — a route guards a path however it is spelled (issue 10 §1): /api sits behind
+# the auth guest (no credentials: 401), and every other spelling of /api (percent-encoded
+# letters, dot-segments, doubled slashes, absolute-form targets) gets the same 401, while
+# spellings with no single meaning get 400; the app behind never sees any of them. Host
+# routes match whatever the case, port or trailing dot, and a request whose host is
+# ambiguous (two Host headers, a Host the target's authority contradicts, none in HTTP/1.1)
+# is refused. The app gets the target as received unless forward_normalized_path is set.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wire.sh"
+cat >"$T/r.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$rec_PORT
+workers: 1
+middleware:
+  - {name: auth, module: $GUESTS/auth.wasm}
+routes:
+  - {prefix: /}
+  - {prefix: /api, chain: [auth]}
+  - {prefix: /, host: admin.example, chain: [auth]}
+Y
+start r "$T/r.yaml"
+get() { printf 'GET %s HTTP/1.1\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' "$1" "${2:-a}"; }
+
+send "/api/x without credentials" 401 "$(get /api/x)"
+send "/x reaches the app" 200 "$(get /x)"
+forget
+for p in /%61pi/x /%61%70%69/x //api/x //%61pi//x /./api/x /%2e/api/x /x/../api/x /x/%2e%2e/api/x \
+    /x/%2E%2e/api/x /x/y/../../api/x /api/./x /api?x=1 /api; do
+    send "$p gets the /api chain" 401 "$(get "$p")"
+done
+send "HTTP/1.0 /%61pi/x gets the /api chain" 401 'GET /%61pi/x HTTP/1.0\r\nConnection: close\r\n\r\n'
+for p in /a%2Fb /api%2fx /a%00b /a%zzb /a%2 /a% /../x /x/../../api/x /a/./b/../../.. /%2e%2e/api/x; do
+    send "$p is refused" 400 "$(get "$p")"
+done
+check "the app saw none of them" "" "$(seen t)"
+
+send "the query is not part of the path: /x?p=/../api" 200 "$(get '/x?p=/../api')"
+send "nor checked: /x?%zz" 200 "$(get '/x?%zz')"
+forget
+send "/x//y/./z/../w?q=/../a reaches the app" 200 "$(get '/x//y/./z/../w?q=/../a')"
+check "the app gets the target as received" "/x//y/./z/../w?q=/../a" "$(seen t)"
+
+# Host routes
+send "Host admin.example gets its chain" 401 "$(get /x admin.example)"
+send "Host Admin.EXAMPLE. too" 401 "$(get /x Admin.EXAMPLE.)"
+send "Host admin.example.:8080 too" 401 "$(get /x admin.example.:8080)"
+send "Host ADMIN.example:80 too" 401 "$(get /x ADMIN.example:80)"
+forget
+send "two Host headers" 400 'GET /x HTTP/1.1\r\nHost: a\r\nHost: admin.example\r\nConnection: close\r\n\r\n'
+send "the same Host twice" 400 'GET /x HTTP/1.1\r\nHost: a\r\nHost: a\r\nConnection: close\r\n\r\n'
+send "HTTP/1.1 without Host" 400 'GET /x HTTP/1.1\r\nConnection: close\r\n\r\n'
+send "an empty Host" 400 'GET /x HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n'
+send "a Host with a slash" 400 'GET /x HTTP/1.1\r\nHost: a/b\r\nConnection: close\r\n\r\n'
+send "a Host with a space" 400 'GET /x HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n'
+send "a Host with .." 400 'GET /x HTTP/1.1\r\nHost: admin..example\r\nConnection: close\r\n\r\n'
+send "absolute-form, Host contradicting it" 400 'GET http://admin.example/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+send "absolute-form, no Host" 400 'GET http://a/x HTTP/1.1\r\nConnection: close\r\n\r\n'
+send "asterisk-form" 400 'OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+send "a target that is no path" 400 'GET x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+check "the app saw none of them" "" "$(seen t)"
+send "absolute-form routes by its host" 401 'GET http://admin.example/x HTTP/1.1\r\nHost: admin.example\r\nConnection: close\r\n\r\n'
+send "absolute-form routes by its path" 401 'GET http://a/api/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+send "absolute-form, its path normalised" 401 'GET http://a/x/../%61pi/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+send "absolute-form, host in another case with a port" 401 \
+    'GET http://Admin.Example:80/x HTTP/1.1\r\nHost: admin.example\r\nConnection: close\r\n\r\n'
+check "the app saw none of them" "" "$(seen t)"
+send "absolute-form to the app" 200 'GET http://a/x?q=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+send "absolute-form without a path" 200 'GET http://a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+check "the app gets them in origin-form" "/x?q=1 /" "$(seen t | tr '\n' ' ' | sed 's/ $//')"
+forget
+send "HTTP/1.0 without Host is served" 200 'GET /x HTTP/1.0\r\nConnection: close\r\n\r\n'
+check "... by the app" "/x" "$(seen t)"
+
+# forward_normalized_path: the app (and the guests) get the path routing used
+cat >"$T/n.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$rec_PORT
+workers: 1
+forward_normalized_path: true
+routes:
+  - {prefix: /}
+Y
+start n "$T/n.yaml"
+forget
+send "forward_normalized_path: served" 200 "$(get '/x//y/./z/../%61?q=/../a')"
+check "forward_normalized_path: the app gets the normalised path, the query as is" "/x/y/a?q=/../a" "$(seen t)"
+
+# route prefixes are normalised as requests' paths are; one no request could match is an error
+cat >"$T/p.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$rec_PORT
+middleware:
+  - {name: auth, module: $GUESTS/auth.wasm}
+routes:
+  - {prefix: /}
+  - {prefix: "//%61dmin/./", chain: [auth]}
+Y
+start p "$T/p.yaml"
+send "a prefix written //%61dmin/./ guards /admin/" 401 "$(get /admin/x)"
+printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\nroutes:\n  - {prefix: /a%%2Fb}\n' >"$T/bad.yaml"
+"$HWASMD" --check "$T/bad.yaml" >/dev/null 2>"$T/bad.err"
+check "a prefix with an encoded / is a configuration error" "2 hwasmd: $T/bad.yaml:4: prefix: not a path" \
+    "$? $(cut -d'(' -f1 "$T/bad.err" | sed 's/ $//')"
+finish

@@ -1,0 +1,92 @@
+# upstream_limits.sh — the app's answer cannot stall or bloat a worker (issue 10 §3): a head
+# past limits.upstream_header_bytes / upstream_header_count answers 502 at once (40,000
+# header lines froze a worker for seconds), raised limits are parsed in linear time, and an
+# answer framed by closing the connection (HTTP/1.0 or 1.1, no length) reaches the client
+# whole and correctly framed, streamed or gathered by a guest that rewrites it (redact).
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
+# A raw app: every answer below is written byte by byte, then the connection closes.
+app app <<'PY'
+MIB = bytes(range(256)) * 4096  # 1 MiB
+SMALL = (b"public secret " * 4300)[:60000]  # fits redact's 64 KiB buffer
+def do_GET(self):
+    self.close_connection = True
+    w = self.wfile.write
+    n = int(self.path.rsplit("/", 1)[1]) if self.path.startswith("/lines/") else 0
+    if n:  # /lines/N: N header lines
+        w(b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(n)) + b"Content-Length: 2\r\n\r\nok")
+    elif self.path == "/fat":  # one 70 KB header value
+        w(b"HTTP/1.1 200 OK\r\nX-Fat: " + b"a" * 70000 + b"\r\nContent-Length: 2\r\n\r\nok")
+    else:  # /close10/big, /close11/small ...: body until close, in pieces
+        ver = b"1.0" if "/close10/" in self.path else b"1.1"
+        body = self.SMALL if self.path.endswith("/small") else self.MIB
+        w(b"HTTP/" + ver + b" 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n")
+        for i in range(0, len(body), 20000):
+            w(body[i:i + 20000]); self.wfile.flush(); time.sleep(0.002)
+PY
+cat >"$T/d.yaml" <<Y
+listen: 127.0.0.1:0
+admin: 127.0.0.1:0
+upstream: http://127.0.0.1:$app_PORT
+workers: 1
+middleware:
+  - {name: redact, module: $GUESTS/redact.wasm, config: secret}
+routes:
+  - {prefix: /}
+  - {prefix: /buffered, chain: [redact]}
+Y
+start d "$T/d.yaml"
+U=http://127.0.0.1:$d_PORT
+LIMIT=$(awk -v s="$SLOWDOWN" 'BEGIN{print 1.5 * s}')
+fast() { curl -s -o /dev/null -w '%{http_code} %{time_total}' "$@" | awk -v l="$LIMIT" '{print $1, ($2 < l ? "fast" : "slow " $2)}'; }
+check "40,000 header lines: 502 at once" "502 fast" "$(fast $U/lines/40000)"
+check "then the worker serves on" 200 "$(code $U/lines/10)"
+check "257 header lines (upstream_header_count 256): 502" 502 "$(code $U/lines/257)"
+check "256 header lines: 200" 200 "$(code $U/lines/255)"
+check "a 70 KB header (upstream_header_bytes 64 KiB): 502" 502 "$(code $U/fat)"
+
+# close-delimited answers, streamed (no guest) and gathered (redact buffers the response)
+SUM=$(python3 -c 'import hashlib; print(hashlib.sha256(bytes(range(256)) * 4096).hexdigest())')
+SMALLSUM=$(python3 -c 'import hashlib; print(hashlib.sha256((b"public secret " * 4300)[:60000].replace(b"secret", b"######")).hexdigest())')
+got() { # got URL [curl options]: "STATUS SIZE SHA256 curl-exit"
+    curl -s -o "$T/body" -D "$T/head" -w '%{http_code} %{size_download}' "$@"; local rc=$?
+    echo " $(sha256sum <"$T/body" | cut -c1-64) $rc"
+}
+for v in 10 11; do
+    check "HTTP/1.$((v - 10)) app, until close, streamed: whole" "200 1048576 $SUM 0" "$(got $U/close$v/big)"
+    contains "  chunked to an HTTP/1.1 client" "Transfer-Encoding: chunked" "$(cat "$T/head")"
+    check "  to an HTTP/1.0 client: whole" "200 1048576 $SUM 0" "$(got -0 $U/close$v/big)"
+    contains "  until close" "Connection: close" "$(cat "$T/head")"
+    check "HTTP/1.$((v - 10)) app, until close, gathered and rewritten" "200 60000 $SMALLSUM 0" "$(got $U/buffered/close$v/small)"
+    contains "  with its length" "Content-Length: 60000" "$(cat "$T/head")"
+done
+RAWSUM=$(python3 -c 'import hashlib; print(hashlib.sha256((b"public secret " * 4300)[:60000]).hexdigest())')
+check "60,000 bytes until close, no guest: whole" "200 60000 $RAWSUM 0" "$(got $U/close11/small)"
+A=$(sed -n 's/^hwasmd: admin on \(.*\)/\1/p' "$T/d.out")
+contains "upstream errors: the three heads over the limits, not the answers until close" \
+    "hwasmd_upstream_errors_total{upstream=\"http://127.0.0.1:$app_PORT\"} 3" "$(curl -s $A/metrics | grep '^hwasmd_upstream_errors')"
+
+# raised limits: the head is still parsed in linear time (80,000 lines took 9 s)
+cat >"$T/big.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$app_PORT
+workers: 1
+limits: {upstream_header_bytes: 16777216, upstream_header_count: 1000000}
+routes:
+  - {prefix: /}
+Y
+start big "$T/big.yaml"
+lines() { # lines N: header lines of the answer, and whether it came in under the limit
+    python3 - "$big_PORT" "$1" "$LIMIT" <<'PY'
+import socket, sys, time
+t = time.time(); s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+s.sendall(b"GET /lines/%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % sys.argv[2].encode()); d = b""
+while True:
+    x = s.recv(1 << 20)
+    if not x: break
+    d += x
+print(d.count(b"\r\nX-H"), "fast" if time.time() - t < float(sys.argv[3]) else "slow %.2f" % (time.time() - t))
+PY
+}
+check "80,000 lines under raised limits: passed on, fast" "80000 fast" "$(lines 80000)"
+finish
