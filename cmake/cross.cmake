@@ -8,7 +8,8 @@
 #   spec_<arch>         the spec groups CI runs (memory, traps, calls, linking, numerics)
 #   cli_run_<arch>      tests/cli/run.sh: the demo guest's traps through hwasm-run
 #   spec_<arch>_full    every spec file (label "full"; `make spec-arm64`)
-#   e2e_tck_<arch>, e2e_traps_<arch>   hwasmd under qemu, guests compiled for the target
+#   e2e_tck_<arch>, e2e_traps_<arch>, e2e_chain_<arch>   hwasmd under qemu, guests compiled
+#                       for the target (chain: hwasmd compiles .wasm with hwasmc-TARGET)
 #   fuzz_diff_<arch>    a slice of run-diff's seeds, compiled for the target
 if(NOT HWASM_CROSS_TARGET)
   message(FATAL_ERROR "a cross build needs HWASM_CROSS_TARGET (see cmake/aarch64-linux-gnu.cmake)")
@@ -58,22 +59,24 @@ add_test(NAME cli_run_${HWASM_CROSS_ARCH} COMMAND sh ${PROJECT_SOURCE_DIR}/tests
 set_tests_properties(cli_run_${HWASM_CROSS_ARCH} PROPERTIES TIMEOUT 300)
 
 # hwasmd end to end under qemu: the guests the scripts pin, compiled for the target from
-# the host build's .wasm files; hwasmd runs through lib.sh's HWASMD_WRAPPER.
+# the host build's .wasm files, and those .wasm files, which hwasmd compiles itself through
+# the hwasmc-TARGET script; hwasmd runs through lib.sh's HWASMD_WRAPPER.
 if(TARGET hwasmd)
   find_program(CURL curl REQUIRED)
   find_program(BASH bash REQUIRED)
   set(guests ${PROJECT_BINARY_DIR}/tests/guests)
-  set(sos)
-  foreach(name tck headers loop panic_on_handle_request panic_on_handle_response)
+  set(outputs)
+  foreach(name tck headers loop panic_on_handle_request panic_on_handle_response auth router)
     set(wasm ${HWASM_HOST_BUILD}/tests/guests/${name}.wasm)
-    add_custom_command(OUTPUT ${guests}/${name}.so
+    add_custom_command(OUTPUT ${guests}/${name}.so ${guests}/${name}.wasm
       COMMAND ${CMAKE_COMMAND} -E make_directory ${guests}
+      COMMAND ${CMAKE_COMMAND} -E copy ${wasm} ${guests}/${name}.wasm
       COMMAND ${HWASM_CROSS_HWASMC} ${wasm} -o ${guests}/${name}.so
       DEPENDS ${wasm} ${HWASM_HOST_HWASMC} COMMENT "hwasmc --target=${HWASM_CROSS_TARGET} ${name}.so" VERBATIM)
-    list(APPEND sos ${guests}/${name}.so)
+    list(APPEND outputs ${guests}/${name}.so ${guests}/${name}.wasm)
   endforeach()
-  add_custom_target(cross_guests ALL DEPENDS ${sos})
-  foreach(t tck traps)
+  add_custom_target(cross_guests ALL DEPENDS ${outputs})
+  foreach(t tck traps chain)
     add_test(NAME e2e_${t}_${HWASM_CROSS_ARCH} COMMAND ${BASH} ${PROJECT_SOURCE_DIR}/tests/e2e/${t}.sh
              $<TARGET_FILE:hwasmd> ${guests} ${HWASM_CROSS_HWASMC})
     # qemu-user translates code as it first runs: time limits in the scripts scale by 5

@@ -112,7 +112,12 @@ static int parse_args(int argc, char **argv, cli *c) {
         case OPT_CHECK: c->check_only = true; break;
         case 'h':
         case OPT_HELP: fputs(usage, stdout); exit(0);
-        case OPT_VERSION: printf("hwasmc %s (ABI %u, LLVM 19)\n", HWASM_VERSION, HWASM_ABI_VERSION); exit(0);
+        case OPT_VERSION:
+            /* The target is part of the version: caches keyed by it (hwasmd's) keep one .so
+             * per machine. --target before --version names the one it selects. */
+            printf("hwasmc %s (ABI %u, LLVM 19, target %s)\n", HWASM_VERSION, HWASM_ABI_VERSION,
+                   target_info_of(c->opts.target)->name);
+            exit(0);
         default:
             return fail("unknown or incomplete option '%s' (see hwasmc --help)", argv[optind - 1]), -1;
         }

@@ -42,6 +42,11 @@ out=$("$HWASM_RUN" "$T/lie.so" fib 20 2>&1); rc=$?
 expect_eq "a descriptor for another machine is refused" 1 "$rc"
 expect_match "its message names both machines" "compiled for aarch64 \(descriptor machine 183\), this runtime runs on x86-64" "$out"
 
+# hwasmd keys its compile cache by `hwasmc --version`: one key per machine.
+expect_match "--version names the default target" "target x86_64-linux-gnu\)$" "$("$HWASMC" --version)"
+expect_match "--version names a chosen target" "target aarch64-linux-gnu\)$" \
+    "$("$HWASMC" --target=aarch64-linux-gnu --version)"
+
 out=$("$HWASMC" --target=riscv64-linux-gnu "$T/demo.wasm" -o "$T/r.so" 2>&1); rc=$?
 expect_eq "unknown --target: exit 2" 2 "$rc"
 expect_eq "unknown --target: one error line" \
