@@ -1,8 +1,8 @@
 # aarch64-linux-gnu.cmake — the CMake toolchain for an aarch64 (arm64) build on an x86-64
 # Debian machine: Debian's cross compiler (gcc-aarch64-linux-gnu), the arm64 builds of
 # hwasmd's libraries through multiarch (libuv1-dev:arm64, libyaml-dev:arm64,
-# libsodium-dev:arm64, libcurl4-openssl-dev:arm64; scripts/setup), and qemu-user to run
-# what it builds.
+# libsodium-dev:arm64, libcurl4-openssl-dev:arm64, and check:arm64 for the unit tests;
+# scripts/setup), and qemu-user to run what it builds.
 #   cmake -S . -B build-arm64 -G Ninja --toolchain cmake/aarch64-linux-gnu.cmake \
 #         -DHWASM_HOST_BUILD=$PWD/build
 # Such a build holds libhwasm, hwasmd and the test runners; hwasmc stays the host's

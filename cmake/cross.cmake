@@ -7,6 +7,7 @@
 # ctest runs the target's programs under CMAKE_CROSSCOMPILING_EMULATOR:
 #   spec_<arch>         the spec groups CI runs (memory, traps, calls, linking, numerics)
 #   cli_run_<arch>      tests/cli/run.sh: the demo guest's traps through hwasm-run
+#   test_runtime_*_<arch>, test_http_*_<arch>   the core's and the http host's unit tests
 #   spec_<arch>_full    every spec file (label "full"; `make spec-arm64`)
 #   e2e_tck_<arch>, e2e_traps_<arch>, e2e_chain_<arch>   hwasmd under qemu, guests compiled
 #                       for the target (chain: hwasmd compiles .wasm with hwasmc-TARGET)
@@ -58,24 +59,62 @@ add_test(NAME cli_run_${HWASM_CROSS_ARCH} COMMAND sh ${PROJECT_SOURCE_DIR}/tests
          ${HWASM_CROSS_HWASMC} ${PROJECT_BINARY_DIR}/hwasm-run-emulated)
 set_tests_properties(cli_run_${HWASM_CROSS_ARCH} PROPERTIES TIMEOUT 300)
 
-# hwasmd end to end under qemu: the guests the scripts pin, compiled for the target from
-# the host build's .wasm files, and those .wasm files, which hwasmd compiles itself through
-# the hwasmc-TARGET script; hwasmd runs through lib.sh's HWASMD_WRAPPER.
+# Every test guest, compiled for the target from the host build's .wasm files (beside
+# their .wasm, which hwasmd compiles itself through the hwasmc-TARGET script), and the
+# hand-made native module built by the cross compiler (tests/guests/CMakeLists.txt).
+set(guests ${PROJECT_BINARY_DIR}/tests/guests)
+file(GLOB guest_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/guests/*.c
+     ${PROJECT_SOURCE_DIR}/tests/guests/wat/*.wat)
+file(GLOB adversarial_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/guests/adversarial/*.c
+     ${PROJECT_SOURCE_DIR}/tests/guests/adversarial/*.wat)
+set(outputs)
+foreach(src ${guest_sources} ${adversarial_sources})
+  get_filename_component(name ${src} NAME_WE)
+  set(sub "")
+  if(src MATCHES "/adversarial/")
+    set(sub "adversarial/")
+  endif()
+  set(wasm ${HWASM_HOST_BUILD}/tests/guests/${sub}${name}.wasm)
+  add_custom_command(OUTPUT ${guests}/${sub}${name}.so ${guests}/${sub}${name}.wasm
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${guests}/${sub}
+    COMMAND ${CMAKE_COMMAND} -E copy ${wasm} ${guests}/${sub}${name}.wasm
+    COMMAND ${HWASM_CROSS_HWASMC} ${wasm} -o ${guests}/${sub}${name}.so
+    DEPENDS ${wasm} ${HWASM_HOST_HWASMC}
+    COMMENT "hwasmc --target=${HWASM_CROSS_TARGET} ${sub}${name}.so" VERBATIM)
+  list(APPEND outputs ${guests}/${sub}${name}.so ${guests}/${sub}${name}.wasm)
+endforeach()
+add_library(native_guest MODULE ${PROJECT_SOURCE_DIR}/tests/guests/native/native_guest.c)
+target_include_directories(native_guest PRIVATE ${HWASM_INCLUDE_DIR})
+set_target_properties(native_guest PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${guests})
+target_link_options(native_guest PRIVATE -nostartfiles)
+add_custom_target(cross_guests ALL DEPENDS ${outputs} native_guest)
+
+# The runtime's and the http host's unit tests (tests/unit/test_runtime_*, test_http_*)
+# under qemu, with the target's check library (check:arm64); cc in them is the cross gcc.
+find_program(WAT2WASM wat2wasm REQUIRED)
+pkg_check_modules(CHECK QUIET IMPORTED_TARGET check)
+if(CHECK_FOUND)
+  file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/tests/unit/tmp)
+  file(GLOB unit_tests CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/unit/test_runtime_*.c
+       ${PROJECT_SOURCE_DIR}/tests/unit/test_http_*.c)
+  foreach(src ${unit_tests})
+    get_filename_component(name ${src} NAME_WE)
+    add_executable(${name} ${src} ${PROJECT_SOURCE_DIR}/tests/unit/unit_support.c)
+    target_link_libraries(${name} PRIVATE hwasm PkgConfig::CHECK)
+    target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/runtime/core)
+    add_test(NAME ${name}_${HWASM_CROSS_ARCH} COMMAND ${name})
+    set_tests_properties(${name}_${HWASM_CROSS_ARCH} PROPERTIES TIMEOUT 300 ENVIRONMENT
+      "HWASMC=${HWASM_CROSS_HWASMC};WAT2WASM=${WAT2WASM};HWASM_TEST_TMP=${PROJECT_BINARY_DIR}/tests/unit/tmp;HWASM_GUESTS=${guests};CC=${CMAKE_C_COMPILER}")
+  endforeach()
+else()
+  message(WARNING "the unit tests are not built for ${HWASM_CROSS_TARGET}: install check:arm64")
+endif()
+
+# hwasmd end to end under qemu, with those guests; hwasmd runs through lib.sh's
+# HWASMD_WRAPPER.
 if(TARGET hwasmd)
   find_program(CURL curl REQUIRED)
   find_program(BASH bash REQUIRED)
-  set(guests ${PROJECT_BINARY_DIR}/tests/guests)
-  set(outputs)
-  foreach(name tck headers loop panic_on_handle_request panic_on_handle_response auth router)
-    set(wasm ${HWASM_HOST_BUILD}/tests/guests/${name}.wasm)
-    add_custom_command(OUTPUT ${guests}/${name}.so ${guests}/${name}.wasm
-      COMMAND ${CMAKE_COMMAND} -E make_directory ${guests}
-      COMMAND ${CMAKE_COMMAND} -E copy ${wasm} ${guests}/${name}.wasm
-      COMMAND ${HWASM_CROSS_HWASMC} ${wasm} -o ${guests}/${name}.so
-      DEPENDS ${wasm} ${HWASM_HOST_HWASMC} COMMENT "hwasmc --target=${HWASM_CROSS_TARGET} ${name}.so" VERBATIM)
-    list(APPEND outputs ${guests}/${name}.so ${guests}/${name}.wasm)
-  endforeach()
-  add_custom_target(cross_guests ALL DEPENDS ${outputs})
   foreach(t tck traps chain)
     add_test(NAME e2e_${t}_${HWASM_CROSS_ARCH} COMMAND ${BASH} ${PROJECT_SOURCE_DIR}/tests/e2e/${t}.sh
              $<TARGET_FILE:hwasmd> ${guests} ${HWASM_CROSS_HWASMC})

@@ -67,7 +67,8 @@ enum hwasm_trap {
 #define HWASM_FLAG_NO_INTERRUPTS 0x2u     /* loops and entries do not poll vmctx->interrupt */
 /* Bits 16-31 of the flags: the machine the code was generated for, as an ELF e_machine
  * (hwasmc --target). The runtime refuses a module for another machine (its ELF header says
- * so too, and is checked first). 0 means x86-64: hwasmc wrote 0 before it had targets. */
+ * so too, and is checked first). 0 records none (hwasmc before it had targets, modules
+ * made by hand): the ELF header alone decides. */
 #define HWASM_FLAG_MACHINE_SHIFT 16u
 #define HWASM_FLAG_MACHINE(flags) ((uint32_t)(flags) >> HWASM_FLAG_MACHINE_SHIFT)
 #define HWASM_MACHINE_X86_64 62u   /* EM_X86_64: x86_64-linux-gnu, x86-64-v2 baseline */
