@@ -9,8 +9,8 @@
 #   cli_run_<arch>      tests/cli/run.sh: the demo guest's traps through hwasm-run
 #   test_runtime_*_<arch>, test_http_*_<arch>   the core's and the http host's unit tests
 #   spec_<arch>_full    every spec file (label "full"; `make spec-arm64`)
-#   e2e_tck_<arch>, e2e_traps_<arch>, e2e_chain_<arch>   hwasmd under qemu, guests compiled
-#                       for the target (chain: hwasmd compiles .wasm with hwasmc-TARGET)
+#   e2e_{tck,traps,chain,errors,stream,reload}_<arch>   hwasmd under qemu, guests compiled
+#                       for the target (.wasm ones by hwasmd, through hwasmc-TARGET)
 #   fuzz_diff_<arch>    a slice of run-diff's seeds, compiled for the target
 if(NOT HWASM_CROSS_TARGET)
   message(FATAL_ERROR "a cross build needs HWASM_CROSS_TARGET (see cmake/aarch64-linux-gnu.cmake)")
@@ -110,16 +110,20 @@ else()
   message(WARNING "the unit tests are not built for ${HWASM_CROSS_TARGET}: install check:arm64")
 endif()
 
-# hwasmd end to end under qemu, with those guests; hwasmd runs through lib.sh's
-# HWASMD_WRAPPER.
+# hwasmd end to end under qemu, with those guests: the scripts run hwasmd-emulated, which
+# execs qemu with hwasmd (so its pid is the server's), and compile through hwasmc-TARGET.
 if(TARGET hwasmd)
   find_program(CURL curl REQUIRED)
   find_program(BASH bash REQUIRED)
-  foreach(t tck traps chain)
+  file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/hwasmd-emulated
+       CONTENT "#!/bin/sh\nexec ${HWASM_CROSS_EMULATOR} '$<TARGET_FILE:hwasmd>' \"$@\"\n"
+       FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+                        WORLD_READ WORLD_EXECUTE)
+  foreach(t tck traps chain errors stream reload)
     add_test(NAME e2e_${t}_${HWASM_CROSS_ARCH} COMMAND ${BASH} ${PROJECT_SOURCE_DIR}/tests/e2e/${t}.sh
-             $<TARGET_FILE:hwasmd> ${guests} ${HWASM_CROSS_HWASMC})
+             ${PROJECT_BINARY_DIR}/hwasmd-emulated ${guests} ${HWASM_CROSS_HWASMC})
     # qemu-user translates code as it first runs: time limits in the scripts scale by 5
     set_tests_properties(e2e_${t}_${HWASM_CROSS_ARCH} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
-                         ENVIRONMENT "HWASMD_WRAPPER=${HWASM_CROSS_EMULATOR};HWASM_E2E_SLOWDOWN=5")
+                         ENVIRONMENT "HWASM_E2E_SLOWDOWN=5")
   endforeach()
 endif()
