@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +22,7 @@
 static const char usage[] =
     "usage: hwasmc IN.wasm -o OUT.so [options]\n"
     "\n"
-    "Compiles a WebAssembly 2.0 module (no SIMD yet) into a native shared object that\n"
+    "Compiles a WebAssembly 2.0 module (SIMD included) into a native shared object that\n"
     "libhwasm loads. The output keeps every wasm guarantee: the guest touches only its own\n"
     "memory and every trap becomes an error for the caller. It links the shared object\n"
     "itself (LLD's ELF linker, built in): no linker or other program on PATH is needed.\n"
@@ -41,6 +42,10 @@ static const char usage[] =
     "  --emit-llvm FILE      also write the optimised LLVM IR to FILE\n"
     "  -j N                  compile with N threads (default: all cores)\n"
     "  --check               decode and validate only; write nothing\n"
+    "  --max-memory=MIB      cap this process's address space (RLIMIT_AS): a module that\n"
+    "                        needs more fails to compile instead of exhausting the host\n"
+    "  --max-cpu=SECONDS     cap this process's CPU time, all threads (RLIMIT_CPU)\n"
+    "                        (both: no cap by default; hwasmd passes its --compile-limit)\n"
     "  -h, --help, --version\n";
 
 typedef struct cli {
@@ -57,9 +62,24 @@ static void fail(const char *fmt, const char *arg) {
     fputc('\n', stderr);
 }
 
+/* Caps a resource of this process at value × unit (from --max-memory / --max-cpu): the
+ * module being compiled is untrusted input, and LLVM's time and memory grow with it. */
+static int limit_self(int resource, const char *value, rlim_t unit) {
+    char *end;
+    unsigned long long n = strtoull(value, &end, 10);
+    if (*end || !*value || n < (resource == RLIMIT_AS ? 64u : 1u) || n > (1ull << 40) / unit) return -1;
+    struct rlimit old, r = {(rlim_t)n * unit, (rlim_t)n * unit};
+    if (resource == RLIMIT_CPU) r.rlim_max = r.rlim_cur + 1; /* SIGXCPU first, then SIGKILL */
+    if (getrlimit(resource, &old) == 0 && old.rlim_max != RLIM_INFINITY) { /* never above it */
+        if (r.rlim_max > old.rlim_max) r.rlim_max = old.rlim_max;
+        if (r.rlim_cur > r.rlim_max) r.rlim_cur = r.rlim_max;
+    }
+    return setrlimit(resource, &r);
+}
+
 static int parse_args(int argc, char **argv, cli *c) {
     enum { OPT_BOUNDS = 256, OPT_NO_INTERRUPTS, OPT_WASM_OPT, OPT_EMIT_LLVM, OPT_CHECK,
-           OPT_HELP, OPT_VERSION, OPT_TARGET };
+           OPT_HELP, OPT_VERSION, OPT_MAX_MEMORY, OPT_MAX_CPU, OPT_TARGET };
     static const struct option longopts[] = {
         {"bounds", required_argument, 0, OPT_BOUNDS},
         {"no-interrupt-checks", no_argument, 0, OPT_NO_INTERRUPTS},
@@ -67,6 +87,8 @@ static int parse_args(int argc, char **argv, cli *c) {
         {"emit-llvm", required_argument, 0, OPT_EMIT_LLVM},
         {"target", required_argument, 0, OPT_TARGET},
         {"check", no_argument, 0, OPT_CHECK},
+        {"max-memory", required_argument, 0, OPT_MAX_MEMORY},
+        {"max-cpu", required_argument, 0, OPT_MAX_CPU},
         {"help", no_argument, 0, OPT_HELP},
         {"version", no_argument, 0, OPT_VERSION},
         {0, 0, 0, 0},
@@ -110,6 +132,14 @@ static int parse_args(int argc, char **argv, cli *c) {
                 return fail("--target must be x86_64-linux-gnu or aarch64-linux-gnu, not '%s'", optarg), -1;
             break;
         case OPT_CHECK: c->check_only = true; break;
+        case OPT_MAX_MEMORY:
+        case OPT_MAX_CPU:
+            if (limit_self(ch == OPT_MAX_MEMORY ? RLIMIT_AS : RLIMIT_CPU, optarg,
+                           ch == OPT_MAX_MEMORY ? (rlim_t)1 << 20 : 1))
+                return fail(ch == OPT_MAX_MEMORY ? "--max-memory needs a number of MiB from 64, not '%s'"
+                                                 : "--max-cpu needs a number of seconds from 1, not '%s'",
+                            optarg), -1;
+            break;
         case 'h':
         case OPT_HELP: fputs(usage, stdout); exit(0);
         case OPT_VERSION:

@@ -17,11 +17,25 @@
 
 #define HWD_MAX_CHAIN 32
 
+/* Counters are kept per thread slot (a worker's thread number % HWD_STAT_SLOTS) and summed
+ * when /metrics is read: workers counting the same route or guest never write one cache
+ * line. Each slot is padded by a cache line so no two slots' counters share one. */
+#define HWD_STAT_SLOTS 16
 /* Durations in Prometheus buckets; each user passes its own bucket bounds. */
 #define HWD_HIST_BUCKETS 10
 struct hwd_histogram {
-    uint64_t count[HWD_HIST_BUCKETS + 1]; /* the last one: above every bound */
-    uint64_t sum_ns, n;
+    struct {
+        uint64_t count[HWD_HIST_BUCKETS + 1]; /* the last one: above every bound */
+        uint64_t sum_ns, n;
+        char pad[64];
+    } slot[HWD_STAT_SLOTS];
+};
+/* Answers by status class: [1] 1xx .. [5] 5xx, [0] other. */
+struct hwd_codes {
+    struct {
+        uint64_t n[6];
+        char pad[64];
+    } slot[HWD_STAT_SLOTS];
 };
 
 /* A middleware as configured; mw is set once its module is loaded. */
@@ -67,7 +81,7 @@ struct hwd_route {
     struct hwd_upstream *up;
     char *host;     /* NULL: any; else matches the request's host (no port, no trailing dot) */
     char **methods; /* NULL: any; else a NULL-ended list */
-    uint64_t codes[6]; /* answers by status class: [1] 1xx .. [5] 5xx, [0] other (atomic) */
+    struct hwd_codes codes; /* its answers (atomic, per thread slot) */
 };
 
 struct hwd_config {
@@ -136,6 +150,9 @@ int hwd_sig_make(const uint8_t digest[32], const uint8_t sk[64], char *out, size
 /* The hwasmc a load would run (resolved as hwd_modules_load does) and its --version's first
  * line; 0, or -1 when it is not found or fails. */
 int hwd_compiler_version(const char *hwasmc, char *path, size_t path_cap, char *line, size_t line_cap);
+/* Sets one bound of what hwasmc may spend on one .wasm from "NAME=N" (--compile-limit):
+ * memory_mb (4096, N >= 64) or cpu_s (600); 0, or -1 when malformed. */
+int hwd_compile_limit_set(const char *name_eq_value);
 /* Compiles (.wasm, through hwasmc, cached) and loads every middleware; same error form. */
 int hwd_modules_load(struct hwd_config *cfg, const char *hwasmc, char *msg, size_t cap);
 

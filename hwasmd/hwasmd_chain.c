@@ -66,8 +66,16 @@ void hwd_chain_init(struct hwd_chain *c, const struct hwd_route *r, hw_http_exch
     c->x = x;
 }
 
+/* Whether every guest pinned so far sees trailers (vacuously true for none). */
+static int trailers_seen(const struct hwd_chain *c) {
+    for (uint32_t i = 0; i < c->n_pinned; i++)
+        if (!(hw_http_call_features(c->calls[i]) & HTTP_FEATURE_TRAILERS)) return 0;
+    return 1;
+}
+
 enum hwd_chain_step hwd_chain_request(struct hwd_chain *c, uint64_t now_ms) {
     hw_error err;
+    c->trailers = 0;
     for (; c->next < c->route->n; c->next++) {
         struct hwd_middleware *m = c->route->chain[c->next];
         hw_http_call *call = NULL;
@@ -87,10 +95,14 @@ enum hwd_chain_step hwd_chain_request(struct hwd_chain *c, uint64_t now_ms) {
             c->is_error = 1;
             return HWD_CHAIN_ANSWERED;
         }
-        if (!call) return HWD_CHAIN_ANSWERED; /* no upstream, no handle_response for it */
+        if (!call) { /* no upstream, no handle_response for it */
+            c->trailers = trailers_seen(c);
+            return HWD_CHAIN_ANSWERED;
+        }
         c->calls[c->n_pinned] = call;
         c->pinned[c->n_pinned++] = m;
     }
+    c->trailers = trailers_seen(c);
     return HWD_CHAIN_UPSTREAM;
 }
 

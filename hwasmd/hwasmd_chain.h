@@ -22,6 +22,10 @@ struct hwd_chain {
     hw_http_call *calls[HWD_MAX_CHAIN];
     struct hwd_middleware *pinned[HWD_MAX_CHAIN];
     int is_error;
+    /* once the walk reached the app or an answer: every guest that asked for next enabled
+     * trailers (http-wasm feature 4), so none can be bypassed by them and they cross the
+     * chain (request trailers to the app, response trailers to the client) */
+    int trailers;
     uint64_t busy_since_ms; /* when a guest's pool was first found busy, 0: it was not */
 };
 enum hwd_chain_step {

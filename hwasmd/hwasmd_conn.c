@@ -5,7 +5,8 @@
  * whatever was pipelined behind it. A request is read one way only: what loose llhttp
  * would let two parsers read differently (hwasmd_http1.c's strict checks, several or
  * unknown transfer codings, versions other than 1.0 and 1.1, an ambiguous target or host,
- * hwasmd_target.c) is refused, trailers are dropped, Upgrade is not acted on.
+ * hwasmd_target.c) is refused, trailers are kept apart from the headers (the request's
+ * own trailer list, never any request's headers), Upgrade is not acted on.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -32,7 +33,7 @@ static void timer_closed(uv_handle_t *h) {
         free(c->x);
     }
     free(c->in);
-    hwd_header_drop(&c->hdr);
+    hwd_header_free(&c->hdr);
     hwd_target_free(&c->tgt);
     free(c->url);
     free(c->out);
@@ -49,6 +50,7 @@ static void closed(uv_handle_t *h) {
 void hwd_conn_close(struct hwd_conn *c) {
     if (c->closing) return;
     c->closing = 1;
+    hwd_request_unpark(c);
     uv_timer_stop(&c->timer);
     uv_close((uv_handle_t *)&c->tcp, closed);
 }
@@ -80,12 +82,11 @@ static int on_url(llhttp_t *p, const char *at, size_t n) {
     return too_big(c, n) || hwd_append(&c->url, &c->url_len, at, n) ? -1 : 0;
 }
 
-/* The header line read so far joins the request's headers; a trailer is dropped instead
- * (it would otherwise slip past the guests into this request, or the next one). */
+/* The header line read so far joins the request's headers; past the last chunk it joins
+ * the request's trailers instead, never its headers (there it would slip past guests that
+ * read headers, or be taken for the next request's). Trailers count in header_bytes. */
 static int commit_field(struct hwd_conn *c) {
-    if (!c->trailers) return hwd_header_commit(&c->hdr, &c->x->req.headers);
-    hwd_header_drop(&c->hdr);
-    return 0;
+    return hwd_header_commit(&c->hdr, c->trailers ? &c->x->req.trailers : &c->x->req.headers);
 }
 
 static int on_field(llhttp_t *p, const char *at, size_t n) {
@@ -187,7 +188,7 @@ static int on_chunk_header(llhttp_t *p) {
 
 static int on_done(llhttp_t *p) {
     struct hwd_conn *c = p->data;
-    if (commit_field(c)) return -1; /* the last trailer, dropped */
+    if (commit_field(c)) return -1; /* the last trailer */
     c->keep_alive = llhttp_should_keep_alive(p);
     return HPE_PAUSED; /* one request at a time: the rest waits in c->in */
 }
@@ -305,21 +306,29 @@ static void parse_more(struct hwd_conn *c) {
     }
     c->parsing = 0;
     if (c->in_len == 0) { /* idle keep-alive connections hold no buffer */
-        free(c->in);
+        if (c->in_cap == HWD_READ_BUF && c->w->n_spare_in < HWD_SPARE_READ_BUFS)
+            c->w->spare_in[c->w->n_spare_in++] = c->in; /* the worker's, for the next read */
+        else
+            free(c->in);
         c->in = NULL;
         c->in_cap = 0;
     }
     if (!c->closing && !c->busy) uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
 
-/* Requests mostly fit a small buffer, which an idle connection gives back: 16 KiB stays
- * below glibc's 64 KiB free threshold, above which every free() of it would consolidate
- * the heap (seen in perf, once per request). Larger requests double it as they come. */
+/* Requests mostly fit a small buffer, which an idle connection gives back to its worker's
+ * spares (a few, freed beyond): 16 KiB stays below glibc's 64 KiB free threshold, above
+ * which every free() of it would consolidate the heap. Larger requests double it as they
+ * come. */
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b) {
     struct hwd_conn *c = h->data;
     (void)hint;
+    if (!c->in && c->w->n_spare_in) {
+        c->in = c->w->spare_in[--c->w->n_spare_in];
+        c->in_cap = HWD_READ_BUF;
+    }
     if (c->in_cap - c->in_len < 4096) {
-        size_t cap = c->in_cap ? c->in_cap * 2 : 16384;
+        size_t cap = c->in_cap ? c->in_cap * 2 : HWD_READ_BUF;
         char *n = realloc(c->in, cap);
         if (n) {
             c->in = n;

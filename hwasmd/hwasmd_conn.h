@@ -88,7 +88,7 @@ struct hwd_conn {
     struct hwd_header_acc hdr;
     struct hwd_h1_strict strict; /* what loose llhttp lets through, checked across reads */
     struct hwd_target tgt;       /* the path and host routes see, from the head on */
-    int trailers;                /* past the last chunk: header lines are trailers, dropped */
+    int trailers;                /* past the last chunk: header lines are trailers */
     char *url;
     size_t url_len, header_bytes;
     size_t max_header, max_body; /* from the generation current at accept time */
@@ -109,6 +109,9 @@ struct hwd_conn {
     char *out;
     size_t out_len;
     struct hwd_budget budget; /* the request body's and the gathered answer's bytes, held until answered */
+    /* parked: its chain waits for a guest instance, in w->parked (hwasmd_request.c) */
+    int parked;
+    struct hwd_conn *park_prev, *park_next;
 };
 
 /* Closes the connection (its memory goes once libuv is done with both handles). */

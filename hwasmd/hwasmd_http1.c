@@ -7,14 +7,17 @@
  * some it makes in no mode): without them a chunked body could end where another parser
  * sees more body, and the bytes after it be read as a request of their own.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hwasmd_http1.h"
 
 int hwd_append(char **s, size_t *n, const char *p, size_t len) {
-    char *ns = realloc(*s, *n + len + 1);
-    if (!ns) return -1;
+    char *ns = *s;
+    if (!ns || *n + len + 1 > malloc_usable_size(ns)) { /* else it fits what is there */
+        if (!(ns = realloc(*s, *n + len + 1))) return -1;
+    }
     memcpy(ns + *n, p, len);
     *n += len;
     ns[*n] = 0;
@@ -22,7 +25,26 @@ int hwd_append(char **s, size_t *n, const char *p, size_t len) {
     return 0;
 }
 
+/* A header line's buffers are kept for the next line (and, on a connection, the next
+ * request's) unless they grew past this: an idle connection holds no big one. */
+#define KEEP_BYTES 256
+
+static void keep_or_free(char **s, size_t *n) {
+    if (*s && malloc_usable_size(*s) > KEEP_BYTES) {
+        free(*s);
+        *s = NULL;
+    }
+    if (*s) **s = 0;
+    *n = 0;
+}
+
 void hwd_header_drop(struct hwd_header_acc *a) {
+    keep_or_free(&a->field, &a->field_len);
+    keep_or_free(&a->value, &a->value_len);
+    a->in_value = 0;
+}
+
+void hwd_header_free(struct hwd_header_acc *a) {
     free(a->field);
     free(a->value);
     a->field = a->value = NULL;
@@ -31,7 +53,10 @@ void hwd_header_drop(struct hwd_header_acc *a) {
 }
 
 int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h) {
-    if (!a->field) return 0;
+    if (!hwd_header_pending(a)) {
+        hwd_header_drop(a); /* no name: nothing to add, and no value left over */
+        return 0;
+    }
     int rc = hw_http_headers_add(h, a->field, a->field_len, a->value ? a->value : "", a->value_len);
     hwd_header_drop(a);
     return rc ? -1 : 0;

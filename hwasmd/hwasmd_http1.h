@@ -14,7 +14,7 @@
  * the client requests (hwasmd_conn.c) and the app replies (hwasmd_upstream.c) are parsed
  * this way. */
 struct hwd_header_acc {
-    char *field, *value;
+    char *field, *value; /* kept between lines while small (hwd_header_drop) */
     size_t field_len, value_len;
     int in_value; /* the value has started: the next field piece begins a new header */
 };
@@ -22,9 +22,15 @@ struct hwd_header_acc {
 int hwd_append(char **s, size_t *n, const char *p, size_t len);
 /* Adds the pending header (if any) to h and empties a; 0 or -1. */
 int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h);
+/* Whether a header line is being gathered (a name never is empty: the strict checks and
+ * llhttp refuse one). */
+static inline int hwd_header_pending(const struct hwd_header_acc *a) { return a->field_len > 0; }
 
-/* Drops the pending header (a trailer: never merged into any request's headers). */
+/* Drops the pending header (a request cut short, a connection closed); small buffers stay
+ * for the next line. */
 void hwd_header_drop(struct hwd_header_acc *a);
+/* Frees a's buffers (its connection or reply ends). */
+void hwd_header_free(struct hwd_header_acc *a);
 
 /* What the loose llhttp lets through and a request must not have, checked from its
  * callbacks with the bytes around each span, so that the body and the next request start

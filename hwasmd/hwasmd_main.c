@@ -39,6 +39,9 @@ static const char usage[] =
     "  --fetch-limit NAME=N\n"
     "                    a bound of module downloads (Dapr http://, https://, oci:// urls):\n"
     "                    bytes (67108864, after decompression), timeout_ms (30000); repeatable\n"
+    "  --compile-limit NAME=N\n"
+    "                    what hwasmc may spend compiling one .wasm: memory_mb (4096, its\n"
+    "                    address space), cpu_s (600, all its threads); repeatable\n"
     "  --admin ADDR      override the admin listener's address (/healthz, /readyz, /metrics,\n"
     "                    POST /reload); only a port (:PORT or PORT) binds 127.0.0.1\n"
     "  --hwasmc PATH     the compiler for .wasm modules (default: hwasmc in hwasmd's own\n"
@@ -126,7 +129,7 @@ static int version(void) {
 
 int main(int argc, char **argv) {
     enum { O_CHECK = 256, O_DAPR_DIR, O_DAPR_CFG, O_UPSTREAM, O_ADMIN, O_LISTEN, O_HWASMC, O_CACHE, O_CONFIG_LIMIT, O_HELP,
-           O_VERSION, O_DAPR_PIPELINE, O_FETCH_LIMIT };
+           O_VERSION, O_DAPR_PIPELINE, O_FETCH_LIMIT, O_COMPILE_LIMIT };
     static const struct option opts[] = {
         {"check", no_argument, 0, O_CHECK},     {"listen", required_argument, 0, O_LISTEN},
         {"admin", required_argument, 0, O_ADMIN},
@@ -137,6 +140,7 @@ int main(int argc, char **argv) {
         {"config-limit", required_argument, 0, O_CONFIG_LIMIT},
         {"dapr-pipeline", required_argument, 0, O_DAPR_PIPELINE},
         {"fetch-limit", required_argument, 0, O_FETCH_LIMIT},
+        {"compile-limit", required_argument, 0, O_COMPILE_LIMIT},
         {"help", no_argument, 0, O_HELP},       {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0}};
     int check = 0, o, show_version = 0;
@@ -160,6 +164,10 @@ int main(int argc, char **argv) {
         case O_FETCH_LIMIT:
             if (hwd_fetch_limit_set(optarg) == 0) break;
             fprintf(stderr, "hwasmd: --fetch-limit %s: expected bytes or timeout_ms=N (N > 0)\n", optarg);
+            return 2;
+        case O_COMPILE_LIMIT:
+            if (hwd_compile_limit_set(optarg) == 0) break;
+            fprintf(stderr, "hwasmd: --compile-limit %s: expected memory_mb=N (N >= 64) or cpu_s=N (N > 0)\n", optarg);
             return 2;
         case O_DAPR_PIPELINE:
             if (!strcmp(optarg, "app")) opt.dapr_pipeline = "appHttpPipeline";

@@ -2,7 +2,8 @@
  * hwasmd_metrics.c — the counters behind /metrics and the access log: requests by route and
  * status class, a latency histogram, per-middleware guest time, traps and instances,
  * upstream errors, open connections, and their Prometheus text. Counters are relaxed
- * atomics: every worker bumps them, the admin reads a consistent-enough snapshot. The
+ * atomics in per-thread slots (hwasmd.h): every worker bumps its own, the admin sums them
+ * into a consistent-enough snapshot. The
  * text passes `promtool check metrics` whatever the names in the configuration: label
  * values are escaped, and series that would carry the same labels (two routes alike, two
  * routes' identical upstreams) are summed into one.
@@ -27,26 +28,37 @@ int hwd_draining;
 static const double request_s[HWD_HIST_BUCKETS] = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
 static const double guest_s[HWD_HIST_BUCKETS] = {1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 1e-2, 0.1, 1};
 static struct hwd_histogram requests;
-static uint64_t no_route[6];
+static struct hwd_codes no_route;
+
+/* The calling thread's counter slot: threads are numbered as they first count. */
+static unsigned my_slot(void) {
+    static unsigned threads;
+    static _Thread_local unsigned mine; /* 0: not numbered yet, else number + 1 */
+    if (!mine) mine = __atomic_add_fetch(&threads, 1, __ATOMIC_RELAXED);
+    return (mine - 1) % HWD_STAT_SLOTS;
+}
 
 static void histogram_add(struct hwd_histogram *h, const double *bounds, uint64_t ns) {
     size_t b = 0;
     while (b < HWD_HIST_BUCKETS && (double)ns / 1e9 > bounds[b]) b++;
-    __atomic_fetch_add(&h->count[b], 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&h->sum_ns, ns, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&h->n, 1, __ATOMIC_RELAXED);
+    unsigned s = my_slot();
+    __atomic_fetch_add(&h->slot[s].count[b], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&h->slot[s].sum_ns, ns, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&h->slot[s].n, 1, __ATOMIC_RELAXED);
+}
+
+static void codes_add(struct hwd_codes *c, int status) {
+    int cls = status >= 100 && status <= 599 ? status / 100 : 0;
+    __atomic_fetch_add(&c->slot[my_slot()].n[cls], 1, __ATOMIC_RELAXED);
 }
 
 void hwd_stats_request(const struct hwd_route *r, int status, uint64_t ns) {
-    int cls = status >= 100 && status <= 599 ? status / 100 : 0;
-    uint64_t *codes = r ? ((struct hwd_route *)r)->codes : no_route;
-    __atomic_fetch_add(&codes[cls], 1, __ATOMIC_RELAXED);
+    codes_add(r ? &((struct hwd_route *)r)->codes : &no_route, status);
     histogram_add(&requests, request_s, ns);
 }
 
 void hwd_stats_refused(int status) {
-    int cls = status >= 100 && status <= 599 ? status / 100 : 0;
-    __atomic_fetch_add(&no_route[cls], 1, __ATOMIC_RELAXED);
+    codes_add(&no_route, status);
 }
 
 void hwd_stats_guest(struct hwd_middleware *m, uint64_t ns) {
@@ -126,6 +138,13 @@ void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const 
 
 static uint64_t load(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 
+/* A status class's count, summed over the thread slots. */
+static uint64_t codes_sum(const struct hwd_codes *c, int cls) {
+    uint64_t n = 0;
+    for (int s = 0; s < HWD_STAT_SLOTS; s++) n += load(&c->slot[s].n[cls]);
+    return n;
+}
+
 /* A label value, escaped as the text format wants: backslash, double quote, newline. */
 static void label(FILE *f, const char *s) {
     for (; s && *s; s++) {
@@ -151,7 +170,7 @@ static int same_route(const struct hwd_route *a, const struct hwd_route *b) {
 static void codes(FILE *f, const struct hwd_route *r, const uint64_t *c) {
     static const char *const cls[] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
     for (int i = 0; i < 6; i++) {
-        if (!load(&c[i])) continue;
+        if (!c[i]) continue;
         fputs("hwasmd_requests_total{route=\"", f);
         label(f, r ? r->prefix : "");
         fputs("\",host=\"", f);
@@ -161,16 +180,20 @@ static void codes(FILE *f, const struct hwd_route *r, const uint64_t *c) {
             if (m != r->methods) fputc(',', f);
             label(f, *m);
         }
-        fprintf(f, "\",code=\"%s\"} %llu\n", cls[i], (unsigned long long)load(&c[i]));
+        fprintf(f, "\",code=\"%s\"} %llu\n", cls[i], (unsigned long long)c[i]);
     }
 }
 
 /* mw: the middleware whose histogram this is (a label on every sample), NULL for none. */
 static void histogram_print(FILE *f, const char *metric, const char *mw, const struct hwd_histogram *h,
                             const double *bounds) {
-    uint64_t cum = 0;
+    uint64_t cum = 0, sum_ns = 0, n = 0;
+    for (int s = 0; s < HWD_STAT_SLOTS; s++) {
+        sum_ns += load(&h->slot[s].sum_ns);
+        n += load(&h->slot[s].n);
+    }
     for (size_t b = 0; b <= HWD_HIST_BUCKETS; b++) {
-        cum += load(&h->count[b]);
+        for (int s = 0; s < HWD_STAT_SLOTS; s++) cum += load(&h->slot[s].count[b]);
         fprintf(f, "%s_bucket{", metric);
         if (mw) fputs("middleware=\"", f), label(f, mw), fputs("\",", f);
         if (b < HWD_HIST_BUCKETS) fprintf(f, "le=\"%g\"} %llu\n", bounds[b], (unsigned long long)cum);
@@ -179,8 +202,8 @@ static void histogram_print(FILE *f, const char *metric, const char *mw, const s
     for (int sum = 1; sum >= 0; sum--) {
         fprintf(f, "%s_%s", metric, sum ? "sum" : "count");
         if (mw) fputs("{middleware=\"", f), label(f, mw), fputs("\"}", f);
-        if (sum) fprintf(f, " %.9f\n", (double)load(&h->sum_ns) / 1e9);
-        else fprintf(f, " %llu\n", (unsigned long long)load(&h->n));
+        if (sum) fprintf(f, " %.9f\n", (double)sum_ns / 1e9);
+        else fprintf(f, " %llu\n", (unsigned long long)n);
     }
 }
 
@@ -193,11 +216,13 @@ void hwd_metrics_write(const struct hwd_config *c, FILE *f) {
         for (uint32_t j = 0; j < c->n_routes; j++)
             if (same_route(&c->routes[i], &c->routes[j])) {
                 if (j < i) first = 0;
-                for (int k = 0; k < 6; k++) sum[k] += load(&c->routes[j].codes[k]);
+                for (int k = 0; k < 6; k++) sum[k] += codes_sum(&c->routes[j].codes, k);
             }
         if (first) codes(f, &c->routes[i], sum);
     }
-    codes(f, NULL, no_route);
+    uint64_t refused[6];
+    for (int k = 0; k < 6; k++) refused[k] = codes_sum(&no_route, k);
+    codes(f, NULL, refused);
     fputs("# HELP hwasmd_request_duration_seconds Time from a complete request to its answer.\n"
           "# TYPE hwasmd_request_duration_seconds histogram\n", f);
     histogram_print(f, "hwasmd_request_duration_seconds", NULL, &requests, request_s);

@@ -51,8 +51,8 @@ static void hex(const uint8_t d[32], char out[65]) {
     for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", d[i]);
 }
 
-/* Runs argv (argv[0] a path, never searched), waits; 0 iff it exited with 0. stdout goes to
- * out (or is inherited); env NULL: hwasmd's own. */
+/* Runs argv (argv[0] a path, never searched), waits: 0 when it exited with 0, the signal
+ * that killed it, else -1. stdout goes to out (or is inherited); env NULL: hwasmd's own. */
 static int run(char *const argv[], char *const env[], char *out, size_t cap) {
     int fds[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
@@ -87,7 +87,24 @@ static int run(char *const argv[], char *const env[], char *out, size_t cap) {
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) return -1;
+    if (WIFSIGNALED(st)) return WTERMSIG(st);
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* What hwasmc may spend on one module (--compile-limit): the .wasm's author is not trusted,
+ * and LLVM's memory and time grow with what they wrote. */
+static unsigned long compile_memory_mb = 4096, compile_cpu_s = 600;
+
+int hwd_compile_limit_set(const char *kv) {
+    const char *eq = strchr(kv, '=');
+    char *end;
+    if (!eq) return -1;
+    unsigned long n = strtoul(eq + 1, &end, 10);
+    if (*end || eq[1] == 0 || n == 0 || n > 1000000) return -1;
+    if (!strncmp(kv, "memory_mb=", 10) && n >= 64) compile_memory_mb = n;
+    else if (!strncmp(kv, "cpu_s=", 6)) compile_cpu_s = n;
+    else return -1;
+    return 0;
 }
 
 static char *default_cache(void) {
@@ -276,11 +293,21 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     unlinkat(cc->dirfd, in, 0);
     if (write_new(cc->dirfd, in, bytes, n))
         return snprintf(why, why_cap, "%.200s: %s", path_in, strerror(errno)), -1;
-    char *argv[] = {(char *)cc->path, path_in, "-o", path_tmp, NULL};
+    char mem[48], cpu[48];
+    snprintf(mem, sizeof mem, "--max-memory=%lu", compile_memory_mb);
+    snprintf(cpu, sizeof cpu, "--max-cpu=%lu", compile_cpu_s);
+    char *argv[] = {(char *)cc->path, path_in, "-o", path_tmp, mem, cpu, NULL};
     int rc = run(argv, cc->env, NULL, 0);
     unlinkat(cc->dirfd, in, 0);
     if (rc) {
         unlinkat(cc->dirfd, tmp, 0);
+        if (rc == SIGXCPU || rc == SIGKILL)
+            return snprintf(why, why_cap, "%s: hwasmc (%s) used up its %lu s of CPU (--compile-limit cpu_s=N)",
+                            wasm, cc->path, compile_cpu_s), -1;
+        if (rc > 0)
+            return snprintf(why, why_cap, "%s: hwasmc (%s) was killed by signal %d (%s; its memory is capped at "
+                            "%lu MiB: --compile-limit memory_mb=N)", wasm, cc->path, rc, strsignal(rc),
+                            compile_memory_mb), -1;
         return snprintf(why, why_cap, "%s: hwasmc (%s) failed", wasm, cc->path), -1;
     }
     uint8_t *b;
@@ -450,8 +477,9 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
         hw_http_config hc = {
             .guest_config = (const uint8_t *)m->guest_config,
             .guest_config_len = m->guest_config_len,
-            /* trailers are not carried to and from the wire (yet): not claimed to guests */
-            .features = HTTP_FEATURE_BUFFER_REQUEST | HTTP_FEATURE_BUFFER_RESPONSE,
+            /* all three are honoured: trailers reach the app and the client as trailers
+             * (hwasmd_trailers.c) */
+            .features = HTTP_FEATURE_BUFFER_REQUEST | HTTP_FEATURE_BUFFER_RESPONSE | HTTP_FEATURE_TRAILERS,
             .strict_sandbox = (uint32_t)m->strict_sandbox,
             .log = guest_log,
             .log_ctx = m,

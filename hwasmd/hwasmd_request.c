@@ -4,8 +4,10 @@
  * budget; a busy instance pool and the app are waited for, never blocked on), the answer.
  * When no guest of the chain buffers the response, an app's answer that is still arriving
  * is streamed to the client as it comes (handle_response runs on its head; it may read
- * but not change it), with backpressure both ways. Only admin requests leave the loop, for
- * libuv's thread pool: a reload compiles modules.
+ * but not change it), with backpressure both ways. Trailers cross a chain only when all
+ * its guests that ask for next enabled them (hwasmd_chain.h), and reach an HTTP/1.1
+ * client in a chunked answer (docs/hwasmd.md, "Trailers"). Only admin requests leave the
+ * loop, for libuv's thread pool: a reload compiles modules.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -18,7 +20,48 @@
 #include "hwasmd_metrics.h"
 #include "hwasmd_request.h"
 #include "hwasmd_response.h"
+#include "hwasmd_trailers.h"
 #include "hwasmd_upstream_conn.h"
+
+/* --- parked requests ---------------------------------------------------------------------- */
+
+/* A request whose guest had no free instance waits in its worker's list, oldest first. A
+ * request ending on the worker has returned its instances to the worker's own pool slots
+ * (libhwasm keeps them per thread): the oldest parked request then tries again on the
+ * next turn of the loop. Instances freed on other workers are found by a retry every
+ * PARK_POLL_MS, which also ends the wait after pool_wait_ms. */
+#define PARK_POLL_MS 5
+
+static void pool_retry(uv_timer_t *t);
+
+void hwd_request_unpark(struct hwd_conn *c) {
+    if (!c->parked) return;
+    struct hwd_worker *w = c->w;
+    if (c->park_prev) c->park_prev->park_next = c->park_next;
+    else w->parked = c->park_next;
+    if (c->park_next) c->park_next->park_prev = c->park_prev;
+    else w->parked_tail = c->park_prev;
+    c->park_prev = c->park_next = NULL;
+    c->parked = 0;
+}
+
+static void park(struct hwd_conn *c) {
+    struct hwd_worker *w = c->w;
+    c->park_prev = w->parked_tail;
+    c->park_next = NULL;
+    if (w->parked_tail) w->parked_tail->park_next = c;
+    else w->parked = c;
+    w->parked_tail = c;
+    c->parked = 1;
+    uv_timer_start(&c->timer, pool_retry, PARK_POLL_MS, 0);
+}
+
+static void wake_parked(struct hwd_worker *w) {
+    struct hwd_conn *p = w->parked;
+    if (!p) return;
+    hwd_request_unpark(p);
+    uv_timer_start(&p->timer, pool_retry, 0, 0); /* not from inside this request's answer */
+}
 
 /* Counted and logged; the request's generation released. */
 static void request_end(struct hwd_conn *c) {
@@ -33,12 +76,21 @@ static void request_end(struct hwd_conn *c) {
     hwd_gen_release(c->gen);
     c->gen = NULL;
     c->route = NULL;
+    wake_parked(c->w);
 }
 
-/* The answer is whole in c->x->resp. */
+/* Whether the answer's trailers go to the client: they crossed the chain, the client
+ * speaks HTTP/1.1 (an HTTP/1.0 one cannot read a chunked body) and there is one to send. */
+static int trailers_out(const struct hwd_conn *c) {
+    return c->chain.trailers && c->parser.http_minor >= 1 && hwd_trailers_any(&c->x->resp.trailers);
+}
+
+/* The answer is whole in c->x->resp: sent with a Content-Length, or chunked when trailers
+ * go with it. */
 static void answer(struct hwd_conn *c) {
     request_end(c);
-    c->out = hwd_response_format(&c->x->resp, c->head, c->keep_alive, HWD_BODY_WHOLE, &c->out_len);
+    int64_t more = trailers_out(c) ? HWD_BODY_WHOLE_CHUNKED : HWD_BODY_WHOLE;
+    c->out = hwd_response_format(&c->x->resp, c->head, c->keep_alive, more, &c->out_len);
     /* the body is in c->out now: a slow client holds one copy of it, not two */
     hw_http_body_free(&c->x->resp.body);
     if (c->out) hwd_conn_send(c);
@@ -148,29 +200,30 @@ static void upstream_done(void *ctx, int status) {
     c->stream_paused = 0;
     request_end(c);
     if (status) return hwd_conn_close(c);
-    c->out = strdup(c->chunked ? "0\r\n\r\n" : "");
-    c->out_len = strlen(c->out ? c->out : "");
+    struct hwd_buf b = {0};
+    hw_http_headers none = {0};
+    if (c->chunked) hwd_trailers_last_chunk(&b, trailers_out(c) ? &c->x->resp.trailers : &none);
+    else hwd_buf_put(&b, "", 0);
+    c->out = hwd_buf_take(&b, &c->out_len);
     if (c->out) hwd_conn_send(c); /* after the queued body, in order */
     else hwd_conn_close(c);
 }
 
-/* Streaming is for chains whose guests all leave the response body alone. */
+/* Streaming is for chains whose guests all leave the response body alone, and do not
+ * read trailers (which come after the body, once handle_response has run on the head). */
 static int streamable(const struct hwd_chain *ch) {
     for (uint32_t i = 0; i < ch->n_pinned; i++)
-        if (hw_http_call_features(ch->calls[i]) & HTTP_FEATURE_BUFFER_RESPONSE) return 0;
+        if (hw_http_call_features(ch->calls[i]) & (HTTP_FEATURE_BUFFER_RESPONSE | HTTP_FEATURE_TRAILERS)) return 0;
     return 1;
 }
 
 /* --- the walk ----------------------------------------------------------------------------- */
 
-static void pool_retry(uv_timer_t *t);
-
-/* Walks the chain as far as it goes now: to the app, to the answer, or to a retry timer. */
+/* Walks the chain as far as it goes now: to the app, to the answer, or to the parked list. */
 static void walk(struct hwd_conn *c) {
     switch (hwd_chain_request(&c->chain, uv_now(c->w->loop))) {
     case HWD_CHAIN_BUSY:
-        uv_timer_start(&c->timer, pool_retry, 1, 0);
-        return;
+        return park(c);
     case HWD_CHAIN_ANSWERED:
         hwd_chain_response(&c->chain, 0);
         return answer(c);
@@ -178,6 +231,8 @@ static void walk(struct hwd_conn *c) {
         static const struct hwd_upstream_hooks whole = {.done = upstream_done};
         static const struct hwd_upstream_hooks streamed = {.done = upstream_done, .stream = stream_head,
                                                            .body = stream_body};
+        /* request trailers no guest of the chain could see never reach the app */
+        if (!c->chain.trailers) hw_http_headers_clear(&c->x->req.trailers);
         return hwd_upstream_send(c->w, c->route->up, c->x, streamable(&c->chain) ? &streamed : &whole, c,
                                  &c->budget);
     }
@@ -185,6 +240,7 @@ static void walk(struct hwd_conn *c) {
 }
 
 static void pool_retry(uv_timer_t *t) {
+    hwd_request_unpark(t->data);
     walk(t->data);
 }
 
@@ -208,6 +264,7 @@ static void answer_oom(struct hwd_conn *c) {
 void hwd_serve_request(struct hwd_conn *c) {
     hw_http_exchange *x = c->x;
     c->busy = 1;
+    c->chain.trailers = 0; /* until a chain walk says otherwise (none for admin, 404) */
     uv_timer_stop(&c->timer);
     c->gen = hwd_gen_acquire();
     c->budget.cap = c->gen->buffered_bytes;

@@ -8,5 +8,7 @@ struct hwd_conn;
 
 /* A complete request in c->x, the connection busy until hwd_conn_send is done with it. */
 void hwd_serve_request(struct hwd_conn *c);
+/* Takes c out of its worker's parked requests, if it is there (it is being closed). */
+void hwd_request_unpark(struct hwd_conn *c);
 
 #endif /* HWASMD_REQUEST_H */

@@ -2,7 +2,9 @@
  * hwasmd_response.c — what goes on the wire to the client: the composed response with its
  * hop-by-hop headers dropped and its body's framing recomputed: a Content-Length for a
  * body whole in memory or of a known streamed length, else chunked (or, for HTTP/1.0
- * clients, until the connection closes).
+ * clients, until the connection closes); chunked too when trailers go with a whole body.
+ * The Trailer header is not sent: the trailers forwarded are a filtered set
+ * (hwasmd_trailers.c), and the field is optional.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -12,6 +14,7 @@
 
 #include "hwasmd_buf.h"
 #include "hwasmd_response.h"
+#include "hwasmd_trailers.h"
 
 int hwd_is_hop_header(const char *name, size_t len) {
     static const struct {
@@ -64,11 +67,13 @@ char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t
     }
     size_t body = r->body.len;
     int no_body = st == 204 || st == 304 || st < 200;
+    if (more == HWD_BODY_WHOLE_CHUNKED && (head || no_body)) more = HWD_BODY_WHOLE; /* no body: no trailers */
+    int chunk = more == HWD_BODY_CHUNKED || more == HWD_BODY_WHOLE_CHUNKED;
     int64_t cl = head ? hw_http_headers_find(&r->headers, "content-length", 14, 0) : -1;
     if (cl >= 0) {
         const hw_http_field *h = &r->headers.fields[cl];
         hwd_buf_field(&b, "Content-Length", 14, h->value, h->value_len);
-    } else if (!no_body && more == HWD_BODY_CHUNKED) {
+    } else if (!no_body && chunk) {
         hwd_buf_str(&b, "Transfer-Encoding: chunked\r\n");
     } else if (!no_body && more != HWD_BODY_UNTIL_CLOSE) {
         hwd_buf_str(&b, "Content-Length: ");
@@ -78,11 +83,11 @@ char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t
     if (!keep_alive) hwd_buf_str(&b, "Connection: close\r\n");
     hwd_buf_put(&b, "\r\n", 2);
     if (!head && !no_body && body) {
-        int chunk = more == HWD_BODY_CHUNKED;
         if (chunk) hwd_buf_num(&b, body, 16), hwd_buf_put(&b, "\r\n", 2);
         hwd_buf_put(&b, r->body.data, body);
         if (chunk) hwd_buf_put(&b, "\r\n", 2);
     }
+    if (more == HWD_BODY_WHOLE_CHUNKED) hwd_trailers_last_chunk(&b, &r->trailers);
     return hwd_buf_take(&b, len);
 }
 

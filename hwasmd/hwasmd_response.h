@@ -12,11 +12,14 @@
 /* Serialises r for the client: status line, headers minus hop-by-hop ones, the body's
  * framing, the body in r unless head. more: HWD_BODY_WHOLE when r->body is all of it, a
  * byte count (>= 0) still to be streamed after it, HWD_BODY_CHUNKED (r->body becomes the
- * first chunk, more follow) or HWD_BODY_UNTIL_CLOSE (keep_alive must be 0). Returns a
- * malloc'd buffer. */
+ * first chunk, more follow), HWD_BODY_UNTIL_CLOSE (keep_alive must be 0), or
+ * HWD_BODY_WHOLE_CHUNKED: r->body is all of it, sent chunked with r->trailers' forwardable
+ * fields in the last chunk (for an HTTP/1.1 client only; an answer without a body is sent
+ * as HWD_BODY_WHOLE). Returns a malloc'd buffer. */
 #define HWD_BODY_WHOLE (-1)
 #define HWD_BODY_CHUNKED (-2)
 #define HWD_BODY_UNTIL_CLOSE (-3)
+#define HWD_BODY_WHOLE_CHUNKED (-4)
 char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len);
 /* A small canned answer (errors before or outside any chain). */
 void hwd_response_simple(hw_http_response *r, int status, const char *text);

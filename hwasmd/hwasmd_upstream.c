@@ -1,9 +1,10 @@
 /*
  * hwasmd_upstream.c — the HTTP side of talking to the app, apart from any socket: what an
  * "upstream:" value means, the request head the app gets (hop-by-hop headers out,
- * X-Forwarded-* in, a fresh Content-Length), and the app's reply, parsed with llhttp and
- * merged into the exchange as §2.3 asks (the app's status and headers win, a body the
- * guests wrote before next comes first). hwasmd_upstream_conn.c moves the bytes.
+ * X-Forwarded-* in, a fresh Content-Length, or chunked framing when trailers go with it),
+ * and the app's reply, parsed with llhttp and merged into the exchange as §2.3 asks (the
+ * app's status, headers and trailers win, a body the guests wrote before next comes
+ * first). hwasmd_upstream_conn.c moves the bytes.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "hwasmd_buf.h"
 #include "hwasmd_response.h"
+#include "hwasmd_trailers.h"
 #include "hwasmd_upstream.h"
 
 struct hwd_upstream *hwd_upstream_parse(const char *s) {
@@ -66,7 +68,7 @@ static int listed(const char *list, const char *name, size_t len) {
     return 0;
 }
 
-char *hwd_upstream_head(hw_http_exchange *x, size_t body, size_t *len) {
+char *hwd_upstream_head(hw_http_exchange *x, const uint8_t *body, size_t *body_len, size_t *len) {
     hw_http_request *q = &x->req;
     struct hwd_buf b = {0};
     hwd_buf_put(&b, q->method.ptr, q->method.len);
@@ -97,11 +99,25 @@ char *hwd_upstream_head(hw_http_exchange *x, size_t body, size_t *len) {
     if (xff) hwd_buf_put(&b, xff, xff_len), hwd_buf_put(&b, ", ", 2);
     hwd_buf_put(&b, src, ip_len);
     hwd_buf_str(&b, "\r\nX-Forwarded-Proto: http\r\n");
+    if (hwd_trailers_any(&q->trailers)) {
+        /* trailers only exist in a chunked body: the whole body is one chunk, copied here
+         * (the request is in memory already), and the trailers its last chunk */
+        hwd_buf_str(&b, "Transfer-Encoding: chunked\r\n\r\n");
+        if (*body_len) {
+            hwd_buf_num(&b, *body_len, 16);
+            hwd_buf_put(&b, "\r\n", 2);
+            hwd_buf_put(&b, body, *body_len);
+            hwd_buf_put(&b, "\r\n", 2);
+        }
+        hwd_trailers_last_chunk(&b, &q->trailers);
+        *body_len = 0;
+        return hwd_buf_take(&b, len);
+    }
     int bodyless = (q->method.len == 3 && !memcmp(q->method.ptr, "GET", 3)) ||
                    (q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4));
-    if (body || !bodyless) {
+    if (*body_len || !bodyless) {
         hwd_buf_str(&b, "Content-Length: ");
-        hwd_buf_num(&b, body, 10);
+        hwd_buf_num(&b, *body_len, 10);
         hwd_buf_put(&b, "\r\n", 2);
     }
     hwd_buf_put(&b, "\r\n", 2);
@@ -120,12 +136,18 @@ static int on_status(llhttp_t *p, const char *at, size_t n) {
     return head_bytes(p->data, n);
 }
 
+/* The pending line joins the headers, or past the last chunk the trailers; both count
+ * against max_headers together. */
+static int commit_line(struct hwd_reply *r) {
+    if (!hwd_header_pending(&r->hdr)) return 0;
+    if (r->headers.count + r->trailers.count >= r->max_headers) return -1;
+    return hwd_header_commit(&r->hdr, r->in_trailers ? &r->trailers : &r->headers);
+}
+
 static int on_field(llhttp_t *p, const char *at, size_t n) {
     struct hwd_reply *r = p->data;
     if (head_bytes(r, n)) return -1;
-    if (r->hdr.in_value) {
-        if (r->headers.count >= r->max_headers || hwd_header_commit(&r->hdr, &r->headers)) return -1;
-    }
+    if (r->hdr.in_value && commit_line(r)) return -1;
     return hwd_append(&r->hdr.field, &r->hdr.field_len, at, n);
 }
 
@@ -137,8 +159,7 @@ static int on_value(llhttp_t *p, const char *at, size_t n) {
 
 static int on_headers_done(llhttp_t *p) {
     struct hwd_reply *r = p->data;
-    if (r->hdr.field && r->headers.count >= r->max_headers) return -1;
-    if (hwd_header_commit(&r->hdr, &r->headers)) return -1;
+    if (commit_line(r)) return -1;
     r->head_done = p->status_code >= 200;
     r->status = p->status_code;
     return r->head ? 1 : 0; /* 1: a response to HEAD has no body whatever it says */
@@ -158,15 +179,25 @@ static int on_body(llhttp_t *p, const char *at, size_t n) {
     return hw_http_body_append(&r->body, at, n) ? -1 : 0;
 }
 
+/* The last chunk (size 0): what follows up to the empty line are trailers. */
+static int on_chunk_header(llhttp_t *p) {
+    struct hwd_reply *r = p->data;
+    if (p->content_length == 0) r->in_trailers = 1;
+    return 0;
+}
+
 static int on_begin(llhttp_t *p) {
     struct hwd_reply *r = p->data;
     hw_http_headers_clear(&r->headers);
+    hw_http_headers_clear(&r->trailers);
+    r->in_trailers = 0;
     hw_http_body_set(&r->body, NULL, 0);
     return 0;
 }
 
 static int on_done(llhttp_t *p) {
     struct hwd_reply *r = p->data;
+    if (commit_line(r)) return -1; /* the last trailer */
     if (p->status_code < 200) return 0; /* 1xx: the real answer follows */
     r->done = 1;
     r->status = p->status_code;
@@ -183,6 +214,7 @@ static void reply_settings_init(void) {
     reply_settings.on_header_field = on_field;
     reply_settings.on_header_value = on_value;
     reply_settings.on_headers_complete = on_headers_done;
+    reply_settings.on_chunk_header = on_chunk_header;
     reply_settings.on_body = on_body;
     reply_settings.on_message_complete = on_done;
 }
@@ -219,9 +251,9 @@ int hwd_reply_eof(struct hwd_reply *r) {
 }
 
 void hwd_reply_free(struct hwd_reply *r) {
-    free(r->hdr.field);
-    free(r->hdr.value);
+    hwd_header_free(&r->hdr);
     hw_http_headers_free(&r->headers);
+    hw_http_headers_free(&r->trailers);
     hw_http_body_free(&r->body);
 }
 
@@ -229,6 +261,24 @@ int64_t hwd_reply_remaining(const struct hwd_reply *r) {
     /* llhttp counts a Content-Length body down as it goes */
     return (r->parser.flags & F_CONTENT_LENGTH) && !(r->parser.flags & F_CHUNKED) ? (int64_t)r->parser.content_length
                                                                                   : -1;
+}
+
+int hwd_reply_merge_trailers(struct hwd_reply *r, hw_http_exchange *x) {
+    hw_http_headers *out = &x->resp.trailers;
+    for (uint32_t i = 0; out->count && i < r->trailers.count; i++)
+        hw_http_headers_remove(out, r->trailers.fields[i].name, r->trailers.fields[i].name_len);
+    for (uint32_t i = 0; i < r->trailers.count; i++) {
+        const hw_http_field *h = &r->trailers.fields[i];
+        if (hw_http_headers_add(out, h->name, h->name_len, h->value, h->value_len)) return 502;
+    }
+    hw_http_headers_clear(&r->trailers);
+    return 0;
+}
+
+/* Hop-by-hop, so not merged, but for Trailer: guests see which trailers the app announced
+ * (hwd_response_format still leaves it out of the client's head). */
+static int unmerged(const hw_http_field *h) {
+    return hwd_is_hop_header(h->name, h->name_len) && !(h->name_len == 7 && !strncasecmp(h->name, "trailer", 7));
 }
 
 int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x) {
@@ -240,7 +290,7 @@ int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x) {
      * set by a guest, which is the usual case, there is nothing to remove. */
     for (uint32_t i = 0; out->headers.count && i < r->headers.count; i++) {
         const hw_http_field *h = &r->headers.fields[i];
-        if (hwd_is_hop_header(h->name, h->name_len)) continue;
+        if (unmerged(h)) continue;
         if (!(h->name_len == 10 && !strncasecmp(h->name, "set-cookie", 10)))
             hw_http_headers_remove(&out->headers, h->name, h->name_len);
     }
@@ -248,10 +298,10 @@ int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x) {
         const hw_http_field *h = &r->headers.fields[i];
         /* an answer to HEAD keeps the app's length: there is no body to count */
         int head_len = r->head && h->name_len == 14 && !strncasecmp(h->name, "content-length", 14);
-        if (hwd_is_hop_header(h->name, h->name_len) && !head_len) continue;
+        if (unmerged(h) && !head_len) continue;
         if (hw_http_headers_add(&out->headers, h->name, h->name_len, h->value, h->value_len)) return 502;
     }
-    int rc = hw_http_body_append(&out->body, r->body.data, r->body.len) ? 502 : 0;
+    int rc = hw_http_body_append(&out->body, r->body.data, r->body.len) || hwd_reply_merge_trailers(r, x) ? 502 : 0;
     hw_http_body_set(&r->body, NULL, 0);
     return rc;
 }

@@ -17,16 +17,21 @@
 struct hwd_upstream *hwd_upstream_parse(const char *s);
 
 /* The request head for the app: the client's headers minus hop-by-hop ones (and those the
- * client's Connection header names), plus X-Forwarded-*, a fresh Content-Length for body
- * bytes. Returns a malloc'd buffer, NULL when out of memory. */
-char *hwd_upstream_head(hw_http_exchange *x, size_t body, size_t *len);
+ * client's Connection header names), plus X-Forwarded-*, a fresh Content-Length for the
+ * *body_len bytes at body. When x->req.trailers has a forwardable field the request goes
+ * chunked instead: the body (one chunk) and the last chunk with the trailers are in the
+ * returned buffer and *body_len becomes 0. Returns a malloc'd buffer, NULL when out of
+ * memory. */
+char *hwd_upstream_head(hw_http_exchange *x, const uint8_t *body, size_t *body_len, size_t *len);
 
 /* The app's answer, as it arrives. */
 struct hwd_reply {
     llhttp_t parser;
     hw_http_headers headers;
+    hw_http_headers trailers; /* after a chunked body's last chunk */
     hw_http_body body;
     struct hwd_header_acc hdr;
+    int in_trailers; /* past the last chunk: header lines are trailers */
     int head;       /* answers a HEAD: no body, whatever the headers say */
     size_t max_body; /* gathered into body: more is an error; streamed: no limit */
     size_t header_bytes, max_header_bytes; /* the reason, names, values so far; their cap */
@@ -49,9 +54,13 @@ int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n);
 int hwd_reply_eof(struct hwd_reply *r);
 /* Body bytes still to come once the head is in: a count, or -1 (chunked, or until close). */
 int64_t hwd_reply_remaining(const struct hwd_reply *r);
-/* Status, headers and the body so far into x->resp (§2.3), emptying r->body; 0, or 502
- * when out of memory. */
+/* Status, headers (Trailer included, other hop-by-hop ones left out), the body so far and
+ * the trailers so far into x->resp (§2.3), emptying r->body; 0, or 502 when out of
+ * memory. */
 int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x);
+/* The app's trailers into x->resp.trailers, replacing same-named ones a guest set before
+ * next (a streamed answer's, once it is complete); 0 or 502. */
+int hwd_reply_merge_trailers(struct hwd_reply *r, hw_http_exchange *x);
 void hwd_reply_free(struct hwd_reply *r);
 
 #endif /* HWASMD_UPSTREAM_H */

@@ -244,7 +244,7 @@ static void reply_read(struct upconn *uc, ssize_t n, const uv_buf_t *b) {
     if (rc < 0) return upconn_fail(uc, uc->reply.over_budget ? 503 : 502);
     uc->call = NULL;
     uv_timer_stop(&uc->timer);
-    int status = call->streaming ? 0 : hwd_reply_merge(&uc->reply, call->x);
+    int status = call->streaming ? hwd_reply_merge_trailers(&uc->reply, call->x) : hwd_reply_merge(&uc->reply, call->x);
     /* an app may answer before reading all of the request: then the socket is done */
     if (uc->reply.keep_alive && n > 0 && !uc->writing) pool_put(uc);
     else upconn_close(uc);
@@ -400,7 +400,7 @@ void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exc
     hw_http_request *q = &x->req;
     call->body = hw_http_body_unread(&q->body, &call->body_len);
     call->head_method = q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4);
-    call->head = hwd_upstream_head(x, call->body_len, &call->head_len);
+    call->head = hwd_upstream_head(x, call->body, &call->body_len, &call->head_len);
     if (!call->head) return call_end(call, 502);
     attempt(call);
 }

@@ -47,6 +47,10 @@ static void stop_cb(uv_async_t *a) {
     hwd_upstream_drain(w);
 }
 
+void hwd_worker_spares_free(struct hwd_worker *w) {
+    while (w->n_spare_in) free(w->spare_in[--w->n_spare_in]);
+}
+
 static void run(void *arg) {
     struct hwd_worker *w = arg;
     uv_run(w->loop, UV_RUN_DEFAULT);
@@ -134,6 +138,7 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     for (uint32_t i = 0; i < n; i++) {
         uv_loop_close(ws[i].loop);
         hwd_upstream_free(&ws[i]);
+        hwd_worker_spares_free(&ws[i]);
     }
     free(ws);
     return 0;

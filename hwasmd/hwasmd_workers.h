@@ -22,8 +22,16 @@ struct hwd_worker {
     uv_async_t stop;
     uv_thread_t thread;
     struct hwd_conn *conns;                    /* open client connections */
+    struct hwd_conn *parked, *parked_tail;     /* requests waiting for a guest instance, oldest first */
     struct hwd_upstream_pool *upstream_pool;   /* idle app connections */
+    /* read buffers given back by connections gone idle, for the next request's read: a
+     * keep-alive connection holds none while idle, yet a request costs no malloc and free
+     * of one (HWD_SPARE_READ_BUFS at most, HWD_READ_BUF bytes each) */
+    char *spare_in[32];
+    uint32_t n_spare_in;
 };
+#define HWD_SPARE_READ_BUFS 32
+#define HWD_READ_BUF 16384
 
 /* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and every thread it starts
  * from then on) and ignores SIGPIPE; set: the blocked signals, for sigwait. main calls it
@@ -31,6 +39,8 @@ struct hwd_worker {
  * takes them. */
 void hwd_signals_block(sigset_t *set);
 /* Starts the workers and serves until SIGINT/SIGTERM, then drains for up to drain_ms. */
+/* Frees w's spare read buffers (its loop has ended). */
+void hwd_worker_spares_free(struct hwd_worker *w);
 int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *admin_override);
 
 #endif /* HWASMD_WORKERS_H */

@@ -12,10 +12,27 @@
 #include <hwasm/hwasm.h>
 #include <hwasm/hwasm_module.h>
 
+/* A v128 is written as one 128-bit hex number, 0x then up to 32 digits: lane 0 of its
+ * i64x2 is the low 64 bits. It fills two slots (hwasm_trampoline). */
+static int parse_v128(const char *text, uint64_t *slots) {
+    size_t n = strlen(text);
+    if (n < 3 || n > 34 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X')) return -1;
+    slots[0] = slots[1] = 0;
+    for (const char *p = text + 2; *p; p++) {
+        int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+                : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+        if (d < 0) return -1;
+        slots[1] = slots[1] << 4 | slots[0] >> 60;
+        slots[0] = slots[0] << 4 | (uint64_t)d;
+    }
+    return 0;
+}
+
 static int parse_arg(const char *text, uint8_t type, uint64_t *slot) {
     char *end;
     errno = 0;
     switch (type) {
+    case HWASM_V128: return parse_v128(text, slot);
     case HWASM_I32: {
         long long v = strtoll(text, &end, 0);
         if (v < INT32_MIN || v > UINT32_MAX) return -1;
@@ -40,8 +57,10 @@ static int parse_arg(const char *text, uint8_t type, uint64_t *slot) {
     return (errno || *end || end == text) ? -1 : 0;
 }
 
-static void print_value(uint8_t type, uint64_t slot) {
+static void print_value(uint8_t type, const uint64_t *slots) {
+    uint64_t slot = slots[0];
     switch (type) {
+    case HWASM_V128: printf("0x%016" PRIx64 "%016" PRIx64 "\n", slots[1], slots[0]); break;
     case HWASM_I32: printf("%" PRId32 "\n", (int32_t)(uint32_t)slot); break;
     case HWASM_I64: printf("%" PRId64 "\n", (int64_t)slot); break;
     case HWASM_F32: {
@@ -99,10 +118,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "hwasm-run: %s takes %u arguments, %d given\n", argv[2], t->num_params, argc - 3);
         goto out;
     }
-    uint32_t nslots = t->num_params > t->num_results ? t->num_params : t->num_results;
+    uint32_t in = hwasm_slot_count(t->types, t->num_params);
+    uint32_t out_slots = hwasm_slot_count(t->types + t->num_params, t->num_results);
+    uint32_t nslots = in > out_slots ? in : out_slots;
     uint64_t *slots = calloc(nslots + 1, sizeof *slots);
-    for (uint32_t i = 0; i < t->num_params; i++) {
-        if (parse_arg(argv[3 + i], t->types[i], &slots[i]) != 0) {
+    for (uint32_t i = 0, k = 0; i < t->num_params; k += t->types[i] == HWASM_V128 ? 2 : 1, i++) {
+        if (parse_arg(argv[3 + i], t->types[i], &slots[k]) != 0) {
             fprintf(stderr, "hwasm-run: argument %u: '%s' is not a valid value\n", i + 1, argv[3 + i]);
             free(slots);
             goto out;
@@ -111,7 +132,9 @@ int main(int argc, char **argv) {
     if (hw_call(inst, (uint32_t)fi, slots, &err) != 0) {
         fprintf(stderr, "hwasm-run: trap: %s\n", err.message);
     } else {
-        for (uint32_t i = 0; i < t->num_results; i++) print_value(t->types[t->num_params + i], slots[i]);
+        const uint8_t *res = t->types + t->num_params;
+        for (uint32_t i = 0, k = 0; i < t->num_results; k += res[i] == HWASM_V128 ? 2 : 1, i++)
+            print_value(res[i], &slots[k]);
         rc = 0;
     }
     free(slots);

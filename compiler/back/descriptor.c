@@ -52,7 +52,7 @@ static const char *abi_types_init(const lower_unit *u, abi_types *t) {
     if (!(t->limits = abi_struct(u, limits, NFIELDS(limits), sizeof(hwasm_limits))))
         return "hwasm_limits";
     const field cnst[] = {F(i32, hwasm_const, kind), F(i32, hwasm_const, index),
-                          F(i64, hwasm_const, value)};
+                          F(i64, hwasm_const, value), F(i64, hwasm_const, value_hi)};
     if (!(t->cnst = abi_struct(u, cnst, NFIELDS(cnst), sizeof(hwasm_const)))) return "hwasm_const";
     const field functype[] = {F(i32, hwasm_functype, num_params),
                               F(i32, hwasm_functype, num_results), F(p, hwasm_functype, types)};
@@ -170,8 +170,8 @@ static LLVMValueRef name_ptr(const lower_unit *u, const wasm_name *n) {
 }
 
 static LLVMValueRef const_expr(const lower_unit *u, const hwasm_const *c) {
-    LLVMValueRef v[] = {c32(u, c->kind), c32(u, c->index), c64(u, c->value)};
-    return cstruct(u, v, 3);
+    LLVMValueRef v[] = {c32(u, c->kind), c32(u, c->index), c64(u, c->value), c64(u, c->value_hi)};
+    return cstruct(u, v, 4);
 }
 
 static LLVMValueRef limits(const lower_unit *u, const hwasm_limits *l) {
@@ -331,12 +331,13 @@ static LLVMValueRef elems_table(const lower_unit *u, const abi_types *t) {
 
 /* --- trampolines ---------------------------------------------------------------------- */
 
-/* Stores one result into its 64-bit slot: i32 and f32 zero-extended, the rest as is. */
+/* Stores one result into its 64-bit slot (two for a v128): i32 and f32 zero-extended,
+ * the rest as is. */
 static void store_slot(const lower_unit *u, LLVMBuilderRef b, LLVMValueRef v, uint8_t type,
                        LLVMValueRef slot) {
     if (type == HWASM_F32) v = LLVMBuildBitCast(b, v, u->i32, "");
     if (type == HWASM_F32 || type == HWASM_I32) v = LLVMBuildZExt(b, v, u->i64, "");
-    LLVMBuildStore(b, v, slot);
+    LLVMSetAlignment(LLVMBuildStore(b, v, slot), 8); /* a v128 fills two 8-aligned slots */
 }
 
 /* void tramp(ptr code, ptr env, ptr caller, ptr slots): see hwasm_trampoline. */
@@ -359,17 +360,22 @@ static LLVMValueRef trampoline(const lower_unit *u, uint32_t type_index) {
     if (!args) return LLVMDisposeBuilder(b), NULL;
     args[0] = LLVMGetParam(fn, 1);
     args[1] = LLVMGetParam(fn, 2);
-    /* Little endian: a narrower value is the start of its slot. */
+    /* Little endian: a narrower value is the start of its slot; a v128 takes two. */
+    uint64_t k = 0;
     for (uint32_t i = 0; i < ft->num_params; i++) {
-        LLVMValueRef idx = c64(u, i);
+        LLVMValueRef idx = c64(u, k);
         LLVMValueRef slot = LLVMBuildInBoundsGEP2(b, u->i64, slots, &idx, 1, "");
         args[2 + i] = LLVMBuildLoad2(b, lower_valtype(u, ft->types[i]), slot, "");
+        LLVMSetAlignment(args[2 + i], 8);
+        k += ft->types[i] == HWASM_V128 ? 2 : 1;
     }
     LLVMValueRef r = LLVMBuildCall2(b, u->wasm_fn_types[type_index], LLVMGetParam(fn, 0), args,
                                     2 + ft->num_params, "");
     free(args);
+    k = 0;
     for (uint32_t i = 0; i < ft->num_results; i++) {
-        LLVMValueRef idx = c64(u, i);
+        LLVMValueRef idx = c64(u, k);
+        k += ft->types[ft->num_params + i] == HWASM_V128 ? 2 : 1;
         LLVMValueRef slot = LLVMBuildInBoundsGEP2(b, u->i64, slots, &idx, 1, "");
         LLVMValueRef v = ft->num_results == 1 ? r : LLVMBuildExtractValue(b, r, i, "");
         store_slot(u, b, v, ft->types[ft->num_params + i], slot);

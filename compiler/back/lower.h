@@ -26,6 +26,7 @@ typedef struct lower_unit {
     /* Shared types. */
     LLVMTypeRef ptr;  /* the opaque pointer type */
     LLVMTypeRef i8, i32, i64, f32, f64, void_t;
+    LLVMTypeRef v128; /* <2 x i64>: how a v128 lives on the value stack, in locals and slots */
     LLVMTypeRef vmctx_type;   /* struct hwasm_vmctx, laid out as in include/hwasm/hwasm_module.h */
     LLVMTypeRef funcref_type; /* struct hwasm_funcref */
     LLVMTypeRef memory_type;  /* struct hwasm_memory */

@@ -95,6 +95,10 @@ static LLVMValueRef constant_global(fn_state *s, uint32_t index) {
     case HWASM_CONST_F32:
         return LLVMConstBitCast(const_i32(s, (uint32_t)g->init.value), s->u->f32);
     case HWASM_CONST_F64: return LLVMConstBitCast(const_i64(s, g->init.value), s->u->f64);
+    case HWASM_CONST_V128: {
+        LLVMValueRef v[] = {const_i64(s, g->init.value), const_i64(s, g->init.value_hi)};
+        return LLVMConstVector(v, 2);
+    }
     default: return NULL;
     }
 }
@@ -109,8 +113,12 @@ static void lower_global(fn_state *s, const wasm_insn *in) {
     LLVMValueRef cell = load_ptr_at(s, s->globals, const_i32(s, index), true);
     mark_dereferenceable(s, cell, sizeof(hwasm_global));
     LLVMTypeRef type = lower_valtype(s->u, s->m->globals[index].value_type);
-    if (in->op == OP_GLOBAL_GET) push(s, LLVMBuildLoad2(s->b, type, cell, ""));
-    else LLVMBuildStore(s->b, pop(s), cell);
+    /* hwasm_global is 16 bytes but only 8-aligned (a v128 needs the 8, not 16). */
+    LLVMValueRef access = in->op == OP_GLOBAL_GET ? LLVMBuildLoad2(s->b, type, cell, "")
+                                                  : LLVMBuildStore(s->b, pop(s), cell);
+    unsigned align = LLVMABIAlignmentOfType(s->u->data_layout, type);
+    LLVMSetAlignment(access, align > 8 ? 8 : align);
+    if (in->op == OP_GLOBAL_GET) push(s, access);
 }
 
 static void lower_table(fn_state *s, const wasm_insn *in) {

@@ -98,7 +98,8 @@ static int lower_instruction(fn_state *s, const wasm_insn *in, int *done) {
     case OP_LOCAL_GET: case OP_LOCAL_SET: case OP_LOCAL_TEE: lower_local(s, in); return 0;
     default: break;
     }
-    if (lower_control(s, in, done) || lower_numeric(s, in) || lower_memory(s, in) || lower_call(s, in))
+    if (lower_control(s, in, done) || lower_numeric(s, in) || lower_memory(s, in) || lower_call(s, in) ||
+        lower_simd(s, in))
         return 0;
     wasm_error_set(s->err, s->func_index, in->offset, "internal error: cannot lower %s", insn_name(in->op));
     return -1;

@@ -86,6 +86,12 @@ void mark_dereferenceable(fn_state *s, LLVMValueRef load, uint64_t bytes);
 LLVMValueRef const_i32(fn_state *s, uint64_t v);
 LLVMValueRef const_i64(fn_state *s, uint64_t v);
 
+/* The address of a `bytes`-wide access at zext(index) + offset in linear memory, computed
+ * in 64 bits so it never wraps; with --bounds=explicit it first traps when the access
+ * does not fit in the current memory size. In guard mode the guard region faults instead
+ * (and lower_keepalive.c keeps every load whose value is unused). */
+LLVMValueRef heap_address(fn_state *s, LLVMValueRef index, uint32_t offset, unsigned bytes);
+
 /* A new basic block at the end of the function. */
 LLVMBasicBlockRef new_block(fn_state *s, const char *name);
 
@@ -116,6 +122,7 @@ int lower_control(fn_state *s, const wasm_insn *in, int *done);
 int lower_numeric(fn_state *s, const wasm_insn *in);
 int lower_memory(fn_state *s, const wasm_insn *in);
 int lower_call(fn_state *s, const wasm_insn *in);
+int lower_simd(fn_state *s, const wasm_insn *in); /* every 0xFD instruction (lower_simd.c) */
 
 /* After lowering (lower_keepalive.c), in guard mode: force_read on every wasm memory load,
  * so it executes, in order, and can fault. */

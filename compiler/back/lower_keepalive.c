@@ -51,6 +51,11 @@ static bool keep_alive(LLVMValueRef inst) {
  * a smaller load, which can miss a straddled guard page), nor do select and phi (it turns
  * a select of two loads into one load of a selected address). */
 static bool reads_every_bit(LLVMValueRef user) {
+    /* A vector operation may have only some of its lanes demanded, and the code generator
+     * then shrinks the load to those lanes (which may lie in bounds when the whole does
+     * not). SSE cannot fold an unaligned load into arithmetic anyway, so keeping vector
+     * loads costs nothing. */
+    if (LLVMGetTypeKind(LLVMTypeOf(user)) == LLVMVectorTypeKind) return false;
     switch (LLVMGetInstructionOpcode(user)) {
     case LLVMFAdd: case LLVMFSub: case LLVMFMul: case LLVMFDiv: return true;
     default: return false;

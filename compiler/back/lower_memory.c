@@ -37,19 +37,8 @@ static bool describe(uint32_t op, access *a) {
     return false;
 }
 
-static LLVMValueRef address(fn_state *s, LLVMValueRef index, uint32_t offset, unsigned bytes) {
-    LLVMValueRef ea = LLVMBuildZExt(s->b, index, s->u->i64, "");
-    if (offset) ea = LLVMBuildNUWAdd(s->b, ea, const_i64(s, offset), "");
-    if (s->u->opts->bounds_explicit) {
-        LLVMValueRef end = LLVMBuildNUWAdd(s->b, ea, const_i64(s, bytes), "");
-        LLVMValueRef size = load_field(s, s->memory, offsetof(hwasm_memory, size), s->u->i64, false);
-        trap_if(s, LLVMBuildICmp(s->b, LLVMIntUGT, end, size, ""), HWASM_TRAP_MEMORY_OOB);
-    }
-    return LLVMBuildGEP2(s->b, s->u->i8, s->mem_base, &ea, 1, "");
-}
-
 static void load(fn_state *s, const wasm_insn *in, const access *a) {
-    LLVMValueRef p = address(s, pop(s), in->imm.memarg.offset, a->bytes);
+    LLVMValueRef p = heap_address(s, pop(s), in->imm.memarg.offset, a->bytes);
     /* Floats load as floats (LLVM's loads keep every bit), so a guard-mode keep-alive
      * (lower_keepalive.c) holds them in an SSE register, not a general one. */
     LLVMTypeRef wide = a->is64 ? s->u->i64 : s->u->i32;
@@ -64,7 +53,7 @@ static void load(fn_state *s, const wasm_insn *in, const access *a) {
 
 static void store(fn_state *s, const wasm_insn *in, const access *a) {
     LLVMValueRef v = pop(s);
-    LLVMValueRef p = address(s, pop(s), in->imm.memarg.offset, a->bytes);
+    LLVMValueRef p = heap_address(s, pop(s), in->imm.memarg.offset, a->bytes);
     LLVMTypeRef narrow = LLVMIntTypeInContext(s->u->ctx, a->bytes * 8);
     if (a->is_float) v = LLVMBuildBitCast(s->b, v, narrow, "");
     else if (LLVMGetIntTypeWidth(LLVMTypeOf(v)) > a->bytes * 8) v = LLVMBuildTrunc(s->b, v, narrow, "");

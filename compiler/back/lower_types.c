@@ -14,6 +14,7 @@ LLVMTypeRef lower_valtype(const lower_unit *u, uint8_t valtype) {
     case HWASM_I64: return u->i64;
     case HWASM_F32: return u->f32;
     case HWASM_F64: return u->f64;
+    case HWASM_V128: return u->v128;
     default: return u->ptr; /* funcref, externref */
     }
 }
@@ -84,6 +85,7 @@ void lower_unit_init_types(lower_unit *u) {
     u->f32 = LLVMFloatTypeInContext(c);
     u->f64 = LLVMDoubleTypeInContext(c);
     u->void_t = LLVMVoidTypeInContext(c);
+    u->v128 = LLVMVectorType(u->i64, 2);
 
     /* Generated code addresses fields by offsetof() byte offsets; these struct types
      * exist for readers of --emit-llvm output and mirror the C layouts. */

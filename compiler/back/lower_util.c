@@ -144,6 +144,17 @@ void force_read(fn_state *s, LLVMValueRef v) {
                              LLVMCreateEnumAttribute(s->u->ctx, memory, reads_all_writes_inaccessible));
 }
 
+LLVMValueRef heap_address(fn_state *s, LLVMValueRef index, uint32_t offset, unsigned bytes) {
+    LLVMValueRef ea = LLVMBuildZExt(s->b, index, s->u->i64, "");
+    if (offset) ea = LLVMBuildNUWAdd(s->b, ea, const_i64(s, offset), "");
+    if (s->u->opts->bounds_explicit) {
+        LLVMValueRef end = LLVMBuildNUWAdd(s->b, ea, const_i64(s, bytes), "");
+        LLVMValueRef size = load_field(s, s->memory, offsetof(hwasm_memory, size), s->u->i64, false);
+        trap_if(s, LLVMBuildICmp(s->b, LLVMIntUGT, end, size, ""), HWASM_TRAP_MEMORY_OOB);
+    }
+    return LLVMBuildGEP2(s->b, s->u->i8, s->mem_base, &ea, 1, "");
+}
+
 LLVMValueRef entry_alloca(fn_state *s, LLVMTypeRef type) {
     return LLVMBuildAlloca(s->alloca_b, type, "");
 }

@@ -1,7 +1,7 @@
 /*
  * wasmopt.c — runs binaryen's optimiser on a wasm binary in a child process and reads the
- * result back through a pipe. Only features hwasmc implements are enabled, because the
- * optimiser is free to introduce any enabled feature.
+ * result back through a pipe. Only features hwasmc implements are enabled (SIMD among
+ * them), because the optimiser is free to introduce any enabled feature.
  */
 #include "wasmopt.h"
 
@@ -28,7 +28,7 @@ static void __attribute__((noreturn)) child_optimise(const uint8_t *in, size_t l
     BinaryenModuleSetFeatures(mod, BinaryenFeatureMutableGlobals() | BinaryenFeatureSignExt() |
                                        BinaryenFeatureNontrappingFPToInt() |
                                        BinaryenFeatureBulkMemory() | BinaryenFeatureMultivalue() |
-                                       BinaryenFeatureReferenceTypes());
+                                       BinaryenFeatureReferenceTypes() | BinaryenFeatureSIMD128());
     if (!BinaryenModuleValidate(mod)) _exit(4);
     BinaryenSetOptimizeLevel(level[1] == '1' ? 1 : 2);
     BinaryenSetShrinkLevel(level[1] == 's' ? 1 : 0);

@@ -26,6 +26,14 @@ static int locals(dec *d, wasm_func *f) {
         total += run->count;
     }
     if (total > UINT32_MAX) return dec_fail(d, at, "too many locals");
+    /* An implementation limit, V8's and wasmtime's: five bytes may declare 4 billion
+     * locals, and every one becomes a slot in the lowered frame. */
+    if (total > HWASMC_MAX_FUNCTION_LOCALS) {
+        wasm_error_set(d->err, d->err->func_index, (size_t)(at - d->m->bytes),
+                       "too many locals (%llu; the limit is %u, as in V8 and wasmtime)",
+                       (unsigned long long)total, HWASMC_MAX_FUNCTION_LOCALS);
+        return -1;
+    }
     f->num_locals = total;
     return 0;
 }

@@ -88,9 +88,9 @@ int dec_value_type(dec *d, uint8_t *out) {
     case HWASM_I64:
     case HWASM_F32:
     case HWASM_F64:
+    case HWASM_V128:
     case HWASM_FUNCREF:
     case HWASM_EXTERNREF: return 0;
-    case 0x7b: return dec_fail(d, d->pos - 1, "SIMD is not supported yet");
     }
     return dec_fail(d, d->pos - 1, "malformed value type");
 }
@@ -132,6 +132,11 @@ static bool const_of(const wasm_insn *in, hwasm_const *out) {
     case OP_F64_CONST:
         out->kind = HWASM_CONST_F64;
         out->value = in->imm.f64_bits;
+        return true;
+    case OP_V128_CONST:
+        out->kind = HWASM_CONST_V128;
+        memcpy(&out->value, in->imm.v128, 8); /* little endian, like the wasm bytes */
+        memcpy(&out->value_hi, in->imm.v128 + 8, 8);
         return true;
     case OP_REF_NULL:
         out->kind = HWASM_CONST_REF_NULL;

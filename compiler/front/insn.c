@@ -16,6 +16,10 @@ static unsigned shape_of(uint32_t op) {
     case code: return (imm) + 1;
         WASM_OPCODES(X)
 #undef X
+#define X(name, code, imm, text, r, a, b, c, log2)                                                 \
+    case code: return (imm) + 1;
+        WASM_SIMD_OPCODES(X)
+#undef X
     }
     return 0;
 }
@@ -39,6 +43,10 @@ const char *insn_name(uint32_t op) {
 #define X(name, code, imm, text)                                                                   \
     case code: return text;
         WASM_OPCODES(X)
+#undef X
+#define X(name, code, imm, text, r, a, b, c, log2)                                                 \
+    case code: return text;
+        WASM_SIMD_OPCODES(X)
 #undef X
     }
     return "?";
@@ -73,13 +81,12 @@ static int zero_byte(insn_reader *r, wasm_error *err) {
 
 static bool is_value_type(uint8_t b) {
     return b == HWASM_I32 || b == HWASM_I64 || b == HWASM_F32 || b == HWASM_F64 ||
-           b == HWASM_FUNCREF || b == HWASM_EXTERNREF;
+           b == HWASM_V128 || b == HWASM_FUNCREF || b == HWASM_EXTERNREF;
 }
 
 static int value_type(insn_reader *r, uint8_t *out, wasm_error *err) {
     if (byte(r, out, err)) return -1;
     if (is_value_type(*out)) return 0;
-    if (*out == 0x7b) return fail(r, r->pos - 1, err, "SIMD is not supported yet");
     return fail(r, r->pos - 1, err, "malformed value type");
 }
 
@@ -91,7 +98,7 @@ static int block_type(insn_reader *r, wasm_insn *in, wasm_error *err) {
         in->imm.block.kind = BLOCK_EMPTY;
         return 0;
     }
-    if (is_value_type(b) || b == 0x7b) {
+    if (is_value_type(b)) {
         in->imm.block.kind = BLOCK_VALUE;
         return value_type(r, &in->imm.block.value_type, err);
     }
@@ -195,6 +202,17 @@ static int immediates(insn_reader *r, wasm_insn *in, enum insn_imm shape, wasm_e
     case IMM_TABLE_COPY:
         if (u32(r, &in->imm.pair.a, err)) return -1;
         return u32(r, &in->imm.pair.b, err);
+    case IMM_MEMARG_LANE:
+        if (u32(r, &in->imm.memarg.align, err) || u32(r, &in->imm.memarg.offset, err)) return -1;
+        return byte(r, &in->lane, err);
+    case IMM_LANE: return byte(r, &in->lane, err);
+    case IMM_V128:
+    case IMM_SHUFFLE:
+        if (r->end - r->pos < 16)
+            return fail(r, r->end, err, "unexpected end of section or function");
+        memcpy(in->imm.v128, r->pos, 16);
+        r->pos += 16;
+        return 0;
     }
     return 0;
 }
@@ -206,18 +224,17 @@ int insn_read(insn_reader *r, wasm_insn *out, wasm_error *err) {
     uint8_t b = 0;
     if (byte(r, &b, err)) return -1;
     unsigned shape;
-    if (b == 0xfc) {
+    if (b == 0xfc || b == 0xfd) {
         uint32_t sub;
         if (u32(r, &sub, err)) return -1;
-        shape = sub < 0x100 ? shape_of(0xfc00 | sub) : 0;
+        uint32_t op = (uint32_t)b << 8 | sub;
+        shape = sub < 0x100 ? shape_of(op) : 0;
         if (!shape) {
-            wasm_error_set(err, err->func_index, (size_t)(at - r->start), "illegal opcode 0xfc %u",
-                           sub);
+            wasm_error_set(err, err->func_index, (size_t)(at - r->start), "illegal opcode 0x%02x %u",
+                           b, sub);
             return -1;
         }
-        out->op = 0xfc00 | sub;
-    } else if (b == 0xfd) {
-        return fail(r, at, err, "SIMD is not supported yet");
+        out->op = op;
     } else {
         shape = shape_of(b);
         if (!shape) {

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "insn_simd.h"
 #include "module.h"
 
 /* Immediate shapes. */
@@ -36,11 +37,15 @@ enum insn_imm {
     IMM_TABLE_INIT,   /* elem index, table index */
     IMM_ELEM,         /* elem.drop: index */
     IMM_TABLE_COPY,   /* dst table, src table */
+    IMM_MEMARG_LANE,  /* v128.load/store*_lane: memarg, then a lane index byte */
+    IMM_LANE,         /* extract_lane, replace_lane: a lane index byte */
+    IMM_V128,         /* v128.const: 16 bytes */
+    IMM_SHUFFLE,      /* i8x16.shuffle: 16 lane index bytes */
 };
 
 /*
  * X(name, opcode, immediate shape, mnemonic). Single-byte opcodes are their byte; 0xFC
- * prefixed ones are 0xFC00 | sub-opcode.
+ * prefixed ones are 0xFC00 | sub-opcode; the 0xFD (SIMD) ones are in insn_simd.h.
  */
 #define WASM_OPCODES(X) \
     X(UNREACHABLE, 0x00, IMM_NONE, "unreachable") \
@@ -249,13 +254,19 @@ enum wasm_opcode {
 #define X(name, code, imm, text) OP_##name = code,
     WASM_OPCODES(X)
 #undef X
+#define X(name, code, imm, text, r, a, b, c, log2) OP_##name = code,
+    WASM_SIMD_OPCODES(X)
+#undef X
 };
+
+static inline bool insn_is_simd(uint32_t op) { return (op & ~0xffu) == 0xfd00; }
 
 enum block_type_kind { BLOCK_EMPTY, BLOCK_VALUE, BLOCK_TYPE_INDEX };
 
 typedef struct wasm_insn {
     uint32_t op;     /* enum wasm_opcode */
     size_t offset;   /* file offset of the opcode's first byte */
+    uint8_t lane;    /* IMM_LANE, IMM_MEMARG_LANE: the lane index as encoded (unchecked) */
     union {
         struct { uint8_t kind; uint8_t value_type; uint32_t type_index; } block;
         uint32_t index; /* label, func, local, global, table, data, elem, ref.null type */
@@ -268,6 +279,7 @@ typedef struct wasm_insn {
         int64_t i64;
         uint32_t f32_bits;
         uint64_t f64_bits;
+        uint8_t v128[16]; /* v128.const (little endian), i8x16.shuffle lane indices */
     } imm;
 } wasm_insn;
 
@@ -285,8 +297,7 @@ void insn_reader_free(insn_reader *r);
 
 /* Reads the next instruction. Returns 0, or -1 with *err set ("unexpected end",
  * "illegal opcode 0x..", "integer representation too long", "zero byte expected", ...;
- * the offset is the failing byte; func_index is left for the caller to set).
- * SIMD (0xfd) is reported as "SIMD is not supported yet". */
+ * the offset is the failing byte; func_index is left for the caller to set). */
 int insn_read(insn_reader *r, wasm_insn *out, wasm_error *err);
 
 static inline bool insn_at_end(const insn_reader *r) { return r->pos >= r->end; }

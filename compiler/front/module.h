@@ -16,6 +16,10 @@
 
 #include <hwasm/hwasm_module.h>
 
+/* Implementation limits beyond the spec's (V8's and wasmtime's values): what a few bytes of
+ * a module may make the compiler allocate. */
+#define HWASMC_MAX_FUNCTION_LOCALS 50000u
+
 typedef struct wasm_functype {
     uint32_t num_params;
     uint32_t num_results;

@@ -48,6 +48,7 @@ static int const_expr(vctx *v, const hwasm_const *c, uint8_t type) {
     case HWASM_CONST_I64: got = HWASM_I64; break;
     case HWASM_CONST_F32: got = HWASM_F32; break;
     case HWASM_CONST_F64: got = HWASM_F64; break;
+    case HWASM_CONST_V128: got = HWASM_V128; break;
     case HWASM_CONST_REF_NULL: got = (uint8_t)c->index; break;
     case HWASM_CONST_REF_FUNC:
         if (c->index >= m->num_funcs) return fail(v, "unknown function %u", c->index);

@@ -149,8 +149,10 @@ static int label(func_checker *c, uint32_t depth, const ctrl_frame **out) {
     return 0;
 }
 
+/* Numeric and vector types: what an untyped select accepts. */
 static bool is_num(uint8_t t) {
-    return t == HWASM_I32 || t == HWASM_I64 || t == HWASM_F32 || t == HWASM_F64;
+    return t == HWASM_I32 || t == HWASM_I64 || t == HWASM_F32 || t == HWASM_F64 ||
+           t == HWASM_V128;
 }
 
 static bool is_ref(uint8_t t) {
@@ -290,6 +292,43 @@ static int memory_access(func_checker *c, const wasm_insn *in) {
         return fail(c, "alignment must not be larger than natural", 0);
     if (in->op <= OP_I64_LOAD32_U) return unop(c, HWASM_I32, acc[k].type);
     return pop_expect(c, acc[k].type) || pop_expect(c, HWASM_I32) ? -1 : 0;
+}
+
+/* One row of insn_simd.h: operand and result types, immediate shape, access/lane size. */
+typedef struct simd_row {
+    uint8_t result, operands[3], imm, log2;
+} simd_row;
+
+static bool simd_row_of(uint32_t op, simd_row *row) {
+    switch (op) {
+#define X(name, code, imm_, text, r, a, b, c_, l)                                                  \
+    case code:                                                                                     \
+        *row = (simd_row){SIMD_TYPE_##r, {SIMD_TYPE_##a, SIMD_TYPE_##b, SIMD_TYPE_##c_}, imm_, l}; \
+        return true;
+        WASM_SIMD_OPCODES(X)
+#undef X
+    }
+    return false;
+}
+
+/* A SIMD instruction: its immediates (alignment at most natural, lane indices below the
+ * lane count, shuffle indices below 32), then its operands and result as its row says. */
+static int simd(func_checker *c, const wasm_insn *in) {
+    simd_row row;
+    if (!simd_row_of(in->op, &row)) return fail_at(c, in, "illegal opcode");
+    if (row.imm == IMM_MEMARG || row.imm == IMM_MEMARG_LANE) {
+        if (memory(c)) return -1;
+        if (in->imm.memarg.align > row.log2)
+            return fail(c, "alignment must not be larger than natural", 0);
+    }
+    if ((row.imm == IMM_MEMARG_LANE || row.imm == IMM_LANE) && in->lane >= 16u >> row.log2)
+        return fail(c, "invalid lane index", 0);
+    if (row.imm == IMM_SHUFFLE)
+        for (int i = 0; i < 16; i++)
+            if (in->imm.v128[i] >= 32) return fail(c, "invalid lane index", 0);
+    for (int i = 3; i-- > 0;)
+        if (row.operands[i] && pop_expect(c, row.operands[i])) return -1;
+    return row.result ? push(c, row.result) : 0;
 }
 
 static int block_start(func_checker *c, const wasm_insn *in) {
@@ -504,6 +543,7 @@ static int instruction(func_checker *c, const wasm_insn *in) {
     case OP_REF_FUNC: return reference(c, in);
     }
     if (in->op >= OP_I32_LOAD && in->op <= OP_I64_STORE32) return memory_access(c, in);
+    if (insn_is_simd(in->op)) return simd(c, in);
     return fail_at(c, in, "illegal opcode");
 }
 

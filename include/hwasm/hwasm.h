@@ -125,9 +125,11 @@ hwasm_vmctx *hw_instance_vmctx(hw_instance *inst);
 hwasm_memory *hw_instance_memory(hw_instance *inst);
 
 /*
- * Calls function func_index of inst (imports included) generically: arguments in
- * slots[0..params), results written to slots[0..results) (slots must have room for
- * max(params, results)). A trap returns HW_ETRAP with err->trap and err->message set.
+ * Calls function func_index of inst (imports included) generically: arguments packed in
+ * slots from slots[0], results written back packed from slots[0], one slot per value and
+ * two for a v128 (bytes 0..7, then 8..15; see hwasm_trampoline). slots must have room for
+ * the larger of hwasm_slot_count(params) and hwasm_slot_count(results). A trap returns
+ * HW_ETRAP with err->trap and err->message set.
  */
 int hw_call(hw_instance *inst, uint32_t func_index, uint64_t *slots, hw_error *err);
 

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HWASM_ABI_VERSION 1u
+#define HWASM_ABI_VERSION 2u /* 2: v128 (constants, globals, two trampoline slots) */
 #define HWASM_DESCRIPTOR_SYMBOL "hwasm_module_descriptor"
 #define HWASM_PAGE_SIZE 65536u
 #define HWASM_MAX_PAGES 65536u
@@ -80,8 +80,9 @@ enum hwasm_trap {
  *
  *     R code(void *env, hwasm_vmctx *caller, P1 p1, ..., Pn pn)
  *
- * with i32 -> int32_t, i64 -> int64_t, f32 -> float, f64 -> double, funcref and
- * externref -> pointer (NULL is ref.null); R is void for no result, the value type for
+ * with i32 -> int32_t, i64 -> int64_t, f32 -> float, f64 -> double, v128 -> a 16-byte
+ * vector (GCC's `int64_t __attribute__((vector_size(16)))`, __m128i: an SSE register in
+ * the x86-64 SysV ABI), funcref and externref -> pointer (NULL is ref.null); R is void for no result, the value type for
  * one, and an LLVM literal struct { R1, ..., Rm } (returned as C returns such a struct)
  * for several. For a function defined in a compiled module, env is its own instance's
  * hwasm_vmctx; for a host function, env is whatever the host registered.
@@ -110,8 +111,9 @@ typedef struct hwasm_table {
     uint8_t elem_type; /* HWASM_FUNCREF or HWASM_EXTERNREF */
 } hwasm_table;
 
-/* One global's storage: 16 bytes so a later v128 fits. An i32 lives in the low 4 bytes
- * (little endian), f32/f64 as their bit patterns, references as pointers. */
+/* One global's storage: 16 bytes, so a v128 fits (its 16 bytes in memory order). An i32
+ * lives in the low 4 bytes (little endian), f32/f64 as their bit patterns, references as
+ * pointers. */
 typedef union hwasm_global {
     int32_t i32;
     int64_t i64;
@@ -182,12 +184,14 @@ enum hwasm_const_kind {
     HWASM_CONST_F64,
     HWASM_CONST_REF_NULL,  /* index = reference type (HWASM_FUNCREF / HWASM_EXTERNREF) */
     HWASM_CONST_REF_FUNC,  /* index = function index */
-    HWASM_CONST_GLOBAL_GET /* index = global index */
+    HWASM_CONST_GLOBAL_GET, /* index = global index */
+    HWASM_CONST_V128        /* value = low 64 bits (lanes 0..7 as bytes), value_hi = high */
 };
 typedef struct hwasm_const {
     uint32_t kind;
     uint32_t index;
     uint64_t value;
+    uint64_t value_hi; /* V128 only; 0 otherwise */
 } hwasm_const;
 
 typedef struct hwasm_limits {
@@ -251,11 +255,20 @@ typedef struct hwasm_elem_segment {
 
 /*
  * Generic call trampoline, one per function type: calls `code` (a hwasm_funcref's code of
- * that type) with arguments read from slots[0..num_params) and writes the results to
- * slots[0..num_results). A slot holds one value in its low bits (i32 zero-extended, f32
- * as its bit pattern, references as pointers).
+ * that type) with the arguments read from `slots` and writes the results back to `slots`,
+ * both packed from slots[0]. A slot holds one value in its low bits (i32 zero-extended,
+ * f32 as its bit pattern, references as pointers), except a v128, which takes two
+ * consecutive slots: its bytes 0..7, then 8..15 (little endian), so slots[i] of a v128
+ * is its i64x2 lane 0. hwasm_slot_count gives the slots a list of types needs.
  */
 typedef void (*hwasm_trampoline)(void *code, void *env, hwasm_vmctx *caller, uint64_t *slots);
+
+/* The number of 64-bit slots n values of these types take (a v128 takes two). */
+static inline uint32_t hwasm_slot_count(const uint8_t *types, uint32_t n) {
+    uint32_t slots = 0;
+    for (uint32_t i = 0; i < n; i++) slots += types[i] == HWASM_V128 ? 2 : 1;
+    return slots;
+}
 
 typedef struct hwasm_descriptor {
     uint32_t abi_version;  /* HWASM_ABI_VERSION */

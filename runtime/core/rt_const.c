@@ -4,6 +4,8 @@
  * Its own file because both instantiation (rt_instance.c) and table.init (rt_bulk.c)
  * need it, and rt_instance.c calls rt_bulk.c: here it is a layer below both.
  */
+#include <string.h>
+
 #include "rt_internal.h"
 
 uint64_t rt_const_eval(const hw_instance *inst, const hwasm_const *c) {
@@ -16,5 +18,18 @@ uint64_t rt_const_eval(const hw_instance *inst, const hwasm_const *c) {
         return type == HWASM_I32 || type == HWASM_F32 ? (uint32_t)g->i32 : (uint64_t)g->i64;
     }
     default: return c->value;
+    }
+}
+
+void rt_const_eval_global(const hw_instance *inst, const hwasm_const *c, hwasm_global *out) {
+    memset(out, 0, sizeof *out);
+    if (c->kind == HWASM_CONST_V128) {
+        memcpy(out->bytes, &c->value, 8);
+        memcpy(out->bytes + 8, &c->value_hi, 8);
+    } else if (c->kind == HWASM_CONST_GLOBAL_GET &&
+               inst->mod->d->globals[c->index].value_type == HWASM_V128) {
+        *out = *inst->globals[c->index];
+    } else {
+        out->i64 = (int64_t)rt_const_eval(inst, c);
     }
 }

@@ -81,7 +81,7 @@ static int create_definitions(hw_instance *inst, const hw_instance_options *opts
     for (uint32_t i = d->num_imported_globals; i < d->num_globals; i++) {
         hwasm_global *g = &inst->own_globals[i - d->num_imported_globals];
         inst->globals[i] = g;
-        g->i64 = (int64_t)rt_const_eval(inst, &d->globals[i].init);
+        rt_const_eval_global(inst, &d->globals[i].init, g);
     }
     return HW_OK;
 }

@@ -130,6 +130,8 @@ void rt_instance_destroy(hw_instance *inst);
 
 /* Evaluates a constant expression of the instance (globals and functions must be set). */
 uint64_t rt_const_eval(const hw_instance *inst, const hwasm_const *c);
+/* A global's initial value, all 16 bytes (a v128 needs more than rt_const_eval returns). */
+void rt_const_eval_global(const hw_instance *inst, const hwasm_const *c, hwasm_global *out);
 
 /* --- rt_bulk.c ------------------------------------------------------------------------- */
 

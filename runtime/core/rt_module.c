@@ -23,7 +23,7 @@
 
 static bool valtype_ok(uint8_t t) {
     return t == HWASM_I32 || t == HWASM_I64 || t == HWASM_F32 || t == HWASM_F64 ||
-           t == HWASM_FUNCREF || t == HWASM_EXTERNREF;
+           t == HWASM_V128 || t == HWASM_FUNCREF || t == HWASM_EXTERNREF;
 }
 static bool reftype_ok(uint8_t t) {
     return t == HWASM_FUNCREF || t == HWASM_EXTERNREF;
@@ -41,6 +41,7 @@ static bool const_ok(const hwasm_descriptor *d, const hwasm_const *c, uint8_t ty
     case HWASM_CONST_I64: return type == HWASM_I64;
     case HWASM_CONST_F32: return type == HWASM_F32;
     case HWASM_CONST_F64: return type == HWASM_F64;
+    case HWASM_CONST_V128: return type == HWASM_V128;
     case HWASM_CONST_REF_NULL: return c->index == type && reftype_ok(type);
     case HWASM_CONST_REF_FUNC: return type == HWASM_FUNCREF && c->index < d->num_funcs;
     case HWASM_CONST_GLOBAL_GET:

@@ -1,8 +1,10 @@
 /*
  * http_deadline.c — the per-call deadline of a middleware: one timer thread per
  * middleware (started only when deadline_ms is set) that sets the interrupt flag of any
- * instance whose guest call runs past its deadline, so the guest traps "interrupted".
+ * instance whose guest call runs past its deadline, so the guest traps "interrupted". A
+ * call arms and disarms its deadline without a lock; the timer scans every live instance.
  */
+#include <stdint.h>
 #include <time.h>
 
 #include "http_internal.h"
@@ -13,24 +15,43 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Fires hi if its deadline has passed; returns its pending deadline, else UINT64_MAX. The
+ * compare-and-swap makes the timer and the worker agree on whether it fired: a deadline
+ * the worker disarmed (or re-armed for its next call) meanwhile is left alone. */
+static uint64_t check(struct http_inst *hi, uint64_t now) {
+    uint64_t d = __atomic_load_n(&hi->deadline_ns, __ATOMIC_ACQUIRE);
+    if (d <= DEADLINE_FIRING) return UINT64_MAX;
+    if (d > now) return d;
+    if (__atomic_compare_exchange_n(&hi->deadline_ns, &d, DEADLINE_FIRING, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED)) {
+        hw_instance_interrupt(hi->inst);
+        __atomic_store_n(&hi->deadline_ns, DEADLINE_FIRED, __ATOMIC_RELEASE);
+    }
+    return UINT64_MAX;
+}
+
+static uint64_t scan(struct http_mw *mw) {
+    uint64_t now = now_ns(), earliest = UINT64_MAX;
+    for (struct http_inst *hi = mw->all; hi; hi = hi->all_next) {
+        uint64_t d = check(hi, now);
+        if (d < earliest) earliest = d;
+    }
+    return earliest;
+}
+
+/* The list of instances is guarded by mw->lock, held here except while waiting. */
 static void *timer_main(void *arg) {
     struct http_mw *mw = arg;
     pthread_mutex_lock(&mw->lock);
     while (!mw->timer_stop) {
-        uint64_t now = now_ns(), earliest = UINT64_MAX;
-        for (struct http_inst *hi = mw->armed; hi; hi = hi->armed_next) {
-            if (hi->fired) continue;
-            if (hi->deadline_ns <= now) {
-                hi->fired = 1;
-                hw_instance_interrupt(hi->inst);
-            } else if (hi->deadline_ns < earliest) {
-                earliest = hi->deadline_ns;
-            }
-        }
+        uint64_t earliest = scan(mw);
         if (earliest == UINT64_MAX) {
-            mw->timer_idle = 1;
-            pthread_cond_wait(&mw->timer_cond, &mw->lock);
-            mw->timer_idle = 0;
+            /* Announce the idle wait, then look once more: a call armed before the
+             * announcement is seen by this scan, one armed after it sees timer_idle and
+             * signals (under mw->lock, so not before this thread waits). */
+            __atomic_store_n(&mw->timer_idle, 1, __ATOMIC_SEQ_CST);
+            if (scan(mw) == UINT64_MAX && !mw->timer_stop) pthread_cond_wait(&mw->timer_cond, &mw->lock);
+            __atomic_store_n(&mw->timer_idle, 0, __ATOMIC_SEQ_CST);
         } else {
             struct timespec ts = {(time_t)(earliest / 1000000000u), (long)(earliest % 1000000000u)};
             pthread_cond_timedwait(&mw->timer_cond, &mw->lock, &ts);
@@ -65,33 +86,31 @@ void deadline_stop(struct http_mw *mw) {
     pthread_cond_destroy(&mw->timer_cond);
 }
 
+/* Arming and disarming take no lock: a store and a load, or a compare-and-swap, on the
+ * instance's own line (a lock per call shared by every worker was a tail of milliseconds
+ * whenever its holder was preempted). */
 void deadline_arm(struct http_inst *hi) {
     struct http_mw *mw = hi->mw;
     if (!mw->timer_running) return;
-    pthread_mutex_lock(&mw->lock);
-    hi->deadline_ns = now_ns() + (uint64_t)mw->cfg.deadline_ms * 1000000u;
-    hi->fired = 0;
-    hi->armed_next = mw->armed;
-    mw->armed = hi;
+    __atomic_store_n(&hi->deadline_ns, now_ns() + (uint64_t)mw->cfg.deadline_ms * 1000000u, __ATOMIC_SEQ_CST);
     /* Every deadline is now + the same budget, so none is earlier than one the timer
      * already waits for: only an idle timer needs waking (a wake-up per call would cost a
      * context switch per call). */
-    if (mw->timer_idle) pthread_cond_signal(&mw->timer_cond);
-    pthread_mutex_unlock(&mw->lock);
+    if (__atomic_load_n(&mw->timer_idle, __ATOMIC_SEQ_CST)) {
+        pthread_mutex_lock(&mw->lock);
+        pthread_cond_signal(&mw->timer_cond);
+        pthread_mutex_unlock(&mw->lock);
+    }
 }
 
 void deadline_disarm(struct http_inst *hi) {
-    struct http_mw *mw = hi->mw;
-    if (!mw->timer_running) return;
-    pthread_mutex_lock(&mw->lock);
-    for (struct http_inst **p = &mw->armed; *p; p = &(*p)->armed_next)
-        if (*p == hi) {
-            *p = hi->armed_next;
-            break;
-        }
-    int fired = hi->fired;
-    pthread_mutex_unlock(&mw->lock);
+    if (!hi->mw->timer_running) return;
+    uint64_t d = __atomic_load_n(&hi->deadline_ns, __ATOMIC_ACQUIRE);
+    /* the timer is between its compare-and-swap and the interrupt: a few instructions */
+    while (d == DEADLINE_FIRING || !__atomic_compare_exchange_n(&hi->deadline_ns, &d, DEADLINE_OFF, 0,
+                                                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        if (d == DEADLINE_FIRING) d = __atomic_load_n(&hi->deadline_ns, __ATOMIC_ACQUIRE);
     /* The timer may fire just after the guest returned: a healthy instance must not keep
      * the flag, or its next call would trap at once. */
-    if (fired) hi->vm->interrupt = 0;
+    if (d == DEADLINE_FIRED) hi->vm->interrupt = 0;
 }

@@ -50,9 +50,23 @@ static hw_http_headers *mutable_headers(struct http_inst *hi, hwasm_vmctx *vm, i
     return h;
 }
 
-static int bad_field_bytes(const uint8_t *p, uint32_t n) {
+/* A field value as RFC 9110 §5.5 allows it on the wire: visible bytes, obs-text, SP, HTAB.
+ * Any other control byte could end the line (CR, LF, NUL) or be read differently by the
+ * next parser; the app connection it goes out on is shared with other clients' requests. */
+static int bad_value_bytes(const uint8_t *p, uint32_t n) {
     for (uint32_t i = 0; i < n; i++)
-        if (p[i] == '\r' || p[i] == '\n' || p[i] == 0) return 1;
+        if ((p[i] < ' ' && p[i] != '\t') || p[i] == 0x7f) return 1;
+    return 0;
+}
+
+/* A field name is a token (RFC 9110 §5.1): "Content-Length " or "a b" would reach the app
+ * as a name some parsers trim and others refuse. */
+static int bad_name_bytes(const uint8_t *p, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        int alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+        if (!alnum && !memchr("!#$%&'*+-.^_`|~", c, 15)) return 1;
+    }
     return 0;
 }
 
@@ -60,8 +74,7 @@ static const uint8_t *header_name(struct http_inst *hi, hwasm_vmctx *vm, int32_t
                                   int32_t name_len, const char *fn) {
     const uint8_t *p = guest_bytes(hi, vm, (uint32_t)name, (uint32_t)name_len, fn);
     if (name_len == 0) http_trap(hi, vm, fn, "HTTP header name cannot be empty");
-    if (bad_field_bytes(p, (uint32_t)name_len) || memchr(p, ':', (uint32_t)name_len))
-        http_trap(hi, vm, fn, "invalid HTTP header name");
+    if (bad_name_bytes(p, (uint32_t)name_len)) http_trap(hi, vm, fn, "invalid HTTP header name");
     return p;
 }
 
@@ -150,7 +163,7 @@ static void put_header(struct http_inst *hi, hwasm_vmctx *vm, int32_t kind, int3
     const char *fn = add ? "add_header_value" : "set_header_value";
     const uint8_t *n = header_name(hi, vm, name, name_len, fn);
     const uint8_t *v = guest_bytes(hi, vm, (uint32_t)value, (uint32_t)value_len, fn);
-    if (bad_field_bytes(v, (uint32_t)value_len)) http_trap(hi, vm, fn, "invalid HTTP header value");
+    if (bad_value_bytes(v, (uint32_t)value_len)) http_trap(hi, vm, fn, "invalid HTTP header value");
     hw_http_headers *h = mutable_headers(hi, vm, kind, fn, add ? "add" : "set");
     http_header_bytes(hi, vm, fn, (uint64_t)(uint32_t)name_len + (uint32_t)value_len);
     int rc = add ? hw_http_headers_add(h, (const char *)n, (uint32_t)name_len, (const char *)v,

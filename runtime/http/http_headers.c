@@ -49,23 +49,24 @@ int64_t hw_http_headers_find(const hw_http_headers *h, const char *name, size_t 
     return -1;
 }
 
+/* Name and value share one allocation, "name\0value\0" (f->name owns it): one malloc
+ * and one free per field line instead of two, on every request and answer. */
 static int field_init(hw_http_field *f, const char *name, size_t name_len, const char *value,
                       size_t value_len) {
     if (name_len > UINT32_MAX || value_len > UINT32_MAX) return HW_EINVAL;
-    char *n = dup_bytes(name, name_len);
-    char *v = dup_bytes(value, value_len);
-    if (!n || !v) {
-        free(n);
-        free(v);
-        return HW_ENOMEM;
-    }
+    char *n = malloc(name_len + value_len + 2);
+    if (!n) return HW_ENOMEM;
+    if (name_len) memcpy(n, name, name_len);
+    n[name_len] = 0;
+    char *v = n + name_len + 1;
+    if (value_len) memcpy(v, value, value_len);
+    v[value_len] = 0;
     *f = (hw_http_field){n, v, (uint32_t)name_len, (uint32_t)value_len};
     return HW_OK;
 }
 
 static void field_free(hw_http_field *f) {
     free(f->name);
-    free(f->value);
 }
 
 int hw_http_headers_add(hw_http_headers *h, const char *name, size_t name_len, const char *value,

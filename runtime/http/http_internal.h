@@ -88,10 +88,12 @@ struct http_inst {
     uint64_t fake_ns;
     uint64_t fake_rand;
 
-    /* deadline (guarded by mw->lock) */
+    /* deadline (http_deadline.c): DEADLINE_OFF, DEADLINE_FIRING, DEADLINE_FIRED or the
+     * monotonic ns the running call must end by (atomic: the worker arms and disarms it
+     * without a lock, the timer thread fires it with a compare-and-swap) */
     uint64_t deadline_ns;
-    int fired;
-    struct http_inst *armed_next;
+    /* every live instance, for the timer thread's scan (guarded by mw->lock) */
+    struct http_inst *all_next, *all_prev;
 
     /* reset policy: the post-initialisation state (http_snapshot.c) */
     int snap_ready;
@@ -128,19 +130,39 @@ struct http_mw {
 
     uint32_t features; /* module-wide, from initialisation (atomic) */
 
+    /* The pool: idle instances wait in the slot of the thread that last used them (a
+     * worker's requests never take a lock another worker holds); a thread with an empty
+     * slot makes an instance while fewer than pool_size live, else takes one from another
+     * slot. mw->lock only guards the waits of a pool that may wait (pool_no_wait 0), the
+     * list of every instance and the deadline timer. */
+    struct pool_slot *slots; /* HTTP_POOL_SLOTS of them */
+    uint32_t live;           /* atomic */
+    uint32_t waiters;        /* threads in pthread_cond_timedwait on cond (atomic) */
+    uint64_t traps;          /* atomic */
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    struct http_inst *idle;
-    uint32_t live;
-    uint64_t traps;
+    struct http_inst *all;
 
     /* deadline timer */
     pthread_t timer;
     int timer_cond_ready, timer_running, timer_stop;
-    int timer_idle; /* waiting with no deadline armed */
+    int timer_idle; /* waiting with no deadline armed (atomic) */
     pthread_cond_t timer_cond;
-    struct http_inst *armed;
 };
+
+/* Pool slots: a thread uses slot (its number % HTTP_POOL_SLOTS); each on its own cache
+ * lines. Two threads that share a slot are still correct, only contended. */
+#define HTTP_POOL_SLOTS 16
+struct pool_slot {
+    pthread_mutex_t lock;
+    struct http_inst *idle; /* written under lock, read as a hint without (atomic) */
+    char pad[128 - sizeof(pthread_mutex_t) - sizeof(struct http_inst *)];
+};
+
+/* Deadline states other than a time (every real deadline is far above these). */
+#define DEADLINE_OFF 0u
+#define DEADLINE_FIRED 1u
+#define DEADLINE_FIRING 2u
 
 /* Lowest level the logger takes, -1..3; NONE when there is no logger. */
 int http_log_enabled(const struct http_mw *mw, int32_t level);

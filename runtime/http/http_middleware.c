@@ -2,7 +2,8 @@
  * http_middleware.c — the middleware object: load and validate a compiled guest, create
  * and destroy its instances (start section, _start, _initialize) under the memory and
  * table caps, and the bounded pool that lends one instance per request (waiting up to
- * pool_wait_ms when all are busy).
+ * pool_wait_ms when all are busy). The pool keeps idle instances per thread, so workers
+ * serving requests in parallel share no lock and no written cache line.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -91,7 +92,22 @@ static int validate_exports(struct http_mw *mw, hw_error *err) {
 
 /* --- instances ------------------------------------------------------------------------ */
 
+/* The list of every live instance, which the deadline timer scans. */
+static void inst_register(struct http_mw *mw, struct http_inst *hi) {
+    pthread_mutex_lock(&mw->lock);
+    hi->all_next = mw->all;
+    if (mw->all) mw->all->all_prev = hi;
+    mw->all = hi;
+    pthread_mutex_unlock(&mw->lock);
+}
+
 static void inst_free(struct http_inst *hi) {
+    struct http_mw *mw = hi->mw;
+    pthread_mutex_lock(&mw->lock);
+    if (hi->all_prev) hi->all_prev->all_next = hi->all_next;
+    else mw->all = hi->all_next;
+    if (hi->all_next) hi->all_next->all_prev = hi->all_prev;
+    pthread_mutex_unlock(&mw->lock);
     http_snapshot_free(hi);
     if (hi->inst) hw_instance_free(hi->inst);
     for (uint32_t i = 0; i < hi->num_imports; i++)
@@ -125,9 +141,10 @@ static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err
     if (!hi) return rt_error(err, HW_ENOMEM, "out of memory");
     hi->mw = mw;
     hi->phase = PHASE_INIT;
+    inst_register(mw, hi);
     hi->imports = calloc(mw->num_binds ? mw->num_binds : 1, sizeof *hi->imports);
     if (!hi->imports) {
-        free(hi);
+        inst_free(hi);
         return rt_error(err, HW_ENOMEM, "out of memory");
     }
     int rc = HW_OK;
@@ -183,6 +200,51 @@ uint64_t http_inst_footprint(const struct http_inst *hi) {
 
 /* --- pool ------------------------------------------------------------------------------- */
 
+/* A thread's pool slot, the same in every middleware: threads are numbered as they first
+ * use a pool. A worker's requests then take and return instances in its own slot. */
+static struct pool_slot *my_slot(struct http_mw *mw) {
+    static uint32_t threads;
+    static _Thread_local uint32_t mine; /* 0: not numbered yet, else number + 1 */
+    if (!mine) mine = __atomic_add_fetch(&threads, 1, __ATOMIC_RELAXED);
+    return &mw->slots[(mine - 1) % HTTP_POOL_SLOTS];
+}
+
+static struct http_inst *slot_pop(struct pool_slot *s) {
+    if (!__atomic_load_n(&s->idle, __ATOMIC_RELAXED)) return NULL; /* a hint: no lock needed */
+    pthread_mutex_lock(&s->lock);
+    struct http_inst *hi = s->idle;
+    if (hi) __atomic_store_n(&s->idle, hi->idle_next, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&s->lock);
+    return hi;
+}
+
+/* An idle instance from another thread's slot (only when this one's is empty). */
+static struct http_inst *steal(struct http_mw *mw, struct pool_slot *own) {
+    for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++) {
+        struct http_inst *hi = &mw->slots[i] == own ? NULL : slot_pop(&mw->slots[i]);
+        if (hi) return hi;
+    }
+    return NULL;
+}
+
+/* One more live instance if that stays within pool_size. */
+static int reserve(struct http_mw *mw) {
+    uint32_t n = __atomic_load_n(&mw->live, __ATOMIC_RELAXED);
+    while (n < mw->cfg.pool_size)
+        if (__atomic_compare_exchange_n(&mw->live, &n, n + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return 1;
+    return 0;
+}
+
+/* Wakes the threads waiting on a full pool (only a pool that may wait has any). The
+ * fence pairs with the waiter's: it either sees the instance just freed or is woken. */
+static void wake_waiters(struct http_mw *mw) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (!__atomic_load_n(&mw->waiters, __ATOMIC_RELAXED)) return;
+    pthread_mutex_lock(&mw->lock);
+    pthread_cond_broadcast(&mw->cond);
+    pthread_mutex_unlock(&mw->lock);
+}
+
 /* The deadline for waiting on a busy pool, computed only when a wait is needed. */
 static struct timespec wait_until(const struct http_mw *mw) {
     struct timespec until;
@@ -193,61 +255,56 @@ static struct timespec wait_until(const struct http_mw *mw) {
     return until;
 }
 
-int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err) {
-    struct timespec until;
-    int waited = 0;
-    pthread_mutex_lock(&mw->lock);
-    for (;;) {
-        if (mw->idle) {
-            struct http_inst *hi = mw->idle;
-            mw->idle = hi->idle_next;
-            pthread_mutex_unlock(&mw->lock);
-            *out = hi;
-            return HW_OK;
-        }
-        if (mw->live < mw->cfg.pool_size) {
-            mw->live++;
-            pthread_mutex_unlock(&mw->lock);
-            int rc = inst_create(mw, out, err);
-            if (rc != HW_OK) {
-                pthread_mutex_lock(&mw->lock);
-                mw->live--;
-                pthread_cond_signal(&mw->cond);
-                pthread_mutex_unlock(&mw->lock);
-            }
-            return rc;
-        }
-        if (mw->cfg.pool_no_wait) {
-            pthread_mutex_unlock(&mw->lock);
-            return rt_error(err, HW_EBUSY, "all %u instances busy", mw->cfg.pool_size);
-        }
-        if (!waited++) until = wait_until(mw);
-        if (pthread_cond_timedwait(&mw->cond, &mw->lock, &until) == ETIMEDOUT && !mw->idle &&
-            mw->live >= mw->cfg.pool_size) {
-            pthread_mutex_unlock(&mw->lock);
-            return rt_error(err, HW_ENOMEM, "all %u instances busy for %u ms", mw->cfg.pool_size,
-                            mw->cfg.pool_wait_ms);
-        }
+static int create(struct http_mw *mw, struct http_inst **out, hw_error *err) {
+    int rc = inst_create(mw, out, err);
+    if (rc != HW_OK) {
+        __atomic_sub_fetch(&mw->live, 1, __ATOMIC_RELAXED);
+        wake_waiters(mw);
     }
+    return rc;
+}
+
+int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err) {
+    struct pool_slot *own = my_slot(mw);
+    /* an idle instance anywhere before a new one: instances move to the workers that need
+     * them, and the pool holds no more than the peak of requests in flight */
+    if ((*out = slot_pop(own)) || (*out = steal(mw, own))) return HW_OK;
+    if (reserve(mw)) return create(mw, out, err);
+    if (mw->cfg.pool_no_wait) return rt_error(err, HW_EBUSY, "all %u instances busy", mw->cfg.pool_size);
+    struct timespec until = wait_until(mw);
+    int timed_out = 0, made = 0;
+    pthread_mutex_lock(&mw->lock);
+    __atomic_add_fetch(&mw->waiters, 1, __ATOMIC_SEQ_CST);
+    for (;;) {
+        /* counted as a waiter first: an instance freed from now on wakes this thread */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if ((*out = steal(mw, NULL)) || (made = reserve(mw)) || timed_out) break;
+        timed_out = pthread_cond_timedwait(&mw->cond, &mw->lock, &until) == ETIMEDOUT;
+    }
+    __atomic_sub_fetch(&mw->waiters, 1, __ATOMIC_SEQ_CST);
+    pthread_mutex_unlock(&mw->lock);
+    if (*out) return HW_OK;
+    if (made) return create(mw, out, err);
+    return rt_error(err, HW_ENOMEM, "all %u instances busy for %u ms", mw->cfg.pool_size,
+                    mw->cfg.pool_wait_ms);
 }
 
 void http_pool_put(struct http_mw *mw, struct http_inst *hi) {
     hi->phase = PHASE_IDLE;
     hi->x = NULL;
-    pthread_mutex_lock(&mw->lock);
-    hi->idle_next = mw->idle;
-    mw->idle = hi;
-    pthread_cond_signal(&mw->cond);
-    pthread_mutex_unlock(&mw->lock);
+    struct pool_slot *s = my_slot(mw);
+    pthread_mutex_lock(&s->lock);
+    hi->idle_next = s->idle;
+    __atomic_store_n(&s->idle, hi, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&s->lock);
+    wake_waiters(mw);
 }
 
 void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped) {
     inst_free(hi);
-    pthread_mutex_lock(&mw->lock);
-    mw->live--;
-    if (trapped) mw->traps++;
-    pthread_cond_signal(&mw->cond);
-    pthread_mutex_unlock(&mw->lock);
+    __atomic_sub_fetch(&mw->live, 1, __ATOMIC_RELAXED);
+    if (trapped) __atomic_add_fetch(&mw->traps, 1, __ATOMIC_RELAXED);
+    wake_waiters(mw);
 }
 
 /* --- the middleware ----------------------------------------------------------------------- */
@@ -294,6 +351,17 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
     pthread_mutex_init(&mw->lock, NULL);
     pthread_cond_init(&mw->cond, &ca);
     pthread_condattr_destroy(&ca);
+    mw->slots = aligned_alloc(128, HTTP_POOL_SLOTS * sizeof *mw->slots);
+    if (!mw->slots) {
+        pthread_cond_destroy(&mw->cond);
+        pthread_mutex_destroy(&mw->lock);
+        free(mw);
+        return rt_error(err, HW_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++) {
+        pthread_mutex_init(&mw->slots[i].lock, NULL);
+        mw->slots[i].idle = NULL;
+    }
     int rc = copy_config(mw, cfg);
     if (rc != HW_OK) {
         rt_error(err, rc, "out of memory");
@@ -336,11 +404,15 @@ void hw_http_middleware_free(hw_http_middleware *m) {
     struct http_mw *mw = (struct http_mw *)m;
     if (!mw) return;
     if (mw->timer_cond_ready) deadline_stop(mw);
-    while (mw->idle) {
-        struct http_inst *hi = mw->idle;
-        mw->idle = hi->idle_next;
-        inst_free(hi);
+    for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++) {
+        while (mw->slots[i].idle) {
+            struct http_inst *hi = mw->slots[i].idle;
+            mw->slots[i].idle = hi->idle_next;
+            inst_free(hi);
+        }
+        pthread_mutex_destroy(&mw->slots[i].lock);
     }
+    free(mw->slots);
     if (mw->mod) hw_module_free(mw->mod);
     free(mw->binds);
     free(mw->guest_config);
@@ -357,17 +429,9 @@ uint32_t hw_http_middleware_features(const hw_http_middleware *m) {
 }
 
 uint32_t hw_http_middleware_instances(const hw_http_middleware *m) {
-    struct http_mw *mw = (struct http_mw *)m;
-    pthread_mutex_lock(&mw->lock);
-    uint32_t n = mw->live;
-    pthread_mutex_unlock(&mw->lock);
-    return n;
+    return __atomic_load_n(&((const struct http_mw *)m)->live, __ATOMIC_RELAXED);
 }
 
 uint64_t hw_http_middleware_traps(const hw_http_middleware *m) {
-    struct http_mw *mw = (struct http_mw *)m;
-    pthread_mutex_lock(&mw->lock);
-    uint64_t n = mw->traps;
-    pthread_mutex_unlock(&mw->lock);
-    return n;
+    return __atomic_load_n(&((const struct http_mw *)m)->traps, __ATOMIC_RELAXED);
 }

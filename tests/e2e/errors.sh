@@ -50,4 +50,20 @@ bad "bad trap policy" "listen: 127.0.0.1:1\nmiddleware:\n  - {name: m, module: x
 bad "bad sha256" "listen: 127.0.0.1:1\nmiddleware:\n  - {name: m, module: x.so, sha256: abc}\nroutes: []\n" '3: sha256: expected 64 hex digits'
 bad "trusted_keys not a list" 'listen: 127.0.0.1:1\ntrusted_keys: abc\nroutes: []\n' '2: trusted_keys: expected a list'
 bad "trusted key not base64" 'listen: 127.0.0.1:1\ntrusted_keys:\n  - "!!!!"\nroutes: []\n' '3: trusted_keys:'
+
+# A .wasm's author is not trusted, and what hwasmc spends grows with what they wrote: it
+# compiles under --compile-limit (memory_mb 4096, cpu_s 600). Past one, the load fails with
+# one line naming the limit, and the cache holds nothing.
+printf 'listen: 127.0.0.1:1\nupstream: builtin:echo\nmiddleware:\n  - {name: m, module: %s}\nroutes: []\n' \
+    "$GUESTS/headers.wasm" >"$T/cl.yaml"
+OUT=$("$HWASMD" --check --compile-limit memory_mb=64 --cache "$T/cl-cache" "$T/cl.yaml" 2>&1); RC=$?
+check "hwasmc over --compile-limit memory_mb: exit 2" 2 "$RC"
+contains "... one line naming the middleware" "$T/cl.yaml:4: middleware m:" "$OUT"
+contains "... and the limit" "--compile-limit memory_mb=N" "$OUT"
+check "... nothing cached" "" "$(ls "$T/cl-cache" 2>/dev/null | grep '\.so$')"
+OUT=$("$HWASMD" --check --cache "$T/cl-cache" "$T/cl.yaml" 2>&1); RC=$?
+check "the same module within the default limits: exit 0" 0 "$RC"
+OUT=$("$HWASMD" --check --compile-limit memory_mb=12 "$T/cl.yaml" 2>&1); RC=$?
+check "--compile-limit memory_mb below 64: usage error" 2 "$RC"
+contains "... says what was wrong" "--compile-limit memory_mb=12: expected" "$OUT"
 finish

@@ -41,21 +41,39 @@ send() {
 }
 
 # The app: every request it gets becomes one JSON line in $T/seen (method, target as
-# received, headers in order, body); it answers 200 "app\n".
+# received, headers in order, body, trailers of a chunked body apart); it answers 200
+# "app\n".
 : >"$T/seen"
 app rec <<PY
 def record(self):
     import json
-    n = int(self.headers.get("Content-Length") or 0)
-    body = self.rfile.read(n).decode("latin1") if n else ""
+    tr = []
+    if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+        body = b""
+        while True:
+            n = int(self.rfile.readline().strip(), 16)
+            if n == 0:
+                break
+            body += self.rfile.read(n)
+            self.rfile.readline()
+        while True:
+            line = self.rfile.readline()
+            if line in (b"\r\n", b""):
+                break
+            tr.append(line.decode("latin1").rstrip("\r\n").split(":", 1)[0])
+        body = body.decode("latin1")
+    else:
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n).decode("latin1") if n else ""
     with open("$T/seen", "a") as f:
-        f.write(json.dumps({"m": self.command, "t": self.path, "h": list(self.headers.items()), "b": body}) + "\n")
+        f.write(json.dumps({"m": self.command, "t": self.path, "h": list(self.headers.items()), "b": body, "tr": tr}) + "\n")
     self.send_response(200); self.send_header("Content-Length", "4"); self.end_headers(); self.wfile.write(b"app\n")
 do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = record
 PY
 
-# seen FIELD...: what the app saw, one line per request: the fields asked for (m, t, b, or
-# h:NAME for that header's values joined by '|'; "-" when absent or empty), space-separated.
+# seen FIELD...: what the app saw, one line per request: the fields asked for (m, t, b, tr
+# (trailer names joined by ','), or h:NAME for that header's values joined by '|'; "-" when
+# absent or empty), space-separated.
 seen() {
     python3 - "$T/seen" "$@" <<'PY'
 import json, sys
@@ -66,6 +84,8 @@ for line in open(sys.argv[1]):
         if f.startswith("h:"):
             v = [b for a, b in r["h"] if a.lower() == f[2:].lower()]
             out.append("|".join(v) if v else "-")
+        elif f == "tr":
+            out.append(",".join(r["tr"]) or "-")
         else:
             out.append(r[f] or "-")
     print(" ".join(out))

@@ -57,9 +57,15 @@ static void print_float(float f)
     print_double((double)f); /* binaryen prints an f32 as the double it converts to */
 }
 
-static void print_slot(uint8_t type, uint64_t slot)
+/* One value from its slot (a v128 from two), as binaryen prints it. */
+static void print_slot(uint8_t type, const uint64_t *slots)
 {
+    uint64_t slot = slots[0];
     switch (type) {
+    case HWASM_V128: /* binaryen prints a v128 as four hex i32 lanes */
+        printf("i32x4 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32, (uint32_t)slots[0],
+               (uint32_t)(slots[0] >> 32), (uint32_t)slots[1], (uint32_t)(slots[1] >> 32));
+        break;
     case HWASM_I32:
         printf("%" PRId32, (int32_t)(uint32_t)slot);
         break;
@@ -123,6 +129,18 @@ static void log_f64(void *env, hwasm_vmctx *caller, double v)
     printf("]\n");
 }
 
+/* A v128 argument arrives as hwasm_module.h says: a 16-byte vector in an SSE register. */
+typedef int64_t v128_t __attribute__((vector_size(16)));
+
+static void log_v128(void *env, hwasm_vmctx *caller, v128_t v)
+{
+    (void)env, (void)caller;
+    uint64_t slots[2] = {(uint64_t)v[0], (uint64_t)v[1]};
+    printf("[LoggingExternalInterface logging ");
+    print_slot(HWASM_V128, slots);
+    printf("]\n");
+}
+
 static const struct {
     const char *name;
     uint8_t param;
@@ -132,6 +150,7 @@ static const struct {
     {"log-i64", HWASM_I64, (void *)log_i64},
     {"log-f32", HWASM_F32, (void *)log_f32},
     {"log-f64", HWASM_F64, (void *)log_f64},
+    {"log-v128", HWASM_V128, (void *)log_v128},
 };
 
 static int name_is(const char *s, uint32_t len, const char *want)
@@ -164,7 +183,9 @@ static int bind_import(const hwasm_descriptor *d, uint32_t i, hw_extern *out)
 static int call_func(hw_instance *inst, const hwasm_descriptor *d, uint32_t func, uint64_t *slots)
 {
     const hwasm_functype *t = &d->types[d->func_types[func]];
-    uint32_t n = t->num_params > t->num_results ? t->num_params : t->num_results;
+    uint32_t in = hwasm_slot_count(t->types, t->num_params);
+    uint32_t out = hwasm_slot_count(t->types + t->num_params, t->num_results);
+    uint32_t n = in > out ? in : out;
     memset(slots, 0, (n ? n : 1) * sizeof *slots);
     hw_error err = {0};
     int rc = hw_call(inst, func, slots, &err);
@@ -191,13 +212,13 @@ static void note_result(const hwasm_descriptor *d, const hwasm_export *e, const 
         if (res[0] == HWASM_FUNCREF || res[0] == HWASM_EXTERNREF)
             printf("%s", res[0] == HWASM_FUNCREF ? "funcref" : "anyref");
         else
-            print_slot(res[0], slots[0]);
+            print_slot(res[0], slots);
     } else {
         printf("(");
-        for (uint32_t i = 0; i < t->num_results; i++) {
+        for (uint32_t i = 0, k = 0; i < t->num_results; k += res[i] == HWASM_V128 ? 2 : 1, i++) {
             if (i)
                 printf(", ");
-            print_slot(res[i], slots[i]);
+            print_slot(res[i], slots + k);
         }
         printf(")");
     }
@@ -208,7 +229,7 @@ static int run_exports(hw_instance *inst, const hwasm_descriptor *d)
 {
     uint32_t max_slots = 1;
     for (uint32_t i = 0; i < d->num_types; i++) {
-        uint32_t n = d->types[i].num_params + d->types[i].num_results;
+        uint32_t n = hwasm_slot_count(d->types[i].types, d->types[i].num_params + d->types[i].num_results);
         if (n > max_slots)
             max_slots = n;
     }

@@ -1,8 +1,9 @@
-/* wasi_exchange.c — the upstream hosts' wasi example, reproduced: with buffer_response it
- * prints the whole exchange to WASI stdout (each line reaches the host's log): in
- * handle_request the request line, its headers, a blank line and the body, then a blank
- * line; in handle_response "HTTP/1.1 STATUS", the response headers, a blank line, the body
- * and then the response trailers. */
+/* wasi_exchange.c — the upstream hosts' wasi example, reproduced: with buffer_request,
+ * buffer_response and trailers it prints the whole exchange to WASI stdout (each line
+ * reaches the host's log): in handle_request the request line, its headers, a blank line,
+ * the body and the request trailers, then a blank line; in handle_response
+ * "HTTP/1.1 STATUS", the response headers, a blank line, the body and then the response
+ * trailers. */
 #include <hwasm/http_guest.h>
 
 #define WASI(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
@@ -51,7 +52,7 @@ static void print_body(i32 kind) {
 }
 
 HTTP_EXPORT(_initialize) void initialize(void) {
-    enable_features(HTTP_FEATURE_BUFFER_REQUEST | HTTP_FEATURE_BUFFER_RESPONSE);
+    enable_features(HTTP_FEATURE_BUFFER_REQUEST | HTTP_FEATURE_BUFFER_RESPONSE | HTTP_FEATURE_TRAILERS);
 }
 
 HTTP_EXPORT(handle_request) i64 handle_request(void) {
@@ -64,6 +65,7 @@ HTTP_EXPORT(handle_request) i64 handle_request(void) {
     print_headers(HTTP_HEADER_REQUEST);
     print("", 0);
     print_body(HTTP_BODY_REQUEST);
+    print_headers(HTTP_HEADER_REQUEST_TRAILERS);
     print("", 0);
     return 1;
 }

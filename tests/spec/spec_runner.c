@@ -2,8 +2,9 @@
  * spec_runner.c — hwasm-spec: runs the WebAssembly spec suite's .wast files through hwasmc
  * and libhwasm, each file in a forked child so a crash costs one file, not the run.
  * Prints one line per file, totals per command kind, and the closing line
- * "N passed, M failed, K skipped". Exit: 0 iff nothing failed or crashed outside the SIMD
- * section, 77 when the suite is missing (ctest's "skipped"), 2 on a usage error.
+ * "N passed, M failed, K skipped" over all files, the SIMD files (simd_*.wast) also
+ * totalled apart. Exit: 0 iff nothing failed or crashed, 77 when the suite is missing
+ * (ctest's "skipped"), 2 on a usage error.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -45,7 +46,8 @@ static const char usage[] =
     "  -X FLAG          pass FLAG to every hwasmc run (repeatable), e.g. -X --bounds=explicit\n"
     "  --work DIR       wast2json output and the compile cache (default: ./spec-work)\n"
     "  --wast2json PATH (default: " HWASM_WAST2JSON ")\n"
-    "  --simd           also run simd_*.wast (reported apart; never affects the exit status)\n"
+    "  --no-simd        leave out simd_*.wast unless a FILE pattern names them (by default\n"
+    "                   they run, are also totalled apart, and count like the others)\n"
     "  --dry-run        only convert and count the commands per kind\n"
     "  --timeout SEC    per command (default 60); a hung command fails its file\n"
     "  -j N             hwasmc processes at once (default 2)\n"
@@ -55,7 +57,7 @@ typedef struct runner {
     spec_options o;
     char work_dir[PATH_MAX];
     int verbose;
-    int simd;
+    int no_simd;
     char **filters;
     int num_filters;
     FILE *log; /* every failure of the run, for grouping by cause */
@@ -115,7 +117,7 @@ static char **list_files(const runner *rn, int simd_section, size_t *n) {
         size_t len = strlen(e->d_name);
         int named;
         if (len < 6 || strcmp(e->d_name + len - 5, ".wast") != 0 || is_simd(e->d_name) != simd_section ||
-            !selected(rn, e->d_name, &named) || (simd_section && !rn->simd && !named))
+            !selected(rn, e->d_name, &named) || (simd_section && rn->no_simd && !named))
             continue;
         if (*n == cap) {
             char **bigger = realloc(names, (cap *= 2) * sizeof *names);
@@ -256,7 +258,7 @@ static int run_section(runner *rn, int simd_section, spec_result *r, totals *t) 
     if (!names)
         return -1;
     if (simd_section && n > 0)
-        printf("\n== SIMD (not supported yet; does not affect the exit status) ==\n");
+        printf("\n== SIMD (simd_*.wast) ==\n");
     for (size_t i = 0; i < n; i++) {
         run_one(rn, names[i], r, t);
         free(names[i]);
@@ -274,11 +276,11 @@ static int run_section(runner *rn, int simd_section, spec_result *r, totals *t) 
 }
 
 static int parse_args(int argc, char **argv, runner *rn) {
-    enum { OPT_SPEC_DIR = 256, OPT_HWASMC, OPT_WORK, OPT_WAST2JSON, OPT_SIMD, OPT_DRY_RUN, OPT_TIMEOUT, OPT_HELP };
+    enum { OPT_SPEC_DIR = 256, OPT_HWASMC, OPT_WORK, OPT_WAST2JSON, OPT_NO_SIMD, OPT_DRY_RUN, OPT_TIMEOUT, OPT_HELP };
     static const struct option longopts[] = {
         {"spec-dir", required_argument, 0, OPT_SPEC_DIR}, {"hwasmc", required_argument, 0, OPT_HWASMC},
         {"work", required_argument, 0, OPT_WORK},         {"wast2json", required_argument, 0, OPT_WAST2JSON},
-        {"simd", no_argument, 0, OPT_SIMD},               {"dry-run", no_argument, 0, OPT_DRY_RUN},
+        {"no-simd", no_argument, 0, OPT_NO_SIMD},               {"dry-run", no_argument, 0, OPT_DRY_RUN},
         {"timeout", required_argument, 0, OPT_TIMEOUT},   {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0},
     };
@@ -295,7 +297,7 @@ static int parse_args(int argc, char **argv, runner *rn) {
         case OPT_HWASMC: rn->o.hwasmc = optarg; break;
         case OPT_WORK: work = optarg; break;
         case OPT_WAST2JSON: rn->o.wast2json = optarg; break;
-        case OPT_SIMD: rn->simd = 1; break;
+        case OPT_NO_SIMD: rn->no_simd = 1; break;
         case OPT_DRY_RUN: rn->o.dry_run = 1; break;
         case OPT_TIMEOUT: rn->o.timeout = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'j': rn->o.parallel = atoi(optarg); break;
@@ -375,16 +377,25 @@ int main(int argc, char **argv) {
     }
     if (rn.log)
         fclose(rn.log);
-    printf("\n== %d files%s ==\n", core.files, core.crashed ? "" : ", none crashed");
-    if (core.crashed)
-        printf("%d files CRASHED\n", core.crashed);
-    print_kinds(&core, rn.o.dry_run);
-    if (rn.o.dry_run) {
-        printf("dry run: %llu commands\n", (unsigned long long)sum64(core.total));
-        return core.crashed ? 1 : 0;
+    totals all = core;
+    all.files += simd.files;
+    all.crashed += simd.crashed;
+    for (int k = 0; k < CMD_KIND_COUNT; k++) {
+        all.total[k] += simd.total[k];
+        all.passed[k] += simd.passed[k];
+        all.failed[k] += simd.failed[k];
+        all.skipped[k] += simd.skipped[k];
     }
-    uint64_t failed = sum64(core.failed);
-    printf("%llu passed, %llu failed, %llu skipped\n", (unsigned long long)sum64(core.passed),
-           (unsigned long long)failed, (unsigned long long)sum64(core.skipped));
-    return failed == 0 && core.crashed == 0 ? 0 : 1;
+    printf("\n== %d files (%d SIMD)%s ==\n", all.files, simd.files, all.crashed ? "" : ", none crashed");
+    if (all.crashed)
+        printf("%d files CRASHED\n", all.crashed);
+    print_kinds(&all, rn.o.dry_run);
+    if (rn.o.dry_run) {
+        printf("dry run: %llu commands\n", (unsigned long long)sum64(all.total));
+        return all.crashed ? 1 : 0;
+    }
+    uint64_t failed = sum64(all.failed);
+    printf("%llu passed, %llu failed, %llu skipped\n", (unsigned long long)sum64(all.passed),
+           (unsigned long long)failed, (unsigned long long)sum64(all.skipped));
+    return failed == 0 && all.crashed == 0 ? 0 : 1;
 }

@@ -236,7 +236,7 @@ static int get_global(outcome *o, module_slot *m, const json_value *field) {
     hw_extern ext;
     if (hw_instance_export(m->inst, field->str, field->len, &ext) != HW_OK || ext.kind != HWASM_EXTERN_GLOBAL)
         return runner_error(o, "no exported global \"%s\"", field->str);
-    o->slots = calloc(1, sizeof *o->slots);
+    o->slots = calloc(2, sizeof *o->slots);
     if (!o->slots)
         return runner_error(o, "out of memory%s", "");
     const hwasm_global *g = ext.of.global;
@@ -245,6 +245,7 @@ static int get_global(outcome *o, module_slot *m, const json_value *field) {
     case HWASM_F32: memcpy(o->slots, g->bytes, 4); break;
     case HWASM_I64:
     case HWASM_F64: memcpy(o->slots, g->bytes, 8); break;
+    case HWASM_V128: memcpy(o->slots, g->bytes, 16); break;
     default: o->slots[0] = (uint64_t)(uintptr_t)g->ref; break;
     }
     o->global_type = ext.global_type;
@@ -262,19 +263,28 @@ static int invoke(outcome *o, module_slot *m, const json_value *field, const jso
     size_t nargs = args && args->type == JSON_ARRAY ? args->len : 0;
     if (nargs != ft->num_params)
         return runner_error(o, "\"%s\" takes a different number of arguments", field->str);
-    size_t n = ft->num_params > ft->num_results ? ft->num_params : ft->num_results;
+    uint32_t in = hwasm_slot_count(ft->types, ft->num_params);
+    uint32_t out = hwasm_slot_count(ft->types + ft->num_params, ft->num_results);
+    size_t n = in > out ? in : out;
     o->slots = calloc(n ? n : 1, sizeof *o->slots);
     if (!o->slots)
         return runner_error(o, "out of memory%s", "");
+    size_t k = 0;
     for (size_t i = 0; i < nargs; i++) {
-        uint8_t type;
-        int nan;
-        if (spec_value_parse(&args->items[i], &type, &o->slots[i], &nan, o->why, WHY_SIZE) < 0 || nan != VALUE_EXACT) {
+        spec_value v;
+        int exact = 1;
+        if (spec_value_parse(&args->items[i], &v, o->why, WHY_SIZE) < 0) {
             o->status = RUNNER_ERROR;
             return RUNNER_ERROR;
         }
-        if (type != ft->types[i])
+        for (int l = 0; l < 16; l++)
+            exact &= v.cls[l] == VALUE_EXACT;
+        if (!exact)
+            return runner_error(o, "a NaN class as an argument of \"%s\"", field->str);
+        if (v.type != ft->types[i])
             return runner_error(o, "argument types differ from the signature of \"%s\"", field->str);
+        for (unsigned w = 0; w < spec_value_slots(v.type); w++)
+            o->slots[k++] = v.bits[w];
     }
     o->num_results = ft->num_results;
     o->result_types = ft->types + ft->num_params;
@@ -393,24 +403,25 @@ static void cmd_assert_return(script *s, const json_value *cmd, cmd_kind kind, i
     } else if (n != o.num_results) {
         FAIL("\"%s\": %u results, expected %zu", field_of(cmd), o.num_results, n);
     } else {
-        size_t i;
+        size_t i, k = 0;
         for (i = 0; i < n; i++) {
-            uint8_t type;
-            uint64_t want;
-            int nan;
-            char why[WHY_SIZE], w[96], g[96];
-            if (spec_value_parse(&expected->items[i], &type, &want, &nan, why, sizeof why) < 0) {
+            spec_value want;
+            char why[WHY_SIZE], w[256], g[256];
+            if (spec_value_parse(&expected->items[i], &want, why, sizeof why) < 0) {
                 FAIL("\"%s\": %s", field_of(cmd), why);
                 break;
             }
-            if (type != o.result_types[i]) {
+            if (want.type != o.result_types[i]) {
                 FAIL("\"%s\": result %zu is %s, expected %s", field_of(cmd), i, spec_type_name(o.result_types[i]),
-                     spec_type_name(type));
+                     spec_type_name(want.type));
                 break;
             }
-            if (!spec_value_matches(type, want, nan, o.slots[i])) {
-                spec_value_format(type, want, nan, w, sizeof w);
-                spec_value_format(type, o.slots[i], VALUE_EXACT, g, sizeof g);
+            const uint64_t *got = &o.slots[k];
+            k += spec_value_slots(want.type);
+            if (!spec_value_matches(&want, got)) {
+                spec_value have = spec_value_of_slots(&want, got);
+                spec_value_format(&want, w, sizeof w);
+                spec_value_format(&have, g, sizeof g);
                 FAIL("\"%s\": result %zu: expected %s, got %s", field_of(cmd), i, w, g);
                 break;
             }

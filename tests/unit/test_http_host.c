@@ -373,6 +373,11 @@ START_TEST(bad_pointers) {
         {"/status", "invalid status code"},
         {"/zero_limit", "buf_limit==0"},
         {"/crlf", "invalid HTTP header value"},
+        {"/name_space", "invalid HTTP header name"},
+        {"/name_inner_space", "invalid HTTP header name"},
+        {"/name_colon", "invalid HTTP header name"},
+        {"/value_ctl", "invalid HTTP header value"},
+        {"/value_del", "invalid HTTP header value"},
     };
     struct logbook lb = {0};
     hw_http_config cfg = {.log = record_log, .log_ctx = &lb};

@@ -105,8 +105,8 @@ static const hwasm_import imports[] = {
 static const hwasm_table_def tables[] = {{HWASM_FUNCREF, {4, 10, 1}}};
 static const hwasm_global_def globals[] = {
     {HWASM_I32, 0, {0}},
-    {HWASM_I32, 1, {HWASM_CONST_GLOBAL_GET, 0, 0}},
-    {HWASM_FUNCREF, 0, {HWASM_CONST_REF_FUNC, F_GET, 0}},
+    {HWASM_I32, 1, {HWASM_CONST_GLOBAL_GET, 0, 0, 0}},
+    {HWASM_FUNCREF, 0, {HWASM_CONST_REF_FUNC, F_GET, 0, 0}},
 };
 #define EXPORT(name, kind, index)                                                                  \
     { name, sizeof name - 1, kind, index }
@@ -125,16 +125,16 @@ static const hwasm_export exports[] = {
     EXPORT("imp_g", HWASM_EXTERN_GLOBAL, 0),
 };
 static const hwasm_data_segment data[] = {
-    {HWASM_SEGMENT_ACTIVE, 0, {HWASM_CONST_GLOBAL_GET, 0, 0}, (const uint8_t *)"hello", 5},
+    {HWASM_SEGMENT_ACTIVE, 0, {HWASM_CONST_GLOBAL_GET, 0, 0, 0}, (const uint8_t *)"hello", 5},
     {HWASM_SEGMENT_PASSIVE, 0, {0}, (const uint8_t *)"abc", 3},
 };
-static const hwasm_const seg0_items[] = {{HWASM_CONST_REF_FUNC, F_GET, 0},
-                                         {HWASM_CONST_REF_FUNC, F_CALL_IMPORT, 0}};
-static const hwasm_const seg1_items[] = {{HWASM_CONST_REF_FUNC, F_TRAP, 0},
-                                         {HWASM_CONST_REF_NULL, HWASM_FUNCREF, 0}};
-static const hwasm_const seg2_items[] = {{HWASM_CONST_REF_FUNC, F_LOOP, 0}};
+static const hwasm_const seg0_items[] = {{HWASM_CONST_REF_FUNC, F_GET, 0, 0},
+                                         {HWASM_CONST_REF_FUNC, F_CALL_IMPORT, 0, 0}};
+static const hwasm_const seg1_items[] = {{HWASM_CONST_REF_FUNC, F_TRAP, 0, 0},
+                                         {HWASM_CONST_REF_NULL, HWASM_FUNCREF, 0, 0}};
+static const hwasm_const seg2_items[] = {{HWASM_CONST_REF_FUNC, F_LOOP, 0, 0}};
 static const hwasm_elem_segment elems[] = {
-    {HWASM_SEGMENT_ACTIVE, 0, {HWASM_CONST_I32, 0, 1}, HWASM_FUNCREF, 2, seg0_items},
+    {HWASM_SEGMENT_ACTIVE, 0, {HWASM_CONST_I32, 0, 1, 0}, HWASM_FUNCREF, 2, seg0_items},
     {HWASM_SEGMENT_PASSIVE, 0, {0}, HWASM_FUNCREF, 2, seg1_items},
     {HWASM_SEGMENT_DECLARATIVE, 0, {0}, HWASM_FUNCREF, 1, seg2_items},
 };
@@ -444,11 +444,11 @@ START_TEST(trapped_instantiation_keeps_shared_effects) {
         {"env", "g", 3, 1, HWASM_EXTERN_GLOBAL, 0, {0}, HWASM_I32, 0},
         {"env", "t", 3, 1, HWASM_EXTERN_TABLE, 0, {2, 0, 0}, HWASM_FUNCREF, 0},
     };
-    static const hwasm_const items[] = {{HWASM_CONST_REF_FUNC, F_GET, 0},
-                                        {HWASM_CONST_REF_FUNC, F_GET, 0}};
+    static const hwasm_const items[] = {{HWASM_CONST_REF_FUNC, F_GET, 0, 0},
+                                        {HWASM_CONST_REF_FUNC, F_GET, 0, 0}};
     static const hwasm_elem_segment segs[] = {
-        {HWASM_SEGMENT_ACTIVE, 0, {HWASM_CONST_I32, 0, 0}, HWASM_FUNCREF, 1, items},
-        {HWASM_SEGMENT_ACTIVE, 0, {HWASM_CONST_I32, 0, 1}, HWASM_FUNCREF, 2, items}, /* 1..3 of 2 */
+        {HWASM_SEGMENT_ACTIVE, 0, {HWASM_CONST_I32, 0, 0, 0}, HWASM_FUNCREF, 1, items},
+        {HWASM_SEGMENT_ACTIVE, 0, {HWASM_CONST_I32, 0, 1, 0}, HWASM_FUNCREF, 2, items}, /* 1..3 of 2 */
     };
     world w;
     world_new(&w, (void *)host_double, 0);

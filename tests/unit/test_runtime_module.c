@@ -30,7 +30,7 @@ static const char module_source[] =
     "static const unsigned func_types[] = {LOAD_TYPE};\n"
     "static void *const func_code[] = {(void *)load};\n"
     "static const hwasm_export exports[] = {{\"load\", 4, HWASM_EXTERN_FUNC, 0}};\n"
-    "static const hwasm_data_segment data[] = {{HWASM_SEGMENT_ACTIVE, 0, {HWASM_CONST_I32, 0, 8}, "
+    "static const hwasm_data_segment data[] = {{HWASM_SEGMENT_ACTIVE, 0, {HWASM_CONST_I32, 0, 8, 0}, "
     "(const unsigned char *)\"wasm\", 4}};\n"
     "const hwasm_descriptor hwasm_module_descriptor = {\n"
     "    .abi_version = ABI, .wasm_sha256 = {1, 2, 3}, .compiler_version = \"test\",\n"
