@@ -10,7 +10,7 @@
 #   test_runtime_*_<arch>, test_http_*_<arch>   the core's and the http host's unit tests
 #   spec_<arch>_full    every spec file (label "full"; `make spec-arm64`)
 #   e2e_{tck,traps,chain,errors,stream,reload}_<arch>   hwasmd under qemu, guests compiled
-#                       for the target (.wasm ones by hwasmd, through hwasmc-TARGET)
+#                       for the target (.wasm ones by hwasmd, through compiler/hwasmc)
 #   fuzz_diff_<arch>    a slice of run-diff's seeds, compiled for the target
 if(NOT HWASM_CROSS_TARGET)
   message(FATAL_ERROR "a cross build needs HWASM_CROSS_TARGET (see cmake/aarch64-linux-gnu.cmake)")
@@ -23,8 +23,9 @@ if(NOT EXISTS ${HWASM_HOST_HWASMC})
   message(FATAL_ERROR "no hwasmc at ${HWASM_HOST_HWASMC}: build the host first (make build), "
                       "or give -DHWASM_HOST_BUILD=DIR")
 endif()
-# hwasmd runs its compiler as a program: this one always compiles for the target.
-set(HWASM_CROSS_HWASMC ${PROJECT_BINARY_DIR}/hwasmc-${HWASM_CROSS_TARGET})
+# hwasmd runs its compiler as a program: this one always compiles for the target. It sits
+# where hwasmd looks in a build tree (../compiler/hwasmc from hwasmd/), as in the host's.
+set(HWASM_CROSS_HWASMC ${PROJECT_BINARY_DIR}/compiler/hwasmc)
 file(CONFIGURE OUTPUT ${HWASM_CROSS_HWASMC} CONTENT
      "#!/bin/sh\n# hwasmc for ${HWASM_CROSS_TARGET} (cmake/cross.cmake)\nexec '${HWASM_HOST_HWASMC}' --target=${HWASM_CROSS_TARGET} \"$@\"\n")
 file(CHMOD ${HWASM_CROSS_HWASMC} PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ
@@ -60,7 +61,7 @@ add_test(NAME cli_run_${HWASM_CROSS_ARCH} COMMAND sh ${PROJECT_SOURCE_DIR}/tests
 set_tests_properties(cli_run_${HWASM_CROSS_ARCH} PROPERTIES TIMEOUT 300)
 
 # Every test guest, compiled for the target from the host build's .wasm files (beside
-# their .wasm, which hwasmd compiles itself through the hwasmc-TARGET script), and the
+# their .wasm, which hwasmd compiles itself through the compiler/hwasmc script), and the
 # hand-made native module built by the cross compiler (tests/guests/CMakeLists.txt).
 set(guests ${PROJECT_BINARY_DIR}/tests/guests)
 file(GLOB guest_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/guests/*.c
@@ -111,7 +112,7 @@ else()
 endif()
 
 # hwasmd end to end under qemu, with those guests: the scripts run hwasmd-emulated, which
-# execs qemu with hwasmd (so its pid is the server's), and compile through hwasmc-TARGET.
+# execs qemu with hwasmd (so its pid is the server's), and compile through compiler/hwasmc.
 if(TARGET hwasmd)
   find_program(CURL curl REQUIRED)
   find_program(BASH bash REQUIRED)
