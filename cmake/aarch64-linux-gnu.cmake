@@ -21,10 +21,15 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 # no prefix; -L /usr/aarch64-linux-gnu then would pair the cross package's loader with
 # multiarch's libc (found through /etc/ld.so.cache), a mismatch that hangs every fork().
 # Without multiarch, -L points qemu at the cross libc (libc6-arm64-cross).
+# By absolute path: tests run hwasmd with an empty environment (tests/e2e/no_path.sh).
+find_program(HWASM_QEMU_AARCH64 qemu-aarch64)
+if(NOT HWASM_QEMU_AARCH64)
+  set(HWASM_QEMU_AARCH64 qemu-aarch64)
+endif()
 if(EXISTS /lib/ld-linux-aarch64.so.1)
-  set(HWASM_QEMU qemu-aarch64)
+  set(HWASM_QEMU ${HWASM_QEMU_AARCH64})
 else()
-  set(HWASM_QEMU qemu-aarch64 -L /usr/aarch64-linux-gnu)
+  set(HWASM_QEMU ${HWASM_QEMU_AARCH64} -L /usr/aarch64-linux-gnu)
 endif()
 set(CMAKE_CROSSCOMPILING_EMULATOR ${HWASM_QEMU})
 set(HWASM_CROSS_TARGET aarch64-linux-gnu)

@@ -9,8 +9,8 @@
 #   cli_run_<arch>      tests/cli/run.sh: the demo guest's traps through hwasm-run
 #   test_runtime_*_<arch>, test_http_*_<arch>   the core's and the http host's unit tests
 #   spec_<arch>_full    every spec file (label "full"; `make spec-arm64`)
-#   e2e_{tck,traps,chain,errors,stream,reload}_<arch>   hwasmd under qemu, guests compiled
-#                       for the target (.wasm ones by hwasmd, through compiler/hwasmc)
+#   e2e_{tck,traps,chain,errors,stream,reload,no_path}_<arch>   hwasmd under qemu, guests
+#                       compiled for the target (.wasm ones by hwasmd, via compiler/hwasmc)
 #   fuzz_diff_<arch>    a slice of run-diff's seeds, compiled for the target
 if(NOT HWASM_CROSS_TARGET)
   message(FATAL_ERROR "a cross build needs HWASM_CROSS_TARGET (see cmake/aarch64-linux-gnu.cmake)")
@@ -120,7 +120,7 @@ if(TARGET hwasmd)
        CONTENT "#!/bin/sh\nexec ${HWASM_CROSS_EMULATOR} '$<TARGET_FILE:hwasmd>' \"$@\"\n"
        FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
                         WORLD_READ WORLD_EXECUTE)
-  foreach(t tck traps chain errors stream reload)
+  foreach(t tck traps chain errors stream reload no_path)
     add_test(NAME e2e_${t}_${HWASM_CROSS_ARCH} COMMAND ${BASH} ${PROJECT_SOURCE_DIR}/tests/e2e/${t}.sh
              ${PROJECT_BINARY_DIR}/hwasmd-emulated ${guests} ${HWASM_CROSS_HWASMC})
     # qemu-user translates code as it first runs: time limits in the scripts scale by 5
