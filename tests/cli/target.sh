@@ -4,6 +4,8 @@
 # descriptor whose machine disagrees with the host is refused after loading; bad --target
 # values are one error line. (Running aarch64 modules: make test-arm64, under qemu-user.)
 . "$(dirname "$0")/lib.sh"
+# The expectations name x86-64 as the host (CI's machine); elsewhere: skipped (ctest: 77).
+[ "$(uname -m)" = x86_64 ] || { echo "skipped: written for an x86-64 host"; exit 77; }
 wat2wasm "$SRC/examples/demo.wat" -o "$T/demo.wasm"
 
 # elf_u16 FILE OFFSET: a little-endian 16-bit field of the file
