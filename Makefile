@@ -5,7 +5,10 @@ CMAKE_FLAGS ?=
 # `make install PREFIX=/opt/hwasm` (DESTDIR=... works too, for staging).
 PREFIX ?= /usr/local
 
-.PHONY: all setup build demo test test-asan test-fuzz install package clean
+# The aarch64 cross build (cmake/aarch64-linux-gnu.cmake), tested under qemu-user.
+ARM64_BUILD ?= build-arm64
+
+.PHONY: all setup build demo test test-asan test-fuzz test-arm64 spec-arm64 install package clean
 
 all: build
 
@@ -46,5 +49,21 @@ test-fuzz: setup
 	cmake --build $(FUZZ_BUILD) --target fuzz_hwasmd_request fuzz_hwasmd_config
 	cd $(FUZZ_BUILD) && ctest -R fuzz_hwasmd --output-on-failure
 
+# libhwasm, hwasmd and the test runners cross-compiled for aarch64; the host's hwasmc
+# compiles for it (--target=aarch64-linux-gnu) and ctest runs them under qemu-aarch64:
+# the spec groups CI needs, hwasmd's TCK and traps tests, a slice of differential fuzzing.
+$(ARM64_BUILD)/build.ninja:
+	cmake -S . -B $(ARM64_BUILD) -G Ninja --toolchain cmake/aarch64-linux-gnu.cmake \
+	      -DHWASM_HOST_BUILD=$(abspath $(BUILD)) $(CMAKE_FLAGS)
+
+test-arm64: build $(ARM64_BUILD)/build.ninja
+	cmake --build $(ARM64_BUILD)
+	cd $(ARM64_BUILD) && ctest --output-on-failure -LE full
+
+# Every spec file, for aarch64 under qemu (`make spec-arm64`; a few minutes more).
+spec-arm64: build $(ARM64_BUILD)/build.ninja
+	cmake --build $(ARM64_BUILD)
+	cd $(ARM64_BUILD) && ctest --output-on-failure -R '^spec_aarch64_full$$'
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(ARM64_BUILD)

@@ -36,6 +36,9 @@ static const char usage[] =
     "                        entries: faster, but a runaway guest can no longer be stopped\n"
     "  --wasm-opt=O1|O2|Os   run binaryen's wasm optimiser first (in a child process;\n"
     "                        skipped with a warning for modules binaryen cannot handle)\n"
+    "  --target=TRIPLE       the machine the .so runs on: x86_64-linux-gnu (baseline\n"
+    "                        x86-64-v2) or aarch64-linux-gnu (armv8.0-a); default: the\n"
+    "                        machine hwasmc runs on. libhwasm refuses another machine's .so\n"
     "  --emit-llvm FILE      also write the optimised LLVM IR to FILE\n"
     "  -j N                  compile with N threads (default: all cores)\n"
     "  --check               decode and validate only; write nothing\n"
@@ -76,12 +79,13 @@ static int limit_self(int resource, const char *value, rlim_t unit) {
 
 static int parse_args(int argc, char **argv, cli *c) {
     enum { OPT_BOUNDS = 256, OPT_NO_INTERRUPTS, OPT_WASM_OPT, OPT_EMIT_LLVM, OPT_CHECK,
-           OPT_HELP, OPT_VERSION, OPT_MAX_MEMORY, OPT_MAX_CPU };
+           OPT_HELP, OPT_VERSION, OPT_MAX_MEMORY, OPT_MAX_CPU, OPT_TARGET };
     static const struct option longopts[] = {
         {"bounds", required_argument, 0, OPT_BOUNDS},
         {"no-interrupt-checks", no_argument, 0, OPT_NO_INTERRUPTS},
         {"wasm-opt", required_argument, 0, OPT_WASM_OPT},
         {"emit-llvm", required_argument, 0, OPT_EMIT_LLVM},
+        {"target", required_argument, 0, OPT_TARGET},
         {"check", no_argument, 0, OPT_CHECK},
         {"max-memory", required_argument, 0, OPT_MAX_MEMORY},
         {"max-cpu", required_argument, 0, OPT_MAX_CPU},
@@ -91,6 +95,7 @@ static int parse_args(int argc, char **argv, cli *c) {
     };
     c->opts.opt_level = 2;
     c->opts.interrupt_checks = true;
+    c->opts.target = target_host();
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     c->opts.jobs = cores > 0 ? (int)cores : 1;
 
@@ -122,6 +127,10 @@ static int parse_args(int argc, char **argv, cli *c) {
             c->wasm_opt = optarg;
             break;
         case OPT_EMIT_LLVM: c->opts.emit_llvm = optarg; break;
+        case OPT_TARGET:
+            if (target_parse(optarg, &c->opts.target) != 0)
+                return fail("--target must be x86_64-linux-gnu or aarch64-linux-gnu, not '%s'", optarg), -1;
+            break;
         case OPT_CHECK: c->check_only = true; break;
         case OPT_MAX_MEMORY:
         case OPT_MAX_CPU:
@@ -133,7 +142,12 @@ static int parse_args(int argc, char **argv, cli *c) {
             break;
         case 'h':
         case OPT_HELP: fputs(usage, stdout); exit(0);
-        case OPT_VERSION: printf("hwasmc %s (ABI %u, LLVM 19)\n", HWASM_VERSION, HWASM_ABI_VERSION); exit(0);
+        case OPT_VERSION:
+            /* The target is part of the version: caches keyed by it (hwasmd's) keep one .so
+             * per machine. --target before --version names the one it selects. */
+            printf("hwasmc %s (ABI %u, LLVM 19, target %s)\n", HWASM_VERSION, HWASM_ABI_VERSION,
+                   target_info_of(c->opts.target)->name);
+            exit(0);
         default:
             return fail("unknown or incomplete option '%s' (see hwasmc --help)", argv[optind - 1]), -1;
         }

@@ -13,9 +13,11 @@
 #include <stdint.h>
 
 #include "module.h"
+#include "target.h"
 
 typedef struct hwasmc_options {
     int opt_level;           /* 0..3: LLVM's default<On> pipeline */
+    hwasmc_target target;    /* the machine the .so runs on (target.h; default: the host) */
     bool bounds_explicit;    /* compare every access against memory->size (default: guard pages) */
     bool interrupt_checks;   /* poll vmctx->interrupt at loop headers and function entries */
     int jobs;                /* functions are split across this many LLVM modules and threads */

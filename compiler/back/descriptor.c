@@ -15,7 +15,7 @@
 #include <hwasm/hwasm_module.h>
 #include "descriptor.h"
 
-_Static_assert(sizeof(void *) == 8, "hwasmc targets x86-64 only");
+_Static_assert(sizeof(void *) == 8, "hwasmc runs on and targets 64-bit machines only");
 
 /* The LLVM types of the descriptor's structs. */
 typedef struct abi_types {
@@ -418,7 +418,8 @@ int descriptor_emit(lower_unit *u, wasm_error *err) {
     for (int i = 0; i < 32; i++)
         sha[i] = c8(u, u->opts->wasm_sha256[i]);
     uint32_t flags = (u->opts->bounds_explicit ? HWASM_FLAG_BOUNDS_EXPLICIT : 0) |
-                     (u->opts->interrupt_checks ? 0 : HWASM_FLAG_NO_INTERRUPTS);
+                     (u->opts->interrupt_checks ? 0 : HWASM_FLAG_NO_INTERRUPTS) |
+                     (uint32_t)target_info_of(u->opts->target)->elf_machine << HWASM_FLAG_MACHINE_SHIFT;
     LLVMValueRef version =
         private_const(u, "hwasm.version",
                       LLVMConstStringInContext2(u->ctx, HWASM_VERSION, strlen(HWASM_VERSION), 0));

@@ -109,7 +109,7 @@ static int declare_functions(lower_unit *u, unit_job *j) {
         if (j->owner[i] == j->index) {
             /* Runaway recursion must reach the stack check, never become a loop. */
             add_string_attr(u->ctx, fn, "disable-tail-calls", "true");
-            add_string_attr(u->ctx, fn, "target-cpu", "x86-64-v2");
+            add_string_attr(u->ctx, fn, "target-cpu", target_info_of(u->opts->target)->cpu);
             /* Without a tuning target LLVM schedules for the old CPU the triple implies
              * and turns rotates into slow shld sequences (2x on the sha256 kernel). */
             add_string_attr(u->ctx, fn, "tune-cpu", "generic");
@@ -135,7 +135,7 @@ static int lower_owned(lower_unit *u, unit_job *j) {
 static void *run_unit(void *arg) {
     unit_job *j = arg;
     j->rc = -1;
-    LLVMTargetMachineRef tm = emit_target_machine(j->opts->opt_level, &j->err);
+    LLVMTargetMachineRef tm = emit_target_machine(j->opts->target, j->opts->opt_level, &j->err);
     if (!tm) return NULL;
     lower_unit u = {.m = j->m, .opts = j->opts};
     char name[32];

@@ -1,6 +1,7 @@
 /*
- * emit.c — from a lowered LLVM module to an object file: target set-up (x86-64-v2, PIC),
- * IR verification, the default<On> pass pipeline, object emission into memory.
+ * emit.c — from a lowered LLVM module to an object file: target set-up (the triple and
+ * baseline CPU of target.c, PIC), IR verification, the default<On> pass pipeline, object
+ * emission into memory.
  *
  * Never aborts: broken IR from the lowering becomes an internal error naming the function.
  */
@@ -14,40 +15,45 @@
 
 #include "emit.h"
 
-/* x86-64-v2 (SSE4.2, POPCNT) has roundss/roundsd, so floor/ceil/trunc/nearest need no libm. */
-#define EMIT_CPU "x86-64-v2"
-
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
-static void init_x86(void) {
+/* Both targets, whichever is asked for: a few microseconds, and one hwasmc process may
+ * serve either. The asm parsers assemble the interrupt poll's inline asm (lower_util.c). */
+static void init_targets(void) {
     LLVMInitializeX86TargetInfo();
     LLVMInitializeX86Target();
     LLVMInitializeX86TargetMC();
     LLVMInitializeX86AsmPrinter();
+    LLVMInitializeX86AsmParser();
+    LLVMInitializeAArch64TargetInfo();
+    LLVMInitializeAArch64Target();
+    LLVMInitializeAArch64TargetMC();
+    LLVMInitializeAArch64AsmPrinter();
+    LLVMInitializeAArch64AsmParser();
 }
 
 void emit_init(void) {
-    pthread_once(&init_once, init_x86);
+    pthread_once(&init_once, init_targets);
 }
 
-LLVMTargetMachineRef emit_target_machine(int opt_level, wasm_error *err) {
+LLVMTargetMachineRef emit_target_machine(hwasmc_target target, int opt_level, wasm_error *err) {
     static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
                                                  LLVMCodeGenLevelDefault,
                                                  LLVMCodeGenLevelAggressive};
-    char *triple = LLVMGetDefaultTargetTriple();
+    const target_info *t = target_info_of(target);
+    const char *triple = t->triple;
     char *msg = NULL;
-    LLVMTargetRef target;
+    LLVMTargetRef llvm_target;
     LLVMTargetMachineRef tm = NULL;
-    if (LLVMGetTargetFromTriple(triple, &target, &msg) != 0) {
+    if (LLVMGetTargetFromTriple(triple, &llvm_target, &msg) != 0) {
         wasm_error_set(err, -1, 0, "internal error: no LLVM target for %s: %s", triple, msg);
         LLVMDisposeMessage(msg);
     } else {
         int level = opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level;
-        tm = LLVMCreateTargetMachine(target, triple, EMIT_CPU, "", levels[level], LLVMRelocPIC,
-                                     LLVMCodeModelDefault);
+        tm = LLVMCreateTargetMachine(llvm_target, triple, t->cpu, t->features, levels[level],
+                                     LLVMRelocPIC, LLVMCodeModelDefault);
         if (!tm) wasm_error_set(err, -1, 0, "internal error: cannot create an LLVM target machine");
     }
-    LLVMDisposeMessage(triple);
     return tm;
 }
 

@@ -8,12 +8,12 @@
 
 #include "lower.h"
 
-/* Initialises the X86 target once per process, before any thread uses LLVM. */
+/* Initialises LLVM's X86 and AArch64 targets once per process, before any thread uses LLVM. */
 void emit_init(void);
 
-/* A target machine for x86-64-v2, PIC, at opts->opt_level; the caller disposes it.
- * Returns NULL with *err set on failure. */
-LLVMTargetMachineRef emit_target_machine(int opt_level, wasm_error *err);
+/* A target machine for target's triple and baseline CPU (target.c), PIC, at opt_level;
+ * the caller disposes it. Returns NULL with *err set on failure. */
+LLVMTargetMachineRef emit_target_machine(hwasmc_target target, int opt_level, wasm_error *err);
 
 /* Verifies u->mod, runs default<On>, and emits an object file into *obj (the caller
  * disposes it). When ir is non-NULL, *ir receives the optimised IR (LLVMDisposeMessage).

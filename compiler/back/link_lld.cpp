@@ -21,12 +21,13 @@ LLD_HAS_DRIVER(elf)
 /*
  * LLD's ELF driver initialises every LLVM target, and its LTO code (for bitcode inputs)
  * runs the statically linked LLVM extensions (Debian's: Polly), so its archives reference
- * each target's initialisers and getPollyPluginInfo. hwasmc hands LLD x86-64 ELF objects
- * only, never bitcode, and links just the X86 target: these weak no-ops stand in for the
- * rest instead of ~50 MB of code generators and optimisers that would never run. A real
- * definition, should its library ever be linked, wins over the weak one. They live in this
- * file so they are linked exactly when LLD is (an archive member of their own would be
- * scanned before LLD's archives ask for them).
+ * each target's initialisers and getPollyPluginInfo. hwasmc hands LLD x86-64 and aarch64
+ * ELF objects only, never bitcode, and links just the X86 and AArch64 targets: these weak
+ * no-ops stand in for the rest instead of ~50 MB of code generators and optimisers that
+ * would never run. They live in this file so they are linked exactly when LLD is (an
+ * archive member of their own would be scanned before LLD's archives ask for them). A
+ * target hwasmc generates code for must NOT be listed: a weak definition here satisfies
+ * the reference, and the linker would then never pull the real one from its archive.
  */
 #define HWASMC_NO_TARGET(t)                                                                        \
     __attribute__((weak)) void LLVMInitialize##t##TargetInfo(void) {}                              \
@@ -36,7 +37,6 @@ LLD_HAS_DRIVER(elf)
 #define HWASMC_NO_ASM_PARSER(t)                                                                    \
     __attribute__((weak)) void LLVMInitialize##t##AsmParser(void) {}
 extern "C" {
-HWASMC_NO_TARGET(AArch64)
 HWASMC_NO_TARGET(AMDGPU)
 HWASMC_NO_TARGET(ARM)
 HWASMC_NO_TARGET(AVR)
@@ -56,7 +56,6 @@ HWASMC_NO_TARGET(VE)
 HWASMC_NO_TARGET(WebAssembly)
 HWASMC_NO_TARGET(XCore)
 HWASMC_NO_TARGET(Xtensa)
-HWASMC_NO_ASM_PARSER(AArch64)
 HWASMC_NO_ASM_PARSER(AMDGPU)
 HWASMC_NO_ASM_PARSER(ARM)
 HWASMC_NO_ASM_PARSER(AVR)

@@ -42,7 +42,8 @@ static void min_max(fn_state *s, const char *name) {
 static LLVMValueRef opaque(fn_state *s, LLVMValueRef v) {
     LLVMTypeRef t = LLVMTypeOf(v);
     LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, 0);
-    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, "=x,0", 4, 0, 0, LLVMInlineAsmDialectATT, 0);
+    const char *c = target_info_of(s->u->opts->target)->fp_same;
+    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, (char *)c, 4, 0, 0, LLVMInlineAsmDialectATT, 0);
     return LLVMBuildCall2(s->b, fty, asm_, &v, 1, "");
 }
 

@@ -175,10 +175,16 @@ static int lower_simd_memory(fn_state *s, const wasm_insn *in) {
 
 /* i8x16.swizzle: SSSE3's pshufb gives a[idx & 15], or 0 when bit 7 of idx is set; adding
  * 0x70 with unsigned saturation sets bit 7 exactly for idx >= 16 and keeps the low
- * nibble of the others, so the result is wasm's (0 for every index >= 16). */
+ * nibble of the others, so the result is wasm's (0 for every index >= 16). AArch64's tbl
+ * is wasm's swizzle as it stands: 0 for every index >= 16. */
 static void swizzle(fn_state *s) {
     LLVMValueRef idx = pop_as(s, I8X16), a = pop_as(s, I8X16);
     LLVMTypeRef vt = vec_type(s, I8X16);
+    if (s->u->opts->target == HWASMC_TARGET_AARCH64) {
+        LLVMValueRef args[] = {a, idx};
+        push_v(s, call_intrinsic(s, "llvm.aarch64.neon.tbl1", &vt, 1, args, 2));
+        return;
+    }
     idx = intrinsic2(s, "llvm.uadd.sat", idx, splat_int(s, vt, 0x70));
     LLVMValueRef args[] = {a, idx};
     push_v(s, call_intrinsic(s, "llvm.x86.ssse3.pshuf.b.128", NULL, 0, args, 2));
@@ -346,7 +352,8 @@ static void int_unary(fn_state *s, enum shape sh, int which) {
 static LLVMValueRef opaque(fn_state *s, LLVMValueRef v) {
     LLVMTypeRef t = LLVMTypeOf(v);
     LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, 0);
-    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, "=x,0", 4, 0, 0, LLVMInlineAsmDialectATT, 0);
+    const char *c = target_info_of(s->u->opts->target)->fp_same;
+    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, (char *)c, 4, 0, 0, LLVMInlineAsmDialectATT, 0);
     return LLVMBuildCall2(s->b, fty, asm_, &v, 1, "");
 }
 

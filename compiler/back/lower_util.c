@@ -125,8 +125,9 @@ void trap_now(fn_state *s, uint32_t code) { LLVMBuildBr(s->b, trap_block(s, code
 void force_read(fn_state *s, LLVMValueRef v) {
     LLVMTypeRef t = LLVMTypeOf(v);
     LLVMTypeRef fty = LLVMFunctionType(s->u->void_t, &t, 1, 0);
-    const char *constraint = LLVMGetTypeKind(t) == LLVMIntegerTypeKind ? "r" : "x";
-    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, (char *)constraint, 1, 1, 0,
+    const char *constraint =
+        LLVMGetTypeKind(t) == LLVMIntegerTypeKind ? "r" : target_info_of(s->u->opts->target)->fp_reg;
+    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, (char *)constraint, strlen(constraint), 1, 0,
                                          LLVMInlineAsmDialectATT, 0);
     LLVMValueRef call = LLVMBuildCall2(s->b, fty, asm_, &v, 1, "");
     /* Like the faulting load it stands for: it may not return (no `willreturn`), so
@@ -159,7 +160,8 @@ LLVMValueRef entry_alloca(fn_state *s, LLVMTypeRef type) {
 }
 
 /*
- * The poll reads vmctx->interrupt with an asm `movl`, not a volatile load: LLVM orders a
+ * The poll reads vmctx->interrupt with an asm load (x86 `movl`, aarch64 `ldr w`: target.c),
+ * not a volatile load: LLVM orders a
  * volatile load against every other memory access, so one in a loop header kept LLVM from
  * hoisting anything (table sizes, memory->size in explicit mode) out of the loop. The asm
  * is marked as touching only memory LLVM cannot see, and `sideeffect` keeps it in every
@@ -169,8 +171,9 @@ void poll_interrupt(fn_state *s) {
     if (!s->u->opts->interrupt_checks) return;
     LLVMTypeRef ptr = s->u->ptr;
     LLVMTypeRef fty = LLVMFunctionType(s->u->i32, &ptr, 1, 0);
-    static const char text[] = "movl ($1), $0", constraints[] = "=r,r";
-    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, (char *)text, sizeof text - 1, (char *)constraints,
+    const char *text = target_info_of(s->u->opts->target)->load_i32;
+    static const char constraints[] = "=r,r";
+    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, (char *)text, strlen(text), (char *)constraints,
                                          sizeof constraints - 1, 1, 0, LLVMInlineAsmDialectATT, 0);
     LLVMValueRef addr = field_ptr(s, s->vmctx, offsetof(hwasm_vmctx, interrupt));
     LLVMValueRef flag = LLVMBuildCall2(s->b, fty, asm_, &addr, 1, "");

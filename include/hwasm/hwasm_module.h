@@ -65,6 +65,14 @@ enum hwasm_trap {
 /* Compiler flags recorded in hwasm_descriptor.flags. */
 #define HWASM_FLAG_BOUNDS_EXPLICIT 0x1u   /* every access compares against memory->size */
 #define HWASM_FLAG_NO_INTERRUPTS 0x2u     /* loops and entries do not poll vmctx->interrupt */
+/* Bits 16-31 of the flags: the machine the code was generated for, as an ELF e_machine
+ * (hwasmc --target). The runtime refuses a module for another machine (its ELF header says
+ * so too, and is checked first). 0 records none (hwasmc before it had targets, modules
+ * made by hand): the ELF header alone decides. */
+#define HWASM_FLAG_MACHINE_SHIFT 16u
+#define HWASM_FLAG_MACHINE(flags) ((uint32_t)(flags) >> HWASM_FLAG_MACHINE_SHIFT)
+#define HWASM_MACHINE_X86_64 62u   /* EM_X86_64: x86_64-linux-gnu, x86-64-v2 baseline */
+#define HWASM_MACHINE_AARCH64 183u /* EM_AARCH64: aarch64-linux-gnu, armv8.0-a baseline */
 
 /*
  * A function reference: what a table holds, what ref.func yields, what an import slot is.

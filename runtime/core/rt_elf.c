@@ -13,6 +13,40 @@
 
 #include "rt_internal.h"
 
+/* The machine this runtime runs on, and the relocation types a hwasmc module for it has:
+ * plain data fix-ups (absolute address, GOT entry, PLT slot, base-relative). */
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#define R_ABS64 R_X86_64_64
+#define R_GLOB_DAT R_X86_64_GLOB_DAT
+#define R_JUMP_SLOT R_X86_64_JUMP_SLOT
+#define R_RELATIVE R_X86_64_RELATIVE
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#define R_ABS64 R_AARCH64_ABS64
+#define R_GLOB_DAT R_AARCH64_GLOB_DAT
+#define R_JUMP_SLOT R_AARCH64_JUMP_SLOT
+#define R_RELATIVE R_AARCH64_RELATIVE
+#else
+#error "libhwasm runs on x86-64 and aarch64 Linux only"
+#endif
+_Static_assert(R_X86_64_NONE == 0 && R_AARCH64_NONE == 0, "R_*_NONE is 0 on both machines");
+
+const char *rt_elf_machine_name(unsigned machine) {
+    switch (machine) {
+    case EM_X86_64: return "x86-64";
+    case EM_AARCH64: return "aarch64";
+    case EM_386: return "i386";
+    case EM_ARM: return "arm (32-bit)";
+    case EM_RISCV: return "riscv";
+    case EM_PPC64: return "ppc64";
+    case EM_S390: return "s390x";
+    default: return "an unknown machine";
+    }
+}
+
+unsigned rt_elf_host_machine(void) { return HOST_MACHINE; }
+
 struct elf {
     const uint8_t *b;
     size_t n;
@@ -68,11 +102,11 @@ static int check_relocs(struct elf *e, uint64_t addr, uint64_t size, const char 
     const Elf64_Rela *r = (const Elf64_Rela *)(e->b + off);
     for (uint64_t i = 0; i < size / sizeof *r; i++) {
         uint32_t type = ELF64_R_TYPE(r[i].r_info);
-        if (type != R_X86_64_NONE && type != R_X86_64_64 && type != R_X86_64_GLOB_DAT &&
-            type != R_X86_64_JUMP_SLOT && type != R_X86_64_RELATIVE)
+        if (type != 0 && type != R_ABS64 && type != R_GLOB_DAT && type != R_JUMP_SLOT &&
+            type != R_RELATIVE)
             return bad(e, "%s entry %llu has relocation type %u (only data relocations are allowed)",
                        table, (unsigned long long)i, type);
-        if (type != R_X86_64_NONE && !vaddr_mapped(e, r[i].r_offset, 8))
+        if (type != 0 && !vaddr_mapped(e, r[i].r_offset, 8))
             return bad(e, "%s entry %llu writes outside the object", table, (unsigned long long)i);
     }
     return 0;
@@ -116,7 +150,11 @@ int rt_elf_check(const uint8_t *bytes, size_t len, char *why, size_t cap) {
     if (len < sizeof *h || memcmp(h->e_ident, ELFMAG, SELFMAG)) return bad(&e, "not an ELF file");
     if (h->e_ident[EI_CLASS] != ELFCLASS64 || h->e_ident[EI_DATA] != ELFDATA2LSB)
         return bad(&e, "not a 64-bit little-endian ELF file");
-    if (h->e_machine != EM_X86_64) return bad(&e, "ELF machine %u is not x86-64", h->e_machine);
+    if (h->e_machine != HOST_MACHINE)
+        return bad(&e, "it is compiled for %s (ELF machine %u), this runtime runs on %s: compile it "
+                       "with hwasmc --target=%s",
+                   rt_elf_machine_name(h->e_machine), h->e_machine, rt_elf_machine_name(HOST_MACHINE),
+                   HOST_MACHINE == EM_X86_64 ? "x86_64-linux-gnu" : "aarch64-linux-gnu");
     if (h->e_type != ET_DYN) return bad(&e, "ELF type %u is not a shared object", h->e_type);
     if (h->e_phentsize != sizeof(Elf64_Phdr) || !in_file(&e, h->e_phoff, (uint64_t)h->e_phnum * sizeof(Elf64_Phdr)) ||
         h->e_phoff % 8)

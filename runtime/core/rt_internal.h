@@ -76,10 +76,14 @@ bool rt_ranges_contains(rt_ranges *r, uintptr_t addr);
 
 /* --- rt_elf.c: what a .so would run inside dlopen, refused from its bytes alone ---------- */
 
-/* 0 when bytes[0..len) is an x86-64 ELF shared object that runs no code while loaded
- * (no DT_NEEDED, filters, constructors, IFUNCs, non-data or out-of-object relocations) and
- * defines the descriptor symbol with this runtime's size; else -1 and what is wrong in why. */
+/* 0 when bytes[0..len) is an ELF shared object for this runtime's machine (x86-64 or
+ * aarch64) that runs no code while loaded (no DT_NEEDED, filters, constructors, IFUNCs,
+ * non-data or out-of-object relocations) and defines the descriptor symbol with this
+ * runtime's size; else -1 and what is wrong in why (a foreign machine is named). */
 int rt_elf_check(const uint8_t *bytes, size_t len, char *why, size_t cap);
+/* The host's ELF e_machine, and a readable name for one ("x86-64", "aarch64"). */
+unsigned rt_elf_host_machine(void);
+const char *rt_elf_machine_name(unsigned machine);
 
 /* --- rt_module.c ----------------------------------------------------------------------- */
 

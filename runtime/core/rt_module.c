@@ -297,6 +297,14 @@ int hw_module_load(const char *path, const hw_load_options *opts, hw_module **ou
                       m->d->abi_version, HWASM_ABI_VERSION);
         goto fail;
     }
+    /* The ELF header was checked before dlopen; a descriptor that records a machine (hwasmc
+     * --target) must say the same. 0 records none (an older hwasmc, a hand-made module). */
+    unsigned machine = HWASM_FLAG_MACHINE(m->d->flags);
+    if (machine && machine != rt_elf_host_machine()) {
+        rc = rt_error(err, HW_EABI, "%s: compiled for %s (descriptor machine %u), this runtime runs on %s",
+                      path, rt_elf_machine_name(machine), machine, rt_elf_machine_name(rt_elf_host_machine()));
+        goto fail;
+    }
     if (opts && opts->require_sha256 && memcmp(opts->require_sha256, m->d->wasm_sha256, 32) != 0) {
         rc = rt_error(err, HW_EABI, "%s: wasm digest does not match the required one", path);
         goto fail;

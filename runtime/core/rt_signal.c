@@ -35,9 +35,20 @@ static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static bool install_failed;
 static pthread_key_t altstack_key;
 
+/* The faulting instruction's address, from the machine's signal frame. The data address
+ * comes from si_addr on both (aarch64 also has uc_mcontext.fault_address: the same value). */
+static uintptr_t fault_pc(const ucontext_t *uc) {
+#if defined(__x86_64__)
+    return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return (uintptr_t)uc->uc_mcontext.pc;
+#else
+#error "libhwasm runs on x86-64 and aarch64 Linux only"
+#endif
+}
+
 static void on_fault(int sig, siginfo_t *si, void *ctx) {
-    const ucontext_t *uc = ctx;
-    uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    uintptr_t pc = fault_pc(ctx);
     uintptr_t addr = (uintptr_t)si->si_addr;
     if (rt_top_frame && si->si_code > 0 && rt_ranges_contains(&rt_fault_code, pc)) {
         if (rt_ranges_contains(&rt_fault_memories, addr)) rt_trap_unwind(HWASM_TRAP_MEMORY_OOB, NULL);

@@ -82,11 +82,22 @@ START_TEST(constructor_never_runs) {
     snprintf(marker, sizeof marker, "%s/rtelf-marker-%d", tmp_dir(), (int)getpid());
     unlink(marker);
     /* open(marker, O_CREAT|O_WRONLY) by a raw syscall: no libc, so no DT_NEEDED */
+#if defined(__aarch64__) /* openat(AT_FDCWD, ...) */
+    snprintf(src, sizeof src,
+             DESCRIPTOR "__attribute__((constructor)) static void mark(void) {\n"
+                        "    register long x8 __asm__(\"x8\") = 56, x0 __asm__(\"x0\") = -100;\n"
+                        "    register const char *x1 __asm__(\"x1\") = \"%s\";\n"
+                        "    register long x2 __asm__(\"x2\") = 0101, x3 __asm__(\"x3\") = 0644;\n"
+                        "    __asm__ volatile(\"svc #0\" : \"+r\"(x0) : \"r\"(x8), \"r\"(x1), \"r\"(x2),"
+                        " \"r\"(x3) : \"memory\"); }\n",
+             marker);
+#else
     snprintf(src, sizeof src,
              DESCRIPTOR "__attribute__((constructor)) static void mark(void) {\n"
                         "    long r; __asm__ volatile(\"syscall\" : \"=a\"(r) : \"a\"(2L), \"D\"(\"%s\"),"
                         " \"S\"(0101L), \"d\"(0644L) : \"rcx\", \"r11\", \"memory\"); (void)r; }\n",
              marker);
+#endif
     const char *so = build(src, SHARED);
     ck_assert_ptr_nonnull(so);
     assert_refused(so, "constructor");

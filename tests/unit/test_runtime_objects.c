@@ -214,7 +214,11 @@ START_TEST(module_load_errors) {
     /* A bare name is a file here, never a search through library paths. */
     ck_assert_int_eq(hw_module_load("libm.so.6", NULL, &m, &err), HW_EIO);
     /* A system library needs others (and libc runs constructors): refused before dlopen. */
+#if defined(__aarch64__) /* this machine's own libm, so the machine check passes */
+    ck_assert_int_eq(hw_module_load("/lib/aarch64-linux-gnu/libm.so.6", NULL, &m, &err), HW_EREFUSED);
+#else
     ck_assert_int_eq(hw_module_load("/lib/x86_64-linux-gnu/libm.so.6", NULL, &m, &err), HW_EREFUSED);
+#endif
     ck_assert_ptr_nonnull(strstr(err.message, "DT_NEEDED"));
     ck_assert_int_eq(hw_module_load(NULL, NULL, &m, &err), HW_EINVAL);
 }
