@@ -8,7 +8,7 @@ PREFIX ?= /usr/local
 # The aarch64 cross build (cmake/aarch64-linux-gnu.cmake), tested under qemu-user.
 ARM64_BUILD ?= build-arm64
 
-.PHONY: all setup build demo test test-asan test-fuzz test-arm64 spec-arm64 install package clean
+.PHONY: all setup setup-arm64 build demo test test-asan test-fuzz test-arm64 spec-arm64 install package clean
 
 all: build
 
@@ -56,12 +56,15 @@ $(ARM64_BUILD)/build.ninja:
 	cmake -S . -B $(ARM64_BUILD) -G Ninja --toolchain cmake/aarch64-linux-gnu.cmake \
 	      -DHWASM_HOST_BUILD=$(abspath $(BUILD)) $(CMAKE_FLAGS)
 
-test-arm64: build $(ARM64_BUILD)/build.ninja
+setup-arm64:
+	@sh scripts/setup arm64
+
+test-arm64: setup-arm64 build $(ARM64_BUILD)/build.ninja
 	cmake --build $(ARM64_BUILD)
 	cd $(ARM64_BUILD) && ctest --output-on-failure -LE full
 
 # Every spec file, for aarch64 under qemu (`make spec-arm64`; a few minutes more).
-spec-arm64: build $(ARM64_BUILD)/build.ninja
+spec-arm64: setup-arm64 build $(ARM64_BUILD)/build.ninja
 	cmake --build $(ARM64_BUILD)
 	cd $(ARM64_BUILD) && ctest --output-on-failure -R '^spec_aarch64_full$$'
 
