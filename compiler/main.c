@@ -34,6 +34,13 @@ static const char usage[] =
     "                        that cannot reserve 8 GiB of address space per instance)\n"
     "  --no-interrupt-checks do not poll the interrupt flag in loops and at function\n"
     "                        entries: faster, but a runaway guest can no longer be stopped\n"
+    "  --canonicalize-nans   every NaN that float arithmetic computes (add, sub, mul, div,\n"
+    "                        sqrt, min, max, ceil, floor, trunc, nearest, demote, promote;\n"
+    "                        scalar and f32x4/f64x2) is the canonical quiet NaN, so NaN bits\n"
+    "                        are the same on every engine that does this: deterministic\n"
+    "                        execution, at the cost of a compare and a select per operation\n"
+    "                        (float-heavy code runs 1.5-5x slower; default: x86's NaN,\n"
+    "                        which wasm allows)\n"
     "  --wasm-opt=O1|O2|Os   run binaryen's wasm optimiser first (in a child process;\n"
     "                        skipped with a warning for modules binaryen cannot handle)\n"
     "  --target=TRIPLE       the machine the .so runs on: x86_64-linux-gnu (baseline\n"
@@ -79,10 +86,11 @@ static int limit_self(int resource, const char *value, rlim_t unit) {
 
 static int parse_args(int argc, char **argv, cli *c) {
     enum { OPT_BOUNDS = 256, OPT_NO_INTERRUPTS, OPT_WASM_OPT, OPT_EMIT_LLVM, OPT_CHECK,
-           OPT_HELP, OPT_VERSION, OPT_MAX_MEMORY, OPT_MAX_CPU, OPT_TARGET };
+           OPT_HELP, OPT_VERSION, OPT_MAX_MEMORY, OPT_MAX_CPU, OPT_TARGET, OPT_CANON_NANS };
     static const struct option longopts[] = {
         {"bounds", required_argument, 0, OPT_BOUNDS},
         {"no-interrupt-checks", no_argument, 0, OPT_NO_INTERRUPTS},
+        {"canonicalize-nans", no_argument, 0, OPT_CANON_NANS},
         {"wasm-opt", required_argument, 0, OPT_WASM_OPT},
         {"emit-llvm", required_argument, 0, OPT_EMIT_LLVM},
         {"target", required_argument, 0, OPT_TARGET},
@@ -122,6 +130,7 @@ static int parse_args(int argc, char **argv, cli *c) {
             else return fail("--bounds must be guard or explicit, not '%s'", optarg), -1;
             break;
         case OPT_NO_INTERRUPTS: c->opts.interrupt_checks = false; break;
+        case OPT_CANON_NANS: c->opts.canonicalize_nans = true; break;
         case OPT_WASM_OPT:
             if (!wasmopt_level_valid(optarg)) return fail("--wasm-opt must be O1, O2 or Os, not '%s'", optarg), -1;
             c->wasm_opt = optarg;

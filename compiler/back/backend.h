@@ -20,6 +20,7 @@ typedef struct hwasmc_options {
     hwasmc_target target;    /* the machine the .so runs on (target.h; default: the host) */
     bool bounds_explicit;    /* compare every access against memory->size (default: guard pages) */
     bool interrupt_checks;   /* poll vmctx->interrupt at loop headers and function entries */
+    bool canonicalize_nans;  /* a NaN computed by float arithmetic is the canonical one (lower_nan.c) */
     int jobs;                /* functions are split across this many LLVM modules and threads */
     const char *emit_llvm;   /* when non-NULL, also write the (optimised) IR here */
     uint8_t wasm_sha256[32]; /* digest of the original input, recorded in the descriptor */

@@ -2,7 +2,8 @@
  * lower_func.c — lowers one validated function body to LLVM IR in a single forward pass:
  * the function prologue (stack and interrupt checks), locals as allocas (promoted to
  * registers by mem2reg/SROA), and the instruction loop that dispatches each instruction
- * to its family (lower_control.c, lower_numeric.c, lower_memory.c, lower_call.c). The
+ * to its family (lower_control.c, lower_numeric.c, lower_memory.c, lower_call.c,
+ * lower_simd.c; lower_nan.c after float arithmetic with --canonicalize-nans). The
  * helpers they all use live in lower_util.c, so no family calls back into this file.
  *
  * Dead code after br/return/unreachable is skipped up to the end of its arm: the
@@ -99,8 +100,10 @@ static int lower_instruction(fn_state *s, const wasm_insn *in, int *done) {
     default: break;
     }
     if (lower_control(s, in, done) || lower_numeric(s, in) || lower_memory(s, in) || lower_call(s, in) ||
-        lower_simd(s, in))
+        lower_simd(s, in)) {
+        if (s->u->opts->canonicalize_nans) canonicalize_nan(s, in->op);
         return 0;
+    }
     wasm_error_set(s->err, s->func_index, in->offset, "internal error: cannot lower %s", insn_name(in->op));
     return -1;
 }

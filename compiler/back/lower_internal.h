@@ -124,6 +124,10 @@ int lower_memory(fn_state *s, const wasm_insn *in);
 int lower_call(fn_state *s, const wasm_insn *in);
 int lower_simd(fn_state *s, const wasm_insn *in); /* every 0xFD instruction (lower_simd.c) */
 
+/* With --canonicalize-nans (lower_nan.c), after `op` was lowered: when op is a float
+ * arithmetic that can compute a NaN, replaces a NaN on top of the stack by the canonical one. */
+void canonicalize_nan(fn_state *s, uint32_t op);
+
 /* After lowering (lower_keepalive.c), in guard mode: force_read on every wasm memory load,
  * so it executes, in order, and can fault. */
 void keep_loads_alive(fn_state *s);
