@@ -7,7 +7,6 @@
  * listener is on loopback unless configured otherwise).
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,24 +16,6 @@
 #include "hwasmd_metrics.h"
 #include "hwasmd_response.h"
 #include "sha256.h"
-
-#define TOKEN_MAX 4096
-
-char *hwd_admin_token_read(const char *path, char *why, size_t cap) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return snprintf(why, cap, "%s: %s", path, strerror(errno)), NULL;
-    char buf[TOKEN_MAX + 2];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    buf[strcspn(buf, "\r\n")] = 0; /* the first line, without its line end */
-    char *t = NULL;
-    if (strlen(buf) > TOKEN_MAX) snprintf(why, cap, "%s: the token is longer than %d bytes", path, TOKEN_MAX);
-    else if (!buf[0]) snprintf(why, cap, "%s: the first line is empty", path);
-    else if (!(t = strdup(buf))) snprintf(why, cap, "out of memory");
-    explicit_bzero(buf, sizeof buf);
-    return t;
-}
 
 int hwd_admin_authorize(const char *token, const hw_http_request *q) {
     if (!token) return 0;

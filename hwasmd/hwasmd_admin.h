@@ -9,9 +9,6 @@
 /* The admin listener's answers: /healthz, /readyz, /metrics (Prometheus text). */
 void hwd_admin_serve(const struct hwd_config *cfg, hw_http_exchange *x);
 
-/* The first line of the file at path (the admin token), malloc'd; NULL with the reason in
- * why when it cannot be read, is empty or longer than 4096 bytes. */
-char *hwd_admin_token_read(const char *path, char *why, size_t cap);
 /* 0 when token is NULL or q carries "Authorization: Bearer TOKEN"; else 401 (no such
  * header) or 403 (another token). Constant time in where the tokens differ. */
 int hwd_admin_authorize(const char *token, const hw_http_request *q);

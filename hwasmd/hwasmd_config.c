@@ -15,7 +15,6 @@
 
 #include "hwasmd.h"
 #include "hwasmd_addr.h"
-#include "hwasmd_admin.h"
 #include "hwasmd_metrics.h"
 #include "hwasmd_path.h"
 #include "hwasmd_upstream.h"
@@ -80,6 +79,26 @@ static int get_addr(struct parse *p, yaml_node_t *n, const char *key, const char
     return 0;
 }
 
+#define TOKEN_MAX 4096
+
+/* The first line of the file at path (the admin token), malloc'd; NULL with the reason in
+ * why when it cannot be read, is empty or longer than TOKEN_MAX bytes. */
+static char *token_read(const char *path, char *why, size_t cap) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return snprintf(why, cap, "%s: %s", path, strerror(errno)), NULL;
+    char buf[TOKEN_MAX + 2];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    buf[strcspn(buf, "\r\n")] = 0; /* the first line, without its line end */
+    char *t = NULL;
+    if (strlen(buf) > TOKEN_MAX) snprintf(why, cap, "%s: the token is longer than %d bytes", path, TOKEN_MAX);
+    else if (!buf[0]) snprintf(why, cap, "%s: the first line is empty", path);
+    else if (!(t = strdup(buf))) snprintf(why, cap, "out of memory");
+    explicit_bzero(buf, sizeof buf);
+    return t;
+}
+
 /* POST /reload's token: admin_token as written, or admin_token_file's first line (the
  * file relative to the configuration's folder); one of the two, not empty. */
 static int get_token(struct parse *p, yaml_node_t *n, const char *key, char **out) {
@@ -89,7 +108,7 @@ static int get_token(struct parse *p, yaml_node_t *n, const char *key, char **ou
     if (!strcmp(key, "admin_token")) return get_str(p, n, key, out);
     char why[512], *path = NULL;
     if (s[0] != '/' && p->dir && asprintf(&path, "%s/%s", p->dir, s) < 0) return fail(p, n, "out of memory");
-    *out = hwd_admin_token_read(path ? path : s, why, sizeof why);
+    *out = token_read(path ? path : s, why, sizeof why);
     free(path);
     return *out ? 0 : fail(p, n, "%s: %s", key, why);
 }

@@ -18,7 +18,6 @@
 
 #include "hwasmd_conn.h"
 #include "hwasmd_metrics.h"
-#include "hwasmd_request.h"
 #include "hwasmd_response.h"
 
 static void timer_closed(uv_handle_t *h) {
@@ -50,7 +49,7 @@ static void closed(uv_handle_t *h) {
 void hwd_conn_close(struct hwd_conn *c) {
     if (c->closing) return;
     c->closing = 1;
-    hwd_request_unpark(c);
+    c->w->handler->abandon(c);
     uv_timer_stop(&c->timer);
     uv_close((uv_handle_t *)&c->tcp, closed);
 }
@@ -302,7 +301,7 @@ static void parse_more(struct hwd_conn *c) {
             return;
         }
         llhttp_resume(&c->parser);
-        hwd_serve_request(c);
+        c->w->handler->serve(c);
     }
     c->parsing = 0;
     if (c->in_len == 0) { /* idle keep-alive connections hold no buffer */

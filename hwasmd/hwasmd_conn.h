@@ -22,7 +22,7 @@
  *   |            |            against re-entering it, not a state of its own).
  *   |            |            A parse error or limit: send_error (busy = 1,
  *   |            |            keep_alive = 0) -> SENDING -> CLOSING.
- *   |            | parse_more -> hwd_serve_request (on_done paused llhttp)
+ *   |            | parse_more -> w->handler->serve = hwd_serve_request (on_done paused llhttp)
  *   |            v
  *   |         SERVING         busy = 1; reads stop once more bytes arrive (pipelined
  *   |            |            bytes wait in c->in). timer: stopped by hwd_serve_request;

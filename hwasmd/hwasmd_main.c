@@ -15,7 +15,7 @@
 
 #include "hwasmd.h"
 #include "hwasmd_addr.h"
-#include "hwasmd_fetch.h"
+#include "hwasmd_http_get.h"
 #include "hwasmd_fds.h"
 #include "hwasmd_workers.h"
 #include "hwasmd_yaml.h"

@@ -14,7 +14,7 @@
 #include <strings.h>
 
 #include "sha256.h"
-#include "hwasmd_fetch.h"
+#include "hwasmd_oci.h"
 
 #define MANIFEST_MAX (4u << 20)
 

@@ -290,3 +290,4 @@ void hwd_serve_request(struct hwd_conn *c) {
     walk(c);
 }
 
+const struct hwd_conn_handler hwd_request_handler = {hwd_serve_request, hwd_request_unpark};

@@ -21,6 +21,7 @@
 #include "hwasmd_budget.h"
 #include "hwasmd_conn.h"
 #include "hwasmd_metrics.h"
+#include "hwasmd_request.h"
 #include "hwasmd_upstream_conn.h"
 #include "hwasmd_workers.h"
 
@@ -86,6 +87,7 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     char url[128], admin_url[128];
     for (uint32_t i = 0; i < n; i++) {
         struct hwd_worker *w = &ws[i];
+        w->handler = &hwd_request_handler;
         w->loop = &w->loop_storage;
         uv_loop_init(w->loop);
         uv_async_init(w->loop, &w->stop, stop_cb);

@@ -13,7 +13,16 @@
 #include "hwasmd.h"
 #include "hwasmd_listen.h"
 
+struct hwd_conn;
+/* What a connection hands its complete requests to: the layer above it (hwasmd_request.c's
+ * hwd_request_handler), so that the connection never calls up into it by name. */
+struct hwd_conn_handler {
+    void (*serve)(struct hwd_conn *c);   /* a complete request in c->x */
+    void (*abandon)(struct hwd_conn *c); /* c closes: forget it (e.g. a parked request) */
+};
+
 struct hwd_worker {
+    const struct hwd_conn_handler *handler;
     uv_loop_t loop_storage;
     uv_loop_t *loop;
     struct hwd_listener listener;

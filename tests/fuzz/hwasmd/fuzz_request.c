@@ -22,6 +22,7 @@
 
 #include "hwasmd.h"
 #include "hwasmd_conn.h"
+#include "hwasmd_request.h"
 #include "hwasmd_upstream_conn.h"
 #include "hwasmd_workers.h"
 #include "sha256.h"
@@ -322,6 +323,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     hwd_gen_init(cfg, NULL);
     uv_loop_init(&loop);
     worker.loop = &loop;
+    worker.handler = &hwd_request_handler;
     /* guests instantiate on first use, which may take longer than the 20 ms the app gets:
      * done here, every input sees warm pools and behaves the same on each run */
     static const char warm_up[] = "\0POST /up HTTP/1.1\r\nContent-Length: 1\r\n\r\nx"
