@@ -68,6 +68,9 @@ void trap_if(fn_state *s, LLVMValueRef cond, uint32_t code);
 void trap_now(fn_state *s, uint32_t code);
 
 /* Calls an overloaded LLVM intrinsic such as "llvm.ctlz" with the given overload types. */
+/* v through an empty asm: the same value, but LLVM cannot see that it is a constant (so it
+ * cannot fold x*1.0 and friends into a NaN-quieting-free identity) (lower_util.c). */
+LLVMValueRef opaque_value(fn_state *s, LLVMValueRef v);
 LLVMValueRef call_intrinsic(fn_state *s, const char *name, LLVMTypeRef *overloads,
                             unsigned num_overloads, LLVMValueRef *args, unsigned num_args);
 

@@ -38,14 +38,6 @@ static void min_max(fn_state *s, const char *name) {
     push(s, LLVMBuildSelect(s->b, any_nan, LLVMBuildFAdd(s->b, x, y, ""), r, ""));
 }
 
-/* An empty asm that returns its input: LLVM cannot see through it, and it costs nothing. */
-static LLVMValueRef opaque(fn_state *s, LLVMValueRef v) {
-    LLVMTypeRef t = LLVMTypeOf(v);
-    LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, 0);
-    const char *c = target_info_of(s->u->opts->target)->fp_same;
-    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, (char *)c, 4, 0, 0, LLVMInlineAsmDialectATT, 0);
-    return LLVMBuildCall2(s->b, fty, asm_, &v, 1, "");
-}
 
 /* Whether c is the constant ±1.0 (one) or ±0.0 (!one). */
 static bool identity_constant(LLVMValueRef c, bool one) {
@@ -64,15 +56,15 @@ static bool identity_constant(LLVMValueRef c, bool one) {
 static void float_binop(fn_state *s, LLVMOpcode op) {
     LLVMValueRef y = pop(s), x = pop(s);
     bool one = op == LLVMFMul || op == LLVMFDiv;
-    if (identity_constant(y, one)) y = opaque(s, y);
-    if (op != LLVMFDiv && identity_constant(x, one)) x = opaque(s, x);
+    if (identity_constant(y, one)) y = opaque_value(s, y);
+    if (op != LLVMFDiv && identity_constant(x, one)) x = opaque_value(s, x);
     push(s, LLVMBuildBinOp(s->b, op, x, y, ""));
 }
 
 /* f32.demote_f64: LLVM folds demote(promote(x)) to x, which keeps a signalling NaN. */
 static void demote(fn_state *s) {
     LLVMValueRef x = pop(s);
-    if (LLVMIsAFPExtInst(x)) x = opaque(s, x);
+    if (LLVMIsAFPExtInst(x)) x = opaque_value(s, x);
     push(s, LLVMBuildFPTrunc(s->b, x, s->u->f32, ""));
 }
 

@@ -348,20 +348,12 @@ static void int_unary(fn_state *s, enum shape sh, int which) {
 
 /* --- float operations ---------------------------------------------------------------- */
 
-/* An empty asm that returns its input: LLVM cannot see through it. */
-static LLVMValueRef opaque(fn_state *s, LLVMValueRef v) {
-    LLVMTypeRef t = LLVMTypeOf(v);
-    LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, 0);
-    const char *c = target_info_of(s->u->opts->target)->fp_same;
-    LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, (char *)c, 4, 0, 0, LLVMInlineAsmDialectATT, 0);
-    return LLVMBuildCall2(s->b, fty, asm_, &v, 1, "");
-}
 
 /* A constant vector: LLVM folds x*1, x/1, x+-0, x-0 (and with -1, to a negation) to x,
  * which would pass a signalling NaN through where wasm requires a quiet one. Constant
  * operands go through an empty asm, as the scalar operators' identities do. */
 static LLVMValueRef hide_constant(fn_state *s, LLVMValueRef v) {
-    return LLVMIsConstant(v) ? opaque(s, v) : v;
+    return LLVMIsConstant(v) ? opaque_value(s, v) : v;
 }
 
 static void float_binop(fn_state *s, enum shape sh, LLVMOpcode op) {
