@@ -48,6 +48,9 @@ int hwd_target_parse(const hw_http_request *q, int http11, struct hwd_target *t)
     size_t n = q->target.len;
     const char *authority = NULL;
     size_t authority_len = 0;
+    /* A request-target has no fragment (RFC 9112 §3.2) and no client sends one: an app may
+     * end the path at '#' or read on through it ("/x#/../api" is /x to one, /api to another) */
+    if (memchr(s, '#', n)) return 400;
     if (n >= 7 && (!strncasecmp(s, "http://", 7) || (n >= 8 && !strncasecmp(s, "https://", 8)))) {
         authority = s + (s[4] == ':' ? 7 : 8);
         authority_len = strcspn(authority, "/?#");
