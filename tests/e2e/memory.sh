@@ -4,6 +4,13 @@
 # gathered answers and request bodies count against limits.buffered_bytes (503 past it); a
 # process out of file descriptors does not spin, and serves again once descriptors are free.
 . "$(dirname "$0")/lib.sh"
+# RSS means nothing under AddressSanitizer (its quarantine keeps freed memory, and its
+# shadow grows with every allocation): the RSS bounds are checked in the plain build only,
+# the answers in both.
+rss_check() { # rss_check WHAT RESULT: RESULT is "yes", or why not
+    if [ -n "${HWASM_E2E_SANITIZED:-}" ]; then echo "skip $1 (RSS under AddressSanitizer)"
+    else check "$1" yes "$2"; fi
+}
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 app app <<'PY'
 socketserver.TCPServer.request_queue_size = 1024  # 200 connections at once (default 5)
@@ -49,13 +56,13 @@ for s in socks: s.close()
 PY
 PEAK=$(cat "$T/slow.txt")
 echo "     RSS idle $RSS0 MB, 200 slow readers of 50 MiB: peak $PEAK MB"
-check "200 slow readers: RSS under idle + 100 MB (500 KB each)" yes "$([ $((PEAK - RSS0)) -lt 100 ] && echo yes || echo "no: +$((PEAK - RSS0)) MB")"
+rss_check "200 slow readers: RSS under idle + 100 MB (500 KB each)" "$([ $((PEAK - RSS0)) -lt 100 ] && echo yes || echo "no: +$((PEAK - RSS0)) MB")"
 AFTER=999
 for _ in $(seq $((10 * SLOWDOWN))); do
     sleep 0.5; AFTER=$(rss $m_PID); [ $((AFTER - RSS0)) -lt 16 ] && break
 done
 echo "     RSS after they left: $AFTER MB"
-check "after they leave: back under idle + 16 MB" yes "$([ $((AFTER - RSS0)) -lt 16 ] && echo yes || echo "no: +$((AFTER - RSS0)) MB")"
+rss_check "after they leave: back under idle + 16 MB" "$([ $((AFTER - RSS0)) -lt 16 ] && echo yes || echo "no: +$((AFTER - RSS0)) MB")"
 check "still serving" 200 "$(code $U/gather/10)"
 
 # Out of descriptors: 4 workers, RLIMIT_NOFILE lowered to 64 once serving, 100 clients
@@ -169,6 +176,6 @@ PEAKQ=$(sed -n 's/^peak //p' "$T/bodies.txt")
 BUSY=$(sed -n 's/^busy //p' "$T/bodies.txt")
 echo "     10 bodies of 4 MiB held, buffered_bytes 16 MiB: RSS $RSSQ -> $PEAKQ MB, $BUSY answered 503"
 check "request bodies past buffered_bytes: some get 503" yes "$([ "${BUSY:-0}" -ge 5 ] && echo yes || echo "no: $BUSY")"
-check "request bodies: RSS under idle + 40 MB" yes "$([ $((PEAKQ - RSSQ)) -lt 40 ] && echo yes || echo "no: +$((PEAKQ - RSSQ)) MB")"
+rss_check "request bodies: RSS under idle + 40 MB" "$([ $((PEAKQ - RSSQ)) -lt 40 ] && echo yes || echo "no: +$((PEAKQ - RSSQ)) MB")"
 check "a body once they left: 200" 200 "$(code -X POST --data-binary @"$T/q.yaml" http://127.0.0.1:$q_PORT/b)"
 finish
