@@ -122,7 +122,7 @@ int main(int argc, char **argv) {
     uint32_t out_slots = hwasm_slot_count(t->types + t->num_params, t->num_results);
     uint32_t nslots = in > out_slots ? in : out_slots;
     uint64_t *slots = calloc(nslots + 1, sizeof *slots);
-    for (uint32_t i = 0, k = 0; i < t->num_params; k += t->types[i] == HWASM_V128 ? 2 : 1, i++) {
+    for (uint32_t i = 0, k = 0; i < t->num_params; k += hwasm_slot_width(t->types[i]), i++) {
         if (parse_arg(argv[3 + i], t->types[i], &slots[k]) != 0) {
             fprintf(stderr, "hwasm-run: argument %u: '%s' is not a valid value\n", i + 1, argv[3 + i]);
             free(slots);
@@ -133,7 +133,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "hwasm-run: trap: %s\n", err.message);
     } else {
         const uint8_t *res = t->types + t->num_params;
-        for (uint32_t i = 0, k = 0; i < t->num_results; k += res[i] == HWASM_V128 ? 2 : 1, i++)
+        for (uint32_t i = 0, k = 0; i < t->num_results; k += hwasm_slot_width(res[i]), i++)
             print_value(res[i], &slots[k]);
         rc = 0;
     }

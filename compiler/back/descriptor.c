@@ -367,7 +367,7 @@ static LLVMValueRef trampoline(const lower_unit *u, uint32_t type_index) {
         LLVMValueRef slot = LLVMBuildInBoundsGEP2(b, u->i64, slots, &idx, 1, "");
         args[2 + i] = LLVMBuildLoad2(b, lower_valtype(u, ft->types[i]), slot, "");
         LLVMSetAlignment(args[2 + i], 8);
-        k += ft->types[i] == HWASM_V128 ? 2 : 1;
+        k += hwasm_slot_width(ft->types[i]);
     }
     LLVMValueRef r = LLVMBuildCall2(b, u->wasm_fn_types[type_index], LLVMGetParam(fn, 0), args,
                                     2 + ft->num_params, "");
@@ -375,7 +375,7 @@ static LLVMValueRef trampoline(const lower_unit *u, uint32_t type_index) {
     k = 0;
     for (uint32_t i = 0; i < ft->num_results; i++) {
         LLVMValueRef idx = c64(u, k);
-        k += ft->types[ft->num_params + i] == HWASM_V128 ? 2 : 1;
+        k += hwasm_slot_width(ft->types[ft->num_params + i]);
         LLVMValueRef slot = LLVMBuildInBoundsGEP2(b, u->i64, slots, &idx, 1, "");
         LLVMValueRef v = ft->num_results == 1 ? r : LLVMBuildExtractValue(b, r, i, "");
         store_slot(u, b, v, ft->types[ft->num_params + i], slot);

@@ -71,13 +71,14 @@ void trap_now(fn_state *s, uint32_t code);
 /* v through an empty asm: the same value, but LLVM cannot see that it is a constant (so it
  * cannot fold x*1.0 and friends into a NaN-quieting-free identity) (lower_util.c). */
 LLVMValueRef opaque_value(fn_state *s, LLVMValueRef v);
+/* wasm's fNN.min / fNN.max (name: llvm.minimum or llvm.maximum), scalar or vector. */
+LLVMValueRef wasm_min_max(fn_state *s, const char *name, LLVMValueRef x, LLVMValueRef y);
 LLVMValueRef call_intrinsic(fn_state *s, const char *name, LLVMTypeRef *overloads,
                             unsigned num_overloads, LLVMValueRef *args, unsigned num_args);
 
 /* Loads a field of a runtime structure at a byte offset from `base`. */
 LLVMValueRef load_field(fn_state *s, LLVMValueRef base, size_t offset, LLVMTypeRef type,
                         bool invariant);
-LLVMValueRef field_ptr(fn_state *s, LLVMValueRef base, size_t offset);
 
 /* Calls the runtime callback at `offset` in hwasm_runtime_calls as fn(vmctx, args...). */
 LLVMValueRef runtime_call(fn_state *s, size_t offset, LLVMTypeRef ret, LLVMValueRef *args,

@@ -27,15 +27,9 @@ static void binary_intrinsic(fn_state *s, const char *name) {
     push(s, call_intrinsic(s, name, &t, 1, args, 2));
 }
 
-/* wasm min/max return a quiet NaN when either input is NaN; llvm.minimum/maximum may
- * hand back a signalling input unchanged, so NaN inputs take x + y (always quiet). */
 static void min_max(fn_state *s, const char *name) {
     LLVMValueRef y = pop(s), x = pop(s);
-    LLVMTypeRef t = LLVMTypeOf(x);
-    LLVMValueRef args[] = {x, y};
-    LLVMValueRef r = call_intrinsic(s, name, &t, 1, args, 2);
-    LLVMValueRef any_nan = LLVMBuildFCmp(s->b, LLVMRealUNO, x, y, "");
-    push(s, LLVMBuildSelect(s->b, any_nan, LLVMBuildFAdd(s->b, x, y, ""), r, ""));
+    push(s, wasm_min_max(s, name, x, y));
 }
 
 

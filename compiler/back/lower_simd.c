@@ -52,8 +52,7 @@ static LLVMValueRef splat_const(LLVMTypeRef vt, LLVMValueRef c) {
     return LLVMConstVector(lanes, n);
 }
 
-static LLVMValueRef splat_int(fn_state *s, LLVMTypeRef vt, uint64_t v) {
-    (void)s;
+static LLVMValueRef splat_int(LLVMTypeRef vt, uint64_t v) {
     return splat_const(vt, LLVMConstInt(LLVMGetElementType(vt), v, 0));
 }
 
@@ -185,7 +184,7 @@ static void swizzle(fn_state *s) {
         push_v(s, call_intrinsic(s, "llvm.aarch64.neon.tbl1", &vt, 1, args, 2));
         return;
     }
-    idx = intrinsic2(s, "llvm.uadd.sat", idx, splat_int(s, vt, 0x70));
+    idx = intrinsic2(s, "llvm.uadd.sat", idx, splat_int(vt, 0x70));
     LLVMValueRef args[] = {a, idx};
     push_v(s, call_intrinsic(s, "llvm.x86.ssse3.pshuf.b.128", NULL, 0, args, 2));
 }
@@ -275,8 +274,8 @@ static void narrow(fn_state *s, enum shape from, bool is_signed) {
     LLVMTypeRef wt = LLVMTypeOf(both);
     int64_t lo = is_signed ? -(1ll << (bits - 1)) : 0;
     int64_t hi = is_signed ? (1ll << (bits - 1)) - 1 : (1ll << bits) - 1;
-    both = intrinsic2(s, "llvm.smax", both, splat_int(s, wt, (uint64_t)lo));
-    both = intrinsic2(s, "llvm.smin", both, splat_int(s, wt, (uint64_t)hi));
+    both = intrinsic2(s, "llvm.smax", both, splat_int(wt, (uint64_t)lo));
+    both = intrinsic2(s, "llvm.smin", both, splat_int(wt, (uint64_t)hi));
     push_v(s, LLVMBuildTrunc(s->b, both, int_vec(s, bits, n), ""));
 }
 
@@ -312,8 +311,8 @@ static void extadd_pairwise(fn_state *s, enum shape from, bool is_signed) {
 static void avgr_u(fn_state *s, enum shape sh) {
     LLVMValueRef y = extend(s, pop_as(s, sh), false), x = extend(s, pop_as(s, sh), false);
     LLVMTypeRef wt = LLVMTypeOf(x);
-    LLVMValueRef sum = LLVMBuildAdd(s->b, LLVMBuildAdd(s->b, x, y, ""), splat_int(s, wt, 1), "");
-    sum = LLVMBuildLShr(s->b, sum, splat_int(s, wt, 1), "");
+    LLVMValueRef sum = LLVMBuildAdd(s->b, LLVMBuildAdd(s->b, x, y, ""), splat_int(wt, 1), "");
+    sum = LLVMBuildLShr(s->b, sum, splat_int(wt, 1), "");
     push_v(s, LLVMBuildTrunc(s->b, sum, vec_type(s, sh), ""));
 }
 
@@ -321,9 +320,9 @@ static void avgr_u(fn_state *s, enum shape sh) {
 static void q15mulr_sat(fn_state *s) {
     LLVMValueRef y = extend(s, pop_as(s, I16X8), true), x = extend(s, pop_as(s, I16X8), true);
     LLVMTypeRef wt = LLVMTypeOf(x);
-    LLVMValueRef p = LLVMBuildAdd(s->b, LLVMBuildMul(s->b, x, y, ""), splat_int(s, wt, 0x4000), "");
-    p = LLVMBuildAShr(s->b, p, splat_int(s, wt, 15), "");
-    p = intrinsic2(s, "llvm.smin", p, splat_int(s, wt, 0x7fff));
+    LLVMValueRef p = LLVMBuildAdd(s->b, LLVMBuildMul(s->b, x, y, ""), splat_int(wt, 0x4000), "");
+    p = LLVMBuildAShr(s->b, p, splat_int(wt, 15), "");
+    p = intrinsic2(s, "llvm.smin", p, splat_int(wt, 0x7fff));
     push_v(s, LLVMBuildTrunc(s->b, p, vec_type(s, I16X8), ""));
 }
 
@@ -361,12 +360,9 @@ static void float_binop(fn_state *s, enum shape sh, LLVMOpcode op) {
     push_v(s, LLVMBuildBinOp(s->b, op, x, y, ""));
 }
 
-/* wasm min/max: NaN if either is NaN (quiet: x + y), and -0 < +0: llvm.minimum/maximum. */
 static void min_max(fn_state *s, enum shape sh, const char *name) {
     LLVMValueRef y = pop_as(s, sh), x = pop_as(s, sh);
-    LLVMValueRef r = intrinsic2(s, name, x, y);
-    LLVMValueRef any_nan = LLVMBuildFCmp(s->b, LLVMRealUNO, x, y, "");
-    push_v(s, LLVMBuildSelect(s->b, any_nan, LLVMBuildFAdd(s->b, x, y, ""), r, ""));
+    push_v(s, wasm_min_max(s, name, x, y));
 }
 
 /* pmin(a, b) = b < a ? b : a;  pmax(a, b) = a < b ? b : a (NaNs and zeros as they fall). */

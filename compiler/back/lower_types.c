@@ -2,7 +2,6 @@
  * lower_types.c — the LLVM types of wasm values, of wasm functions under the hwasm calling
  * convention, and of the runtime structures generated code reads (include/hwasm/hwasm_module.h).
  */
-#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -69,14 +68,9 @@ bool lower_layout_ok(const lower_unit *u) {
            same_layout(u, u->rtcalls_type, rt, sizeof rt / sizeof *rt, sizeof(hwasm_runtime_calls));
 }
 
-/* The interrupt poll is an inline asm with text (lower_util.c), which the object emitter
- * can only assemble with the target's asm parser. Units start on several threads. */
-static pthread_once_t asm_parser_once = PTHREAD_ONCE_INIT;
-
-static void init_asm_parser(void) { LLVMInitializeX86AsmParser(); }
-
+/* The targets (and the asm parsers the interrupt poll's inline asm needs) are set up once
+ * by emit_init, before any unit's thread starts (driver.c). */
 void lower_unit_init_types(lower_unit *u) {
-    pthread_once(&asm_parser_once, init_asm_parser);
     LLVMContextRef c = u->ctx;
     u->ptr = LLVMPointerTypeInContext(c, 0);
     u->i8 = LLVMInt8TypeInContext(c);

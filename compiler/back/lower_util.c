@@ -23,7 +23,7 @@ LLVMValueRef pop(fn_state *s) { return s->stack[--s->sp]; }
 LLVMValueRef const_i32(fn_state *s, uint64_t v) { return LLVMConstInt(s->u->i32, v, 0); }
 LLVMValueRef const_i64(fn_state *s, uint64_t v) { return LLVMConstInt(s->u->i64, v, 0); }
 
-LLVMValueRef field_ptr(fn_state *s, LLVMValueRef base, size_t offset) {
+static LLVMValueRef field_ptr(fn_state *s, LLVMValueRef base, size_t offset) {
     if (offset == 0) return base;
     LLVMValueRef idx = const_i64(s, offset);
     return LLVMBuildInBoundsGEP2(s->b, s->u->i8, base, &idx, 1, "");
@@ -217,4 +217,15 @@ LLVMValueRef opaque_value(fn_state *s, LLVMValueRef v) {
     const char *c = target_info_of(s->u->opts->target)->fp_same;
     LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, (char *)c, 4, 0, 0, LLVMInlineAsmDialectATT, 0);
     return LLVMBuildCall2(s->b, fty, asm_, &v, 1, "");
+}
+
+/* wasm min/max, scalar or per lane: NaN if either input is NaN, and -0 < +0, which is
+ * llvm.minimum/maximum, except that those may hand back a signalling input unchanged: NaN
+ * inputs take x + y instead (always quiet). */
+LLVMValueRef wasm_min_max(fn_state *s, const char *name, LLVMValueRef x, LLVMValueRef y) {
+    LLVMTypeRef t = LLVMTypeOf(x);
+    LLVMValueRef args[] = {x, y};
+    LLVMValueRef r = call_intrinsic(s, name, &t, 1, args, 2);
+    LLVMValueRef any_nan = LLVMBuildFCmp(s->b, LLVMRealUNO, x, y, "");
+    return LLVMBuildSelect(s->b, any_nan, LLVMBuildFAdd(s->b, x, y, ""), r, "");
 }

@@ -3,6 +3,7 @@
  * a pass over the instructions that checks the encoding and the block structure, so
  * malformed bodies are reported as the reference decoder does, before any validation.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "decode_sections.h"
@@ -29,10 +30,10 @@ static int locals(dec *d, wasm_func *f) {
     /* An implementation limit, V8's and wasmtime's: five bytes may declare 4 billion
      * locals, and every one becomes a slot in the lowered frame. */
     if (total > HWASMC_MAX_FUNCTION_LOCALS) {
-        wasm_error_set(d->err, d->err->func_index, (size_t)(at - d->m->bytes),
-                       "too many locals (%llu; the limit is %u, as in V8 and wasmtime)",
-                       (unsigned long long)total, HWASMC_MAX_FUNCTION_LOCALS);
-        return -1;
+        char msg[96];
+        snprintf(msg, sizeof msg, "too many locals (%llu; the limit is %u, as in V8 and wasmtime)",
+                 (unsigned long long)total, HWASMC_MAX_FUNCTION_LOCALS);
+        return dec_fail(d, at, msg);
     }
     f->num_locals = total;
     return 0;

@@ -83,15 +83,7 @@ int dec_name(dec *d, wasm_name *out) {
 
 int dec_value_type(dec *d, uint8_t *out) {
     if (dec_byte(d, out)) return -1;
-    switch (*out) {
-    case HWASM_I32:
-    case HWASM_I64:
-    case HWASM_F32:
-    case HWASM_F64:
-    case HWASM_V128:
-    case HWASM_FUNCREF:
-    case HWASM_EXTERNREF: return 0;
-    }
+    if (hwasm_valtype_valid(*out)) return 0;
     return dec_fail(d, d->pos - 1, "malformed value type");
 }
 

@@ -79,14 +79,9 @@ static int zero_byte(insn_reader *r, wasm_error *err) {
     return b == 0 ? 0 : fail(r, r->pos - 1, err, "zero byte expected");
 }
 
-static bool is_value_type(uint8_t b) {
-    return b == HWASM_I32 || b == HWASM_I64 || b == HWASM_F32 || b == HWASM_F64 ||
-           b == HWASM_V128 || b == HWASM_FUNCREF || b == HWASM_EXTERNREF;
-}
-
 static int value_type(insn_reader *r, uint8_t *out, wasm_error *err) {
     if (byte(r, out, err)) return -1;
-    if (is_value_type(*out)) return 0;
+    if (hwasm_valtype_valid(*out)) return 0;
     return fail(r, r->pos - 1, err, "malformed value type");
 }
 
@@ -98,7 +93,7 @@ static int block_type(insn_reader *r, wasm_insn *in, wasm_error *err) {
         in->imm.block.kind = BLOCK_EMPTY;
         return 0;
     }
-    if (is_value_type(b)) {
+    if (hwasm_valtype_valid(b)) {
         in->imm.block.kind = BLOCK_VALUE;
         return value_type(r, &in->imm.block.value_type, err);
     }

@@ -13,6 +13,7 @@
 #ifndef HWASM_MODULE_H
 #define HWASM_MODULE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -263,11 +264,20 @@ typedef struct hwasm_elem_segment {
  */
 typedef void (*hwasm_trampoline)(void *code, void *env, hwasm_vmctx *caller, uint64_t *slots);
 
-/* The number of 64-bit slots n values of these types take (a v128 takes two). */
+/* The number of 64-bit slots one value of type t takes (a v128 takes two). */
+static inline uint32_t hwasm_slot_width(uint8_t t) { return t == HWASM_V128 ? 2 : 1; }
+
+/* The number of 64-bit slots n values of these types take. */
 static inline uint32_t hwasm_slot_count(const uint8_t *types, uint32_t n) {
     uint32_t slots = 0;
-    for (uint32_t i = 0; i < n; i++) slots += types[i] == HWASM_V128 ? 2 : 1;
+    for (uint32_t i = 0; i < n; i++) slots += hwasm_slot_width(types[i]);
     return slots;
+}
+
+/* Whether b is one of the value types above (the decoder, validator and loader agree). */
+static inline bool hwasm_valtype_valid(uint8_t b) {
+    return b == HWASM_I32 || b == HWASM_I64 || b == HWASM_F32 || b == HWASM_F64 || b == HWASM_V128 ||
+           b == HWASM_FUNCREF || b == HWASM_EXTERNREF;
 }
 
 typedef struct hwasm_descriptor {

@@ -21,10 +21,6 @@
 #include "rt_internal.h"
 #include "sha256.h"
 
-static bool valtype_ok(uint8_t t) {
-    return t == HWASM_I32 || t == HWASM_I64 || t == HWASM_F32 || t == HWASM_F64 ||
-           t == HWASM_V128 || t == HWASM_FUNCREF || t == HWASM_EXTERNREF;
-}
 static bool reftype_ok(uint8_t t) {
     return t == HWASM_FUNCREF || t == HWASM_EXTERNREF;
 }
@@ -62,7 +58,7 @@ static const char *check_descriptor(const hwasm_descriptor *d, char *buf, size_t
         if ((t->num_params + (uint64_t)t->num_results) && !t->types)
             BAD("type %u has no value types", i);
         for (uint32_t k = 0; k < t->num_params + t->num_results; k++)
-            if (!valtype_ok(t->types[k]))
+            if (!hwasm_valtype_valid(t->types[k]))
                 BAD("type %u has an unknown value type 0x%02x", i, t->types[k]);
         if (!d->trampolines[i]) BAD("type %u has no trampoline", i);
     }
@@ -100,7 +96,7 @@ static const char *check_descriptor(const hwasm_descriptor *d, char *buf, size_t
     NEED(d->num_globals, d->globals);
     for (uint32_t i = 0; i < d->num_globals; i++) {
         const hwasm_global_def *g = &d->globals[i];
-        if (!valtype_ok(g->value_type)) BAD("global %u has an unknown type", i);
+        if (!hwasm_valtype_valid(g->value_type)) BAD("global %u has an unknown type", i);
         if (i >= d->num_imported_globals && !const_ok(d, &g->init, g->value_type, i))
             BAD("global %u has a malformed initialiser", i);
     }

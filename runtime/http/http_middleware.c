@@ -235,9 +235,11 @@ static int reserve(struct http_mw *mw) {
     return 0;
 }
 
-/* Wakes the threads waiting on a full pool (only a pool that may wait has any). The
+/* Wakes the threads waiting on a full pool. A pool_no_wait pool (hwasmd's) never has any:
+ * it answers HW_EBUSY before counting a waiter, so it pays no fence per request. Else the
  * fence pairs with the waiter's: it either sees the instance just freed or is woken. */
 static void wake_waiters(struct http_mw *mw) {
+    if (mw->cfg.pool_no_wait) return;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (!__atomic_load_n(&mw->waiters, __ATOMIC_RELAXED)) return;
     pthread_mutex_lock(&mw->lock);

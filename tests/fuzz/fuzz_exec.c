@@ -215,7 +215,7 @@ static void note_result(const hwasm_descriptor *d, const hwasm_export *e, const 
             print_slot(res[0], slots);
     } else {
         printf("(");
-        for (uint32_t i = 0, k = 0; i < t->num_results; k += res[i] == HWASM_V128 ? 2 : 1, i++) {
+        for (uint32_t i = 0, k = 0; i < t->num_results; k += hwasm_slot_width(res[i]), i++) {
             if (i)
                 printf(", ");
             print_slot(res[i], slots + k);
