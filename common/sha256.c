@@ -60,3 +60,24 @@ void sha256(const uint8_t *data, size_t len, uint8_t out[32]) {
         out[4 * i + 3] = (uint8_t)h[i];
     }
 }
+
+void sha256_hex(const uint8_t d[32], char out[65]) {
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[64] = 0;
+}
+
+static int nibble(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+int sha256_hex_parse(const char *s, uint8_t out[32]) {
+    for (int i = 0; i < 64; i++)
+        if (nibble(s[i]) < 0) return -1;
+    if (s[64]) return -1;
+    for (int i = 0; i < 32; i++) out[i] = (uint8_t)(nibble(s[2 * i]) << 4 | nibble(s[2 * i + 1]));
+    return 0;
+}

@@ -18,13 +18,13 @@
 /* t->host is already without port or trailing dot; r->host was trimmed alike at load */
 static int host_matches(const struct hwd_route *r, const struct hwd_target *t) {
     if (!r->host) return 1;
-    return t->host && strlen(r->host) == t->host_len && !strncasecmp(t->host, r->host, t->host_len);
+    return t->host && !strncasecmp(t->host, r->host, t->host_len) && !r->host[t->host_len];
 }
 
 static int method_matches(const struct hwd_route *r, const hw_http_request *q) {
     if (!r->methods) return 1;
     for (char **m = r->methods; *m; m++)
-        if (strlen(*m) == q->method.len && !memcmp(*m, q->method.ptr, q->method.len)) return 1;
+        if (!strncmp(*m, q->method.ptr, q->method.len) && !(*m)[q->method.len]) return 1;
     return 0;
 }
 

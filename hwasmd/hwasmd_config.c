@@ -19,6 +19,7 @@
 #include "hwasmd_path.h"
 #include "hwasmd_upstream.h"
 #include "hwasmd_yaml.h"
+#include "sha256.h"
 
 struct parse {
     yaml_document_t doc;
@@ -182,9 +183,8 @@ static int parse_trap(struct parse *p, yaml_node_t *n, int *out) {
 /* sha256: 64 hex digits pinning the module file (hwasmd_module.c checks it). */
 static int parse_sha256(struct parse *p, yaml_node_t *n, struct hwd_middleware *m) {
     const char *s = scalar(n);
-    if (!s || strlen(s) != 64 || strspn(s, "0123456789abcdefABCDEF") != 64)
+    if (!s || sha256_hex_parse(s, m->sha256))
         return fail(p, n, "sha256: expected 64 hex digits (sha256sum of the module file)");
-    for (int i = 0; i < 32; i++) sscanf(s + 2 * i, "%2hhx", &m->sha256[i]);
     m->has_sha256 = 1;
     return 0;
 }

@@ -129,19 +129,18 @@ static int on_headers_done(llhttp_t *p) {
     struct hwd_conn *c = p->data;
     hw_http_request *q = &c->x->req;
     if (commit_field(c)) return -1;
+    if (p->http_major != 1 || p->http_minor > 1) {
+        c->error = 505;
+        return -1;
+    }
     const char *m = llhttp_method_name((llhttp_method_t)p->method);
-    char proto[16];
-    int pl = snprintf(proto, sizeof proto, "HTTP/%d.%d", p->http_major, p->http_minor);
-    if (hw_http_str_set(&q->method, m, strlen(m)) || hw_http_str_set(&q->protocol, proto, (size_t)pl) ||
+    if (hw_http_str_set(&q->method, m, strlen(m)) ||
+        hw_http_str_set(&q->protocol, p->http_minor ? "HTTP/1.1" : "HTTP/1.0", 8) ||
         hw_http_str_set(&q->target, c->url ? c->url : "/", c->url ? c->url_len : 1))
         return -1;
     free(c->url);
     c->url = NULL;
     c->head = p->method == HTTP_HEAD;
-    if (p->http_major != 1 || p->http_minor > 1) {
-        c->error = 505;
-        return -1;
-    }
     /* hwasmd tunnels nothing: an Upgrade request is served as a plain one (Upgrade is
      * hop-by-hop, the app never sees it) and the bytes after it are the next request */
     p->upgrade = 0;

@@ -19,6 +19,7 @@
 #include "hwasmd_fetch.h"
 #include "hwasmd_upstream.h"
 #include "hwasmd_yaml.h"
+#include "sha256.h"
 
 /* A Component read from the folder; only wasm ones carry a module. */
 struct component {
@@ -100,11 +101,9 @@ static char *module_of(const char *url, const char *file) {
     return asprintf(&full, "%.*s/%s", (int)(slash - file), file, p) < 0 ? NULL : full;
 }
 
-static int sha256_hex(const char *s, uint8_t out[32]) {
-    if (!strncmp(s, "sha256:", 7)) s += 7;
-    if (strlen(s) != 64 || strspn(s, "0123456789abcdefABCDEF") != 64) return -1;
-    for (int i = 0; i < 32; i++) sscanf(s + 2 * i, "%2hhx", &out[i]);
-    return 0;
+/* A pin: 64 hex digits, "sha256:" before them or not. */
+static int pin_parse(const char *s, uint8_t out[32]) {
+    return sha256_hex_parse(strncmp(s, "sha256:", 7) ? s : s + 7, out);
 }
 
 /* One spec.metadata item of a wasm component. */
@@ -139,7 +138,7 @@ static int metadata_item(struct dapr *d, yaml_document_t *doc, yaml_node_t *e, s
             return fail(d, file, v->start_mark.line, "component %s: strictSandbox: expected \"true\" or \"false\"", c->name);
         c->strict_sandbox = !strcmp(s, "true");
     } else if (!strcmp(k, "sha256")) { /* hwasmd's own: Dapr ignores it */
-        if (sha256_hex(s, c->sha256))
+        if (pin_parse(s, c->sha256))
             return fail(d, file, v->start_mark.line, "component %s: sha256: expected 64 hex digits (sha256: prefix allowed)", c->name);
         c->has_sha256 = 1;
     } else {

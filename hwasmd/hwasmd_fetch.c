@@ -13,18 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io_util.h"
 #include "sha256.h"
 #include "hwasmd_fetch.h"
 #include "hwasmd_oci.h"
 
-static void hex(const uint8_t d[32], char out[65]) {
-    for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", d[i]);
-}
-
 /* A cached url-HEX.wasm whose bytes still have that sha256: 0 (path set), else -1. */
 static int cached(int dirfd, const char *dir, const uint8_t d[32], char **path) {
     char name[128], h[65];
-    hex(d, h);
+    sha256_hex(d, h);
     snprintf(name, sizeof name, "url-%s.wasm", h);
     int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return -1;
@@ -47,19 +44,14 @@ static int cached(int dirfd, const char *dir, const uint8_t d[32], char **path) 
 static int store(int dirfd, const char *dir, const uint8_t *b, size_t n, const uint8_t d[32], char **path,
                  char *why, size_t cap) {
     char name[128], tmp[160], h[65];
-    hex(d, h);
+    sha256_hex(d, h);
     snprintf(name, sizeof name, "url-%s.wasm", h);
     snprintf(tmp, sizeof tmp, "%s.%d.tmp", name, (int)getpid());
     unlinkat(dirfd, tmp, 0);
     int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    size_t done = 0;
-    while (fd >= 0 && done < n) {
-        ssize_t w = write(fd, b + done, n - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) break;
-        done += (size_t)w;
-    }
-    if (fd < 0 || done < n || close(fd) || renameat(dirfd, tmp, dirfd, name)) {
+    int bad = fd < 0 || write_all(fd, b, n);
+    if (fd >= 0 && close(fd)) bad = 1;
+    if (bad || renameat(dirfd, tmp, dirfd, name)) {
         snprintf(why, cap, "%.300s: cannot store a fetched module: %s", dir, strerror(errno));
         if (fd >= 0) unlinkat(dirfd, tmp, 0);
         return -1;
@@ -86,8 +78,8 @@ int hwd_fetch(const char *url, int dirfd, const char *dir, const uint8_t pin[32]
     sha256(b.p ? b.p : (const uint8_t *)"", b.len, d);
     if (pin && memcmp(d, pin, 32)) {
         char have[65], want[65];
-        hex(d, have);
-        hex(pin, want);
+        sha256_hex(d, have);
+        sha256_hex(pin, want);
         free(b.p);
         return snprintf(why, cap, "%.300s: refused: its sha256 is %s, the pin is %s", url, have, want), -1;
     }

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io_util.h"
 #include "sha256.h"
 #include "hwasmd.h"
 #include "hwasmd_fetch.h"
@@ -45,10 +46,6 @@ static int read_fd(int fd, uint8_t **out, size_t *len) {
     *out = buf;
     *len = n;
     return 0;
-}
-
-static void hex(const uint8_t d[32], char out[65]) {
-    for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", d[i]);
 }
 
 /* Runs argv (argv[0] a path, never searched), waits: 0 when it exited with 0, the signal
@@ -165,8 +162,8 @@ static int cache_record(int dirfd, const char *key, uint8_t d[32]) {
     ssize_t n = read(fd, text, sizeof text - 1);
     close(fd);
     if (n < 64 || strspn(text, "0123456789abcdef") != 64) return -1;
-    for (int i = 0; i < 32; i++) sscanf(text + 2 * i, "%2hhx", &d[i]);
-    return 0;
+    text[64] = 0; /* a line: its end may follow */
+    return sha256_hex_parse(text, d);
 }
 
 /* Opens <key>.so (never through a symbolic link) when its bytes have the recorded sha256;
@@ -259,12 +256,7 @@ struct compiler {
 static int write_new(int dirfd, const char *name, const void *bytes, size_t n) {
     int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return -1;
-    for (size_t done = 0; done < n;) {
-        ssize_t w = write(fd, (const char *)bytes + done, n - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return close(fd), unlinkat(dirfd, name, 0), -1;
-        done += (size_t)w;
-    }
+    if (write_all(fd, bytes, n)) return close(fd), unlinkat(dirfd, name, 0), -1;
     return close(fd);
 }
 
@@ -280,7 +272,7 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     sha256(keyed, n + vl, d);
     free(keyed);
     char key[65], in[128], tmp[128], rec[128], so[128], path_in[4400], path_tmp[4400];
-    hex(d, key);
+    sha256_hex(d, key);
     int fd = cache_lookup(cc->dirfd, key, so_digest);
     if (fd >= 0) return fd;
     /* hwasmc compiles a private copy: the file named in the config may change meanwhile */
@@ -322,7 +314,7 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     }
     sha256(b, bn, so_digest);
     free(b);
-    hex(so_digest, digest_hex);
+    sha256_hex(so_digest, digest_hex);
     digest_hex[64] = '\n';
     unlinkat(cc->dirfd, rec, 0);
     /* the .so goes in first: a record without its .so never exists, a .so whose record is
@@ -382,8 +374,8 @@ static int read_module(const struct hwd_middleware *m, const char *path, uint8_t
     sha256(*b, *n, d);
     if (m->has_sha256 && memcmp(d, m->sha256, 32)) {
         char have[65], want[65];
-        hex(d, have);
-        hex(m->sha256, want);
+        sha256_hex(d, have);
+        sha256_hex(m->sha256, want);
         snprintf(why, cap, "%s: refused: its sha256 is %s, the config pins %s", m->module, have, want);
         free(*b);
         *b = NULL;

@@ -229,7 +229,7 @@ static int digest_is(const uint8_t *p, size_t n, const char *digest) {
     uint8_t d[32];
     char h[72] = "sha256:";
     sha256(p ? p : (const uint8_t *)"", n, d);
-    for (int i = 0; i < 32; i++) sprintf(h + 7 + 2 * i, "%02x", d[i]);
+    sha256_hex(d, h + 7);
     return !strcmp(h, digest);
 }
 

@@ -8,13 +8,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hwasmd_response.h"
 #include "hwasmd_trailers.h"
 
-int hwd_trailer_forwardable(const char *name, size_t len) {
+/* Whether a trailer field may leave hwasmd: never the hop-by-hop and framing fields
+ * (hwd_is_hop_header), nor these. */
+static int forwardable(const char *name, size_t len) {
     static const char *const never[] = {
-        /* framing and connection */
-        "content-length", "transfer-encoding", "te", "trailer", "connection", "keep-alive",
-        "proxy-connection", "upgrade",
         /* routing, and what hwasmd adds for the app */
         "host", "max-forwards", "via", "forwarded", "x-forwarded-for", "x-forwarded-proto",
         "x-forwarded-host",
@@ -28,14 +28,15 @@ int hwd_trailer_forwardable(const char *name, size_t len) {
         "age", "date", "expires", "location", "retry-after", "vary", "warning",
         /* how to process the content */
         "content-encoding", "content-type", "content-range"};
+    if (len == 0 || hwd_is_hop_header(name, len)) return 0;
     for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
-        if (strlen(never[i]) == len && !strncasecmp(never[i], name, len)) return 0;
-    return len > 0;
+        if (!strncasecmp(never[i], name, len) && !never[i][len]) return 0;
+    return 1;
 }
 
 int hwd_trailers_any(const hw_http_headers *t) {
     for (uint32_t i = 0; i < t->count; i++)
-        if (hwd_trailer_forwardable(t->fields[i].name, t->fields[i].name_len)) return 1;
+        if (forwardable(t->fields[i].name, t->fields[i].name_len)) return 1;
     return 0;
 }
 
@@ -43,7 +44,7 @@ void hwd_trailers_last_chunk(struct hwd_buf *b, const hw_http_headers *t) {
     hwd_buf_str(b, "0\r\n");
     for (uint32_t i = 0; i < t->count; i++) {
         const hw_http_field *f = &t->fields[i];
-        if (hwd_trailer_forwardable(f->name, f->name_len))
+        if (forwardable(f->name, f->name_len))
             hwd_buf_field(b, f->name, f->name_len, f->value, f->value_len);
     }
     hwd_buf_put(b, "\r\n", 2);

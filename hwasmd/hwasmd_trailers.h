@@ -12,12 +12,12 @@
 
 #include "hwasmd_buf.h"
 
-/* Whether a field of this name may be forwarded as a trailer: not one that frames the
- * message, routes it, modifies the request, authenticates, controls the response or says
- * how to process its body (RFC 9110 §6.5.1), nor a cookie or an X-Forwarded-* field that
- * hwasmd itself sets. A recipient that merges trailers into headers would otherwise let a
- * client or an app smuggle them past every guest. */
-int hwd_trailer_forwardable(const char *name, size_t len);
+/* A field is forwardable as a trailer unless it frames the message, routes it, modifies
+ * the request, authenticates, controls the response or says how to process its body (RFC
+ * 9110 §6.5.1), or is a cookie or an X-Forwarded-* field that hwasmd itself sets: a
+ * recipient that merges trailers into headers would otherwise let a client or an app
+ * smuggle them past every guest. */
+
 /* Whether t has at least one forwardable field. */
 int hwd_trailers_any(const hw_http_headers *t);
 /* Appends the last chunk of a chunked body: "0\r\n", t's forwardable fields, "\r\n". */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hwasmd_buf.h"
 #include "hwasmd_yaml.h"
 
 /* Set from the command line before any thread starts, read-only after. */
@@ -340,19 +341,6 @@ void hwd_yaml_close(struct hwd_yaml *y) {
 
 /* --- values -------------------------------------------------------------------------------- */
 
-/* JSON string bytes: quotes, backslashes and control bytes escaped (libyaml has checked the
- * file is UTF-8, so the rest passes as is). */
-static void json_quoted(FILE *f, const unsigned char *s, size_t n) {
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = s[i];
-        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch < 0x20 || ch == 0x7f) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 /* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (so not "+1", ".5", "01",
  * "inf" or "0x10", which strtod takes). */
 static int json_number(const char *s) {
@@ -379,7 +367,7 @@ void hwd_yaml_json(yaml_document_t *doc, yaml_node_t *n, FILE *f) {
         int bare = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strlen(s) == len &&
                    (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "null") || json_number(s));
         if (bare) fwrite(s, 1, len, f);
-        else json_quoted(f, n->data.scalar.value, len);
+        else hwd_json_string(f, (const char *)n->data.scalar.value, len);
     } else if (n->type == YAML_SEQUENCE_NODE) {
         fputc('[', f);
         for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
@@ -392,7 +380,7 @@ void hwd_yaml_json(yaml_document_t *doc, yaml_node_t *n, FILE *f) {
         for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
             if (kv != n->data.mapping.pairs.start) fputc(',', f);
             yaml_node_t *k = yaml_document_get_node(doc, kv->key);
-            if (k->type == YAML_SCALAR_NODE) json_quoted(f, k->data.scalar.value, k->data.scalar.length);
+            if (k->type == YAML_SCALAR_NODE) hwd_json_string(f, (const char *)k->data.scalar.value, k->data.scalar.length);
             else fputs("\"?\"", f); /* keys are strings in JSON */
             fputc(':', f);
             hwd_yaml_json(doc, yaml_document_get_node(doc, kv->value), f);

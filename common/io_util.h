@@ -1,6 +1,6 @@
 /*
- * io_util.h — small POSIX I/O helpers the backend's files share (link.c writes object
- * files, wasmopt.c's child writes the optimised module into a pipe).
+ * io_util.h — small POSIX I/O helpers hwasmc and hwasmd share (link.c writes object files,
+ * wasmopt.c's child writes the optimised module into a pipe, hwasmd writes its cache).
  */
 #ifndef HWASMC_IO_UTIL_H
 #define HWASMC_IO_UTIL_H

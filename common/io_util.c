@@ -1,6 +1,6 @@
 /*
- * io_util.c — small POSIX I/O helpers shared by the backend (io_util.h). No allocation,
- * no stdio: wasmopt.c calls write_all in a forked child.
+ * io_util.c — small POSIX I/O helpers (io_util.h). No allocation, no stdio: hwasmc's
+ * wasmopt.c calls write_all in a forked child.
  */
 #include <errno.h>
 #include <unistd.h>
