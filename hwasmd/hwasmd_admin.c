@@ -17,7 +17,9 @@
 #include "hwasmd_response.h"
 #include "sha256.h"
 
-int hwd_admin_authorize(const char *token, const hw_http_request *q) {
+/* 0 when token is NULL or q carries "Authorization: Bearer TOKEN"; else 401 (no such
+ * header) or 403 (another token). Constant time in where the tokens differ. */
+static int hwd_admin_authorize(const char *token, const hw_http_request *q) {
     if (!token) return 0;
     int64_t i = hw_http_headers_find(&q->headers, "authorization", 13, 0);
     if (i < 0) return 401;

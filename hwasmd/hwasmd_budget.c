@@ -30,7 +30,8 @@ void hwd_budget_release(struct hwd_budget *b) {
     b->held = 0;
 }
 
-size_t hwd_budget_total(void) {
+/* Bytes held by every request now. */
+static size_t hwd_budget_total(void) {
     return __atomic_load_n(&total, __ATOMIC_RELAXED);
 }
 

@@ -18,8 +18,6 @@ struct hwd_budget {
 int hwd_budget_take(struct hwd_budget *b, size_t n);
 /* Gives back everything b holds (the answer is written or dropped). */
 void hwd_budget_release(struct hwd_budget *b);
-/* Bytes held by every request now. */
-size_t hwd_budget_total(void);
 /* Called about once a second by the main thread with the open client connections: returns
  * freed memory to the system once a load has passed. */
 void hwd_memory_tick(int64_t open);

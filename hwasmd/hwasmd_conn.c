@@ -412,36 +412,19 @@ static void conn_start(struct hwd_conn *c) {
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
 
-void hwd_conn_accepted(struct hwd_worker *w, uv_os_sock_t fd, int admin) {
+int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd, int admin) {
     int64_t open;
     struct hwd_conn *c = conn_new(w, admin, &open);
-    if (!c) {
-        close(fd);
-        return;
-    }
-    if (uv_tcp_open(&c->tcp, fd)) {
-        close(fd);
-        hwd_conn_close(c);
-        return;
-    }
-    /* over the limit: accepted only to be closed, so the backlog does not fill up */
-    if (open > (int64_t)c->max_connections) {
-        hwd_conn_close(c);
-        return;
-    }
-    conn_start(c);
-}
-
-int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd) {
-    int64_t open;
-    struct hwd_conn *c = conn_new(w, 0, &open);
-    if (!c) return UV_ENOMEM;
+    if (!c) return close(fd), UV_ENOMEM;
     int rc = uv_tcp_open(&c->tcp, fd);
     if (rc) {
+        close(fd);
         hwd_conn_close(c);
         return rc;
     }
-    conn_start(c);
+    /* over the limit: accepted only to be closed, so the backlog does not fill up */
+    if (open > (int64_t)c->max_connections) hwd_conn_close(c);
+    else conn_start(c);
     return 0;
 }
 

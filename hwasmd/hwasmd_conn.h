@@ -119,12 +119,11 @@ void hwd_conn_close(struct hwd_conn *c);
 /* Writes c->out, the request's last bytes; once written the connection reads on or closes. */
 void hwd_conn_send(struct hwd_conn *c);
 void hwd_conn_idle_restart(struct hwd_conn *c);
-/* A socket a listener of w accepted (admin: the admin listener's): served, or closed at
- * once when max_connections are open already. */
-void hwd_conn_accepted(struct hwd_worker *w, uv_os_sock_t fd, int admin);
-/* Serves an already connected stream socket (any family; the fuzz harness passes one end
- * of a socketpair) on w's loop; 0 or a libuv error, the socket being closed then. */
-int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd);
+/* Serves a connected stream socket on w's loop: one a listener accepted (admin: the admin
+ * listener's), or any other (the fuzz harness passes one end of a socketpair). Closed at
+ * once when its kind's connection limit is reached. 0, or a libuv error, the socket being
+ * closed then. */
+int hwd_conn_open(struct hwd_worker *w, uv_os_sock_t fd, int admin);
 /* Closes the loop's idle client connections (draining: busy ones close after answering). */
 void hwd_conn_drain(struct hwd_worker *w);
 

@@ -50,7 +50,7 @@ static void acceptable(uv_poll_t *p, int status, int events) {
     for (int i = 0; i < ACCEPT_BATCH; i++) {
         int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
-            hwd_conn_accepted(l->w, fd, l->admin);
+            hwd_conn_open(l->w, fd, l->admin);
             continue;
         }
         if (errno == EINTR || errno == ECONNABORTED) continue;

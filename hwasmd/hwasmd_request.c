@@ -34,7 +34,8 @@
 
 static void pool_retry(uv_timer_t *t);
 
-void hwd_request_unpark(struct hwd_conn *c) {
+/* Takes c out of its worker's parked requests, if it is there (it is being closed). */
+static void hwd_request_unpark(struct hwd_conn *c) {
     if (!c->parked) return;
     struct hwd_worker *w = c->w;
     if (c->park_prev) c->park_prev->park_next = c->park_next;
@@ -261,7 +262,7 @@ static void answer_oom(struct hwd_conn *c) {
 
 /* A complete request: the generation current now serves it to the end. Its target was
  * read when its head arrived (c->tgt, hwasmd_target.c): routes match that reading. */
-void hwd_serve_request(struct hwd_conn *c) {
+static void hwd_serve_request(struct hwd_conn *c) {
     hw_http_exchange *x = c->x;
     c->busy = 1;
     c->chain.trailers = 0; /* until a chain walk says otherwise (none for admin, 404) */

@@ -48,7 +48,8 @@ static void stop_cb(uv_async_t *a) {
     hwd_upstream_drain(w);
 }
 
-void hwd_worker_spares_free(struct hwd_worker *w) {
+/* Frees w's spare read buffers (its loop has ended). */
+static void hwd_worker_spares_free(struct hwd_worker *w) {
     while (w->n_spare_in) free(w->spare_in[--w->n_spare_in]);
 }
 

@@ -48,8 +48,6 @@ struct hwd_worker {
  * takes them. */
 void hwd_signals_block(sigset_t *set);
 /* Starts the workers and serves until SIGINT/SIGTERM, then drains for up to drain_ms. */
-/* Frees w's spare read buffers (its loop has ended). */
-void hwd_worker_spares_free(struct hwd_worker *w);
 int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *admin_override);
 
 #endif /* HWASMD_WORKERS_H */

@@ -360,7 +360,8 @@ static int json_number(const char *s) {
     return !*s;
 }
 
-void hwd_yaml_json(yaml_document_t *doc, yaml_node_t *n, FILE *f) {
+/* Writes a node as JSON: plain scalars reading as numbers, true, false or null stay bare. */
+static void hwd_yaml_json(yaml_document_t *doc, yaml_node_t *n, FILE *f) {
     if (n->type == YAML_SCALAR_NODE) {
         const char *s = (const char *)n->data.scalar.value;
         size_t len = n->data.scalar.length;

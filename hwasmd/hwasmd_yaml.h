@@ -43,7 +43,5 @@ void hwd_yaml_close(struct hwd_yaml *y);
  * is a NUL byte), a `!!binary` scalar is base64-decoded, a mapping or list is its JSON text.
  * 0, or -1 with why (bad base64, out of memory). */
 int hwd_yaml_bytes(yaml_document_t *doc, yaml_node_t *n, char **out, size_t *len, char *why, size_t cap);
-/* Writes a node as JSON: plain scalars reading as numbers, true, false or null stay bare. */
-void hwd_yaml_json(yaml_document_t *doc, yaml_node_t *n, FILE *f);
 
 #endif /* HWASMD_YAML_H */

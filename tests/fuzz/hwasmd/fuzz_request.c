@@ -260,7 +260,7 @@ static void client_start(struct client *c, uint8_t flags, const char *req, size_
     c->hang_up = flags & HANG_UP;
     uv_pipe_init(&loop, &c->pipe, 0);
     c->pipe.data = c;
-    if (uv_pipe_open(&c->pipe, sv[1]) || hwd_conn_open(&worker, sv[0])) abort();
+    if (uv_pipe_open(&c->pipe, sv[1]) || hwd_conn_open(&worker, sv[0], 0)) abort();
     drip_init(&c->out, (uv_stream_t *)&c->pipe, client_sent);
     uv_read_start((uv_stream_t *)&c->pipe, alloc_discard, client_read);
     if (len)
