@@ -8,17 +8,7 @@
 # and an app that records every request it gets.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/wire.sh"
-cat >"$T/f.yaml" <<Y
-listen: 127.0.0.1:0
-upstream: http://127.0.0.1:$rec_PORT
-workers: 1
-middleware:
-  - {name: auth, module: $GUESTS/auth.wasm}
-routes:
-  - {prefix: /}
-  - {prefix: /api, chain: [auth]}
-Y
-start f "$T/f.yaml"
+start_guarded f
 P='POST /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n'
 C="${P}Transfer-Encoding: chunked\r\n\r\n"
 SMUGGLED='GET /api/secret HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'

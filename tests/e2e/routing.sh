@@ -7,18 +7,8 @@
 # is refused. The app gets the target as received unless forward_normalized_path is set.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/wire.sh"
-cat >"$T/r.yaml" <<Y
-listen: 127.0.0.1:0
-upstream: http://127.0.0.1:$rec_PORT
-workers: 1
-middleware:
-  - {name: auth, module: $GUESTS/auth.wasm}
-routes:
-  - {prefix: /}
-  - {prefix: /api, chain: [auth]}
-  - {prefix: /, host: admin.example, chain: [auth]}
-Y
-start r "$T/r.yaml"
+start_guarded r '  - {prefix: /, host: admin.example, chain: [auth]}'
+
 get() { printf 'GET %s HTTP/1.1\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' "$1" "${2:-a}"; }
 
 send "/api/x without credentials" 401 "$(get /api/x)"

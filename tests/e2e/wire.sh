@@ -1,7 +1,7 @@
 # wire.sh — shared by routing.sh and framing.sh (after lib.sh): a raw client that sends
 # bytes exactly as written, in pieces if asked, and reports the status of every answer; an
 # app that records every request it gets, so a test can say what the app saw and what it
-# never saw.
+# never saw; start_guarded, the hwasmd both test through.
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 
 cat >"$T/client.py" <<'PY'
@@ -92,3 +92,20 @@ for line in open(sys.argv[1]):
 PY
 }
 forget() { : >"$T/seen"; }
+
+# start_guarded NAME [ROUTE_LINE]: hwasmd (one worker) in front of the recording app, with
+# the auth guest guarding /api (and whatever ROUTE_LINE adds); NAME as for start.
+start_guarded() {
+    cat >"$T/$1.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$rec_PORT
+workers: 1
+middleware:
+  - {name: auth, module: $GUESTS/auth.wasm}
+routes:
+  - {prefix: /}
+  - {prefix: /api, chain: [auth]}
+${2:-}
+Y
+    start "$1" "$T/$1.yaml"
+}

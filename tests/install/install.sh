@@ -56,14 +56,7 @@ check "find_package embedder (static)" "status 200|x-guest (none)|hello from c" 
 check "the static one does not need libhwasm.so" "" "$(ldd "$T/embed-build/embed_static" | grep libhwasm)"
 
 # The installed hwasmd compiles the .wasm with the hwasmc beside it: PATH has no hwasmc.
-cat >"$T/hwasmd.yaml" <<Y
-listen: 127.0.0.1:0
-upstream: builtin:echo
-middleware:
-  - {name: greet, module: $T/greet.wasm}
-routes:
-  - {prefix: /, chain: [greet]}
-Y
+greet_config "$T/hwasmd.yaml" "$T/greet.wasm"
 check "no hwasmc on PATH" "" "$(PATH=/usr/bin:/bin command -v hwasmc)"
 must "installed hwasmd --check" env PATH=/usr/bin:/bin "$P/bin/hwasmd" --check --cache "$T/cache" "$T/hwasmd.yaml"
 PATH=/usr/bin:/bin "$P/bin/hwasmd" --cache "$T/cache" "$T/hwasmd.yaml" >"$T/hwasmd.out" 2>"$T/hwasmd.err" &

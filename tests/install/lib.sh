@@ -39,6 +39,12 @@ guest_wasm() {
         -I "$1" -Wl,--no-entry -o "$2" "$SRC/examples/guests/c/greet.c"
 }
 
+# greet_config FILE MODULE: hwasmd serving the example guest MODULE in front of builtin:echo.
+greet_config() {
+    printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\nmiddleware:\n  - {name: greet, module: %s}\nroutes:\n  - {prefix: /, chain: [greet]}\n' \
+        "$2" >"$1"
+}
+
 # serve_check NAME PORTFILE: waits for the hwasmd whose stdout is PORTFILE to listen, then
 # curls the example guest's two answers through it.
 serve_check() {

@@ -44,14 +44,7 @@ check "Depends names no linker (hwasmc links in process)" 0 \
 echo "ok   every library ldd lists is in Depends: $DEPENDS"
 
 guest_wasm "$R/usr/include" "$T/greet.wasm"
-cat >"$T/hwasmd.yaml" <<Y
-listen: 127.0.0.1:0
-upstream: builtin:echo
-middleware:
-  - {name: greet, module: $T/greet.wasm}
-routes:
-  - {prefix: /, chain: [greet]}
-Y
+greet_config "$T/hwasmd.yaml" "$T/greet.wasm"
 OUT=$(env PATH=/usr/bin:/bin "$R/usr/bin/hwasmd" --check --cache "$T/cache" "$T/hwasmd.yaml" 2>&1)
 check "extracted hwasmd --check, compiling with the hwasmc beside it" \
     "hwasmd: $T/hwasmd.yaml: ok (1 middleware, 1 routes)" "$OUT"
