@@ -127,6 +127,8 @@ void hwd_config_defaults(struct hwd_config *c, const char *path);
 /* Parses and checks the YAML file; on error writes "hwasmd: FILE:LINE: what" into msg. */
 int hwd_config_load(const char *path, struct hwd_config *cfg, char *msg, size_t cap);
 void hwd_config_free(struct hwd_config *cfg);
+/* The worker threads cfg asks for: workers, or one per core when 0. */
+uint32_t hwd_worker_count(const struct hwd_config *cfg);
 /* Dapr mode: wasm middleware Components in dir, the pipeline of the Configuration file
  * ("appHttpPipeline" or "httpPipeline"), one route "/" to upstream. Same error form;
  * fields that change nothing here are warned about on stderr. */

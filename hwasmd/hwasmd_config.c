@@ -508,3 +508,8 @@ void hwd_config_free(struct hwd_config *c) {
     free(c->path);
     memset(c, 0, sizeof *c);
 }
+
+uint32_t hwd_worker_count(const struct hwd_config *cfg) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cfg->workers ? cfg->workers : cores > 0 ? (uint32_t)cores : 1;
+}

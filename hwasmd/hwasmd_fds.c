@@ -26,8 +26,7 @@ void hwd_fds_raise(void) {
 void hwd_fds_clamp(struct hwd_config *cfg) {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY) return;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t workers = cfg->workers ? cfg->workers : cores > 0 ? (uint64_t)cores : 1;
+    uint64_t workers = hwd_worker_count(cfg);
     uint64_t apps = 0;
     for (uint32_t i = 0; i < cfg->n_upstreams; i++) apps += !cfg->upstreams[i]->echo;
     uint64_t headroom = FIXED_HEADROOM + workers * (WORKER_HEADROOM + HWD_POOL_IDLE * apps);

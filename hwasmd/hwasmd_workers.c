@@ -79,8 +79,7 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
         return 2;
     }
     uint32_t drain_ms = cfg->drain_ms; /* cfg may be replaced (and freed) by a reload */
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    uint32_t n = cfg->workers ? cfg->workers : cores > 0 ? (uint32_t)cores : 1;
+    uint32_t n = hwd_worker_count(cfg);
     struct hwd_worker *ws = calloc(n, sizeof *ws);
     if (!ws) return 1;
     sigset_t sigs;
