@@ -156,6 +156,7 @@ static int key_cmp(const void *a, const void *b) {
 /* The keys of a mapping that just closed: any given twice is an error at its second use
  * (the earliest such in the file). */
 static int keys_check(struct check *c, size_t key0) {
+    if (c->n_keys == key0) return 0; /* no keys (and, before the first, no array) */
     struct key *k = c->keys + key0;
     size_t n = c->n_keys - key0, dup = 0, first = 0;
     qsort(k, n, sizeof *k, key_cmp);
