@@ -11,19 +11,22 @@
 
 #include "hwasmd_buf.h"
 
-void hwd_buf_put(struct hwd_buf *b, const void *p, size_t n) {
-    if (b->failed) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 512;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np) {
-            b->failed = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
+void hwd_buf_reserve(struct hwd_buf *b, size_t n) {
+    if (b->failed || b->len + n + 1 <= b->cap) return;
+    size_t cap = b->cap ? b->cap : 512;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *np = realloc(b->p, cap);
+    if (!np) {
+        b->failed = 1;
+        return;
     }
+    b->p = np;
+    b->cap = cap;
+}
+
+void hwd_buf_put(struct hwd_buf *b, const void *p, size_t n) {
+    if (b->len + n + 1 > b->cap) hwd_buf_reserve(b, n);
+    if (b->failed) return;
     memcpy(b->p + b->len, p, n);
     b->len += n;
     b->p[b->len] = 0;

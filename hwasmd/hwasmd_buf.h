@@ -16,6 +16,8 @@ struct hwd_buf {
     size_t len, cap;
     int failed;
 };
+/* Makes room for n more bytes at once (one allocation where appends would grow it in steps). */
+void hwd_buf_reserve(struct hwd_buf *b, size_t n);
 void hwd_buf_put(struct hwd_buf *b, const void *p, size_t n);
 void hwd_buf_str(struct hwd_buf *b, const char *s);
 void hwd_buf_num(struct hwd_buf *b, uint64_t v, unsigned base); /* base 10 or 16 */

@@ -20,6 +20,27 @@
 #include "hwasmd_metrics.h"
 #include "hwasmd_response.h"
 
+/* A request's exchange: one its worker kept from an earlier request, else a new one. */
+static hw_http_exchange *exchange_take(struct hwd_worker *w) {
+    if (w->n_spare_x) return w->spare_x[--w->n_spare_x];
+    hw_http_exchange *x = malloc(sizeof *x);
+    if (x && hw_http_exchange_init(x)) {
+        free(x);
+        x = NULL;
+    }
+    return x;
+}
+
+/* A finished request's exchange: reset and kept for the next request, or freed. */
+static void exchange_give(struct hwd_worker *w, hw_http_exchange *x) {
+    if (w->n_spare_x < HWD_SPARE_EXCHANGES && hw_http_exchange_reset(x) == HW_OK) {
+        w->spare_x[w->n_spare_x++] = x;
+        return;
+    }
+    hw_http_exchange_free(x);
+    free(x);
+}
+
 static void timer_closed(uv_handle_t *h) {
     struct hwd_conn *c = h->data;
     if (c->admin) c->w->admin_conns--;
@@ -27,10 +48,7 @@ static void timer_closed(uv_handle_t *h) {
     if (c->prev) c->prev->next = c->next;
     else c->w->conns = c->next;
     if (c->next) c->next->prev = c->prev;
-    if (c->x) {
-        hw_http_exchange_free(c->x);
-        free(c->x);
-    }
+    if (c->x) exchange_give(c->w, c->x);
     free(c->in);
     hwd_header_free(&c->hdr);
     hwd_target_free(&c->tgt);
@@ -65,8 +83,7 @@ static int too_big(struct hwd_conn *c, size_t n) {
 
 static int on_begin(llhttp_t *p) {
     struct hwd_conn *c = p->data;
-    c->x = calloc(1, sizeof *c->x);
-    if (!c->x || hw_http_exchange_init(c->x)) return -1;
+    if (!(c->x = exchange_take(c->w))) return -1;
     c->header_bytes = c->url_len = 0;
     c->request_start_ms = uv_now(c->w->loop);
     c->trailers = 0;
@@ -136,10 +153,9 @@ static int on_headers_done(llhttp_t *p) {
     const char *m = llhttp_method_name((llhttp_method_t)p->method);
     if (hw_http_str_set(&q->method, m, strlen(m)) ||
         hw_http_str_set(&q->protocol, p->http_minor ? "HTTP/1.1" : "HTTP/1.0", 8) ||
-        hw_http_str_set(&q->target, c->url ? c->url : "/", c->url ? c->url_len : 1))
+        hw_http_str_set(&q->target, c->url_len ? c->url : "/", c->url_len ? c->url_len : 1))
         return -1;
-    free(c->url);
-    c->url = NULL;
+    hwd_append_reset(&c->url, &c->url_len);
     c->head = p->method == HTTP_HEAD;
     /* hwasmd tunnels nothing: an Upgrade request is served as a plain one (Upgrade is
      * hop-by-hop, the app never sees it) and the bytes after it are the next request */
@@ -225,8 +241,7 @@ static void answered(struct hwd_conn *c, int status) {
     c->out = NULL;
     hwd_budget_release(&c->budget);
     if (c->x) {
-        hw_http_exchange_free(c->x);
-        free(c->x);
+        exchange_give(c->w, c->x);
         c->x = NULL;
     }
     hwd_target_free(&c->tgt);

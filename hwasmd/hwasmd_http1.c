@@ -29,8 +29,10 @@ int hwd_append(char **s, size_t *n, const char *p, size_t len) {
  * request's) unless they grew past this: an idle connection holds no big one. */
 #define KEEP_BYTES 256
 
-static void keep_or_free(char **s, size_t *n) {
-    if (*s && malloc_usable_size(*s) > KEEP_BYTES) {
+void hwd_append_reset(char **s, size_t *n) {
+    /* a buffer only grows to hold what was appended since the last reset, so its length
+     * tells whether it grew past KEEP_BYTES (malloc_usable_size costs more) */
+    if (*s && *n >= KEEP_BYTES) {
         free(*s);
         *s = NULL;
     }
@@ -39,8 +41,8 @@ static void keep_or_free(char **s, size_t *n) {
 }
 
 void hwd_header_drop(struct hwd_header_acc *a) {
-    keep_or_free(&a->field, &a->field_len);
-    keep_or_free(&a->value, &a->value_len);
+    hwd_append_reset(&a->field, &a->field_len);
+    hwd_append_reset(&a->value, &a->value_len);
     a->in_value = 0;
 }
 

@@ -20,6 +20,8 @@ struct hwd_header_acc {
 };
 /* Appends len bytes to the malloc'd, NUL-terminated *s of length *n; 0 or -1 (no memory). */
 int hwd_append(char **s, size_t *n, const char *p, size_t len);
+/* Empties *s for the next appends, keeping its buffer unless it grew past 256 bytes. */
+void hwd_append_reset(char **s, size_t *n);
 /* Adds the pending header (if any) to h and empties a; 0 or -1. */
 int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h);
 /* Whether a header line is being gathered (a name never is empty: the strict checks and

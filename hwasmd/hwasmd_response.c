@@ -55,6 +55,10 @@ static const char *reason(int s) {
 
 char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len) {
     struct hwd_buf b = {0};
+    size_t need = 128 + r->body.len; /* status line, framing, chunk size and CRLFs */
+    for (uint32_t i = 0; i < r->headers.count; i++)
+        need += r->headers.fields[i].name_len + r->headers.fields[i].value_len + 4;
+    hwd_buf_reserve(&b, need);
     int st = r->status >= 100 && r->status <= 999 ? r->status : 500;
     hwd_buf_str(&b, "HTTP/1.1 ");
     hwd_buf_num(&b, (uint64_t)st, 10);

@@ -219,9 +219,29 @@ static void reply_settings_init(void) {
     reply_settings.on_message_complete = on_done;
 }
 
+/* An idle connection's reply keeps no content and little storage: its header sections
+ * as bounded by hw_http_headers_clear, a body buffer up to this size. */
+#define REPLY_KEEP_BODY (16u << 10)
+
+void hwd_reply_trim(struct hwd_reply *r) {
+    hwd_header_drop(&r->hdr);
+    hw_http_headers_clear(&r->headers);
+    hw_http_headers_clear(&r->trailers);
+    if (r->body.cap > REPLY_KEEP_BODY) hw_http_body_free(&r->body);
+    r->body = (hw_http_body){.data = r->body.data, .cap = r->body.cap, .src_eof = 1};
+}
+
 void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u, struct hwd_budget *budget) {
     pthread_once(&reply_settings_once, reply_settings_init);
+    hwd_reply_trim(r); /* the storage of the connection's previous reply serves this one */
+    struct hwd_header_acc hdr = r->hdr;
+    hw_http_headers headers = r->headers, trailers = r->trailers;
+    hw_http_body body = r->body;
     memset(r, 0, sizeof *r);
+    r->hdr = hdr;
+    r->headers = headers;
+    r->trailers = trailers;
+    r->body = body;
     r->head = head;
     r->max_body = u->max_body;
     r->max_header_bytes = u->max_header_bytes;

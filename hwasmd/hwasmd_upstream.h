@@ -46,7 +46,8 @@ struct hwd_reply {
     void *sink_ctx;
 };
 /* A reply to a request (head: a HEAD request) within u's limits (body gathered, head);
- * the bytes it gathers are counted in budget (may be NULL: not counted). */
+ * the bytes it gathers are counted in budget (may be NULL: not counted). r is zeroed or
+ * a previous reply, whose storage it reuses. */
 void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u, struct hwd_budget *budget);
 /* Parses n more bytes: 1 the answer is complete, 0 more is needed, -1 malformed. */
 int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n);
@@ -61,6 +62,8 @@ int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x);
 /* The app's trailers into x->resp.trailers, replacing same-named ones a guest set before
  * next (a streamed answer's, once it is complete); 0 or 502. */
 int hwd_reply_merge_trailers(struct hwd_reply *r, hw_http_exchange *x);
+/* Drops r's content, keeping a bounded part of its storage for the next reply. */
+void hwd_reply_trim(struct hwd_reply *r);
 void hwd_reply_free(struct hwd_reply *r);
 
 #endif /* HWASMD_UPSTREAM_H */

@@ -169,8 +169,7 @@ static void pool_put(struct upconn *uc) {
         upconn_close(uc);
         return;
     }
-    hwd_reply_free(&uc->reply);
-    memset(&uc->reply, 0, sizeof uc->reply);
+    hwd_reply_trim(&uc->reply);
     uc->next = set->head;
     set->head = uc;
     set->n++;

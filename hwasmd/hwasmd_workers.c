@@ -48,9 +48,14 @@ static void stop_cb(uv_async_t *a) {
     hwd_upstream_drain(w);
 }
 
-/* Frees w's spare read buffers (its loop has ended). */
+/* Frees w's spare read buffers and exchanges (its loop has ended). */
 static void hwd_worker_spares_free(struct hwd_worker *w) {
     while (w->n_spare_in) free(w->spare_in[--w->n_spare_in]);
+    while (w->n_spare_x) {
+        hw_http_exchange *x = w->spare_x[--w->n_spare_x];
+        hw_http_exchange_free(x);
+        free(x);
+    }
 }
 
 static void run(void *arg) {

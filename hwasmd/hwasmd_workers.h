@@ -38,8 +38,13 @@ struct hwd_worker {
      * of one (HWD_SPARE_READ_BUFS at most, HWD_READ_BUF bytes each) */
     char *spare_in[32];
     uint32_t n_spare_in;
+    /* exchanges of finished requests, reset, for the next ones (hwd_conn.c: exchange_take,
+     * exchange_give): what each keeps is bounded (hw_http_exchange_reset) */
+    hw_http_exchange *spare_x[16];
+    uint32_t n_spare_x;
 };
 #define HWD_SPARE_READ_BUFS 32
+#define HWD_SPARE_EXCHANGES 16
 #define HWD_READ_BUF 16384
 
 /* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and every thread it starts

@@ -122,6 +122,11 @@ typedef struct hw_http_exchange {
 
 /* Zeroes x and sets the defaults: GET, "/", HTTP/1.1, status 200. */
 int hw_http_exchange_init(hw_http_exchange *x);
+/* Returns an initialised x to the state hw_http_exchange_init gives (no field line, no
+ * body, the defaults), keeping some of its storage for the next request: cheaper than
+ * free + init for a server that serves one request after another. HW_ENOMEM leaves x
+ * valid for hw_http_exchange_free only. */
+int hw_http_exchange_reset(hw_http_exchange *x);
 void hw_http_exchange_free(hw_http_exchange *x);
 
 /* --- Middleware -------------------------------------------------------------------------- */

@@ -1,26 +1,44 @@
 /*
  * http_headers.c — header sections of the exchange: field lines kept one by one, in order,
  * with their case; every lookup by name ignores ASCII case. Also the owned byte strings.
+ *
+ * Storage is reused: a proxy fills and clears the same sections on every request, and a
+ * malloc and a free per field line was a third of hwasmd's user-space instructions. A
+ * cleared section keeps up to KEEP_FIELDS field buffers of at most KEEP_FIELD_BYTES each in
+ * its slots past `count` (the invariant: fields[i].name for i >= count is NULL or such a
+ * spare buffer, owned by the section, and i < KEEP_FIELDS), so what one section can hold
+ * on to between requests is bounded (32 x 256 bytes plus a slot array of at most 128);
+ * a string keeps its buffer when the new value fits.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http_internal.h"
 
-static char *dup_bytes(const char *p, size_t n) {
-    char *d = malloc(n + 1);
-    if (!d) return NULL;
-    if (n) memcpy(d, p, n);
-    d[n] = 0;
+#define KEEP_FIELDS 32
+#define KEEP_FIELD_BYTES 256
+
+/* A buffer of at least n bytes: `old` when it is large enough, else a new one and old is
+ * freed; NULL (old untouched) when out of memory. */
+static char *reuse_or_alloc(char *old, size_t n) {
+    if (old && malloc_usable_size(old) >= n) return old;
+    char *d = malloc(n);
+    if (d) free(old);
     return d;
 }
 
 int hw_http_str_set(hw_http_str *s, const char *p, size_t n) {
     if (n > UINT32_MAX) return HW_EINVAL;
-    char *d = dup_bytes(p, n);
-    if (!d) return HW_ENOMEM;
-    free(s->ptr);
-    s->ptr = d;
+    if (s->ptr && p >= s->ptr && p < s->ptr + s->len + 1) { /* a slice of itself */
+        memmove(s->ptr, p, n);
+    } else {
+        char *d = reuse_or_alloc(s->ptr, n + 1);
+        if (!d) return HW_ENOMEM;
+        if (n) memcpy(d, p, n);
+        s->ptr = d;
+    }
+    s->ptr[n] = 0;
     s->len = (uint32_t)n;
     return HW_OK;
 }
@@ -49,12 +67,12 @@ int64_t hw_http_headers_find(const hw_http_headers *h, const char *name, size_t 
     return -1;
 }
 
-/* Name and value share one allocation, "name\0value\0" (f->name owns it): one malloc
- * and one free per field line instead of two, on every request and answer. */
+/* Name and value share one allocation, "name\0value\0" (f->name owns it), reusing the
+ * spare buffer f->name holds when it is large enough. On failure f is untouched. */
 static int field_init(hw_http_field *f, const char *name, size_t name_len, const char *value,
                       size_t value_len) {
     if (name_len > UINT32_MAX || value_len > UINT32_MAX) return HW_EINVAL;
-    char *n = malloc(name_len + value_len + 2);
+    char *n = reuse_or_alloc(f->name, name_len + value_len + 2);
     if (!n) return HW_ENOMEM;
     if (name_len) memcpy(n, name, name_len);
     n[name_len] = 0;
@@ -67,6 +85,7 @@ static int field_init(hw_http_field *f, const char *name, size_t name_len, const
 
 static void field_free(hw_http_field *f) {
     free(f->name);
+    f->name = NULL;
 }
 
 int hw_http_headers_add(hw_http_headers *h, const char *name, size_t name_len, const char *value,
@@ -75,6 +94,7 @@ int hw_http_headers_add(hw_http_headers *h, const char *name, size_t name_len, c
         uint32_t cap = h->cap ? h->cap * 2 : 8;
         hw_http_field *f = realloc(h->fields, (size_t)cap * sizeof *f);
         if (!f) return HW_ENOMEM;
+        memset(f + h->cap, 0, (size_t)(cap - h->cap) * sizeof *f); /* no spare buffers yet */
         h->fields = f;
         h->cap = cap;
     }
@@ -94,6 +114,8 @@ static void remove_from(hw_http_headers *h, const char *name, size_t name_len, u
             h->fields[w++] = h->fields[i];
         }
     }
+    for (uint32_t i = w; i < h->count; i++) /* moved down or freed: no spare left here */
+        h->fields[i].name = NULL;
     h->count = w;
 }
 
@@ -101,7 +123,7 @@ int hw_http_headers_set(hw_http_headers *h, const char *name, size_t name_len, c
                         size_t value_len) {
     int64_t first = hw_http_headers_find(h, name, name_len, 0);
     if (first < 0) return hw_http_headers_add(h, name, name_len, value, value_len);
-    hw_http_field f;
+    hw_http_field f = {0};
     int rc = field_init(&f, name, name_len, value, value_len);
     if (rc != HW_OK) return rc;
     field_free(&h->fields[first]);
@@ -118,13 +140,21 @@ uint32_t hw_http_headers_remove(hw_http_headers *h, const char *name, size_t nam
 }
 
 void hw_http_headers_clear(hw_http_headers *h) {
-    for (uint32_t i = 0; i < h->count; i++)
-        field_free(&h->fields[i]);
+    if (h->cap > 4 * KEEP_FIELDS) return hw_http_headers_free(h); /* a rare, large section */
+    /* Spares past count were kept by an earlier clear. A buffer is as large as the line
+     * it was made for, or a spare reused for a shorter one: so a line of at most
+     * KEEP_FIELD_BYTES leaves a buffer of at most that (give or take malloc's rounding). */
+    for (uint32_t i = 0; i < h->count; i++) {
+        hw_http_field *f = &h->fields[i];
+        if (i >= KEEP_FIELDS || (size_t)f->name_len + f->value_len + 2 > KEEP_FIELD_BYTES) field_free(f);
+    }
     h->count = 0;
 }
 
 void hw_http_headers_free(hw_http_headers *h) {
-    hw_http_headers_clear(h);
+    for (uint32_t i = 0; i < h->cap; i++)
+        field_free(&h->fields[i]);
+    h->count = 0;
     free(h->fields);
     h->fields = NULL;
     h->cap = 0;

@@ -1,9 +1,12 @@
 /*
  * test_http_exchange.c — the exchange without any guest: header sections (the header-store
  * half of host-go's handlertest, §3.5) and body cursors (EOF with the last bytes, never 0
- * bytes without EOF, replay of retained bytes).
+ * bytes without EOF, replay of retained bytes); reuse: a cleared section or a reset
+ * exchange shows nothing of what it held and keeps a bounded part of its storage.
  */
 #include <check.h>
+#include <malloc.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <hwasm/hwasm_http.h>
@@ -161,6 +164,137 @@ START_TEST(body_in_memory) {
 }
 END_TEST
 
+/* The exchange as hw_http_exchange_init leaves it. */
+static void assert_fresh(hw_http_exchange *x) {
+    ck_assert_str_eq(x->req.method.ptr, "GET");
+    ck_assert_uint_eq(x->req.method.len, 3);
+    ck_assert_str_eq(x->req.target.ptr, "/");
+    ck_assert_str_eq(x->req.protocol.ptr, "HTTP/1.1");
+    ck_assert_str_eq(x->req.source_addr.ptr, "127.0.0.1:0");
+    ck_assert_int_eq(x->resp.status, 200);
+    const hw_http_headers *sections[] = {&x->req.headers, &x->req.trailers, &x->resp.headers, &x->resp.trailers};
+    for (int i = 0; i < 4; i++) ck_assert_uint_eq(sections[i]->count, 0);
+    hw_http_body *bodies[] = {&x->req.body, &x->resp.body};
+    for (int i = 0; i < 2; i++) {
+        hw_http_body *b = bodies[i];
+        ck_assert_uint_eq(b->len, 0);
+        ck_assert_uint_eq(b->pos, 0);
+        ck_assert_ptr_null(b->src.read);
+        ck_assert_int_eq(b->retain, 0);
+        uint8_t buf[8];
+        int eof = 0;
+        ck_assert_int_eq(hw_http_body_read(b, buf, sizeof buf, &eof), 0);
+        ck_assert_int_eq(eof, 1);
+    }
+}
+
+/* Spares of a section (slots past count) are few and small: what reuse may hold. */
+static void assert_spares_bounded(const hw_http_headers *h) {
+    ck_assert_uint_le(h->cap, 128);
+    for (uint32_t i = h->count; i < h->cap; i++) {
+        if (!h->fields[i].name) continue;
+        ck_assert_uint_lt(i, 32);
+        ck_assert_uint_le(malloc_usable_size(h->fields[i].name), 256 + 32);
+    }
+}
+
+static int64_t fake_source(void *ctx, uint8_t *buf, size_t cap, int *eof) {
+    (void)ctx, (void)buf, (void)cap;
+    *eof = 1;
+    return 0;
+}
+
+START_TEST(exchange_reset_forgets_everything) {
+    hw_http_exchange x;
+    char big[3000];
+    memset(big, 'b', sizeof big);
+    ck_assert_int_eq(hw_http_exchange_init(&x), 0);
+    for (int round = 0; round < 3; round++) {
+        ck_assert_int_eq(hw_http_str_set(&x.req.method, "PROPFIND", 8), 0);
+        ck_assert_int_eq(hw_http_str_set(&x.req.target, big, sizeof big), 0);
+        ck_assert_int_eq(hw_http_str_set(&x.req.source_addr, "[::1]:65535", 11), 0);
+        x.resp.status = 418;
+        for (int i = 0; i < 40; i++) {
+            char name[16];
+            snprintf(name, sizeof name, "X-Secret-%d", i);
+            ck_assert_int_eq(hw_http_headers_add(&x.req.headers, name, strlen(name), big, (size_t)(i * 70)), 0);
+            ADD(&x.resp.headers, name, "v");
+        }
+        ADD(&x.req.trailers, "T", "t");
+        ADD(&x.resp.trailers, "T", "t");
+        ck_assert_int_eq(hw_http_body_set(&x.req.body, big, sizeof big), 0);
+        ck_assert_int_eq(hw_http_body_append(&x.resp.body, big, 100), 0);
+        x.req.body.retain = 1;
+        x.resp.body.src = (hw_http_body_source){fake_source, NULL};
+        x.resp.body.src_eof = 0;
+        ck_assert_int_eq(hw_http_exchange_reset(&x), 0);
+        assert_fresh(&x);
+        assert_spares_bounded(&x.req.headers);
+        assert_spares_bounded(&x.resp.headers);
+        /* what a next request writes reads back whole, nothing of the last one with it */
+        ADD(&x.req.headers, "Host", "a");
+        ck_assert_uint_eq(x.req.headers.count, 1);
+        ck_assert_str_eq(x.req.headers.fields[0].value, "a");
+        ck_assert_int_eq(hw_http_headers_find(&x.req.headers, "x-secret-1", 10, 0), -1);
+        ck_assert_int_eq(hw_http_exchange_reset(&x), 0);
+    }
+    hw_http_exchange_free(&x);
+}
+END_TEST
+
+START_TEST(section_reuse_after_clear) {
+    hw_http_headers h = {0};
+    const char *v[4];
+    char big[1000];
+    memset(big, 'z', sizeof big);
+    ADD(&h, "A", "1");
+    ck_assert_int_eq(hw_http_headers_add(&h, "Big", 3, big, sizeof big), 0);
+    ADD(&h, "C", "3");
+    hw_http_headers_clear(&h);
+    ck_assert_uint_eq(h.count, 0);
+    assert_spares_bounded(&h);
+    ck_assert_ptr_null(h.fields[1].name); /* the 1000-byte line's buffer went */
+    /* spares reused by longer and shorter lines, then moved by remove and set */
+    ADD(&h, "Longer-Than-Before", "0123456789012345678901234567890123456789");
+    ADD(&h, "B", "");
+    ADD(&h, "A", "x");
+    ADD(&h, "D", "4");
+    ck_assert_uint_eq(hw_http_headers_remove(&h, "b", 1), 1);
+    SET(&h, "a", "y");
+    ADD(&h, "E", "5");
+    ck_assert_uint_eq(h.count, 4);
+    ck_assert_str_eq(h.fields[0].value, "0123456789012345678901234567890123456789");
+    ck_assert_str_eq(h.fields[1].name, "a");
+    ck_assert_str_eq(h.fields[1].value, "y");
+    ck_assert_str_eq(h.fields[2].name, "D");
+    ck_assert_str_eq(h.fields[3].name, "E");
+    ck_assert_int_eq(values(&h, "c", v, 4), 0);
+    /* a large section is let go whole */
+    for (int i = 0; i < 300; i++) ADD(&h, "N", "v");
+    hw_http_headers_clear(&h);
+    ck_assert_uint_eq(h.cap, 0);
+    ADD(&h, "After", "ok");
+    ck_assert_str_eq(h.fields[0].value, "ok");
+    hw_http_headers_free(&h);
+}
+END_TEST
+
+START_TEST(str_set_reuses_and_slices) {
+    hw_http_str s = {0};
+    ck_assert_int_eq(hw_http_str_set(&s, "/a/long/path?query", 18), 0);
+    ck_assert_int_eq(hw_http_str_set(&s, "/b", 2), 0);
+    ck_assert_str_eq(s.ptr, "/b");
+    ck_assert_uint_eq(s.len, 2);
+    ck_assert_int_eq(hw_http_str_set(&s, "0123456789abcdef", 16), 0);
+    ck_assert_int_eq(hw_http_str_set(&s, s.ptr + 10, 6), 0); /* a slice of itself */
+    ck_assert_str_eq(s.ptr, "abcdef");
+    ck_assert_int_eq(hw_http_str_set(&s, "", 0), 0);
+    ck_assert_str_eq(s.ptr, "");
+    hw_http_str_free(&s);
+}
+END_TEST
+
+
 int main(void) {
     Suite *s = suite_create("http_exchange");
     TCase *tc = tcase_create("exchange");
@@ -169,6 +303,9 @@ int main(void) {
     tcase_add_test(tc, body_eof_with_last_bytes);
     tcase_add_test(tc, body_retain_replays);
     tcase_add_test(tc, body_in_memory);
+    tcase_add_test(tc, exchange_reset_forgets_everything);
+    tcase_add_test(tc, section_reuse_after_clear);
+    tcase_add_test(tc, str_set_reuses_and_slices);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }
