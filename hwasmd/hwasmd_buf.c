@@ -3,7 +3,8 @@
  * request; open_memstream and fprintf cost more there than the bytes themselves, so this is
  * plain appends with one error flag checked at the end. Also the JSON string literal writer
  * (hwd_json_string) the access log and builtin:echo print with: valid JSON whatever the
- * bytes (a byte that is not part of well-formed UTF-8 is written as \u00XX).
+ * bytes (a byte that is not part of well-formed UTF-8 is written as \u00XX), and the
+ * skip over what a partial vectored write sent (hwd_bufs_skip).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,18 @@ void hwd_buf_field(struct hwd_buf *b, const char *name, size_t name_len, const c
     hwd_buf_put(b, ": ", 2);
     hwd_buf_put(b, value, value_len);
     hwd_buf_put(b, "\r\n", 2);
+}
+
+uv_buf_t *hwd_bufs_skip(uv_buf_t *b, unsigned *n, size_t k) {
+    while (*n > 1 && k >= b->len) { /* the last one stays, emptied, when all went */
+        k -= b->len;
+        b++;
+        (*n)--;
+    }
+    if (k > b->len) k = b->len;
+    b->base += k;
+    b->len -= (unsigned)k;
+    return b;
 }
 
 char *hwd_buf_take(struct hwd_buf *b, size_t *len) {

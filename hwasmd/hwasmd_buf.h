@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <uv.h>
 
 /* A growing byte buffer, always NUL-terminated (hwasmd_buf.c); zero-initialise it. An
  * allocation failure is remembered: hwd_buf_take then frees it and returns NULL. */
@@ -23,6 +24,9 @@ void hwd_buf_str(struct hwd_buf *b, const char *s);
 void hwd_buf_num(struct hwd_buf *b, uint64_t v, unsigned base); /* base 10 or 16 */
 void hwd_buf_field(struct hwd_buf *b, const char *name, size_t name_len, const char *value, size_t value_len);
 char *hwd_buf_take(struct hwd_buf *b, size_t *len);
+/* After a vectored write of b[0..*n) sent k bytes: the first buffer with bytes left (its
+ * start moved past what went), *n counting it and those after it. */
+uv_buf_t *hwd_bufs_skip(uv_buf_t *b, unsigned *n, size_t k);
 /* s as a JSON string literal, quoted and escaped. */
 void hwd_json_string(FILE *f, const char *s, size_t n);
 

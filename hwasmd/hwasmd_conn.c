@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "hwasmd_conn.h"
+#include "hwasmd_buf.h"
 #include "hwasmd_metrics.h"
 #include "hwasmd_response.h"
 
@@ -258,16 +259,24 @@ static void written(uv_write_t *wr, int status) {
     answered(wr->data, status);
 }
 
-/* Most answers fit the socket buffer: written at once, they spare libuv a write watcher
- * (and the epoll_ctl calls to arm and disarm it). */
-void hwd_conn_send(struct hwd_conn *c) {
-    uv_buf_t b = uv_buf_init(c->out, (unsigned)c->out_len);
-    int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
-    if (n == (int)c->out_len) return answered(c, 0);
+/* Most answers fit the socket buffer: written at once, in one writev of head, body and
+ * what follows it, they spare libuv a write watcher (and the epoll_ctl calls to arm and
+ * disarm it). */
+void hwd_conn_send(struct hwd_conn *c, char *buf, size_t len, size_t split, const uint8_t *body, size_t body_len) {
+    c->out = buf;
+    c->out_len = len;
+    c->out_split = split;
+    c->out_body = body;
+    c->out_body_len = body_len;
+    uv_buf_t b[3] = {uv_buf_init(buf, (unsigned)split), uv_buf_init((char *)body, (unsigned)body_len),
+                     uv_buf_init(buf + split, (unsigned)(len - split))};
+    unsigned nb = 3;
+    int n = uv_try_write((uv_stream_t *)&c->tcp, b, nb);
+    if (n == (int)(len + body_len)) return answered(c, 0);
     if (n < 0 && n != UV_EAGAIN) return answered(c, n);
-    if (n > 0) b = uv_buf_init(c->out + n, (unsigned)(c->out_len - (size_t)n));
+    uv_buf_t *rest = hwd_bufs_skip(b, &nb, n > 0 ? (size_t)n : 0);
     c->wr.data = c;
-    if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, &b, 1, written)) hwd_conn_close(c);
+    if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, rest, nb, written)) hwd_conn_close(c);
 }
 
 static const char *error_text(int status) {
@@ -289,10 +298,11 @@ static void send_error(struct hwd_conn *c, int status) {
     if (!c->admin) hwd_stats_refused(status); /* answered before any route: counted too */
     c->keep_alive = 0;
     c->busy = 1;
-    c->out = hwd_response_format(&r, 0, 0, HWD_BODY_WHOLE, &c->out_len);
+    size_t len;
+    char *out = hwd_response_format(&r, 0, 0, HWD_BODY_WHOLE, &len);
     hw_http_headers_free(&r.headers);
     hw_http_body_free(&r.body);
-    if (c->out) hwd_conn_send(c);
+    if (out) hwd_conn_send(c, out, len, len, NULL, 0);
     else hwd_conn_close(c);
 }
 

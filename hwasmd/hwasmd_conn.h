@@ -106,8 +106,12 @@ struct hwd_conn {
     int chunked, stream_paused;       /* its framing; the app is not read meanwhile */
     size_t stream_high;               /* pause above this many bytes queued to the client */
     char peer[64];
+    /* the answer on its way: out[0..out_split), then out_body (the exchange's own body,
+     * sent without a copy), then out[out_split..out_len) (hwd_conn_send) */
     char *out;
-    size_t out_len;
+    size_t out_len, out_split;
+    const uint8_t *out_body;
+    size_t out_body_len;
     struct hwd_budget budget; /* the request body's and the gathered answer's bytes, held until answered */
     /* parked: its chain waits for a guest instance, in w->parked (hwasmd_request.c) */
     int parked;
@@ -116,8 +120,10 @@ struct hwd_conn {
 
 /* Closes the connection (its memory goes once libuv is done with both handles). */
 void hwd_conn_close(struct hwd_conn *c);
-/* Writes c->out, the request's last bytes; once written the connection reads on or closes. */
-void hwd_conn_send(struct hwd_conn *c);
+/* Writes buf (len bytes, malloc'd; c owns it from here), the request's last bytes, with
+ * body_len bytes of body (which must outlive the write: the exchange's) inserted at
+ * split; once written the connection reads on or closes. */
+void hwd_conn_send(struct hwd_conn *c, char *buf, size_t len, size_t split, const uint8_t *body, size_t body_len);
 void hwd_conn_idle_restart(struct hwd_conn *c);
 /* Serves a connected stream socket on w's loop: one a listener accepted (admin: the admin
  * listener's), or any other (the fuzz harness passes one end of a socketpair). Closed at

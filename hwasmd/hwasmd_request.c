@@ -91,10 +91,9 @@ static int trailers_out(const struct hwd_conn *c) {
 static void answer(struct hwd_conn *c) {
     request_end(c);
     int64_t more = trailers_out(c) ? HWD_BODY_WHOLE_CHUNKED : HWD_BODY_WHOLE;
-    c->out = hwd_response_format(&c->x->resp, c->head, c->keep_alive, more, &c->out_len);
-    /* the body is in c->out now: a slow client holds one copy of it, not two */
-    hw_http_body_free(&c->x->resp.body);
-    if (c->out) hwd_conn_send(c);
+    size_t len, split, body_len;
+    char *out = hwd_response_format_around(&c->x->resp, c->head, c->keep_alive, more, &len, &split, &body_len);
+    if (out) hwd_conn_send(c, out, len, split, c->x->resp.body.data, body_len); /* the body from x: one copy */
     else hwd_conn_close(c);
 }
 
@@ -205,8 +204,9 @@ static void upstream_done(void *ctx, int status) {
     hw_http_headers none = {0};
     if (c->chunked) hwd_trailers_last_chunk(&b, trailers_out(c) ? &c->x->resp.trailers : &none);
     else hwd_buf_put(&b, "", 0);
-    c->out = hwd_buf_take(&b, &c->out_len);
-    if (c->out) hwd_conn_send(c); /* after the queued body, in order */
+    size_t len;
+    char *out = hwd_buf_take(&b, &len);
+    if (out) hwd_conn_send(c, out, len, len, NULL, 0); /* after the queued body, in order */
     else hwd_conn_close(c);
 }
 

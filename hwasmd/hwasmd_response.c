@@ -53,21 +53,23 @@ static const char *reason(int s) {
     }
 }
 
-char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len) {
-    struct hwd_buf b = {0};
-    size_t need = 128 + r->body.len; /* status line, framing, chunk size and CRLFs */
+/* The answer's bytes into b; with split set the body is left out and *split is where it
+ * goes (the caller sends it from r->body, which *body_len then counts). */
+static void format(hw_http_response *r, int head, int keep_alive, int64_t more, struct hwd_buf *b,
+                   size_t *split, size_t *body_len) {
+    size_t need = 128 + (split ? 0 : r->body.len); /* status line, framing, chunk size, CRLFs */
     for (uint32_t i = 0; i < r->headers.count; i++)
         need += r->headers.fields[i].name_len + r->headers.fields[i].value_len + 4;
-    hwd_buf_reserve(&b, need);
+    hwd_buf_reserve(b, need);
     int st = r->status >= 100 && r->status <= 999 ? r->status : 500;
-    hwd_buf_str(&b, "HTTP/1.1 ");
-    hwd_buf_num(&b, (uint64_t)st, 10);
-    hwd_buf_put(&b, " ", 1);
-    hwd_buf_str(&b, reason(st));
-    hwd_buf_put(&b, "\r\n", 2);
+    hwd_buf_str(b, "HTTP/1.1 ");
+    hwd_buf_num(b, (uint64_t)st, 10);
+    hwd_buf_put(b, " ", 1);
+    hwd_buf_str(b, reason(st));
+    hwd_buf_put(b, "\r\n", 2);
     for (uint32_t i = 0; i < r->headers.count; i++) {
         const hw_http_field *h = &r->headers.fields[i];
-        if (!hwd_is_hop_header(h->name, h->name_len)) hwd_buf_field(&b, h->name, h->name_len, h->value, h->value_len);
+        if (!hwd_is_hop_header(h->name, h->name_len)) hwd_buf_field(b, h->name, h->name_len, h->value, h->value_len);
     }
     size_t body = r->body.len;
     int no_body = st == 204 || st == 304 || st < 200;
@@ -76,22 +78,38 @@ char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t
     int64_t cl = head ? hw_http_headers_find(&r->headers, "content-length", 14, 0) : -1;
     if (cl >= 0) {
         const hw_http_field *h = &r->headers.fields[cl];
-        hwd_buf_field(&b, "Content-Length", 14, h->value, h->value_len);
+        hwd_buf_field(b, "Content-Length", 14, h->value, h->value_len);
     } else if (!no_body && chunk) {
-        hwd_buf_str(&b, "Transfer-Encoding: chunked\r\n");
+        hwd_buf_str(b, "Transfer-Encoding: chunked\r\n");
     } else if (!no_body && more != HWD_BODY_UNTIL_CLOSE) {
-        hwd_buf_str(&b, "Content-Length: ");
-        hwd_buf_num(&b, (uint64_t)body + (uint64_t)(more > 0 ? more : 0), 10);
-        hwd_buf_put(&b, "\r\n", 2);
+        hwd_buf_str(b, "Content-Length: ");
+        hwd_buf_num(b, (uint64_t)body + (uint64_t)(more > 0 ? more : 0), 10);
+        hwd_buf_put(b, "\r\n", 2);
     }
-    if (!keep_alive) hwd_buf_str(&b, "Connection: close\r\n");
-    hwd_buf_put(&b, "\r\n", 2);
-    if (!head && !no_body && body) {
-        if (chunk) hwd_buf_num(&b, body, 16), hwd_buf_put(&b, "\r\n", 2);
-        hwd_buf_put(&b, r->body.data, body);
-        if (chunk) hwd_buf_put(&b, "\r\n", 2);
+    if (!keep_alive) hwd_buf_str(b, "Connection: close\r\n");
+    hwd_buf_put(b, "\r\n", 2);
+    int send_body = !head && !no_body && body;
+    if (send_body && chunk) hwd_buf_num(b, body, 16), hwd_buf_put(b, "\r\n", 2);
+    if (split) {
+        *split = b->len;
+        *body_len = send_body ? body : 0;
+    } else if (send_body) {
+        hwd_buf_put(b, r->body.data, body);
     }
-    if (more == HWD_BODY_WHOLE_CHUNKED) hwd_trailers_last_chunk(&b, &r->trailers);
+    if (send_body && chunk) hwd_buf_put(b, "\r\n", 2);
+    if (more == HWD_BODY_WHOLE_CHUNKED) hwd_trailers_last_chunk(b, &r->trailers);
+}
+
+char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len) {
+    struct hwd_buf b = {0};
+    format(r, head, keep_alive, more, &b, NULL, NULL);
+    return hwd_buf_take(&b, len);
+}
+
+char *hwd_response_format_around(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len,
+                                 size_t *split, size_t *body_len) {
+    struct hwd_buf b = {0};
+    format(r, head, keep_alive, more, &b, split, body_len);
     return hwd_buf_take(&b, len);
 }
 

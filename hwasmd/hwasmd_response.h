@@ -21,6 +21,11 @@
 #define HWD_BODY_UNTIL_CLOSE (-3)
 #define HWD_BODY_WHOLE_CHUNKED (-4)
 char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len);
+/* The same bytes but for the body, which the caller sends from r->body itself (no copy):
+ * the buffer's first *split bytes go before r->body's first *body_len bytes (0 when the
+ * answer has no body: HEAD, 204, 304), the rest after them. */
+char *hwd_response_format_around(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len,
+                                 size_t *split, size_t *body_len);
 /* A small canned answer (errors before or outside any chain). */
 void hwd_response_simple(hw_http_response *r, int status, const char *text);
 int hwd_is_hop_header(const char *name, size_t len);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "hwasmd_buf.h"
 #include "hwasmd_builtin.h"
 #include "hwasmd_metrics.h"
 #include "hwasmd_upstream_conn.h"
@@ -305,16 +306,10 @@ static void exchange(struct upconn *uc, struct hwd_upstream_call *call) {
     int n = uv_try_write(&uc->h.stream, bufs, nbufs);
     if (n == (int)(bufs[0].len + bufs[1].len)) return;
     if (n < 0 && n != UV_EAGAIN) return upconn_fail(uc, -1);
-    for (unsigned i = 0; n > 0 && i < nbufs; i++) { /* skip what went out */
-        unsigned k = (unsigned)n < bufs[i].len ? (unsigned)n : bufs[i].len;
-        bufs[i].base += k;
-        bufs[i].len -= k;
-        n -= (int)k;
-    }
+    uv_buf_t *rest = hwd_bufs_skip(bufs, &nbufs, n > 0 ? (size_t)n : 0);
     uc->write.data = uc;
     uc->writing = 1;
-    if (uv_write(&uc->write, &uc->h.stream, bufs[0].len ? bufs : bufs + 1, bufs[0].len ? nbufs : 1, written))
-        return upconn_fail(uc, -1);
+    if (uv_write(&uc->write, &uc->h.stream, rest, nbufs, written)) return upconn_fail(uc, -1);
 }
 
 static void connected(uv_connect_t *req, int status);
