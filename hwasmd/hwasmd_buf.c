@@ -25,14 +25,6 @@ void hwd_buf_reserve(struct hwd_buf *b, size_t n) {
     b->cap = cap;
 }
 
-void hwd_buf_put(struct hwd_buf *b, const void *p, size_t n) {
-    if (b->len + n + 1 > b->cap) hwd_buf_reserve(b, n);
-    if (b->failed) return;
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
 void hwd_buf_str(struct hwd_buf *b, const char *s) {
     hwd_buf_put(b, s, strlen(s));
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <uv.h>
 
 /* A growing byte buffer, always NUL-terminated (hwasmd_buf.c); zero-initialise it. An
@@ -19,7 +20,14 @@ struct hwd_buf {
 };
 /* Makes room for n more bytes at once (one allocation where appends would grow it in steps). */
 void hwd_buf_reserve(struct hwd_buf *b, size_t n);
-void hwd_buf_put(struct hwd_buf *b, const void *p, size_t n);
+/* Appends n bytes (inline: heads are built from many short pieces). */
+static inline void hwd_buf_put(struct hwd_buf *b, const void *p, size_t n) {
+    if (b->len + n + 1 > b->cap) hwd_buf_reserve(b, n);
+    if (b->failed) return;
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
 void hwd_buf_str(struct hwd_buf *b, const char *s);
 void hwd_buf_num(struct hwd_buf *b, uint64_t v, unsigned base); /* base 10 or 16 */
 void hwd_buf_field(struct hwd_buf *b, const char *name, size_t name_len, const char *value, size_t value_len);

@@ -17,14 +17,15 @@
 #include "hwasmd_trailers.h"
 
 int hwd_is_hop_header(const char *name, size_t len) {
-    static const struct {
-        const char *name;
-        size_t len;
-    } hop[] = {{"connection", 10}, {"keep-alive", 10}, {"proxy-connection", 16}, {"te", 2},
-               {"trailer", 7},      {"transfer-encoding", 17}, {"upgrade", 7}, {"content-length", 14}};
-    for (size_t i = 0; i < sizeof hop / sizeof hop[0]; i++)
-        if (hop[i].len == len && !strncasecmp(hop[i].name, name, len)) return 1;
-    return 0;
+    switch (len) { /* most names are ruled out by their length alone */
+    case 2: return !strncasecmp(name, "te", 2);
+    case 7: return !strncasecmp(name, "trailer", 7) || !strncasecmp(name, "upgrade", 7);
+    case 10: return !strncasecmp(name, "connection", 10) || !strncasecmp(name, "keep-alive", 10);
+    case 14: return !strncasecmp(name, "content-length", 14);
+    case 16: return !strncasecmp(name, "proxy-connection", 16);
+    case 17: return !strncasecmp(name, "transfer-encoding", 17);
+    default: return 0;
+    }
 }
 
 static const char *reason(int s) {

@@ -140,7 +140,7 @@ static int on_status(llhttp_t *p, const char *at, size_t n) {
  * against max_headers together. */
 static int commit_line(struct hwd_reply *r) {
     if (!hwd_header_pending(&r->hdr)) return 0;
-    if (r->headers.count + r->trailers.count >= r->max_headers) return -1;
+    if (r->lines++ >= r->max_headers) return -1; /* counted apart: merged headers move away */
     return hwd_header_commit(&r->hdr, r->in_trailers ? &r->trailers : &r->headers);
 }
 
@@ -191,6 +191,7 @@ static int on_begin(llhttp_t *p) {
     hw_http_headers_clear(&r->headers);
     hw_http_headers_clear(&r->trailers);
     r->in_trailers = 0;
+    r->lines = 0;
     hw_http_body_set(&r->body, NULL, 0);
     return 0;
 }
@@ -301,27 +302,55 @@ static int unmerged(const hw_http_field *h) {
     return hwd_is_hop_header(h->name, h->name_len) && !(h->name_len == 7 && !strncasecmp(h->name, "trailer", 7));
 }
 
+/* Whether the app's line h stays out of x->resp: hop-by-hop, but for Trailer, and but for
+ * an answer to HEAD's Content-Length (there is no body to count). */
+static int left_out(const struct hwd_reply *r, const hw_http_field *h) {
+    int head_len = r->head && h->name_len == 14 && !strncasecmp(h->name, "content-length", 14);
+    return unmerged(h) && !head_len;
+}
+
 int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x) {
     hw_http_response *out = &x->resp;
     out->status = r->status;
-    /* the app's header lines replace same-named ones a guest set before next. Removing is
-     * idempotent, so each line removes its name without first looking for an earlier line
-     * of the same name (that search made 40,000 lines take seconds); and with no header
-     * set by a guest, which is the usual case, there is nothing to remove. */
-    for (uint32_t i = 0; out->headers.count && i < r->headers.count; i++) {
-        const hw_http_field *h = &r->headers.fields[i];
-        if (unmerged(h)) continue;
-        if (!(h->name_len == 10 && !strncasecmp(h->name, "set-cookie", 10)))
-            hw_http_headers_remove(&out->headers, h->name, h->name_len);
+    if (out->headers.count == 0) {
+        /* no line set by a guest, the usual case: the app's section becomes the answer's
+         * (each keeps its spare storage), minus what stays out */
+        hw_http_headers mine = out->headers;
+        out->headers = r->headers;
+        r->headers = mine;
+        for (uint32_t i = 0; i < out->headers.count;) {
+            const hw_http_field *h = &out->headers.fields[i];
+            if (left_out(r, h)) hw_http_headers_remove(&out->headers, h->name, h->name_len);
+            else i++;
+        }
+    } else {
+        /* the app's header lines replace same-named ones a guest set before next. Removing
+         * is idempotent, so each line removes its name without first looking for an
+         * earlier line of the same name (that search made 40,000 lines take seconds). */
+        for (uint32_t i = 0; i < r->headers.count; i++) {
+            const hw_http_field *h = &r->headers.fields[i];
+            if (unmerged(h)) continue;
+            if (!(h->name_len == 10 && !strncasecmp(h->name, "set-cookie", 10)))
+                hw_http_headers_remove(&out->headers, h->name, h->name_len);
+        }
+        for (uint32_t i = 0; i < r->headers.count; i++) {
+            const hw_http_field *h = &r->headers.fields[i];
+            if (!left_out(r, h) && hw_http_headers_add(&out->headers, h->name, h->name_len, h->value, h->value_len))
+                return 502;
+        }
     }
-    for (uint32_t i = 0; i < r->headers.count; i++) {
-        const hw_http_field *h = &r->headers.fields[i];
-        /* an answer to HEAD keeps the app's length: there is no body to count */
-        int head_len = r->head && h->name_len == 14 && !strncasecmp(h->name, "content-length", 14);
-        if (unmerged(h) && !head_len) continue;
-        if (hw_http_headers_add(&out->headers, h->name, h->name_len, h->value, h->value_len)) return 502;
+    int rc = 0;
+    if (out->body.len == 0 && !out->body.src.read) { /* the app's bytes move, not copied */
+        hw_http_body mine = out->body;
+        out->body = r->body;
+        out->body.pos = 0;
+        out->body.src = (hw_http_body_source){0};
+        out->body.src_eof = 1;
+        out->body.retain = mine.retain;
+        r->body = (hw_http_body){.data = mine.data, .cap = mine.cap, .src_eof = 1};
+    } else {
+        rc = hw_http_body_append(&out->body, r->body.data, r->body.len) ? 502 : 0;
+        hw_http_body_set(&r->body, NULL, 0);
     }
-    int rc = hw_http_body_append(&out->body, r->body.data, r->body.len) || hwd_reply_merge_trailers(r, x) ? 502 : 0;
-    hw_http_body_set(&r->body, NULL, 0);
-    return rc;
+    return rc || hwd_reply_merge_trailers(r, x) ? 502 : 0;
 }

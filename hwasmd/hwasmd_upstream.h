@@ -32,6 +32,7 @@ struct hwd_reply {
     hw_http_body body;
     struct hwd_header_acc hdr;
     int in_trailers; /* past the last chunk: header lines are trailers */
+    uint32_t lines;  /* header and trailer lines of this answer so far */
     int head;       /* answers a HEAD: no body, whatever the headers say */
     size_t max_body; /* gathered into body: more is an error; streamed: no limit */
     size_t header_bytes, max_header_bytes; /* the reason, names, values so far; their cap */
