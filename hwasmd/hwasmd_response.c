@@ -16,16 +16,25 @@
 #include "hwasmd_response.h"
 #include "hwasmd_trailers.h"
 
-int hwd_is_hop_header(const char *name, size_t len) {
-    switch (len) { /* most names are ruled out by their length alone */
-    case 2: return !strncasecmp(name, "te", 2);
-    case 7: return !strncasecmp(name, "trailer", 7) || !strncasecmp(name, "upgrade", 7);
-    case 10: return !strncasecmp(name, "connection", 10) || !strncasecmp(name, "keep-alive", 10);
-    case 14: return !strncasecmp(name, "content-length", 14);
-    case 16: return !strncasecmp(name, "proxy-connection", 16);
-    case 17: return !strncasecmp(name, "transfer-encoding", 17);
-    default: return 0;
+const char *hwd_hop_header(const char *name, size_t len) {
+    static const char *const names[] = {"te", "trailer", "upgrade", "connection", "keep-alive", "content-length",
+                                        "proxy-connection", "transfer-encoding"};
+    int a, b; /* the candidates, told apart by length first: most names have none */
+    switch (len) {
+    case 2: a = b = 0; break;
+    case 7: a = 1, b = 2; break;
+    case 10: a = 3, b = 4; break;
+    case 14: a = b = 5; break;
+    case 16: a = b = 6; break;
+    case 17: a = b = 7; break;
+    default: return NULL;
     }
+    if (!strncasecmp(name, names[a], len)) return names[a];
+    return !strncasecmp(name, names[b], len) ? names[b] : NULL;
+}
+
+int hwd_is_hop_header(const char *name, size_t len) {
+    return hwd_hop_header(name, len) != NULL;
 }
 
 static const char *reason(int s) {

@@ -320,7 +320,9 @@ int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x) {
         r->headers = mine;
         for (uint32_t i = 0; i < out->headers.count;) {
             const hw_http_field *h = &out->headers.fields[i];
-            if (left_out(r, h)) hw_http_headers_remove(&out->headers, h->name, h->name_len);
+            /* removed by the constant name: h->name goes with the first line removed */
+            const char *hop = left_out(r, h) ? hwd_hop_header(h->name, h->name_len) : NULL;
+            if (hop) hw_http_headers_remove(&out->headers, hop, strlen(hop));
             else i++;
         }
     } else {
