@@ -30,12 +30,10 @@ struct parse {
 };
 
 static int fail(struct parse *p, const yaml_node_t *n, const char *fmt, ...) {
-    char what[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    hwd_yaml_vfail(p->msg, p->cap, p->path, n ? n->start_mark.line : 0, fmt, ap);
     va_end(ap);
-    snprintf(p->msg, p->cap, "hwasmd: %s:%zu: %s", p->path, n ? n->start_mark.line + 1 : 1, what);
     return -1;
 }
 

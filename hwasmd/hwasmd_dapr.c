@@ -40,12 +40,10 @@ struct dapr {
 };
 
 static int fail(struct dapr *d, const char *file, size_t line, const char *fmt, ...) {
-    char what[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    hwd_yaml_vfail(d->msg, d->msg_cap, file, line, fmt, ap);
     va_end(ap);
-    snprintf(d->msg, d->msg_cap, "hwasmd: %s:%zu: %s", file, line + 1, what);
     return -1;
 }
 

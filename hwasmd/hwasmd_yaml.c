@@ -47,13 +47,18 @@ int hwd_yaml_limit_set(const char *kv) {
     return -1;
 }
 
-static int fail(char *msg, size_t cap, const char *path, size_t line, const char *fmt, ...) {
+int hwd_yaml_vfail(char *msg, size_t cap, const char *path, size_t line, const char *fmt, va_list ap) {
     char what[400];
+    vsnprintf(what, sizeof what, fmt, ap);
+    snprintf(msg, cap, "hwasmd: %s:%zu: %s", path, line + 1, what);
+    return -1;
+}
+
+static int fail(char *msg, size_t cap, const char *path, size_t line, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    hwd_yaml_vfail(msg, cap, path, line, fmt, ap);
     va_end(ap);
-    snprintf(msg, cap, "hwasmd: %s:%zu: %s", path, line + 1, what);
     return -1;
 }
 

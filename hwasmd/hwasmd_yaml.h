@@ -5,6 +5,7 @@
 #ifndef HWASMD_YAML_H
 #define HWASMD_YAML_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +33,9 @@ struct hwd_yaml {
 };
 /* Reads and checks path; 0, or -1 with "hwasmd: FILE:LINE: what" in msg (nothing to
  * close then). */
+/* Writes the one-line error every configuration reader reports, "hwasmd: PATH:LINE: what"
+ * (line counted from 0, as libyaml's marks are), into msg; returns -1. */
+int hwd_yaml_vfail(char *msg, size_t cap, const char *path, size_t line, const char *fmt, va_list ap);
 int hwd_yaml_open(struct hwd_yaml *y, const char *path, char *msg, size_t cap);
 /* The next document, as yaml_parser_load gives it (no root node: the stream ended); the
  * caller deletes it. 0, or -1 with the message. */
