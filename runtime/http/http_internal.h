@@ -151,12 +151,16 @@ struct http_mw {
 };
 
 /* Pool slots: a thread uses slot (its number % HTTP_POOL_SLOTS); each on its own cache
- * lines. Two threads that share a slot are still correct, only contended. */
+ * lines. Two threads that share a slot are still correct, only contended. The slot's
+ * last returned instance waits in `hot`, taken and given back with one atomic exchange
+ * each (a worker serving one request at a time never takes the lock); the others wait
+ * in the `idle` list under the lock. */
 #define HTTP_POOL_SLOTS 16
 struct pool_slot {
     pthread_mutex_t lock;
     struct http_inst *idle; /* written under lock, read as a hint without (atomic) */
-    char pad[128 - sizeof(pthread_mutex_t) - sizeof(struct http_inst *)];
+    struct http_inst *hot;  /* atomic, no lock */
+    char pad[128 - sizeof(pthread_mutex_t) - 2 * sizeof(struct http_inst *)];
 };
 
 /* Deadline states other than a time (every real deadline is far above these). */
@@ -217,7 +221,8 @@ void console_tail(struct http_inst *hi, char *out, size_t cap);
 /* Resolves every import of mw->mod into mw->binds, or fails naming the bad import. */
 int http_bind_imports(struct http_mw *mw, hw_error *err);
 
-/* Deadline timer: arm before a guest call, disarm after (clears a late interrupt). */
+/* Deadline timer: arm before a guest call, disarm after (clears a late interrupt); both
+ * only while mw->timer_running. */
 int deadline_start(struct http_mw *mw);
 void deadline_stop(struct http_mw *mw);
 void deadline_arm(struct http_inst *hi);

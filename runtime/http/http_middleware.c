@@ -18,30 +18,43 @@
 struct gcall {
     hwasm_funcref f;
     hwasm_vmctx *vm;
-    int kind;
     int32_t a, b;
     int64_t ret;
 };
 
-static void gcall_body(void *p) {
+/* One body per kind of call: the guest function's native signature. */
+static void call_void(void *p) {
     struct gcall *c = p;
-    switch (c->kind) {
-    case CALL_VOID: ((void (*)(void *, hwasm_vmctx *))c->f.code)(c->f.env, c->vm); break;
-    case CALL_REQUEST:
-        c->ret = ((int64_t(*)(void *, hwasm_vmctx *))c->f.code)(c->f.env, c->vm);
-        break;
-    default:
-        ((void (*)(void *, hwasm_vmctx *, int32_t, int32_t))c->f.code)(c->f.env, c->vm, c->a, c->b);
-    }
+    ((void (*)(void *, hwasm_vmctx *))c->f.code)(c->f.env, c->vm);
+}
+
+static void call_request(void *p) {
+    struct gcall *c = p;
+    c->ret = ((int64_t(*)(void *, hwasm_vmctx *))c->f.code)(c->f.env, c->vm);
+}
+
+static void call_response(void *p) {
+    struct gcall *c = p;
+    ((void (*)(void *, hwasm_vmctx *, int32_t, int32_t))c->f.code)(c->f.env, c->vm, c->a, c->b);
+}
+
+static void (*const call_bodies[])(void *) = {
+    [CALL_VOID] = call_void, [CALL_REQUEST] = call_request, [CALL_RESPONSE] = call_response};
+
+/* Did the call leave console output or a log budget to settle? Most calls log nothing. */
+static int console_pending(const struct http_inst *hi) {
+    return (hi->out.line_len | hi->err.line_len) != 0 ||
+           (hi->log_used | hi->log_lines | hi->log_dropped) != 0;
 }
 
 int http_guest_call(struct http_inst *hi, int kind, hwasm_funcref f, int32_t a, int32_t b,
                     int64_t *ret, hw_error *err) {
-    struct gcall c = {f, hi->vm, kind, a, b, 0};
-    deadline_arm(hi);
-    int rc = hw_call_guarded(hi->inst, gcall_body, &c, err);
-    deadline_disarm(hi);
-    console_flush(hi);
+    struct gcall c = {f, hi->vm, a, b, 0};
+    int timed = hi->mw->timer_running;
+    if (timed) deadline_arm(hi);
+    int rc = hw_call_guarded(hi->inst, call_bodies[kind], &c, err);
+    if (timed) deadline_disarm(hi);
+    if (console_pending(hi)) console_flush(hi);
     if (ret) *ret = c.ret;
     return rc;
 }
@@ -210,9 +223,13 @@ static struct pool_slot *my_slot(struct http_mw *mw) {
 }
 
 static struct http_inst *slot_pop(struct pool_slot *s) {
+    struct http_inst *hi = NULL;
+    if (__atomic_load_n(&s->hot, __ATOMIC_RELAXED) &&
+        (hi = __atomic_exchange_n(&s->hot, NULL, __ATOMIC_SEQ_CST)))
+        return hi;
     if (!__atomic_load_n(&s->idle, __ATOMIC_RELAXED)) return NULL; /* a hint: no lock needed */
     pthread_mutex_lock(&s->lock);
-    struct http_inst *hi = s->idle;
+    hi = s->idle;
     if (hi) __atomic_store_n(&s->idle, hi->idle_next, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&s->lock);
     return hi;
@@ -236,12 +253,14 @@ static int reserve(struct http_mw *mw) {
 }
 
 /* Wakes the threads waiting on a full pool. A pool_no_wait pool (hwasmd's) never has any:
- * it answers HW_EBUSY before counting a waiter, so it pays no fence per request. Else the
- * fence pairs with the waiter's: it either sees the instance just freed or is woken. */
-static void wake_waiters(struct http_mw *mw) {
+ * it answers HW_EBUSY before counting a waiter, so it pays nothing per request. Else the
+ * instance was published either by a sequentially consistent exchange (`ordered`) or under
+ * a slot lock followed by the fence here; either pairs with the waiter's fence: it sees
+ * the instance just freed or is woken. */
+static void wake_waiters(struct http_mw *mw, int ordered) {
     if (mw->cfg.pool_no_wait) return;
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (!__atomic_load_n(&mw->waiters, __ATOMIC_RELAXED)) return;
+    if (!ordered) __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (!__atomic_load_n(&mw->waiters, __ATOMIC_SEQ_CST)) return;
     pthread_mutex_lock(&mw->lock);
     pthread_cond_broadcast(&mw->cond);
     pthread_mutex_unlock(&mw->lock);
@@ -261,7 +280,7 @@ static int create(struct http_mw *mw, struct http_inst **out, hw_error *err) {
     int rc = inst_create(mw, out, err);
     if (rc != HW_OK) {
         __atomic_sub_fetch(&mw->live, 1, __ATOMIC_RELAXED);
-        wake_waiters(mw);
+        wake_waiters(mw, 0);
     }
     return rc;
 }
@@ -295,18 +314,23 @@ void http_pool_put(struct http_mw *mw, struct http_inst *hi) {
     hi->phase = PHASE_IDLE;
     hi->x = NULL;
     struct pool_slot *s = my_slot(mw);
+    struct http_inst *none = NULL;
+    if (__atomic_compare_exchange_n(&s->hot, &none, hi, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+        wake_waiters(mw, 1);
+        return;
+    }
     pthread_mutex_lock(&s->lock);
     hi->idle_next = s->idle;
     __atomic_store_n(&s->idle, hi, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&s->lock);
-    wake_waiters(mw);
+    wake_waiters(mw, 0);
 }
 
 void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped) {
     inst_free(hi);
     __atomic_sub_fetch(&mw->live, 1, __ATOMIC_RELAXED);
     if (trapped) __atomic_add_fetch(&mw->traps, 1, __ATOMIC_RELAXED);
-    wake_waiters(mw);
+    wake_waiters(mw, 0);
 }
 
 /* --- the middleware ----------------------------------------------------------------------- */
@@ -362,7 +386,7 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
     }
     for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++) {
         pthread_mutex_init(&mw->slots[i].lock, NULL);
-        mw->slots[i].idle = NULL;
+        mw->slots[i].idle = mw->slots[i].hot = NULL;
     }
     int rc = copy_config(mw, cfg);
     if (rc != HW_OK) {
@@ -407,6 +431,7 @@ void hw_http_middleware_free(hw_http_middleware *m) {
     if (!mw) return;
     if (mw->timer_cond_ready) deadline_stop(mw);
     for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++) {
+        if (mw->slots[i].hot) inst_free(mw->slots[i].hot);
         while (mw->slots[i].idle) {
             struct http_inst *hi = mw->slots[i].idle;
             mw->slots[i].idle = hi->idle_next;
