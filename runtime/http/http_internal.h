@@ -34,7 +34,8 @@
 
 #include <hwasm/hwasm_http.h>
 
-/* The core's error setter (rt_error): the one core header this layer includes. */
+/* The core's error setter (rt_error): with rt_zero.h (http_snapshot.c), the only core
+ * headers this layer includes. */
 #include "rt_error.h"
 
 /* Where an instance is: initialising (no request), inside handle_request, inside
@@ -99,6 +100,7 @@ struct http_inst {
     int snap_ready;
     uint64_t snap_mem_size;
     uint8_t *snap_copy; /* small memories: a plain copy (else a CoW memfd view) */
+    uint64_t *snap_zero; /* with snap_copy: one bit per 4 KiB page, set when all zero */
     hwasm_global *snap_globals;
     uint32_t *snap_table_sizes;
 
