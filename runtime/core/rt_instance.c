@@ -21,7 +21,8 @@ void rt_instance_destroy(hw_instance *inst) {
     if (inst->tables)
         for (uint32_t i = d->num_imported_tables; i < d->num_tables; i++)
             if (inst->tables[i]) rt_table_free(rt_table_of(inst->tables[i]));
-    rt_memory_free(inst->own_memory);
+    if (inst->own_memory && !rt_spare_give(inst->mod, inst->own_memory))
+        rt_memory_free(inst->own_memory);
     free(inst->funcs);
     free(inst->globals);
     free(inst->tables);
@@ -41,13 +42,27 @@ static void *alloc_array(size_t n, size_t size, bool *failed) {
     return p;
 }
 
+/* The memory the module defines: a spare one of the module's (zero, already mapped) when
+ * there is one, else a new one. */
+static int own_memory(hw_instance *inst, uint32_t cap_pages, hw_error *err) {
+    const hwasm_descriptor *d = inst->mod->d;
+    const hwasm_limits *l = &d->memory_limits;
+    bool guard = !(d->flags & HWASM_FLAG_BOUNDS_EXPLICIT);
+    rt_memory *m = guard ? rt_spare_take(inst->mod) : NULL;
+    if (m) {
+        int rc = rt_memory_reuse(m, l->max, l->has_max, cap_pages, err);
+        if (rc != HW_OK && !rt_spare_give(inst->mod, m)) rt_memory_free(m);
+        if (rc == HW_OK) inst->own_memory = m;
+        return rc;
+    }
+    return rt_memory_create(l->min, l->max, l->has_max, cap_pages, guard, &inst->own_memory, err);
+}
+
 /* Memory, tables, function references and globals the module defines. */
 static int create_definitions(hw_instance *inst, const hw_instance_options *opts, hw_error *err) {
     const hwasm_descriptor *d = inst->mod->d;
     if (d->has_memory && !d->memory_imported) {
-        const hwasm_limits *l = &d->memory_limits;
-        int rc = rt_memory_create(l->min, l->max, l->has_max, opts ? opts->max_memory_pages : 0,
-                                  !(d->flags & HWASM_FLAG_BOUNDS_EXPLICIT), &inst->own_memory, err);
+        int rc = own_memory(inst, opts ? opts->max_memory_pages : 0, err);
         if (rc != HW_OK) return rc;
         inst->vm.memory = &inst->own_memory->pub;
     }
