@@ -168,9 +168,25 @@ void rt_elem_drop(hw_instance *inst, uint32_t elem_index);
 
 /* --- rt_trap.c, rt_call.c, rt_signal.c: trap recovery ---------------------------------- */
 
+/* rt_jump.c: setjmp/longjmp for guest calls, a minimal pair on x86-64 (RT_JUMP_NATIVE),
+ * else _setjmp/_longjmp (neither saves the signal mask). rt_setjmp returns 0, then 1 when
+ * rt_longjmp comes back to it. rt_jump_init draws the pointer guard (once per process,
+ * before any guest call). */
+#if defined(__x86_64__)
+#define RT_JUMP_NATIVE 1
+typedef uintptr_t rt_jmp_buf[8];
+int rt_setjmp(rt_jmp_buf jb) __attribute__((returns_twice));
+#else
+#define RT_JUMP_NATIVE 0
+typedef jmp_buf rt_jmp_buf;
+#define rt_setjmp(jb) _setjmp(jb)
+#endif
+void rt_longjmp(rt_jmp_buf jb) __attribute__((noreturn));
+void rt_jump_init(void);
+
 /* One armed guest call on this thread; innermost on top. */
 typedef struct rt_frame {
-    jmp_buf jb;
+    rt_jmp_buf jb;
     struct rt_frame *prev;
     hw_error *err;
 } rt_frame;
