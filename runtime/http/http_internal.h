@@ -152,17 +152,19 @@ struct http_mw {
     pthread_cond_t timer_cond;
 };
 
-/* Pool slots: a thread uses slot (its number % HTTP_POOL_SLOTS); each on its own cache
- * lines. Two threads that share a slot are still correct, only contended. The slot's
- * last returned instance waits in `hot`, taken and given back with one atomic exchange
- * each (a worker serving one request at a time never takes the lock); the others wait
- * in the `idle` list under the lock. */
-#define HTTP_POOL_SLOTS 16
+/* Pool slots (http_pool.c): thread n uses slot n % HTTP_POOL_SLOTS, each on its own cache
+ * lines; thread n < HTTP_POOL_SLOTS owns its slot's `hot` entry (its last returned
+ * instance, taken and given back without an atomic read-modify-write). The slot's other
+ * idle instances wait in the `idle` list under the lock. Two threads that share a slot are
+ * still correct, only contended. */
+#define HTTP_POOL_SLOTS 64
 struct pool_slot {
     pthread_mutex_t lock;
     struct http_inst *idle; /* written under lock, read as a hint without (atomic) */
-    struct http_inst *hot;  /* atomic, no lock */
-    char pad[128 - sizeof(pthread_mutex_t) - 2 * sizeof(struct http_inst *)];
+    struct http_inst *hot;  /* atomic: see http_pool.c for who writes it when */
+    uint32_t claim;         /* the owner is using hot (atomic) */
+    uint32_t stealing;      /* another thread is taking hot, under lock (atomic) */
+    char pad[128 - sizeof(pthread_mutex_t) - 2 * sizeof(struct http_inst *) - 8];
 };
 
 /* Deadline states other than a time (every real deadline is far above these). */
@@ -235,7 +237,14 @@ enum { CALL_VOID, CALL_REQUEST, CALL_RESPONSE };
 int http_guest_call(struct http_inst *hi, int kind, hwasm_funcref f, int32_t a, int32_t b,
                     int64_t *ret, hw_error *err);
 
-/* The pool: get waits up to pool_wait_ms; discard frees an instance for good. */
+/* An initialised instance (http_middleware.c), or an error; freeing one for good. */
+int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err);
+void http_inst_free(struct http_inst *hi);
+
+/* The pool (http_pool.c): init and free (with every idle instance) its slots; get waits up
+ * to pool_wait_ms; discard frees an instance for good. */
+int http_pool_init(struct http_mw *mw);
+void http_pool_free(struct http_mw *mw);
 int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err);
 void http_pool_put(struct http_mw *mw, struct http_inst *hi);
 void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped);

@@ -1,11 +1,9 @@
 /*
  * http_middleware.c — the middleware object: load and validate a compiled guest, create
  * and destroy its instances (start section, _start, _initialize) under the memory and
- * table caps, and the bounded pool that lends one instance per request (waiting up to
- * pool_wait_ms when all are busy). The pool keeps idle instances per thread, so workers
- * serving requests in parallel share no lock and no written cache line.
+ * table caps, and make guarded guest calls under the deadline. The pool that lends one
+ * instance per request is http_pool.c.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +112,7 @@ static void inst_register(struct http_mw *mw, struct http_inst *hi) {
     pthread_mutex_unlock(&mw->lock);
 }
 
-static void inst_free(struct http_inst *hi) {
+void http_inst_free(struct http_inst *hi) {
     struct http_mw *mw = hi->mw;
     pthread_mutex_lock(&mw->lock);
     if (hi->all_prev) hi->all_prev->all_next = hi->all_next;
@@ -149,7 +147,7 @@ static void add_console(struct http_inst *hi, hw_error *err) {
     }
 }
 
-static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) {
+int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) {
     struct http_inst *hi = calloc(1, sizeof *hi);
     if (!hi) return rt_error(err, HW_ENOMEM, "out of memory");
     hi->mw = mw;
@@ -157,7 +155,7 @@ static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err
     inst_register(mw, hi);
     hi->imports = calloc(mw->num_binds ? mw->num_binds : 1, sizeof *hi->imports);
     if (!hi->imports) {
-        inst_free(hi);
+        http_inst_free(hi);
         return rt_error(err, HW_ENOMEM, "out of memory");
     }
     int rc = HW_OK;
@@ -195,7 +193,7 @@ static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err
     if (rc != HW_OK) {
         console_flush(hi);
         add_console(hi, err);
-        inst_free(hi);
+        http_inst_free(hi);
         return rc;
     }
     hi->phase = PHASE_IDLE;
@@ -209,128 +207,6 @@ uint64_t http_inst_footprint(const struct http_inst *hi) {
     for (uint32_t i = d->num_imported_tables; i < d->num_tables; i++)
         bytes += (uint64_t)hi->vm->tables[i]->size * sizeof(void *);
     return bytes;
-}
-
-/* --- pool ------------------------------------------------------------------------------- */
-
-/* A thread's pool slot, the same in every middleware: threads are numbered as they first
- * use a pool. A worker's requests then take and return instances in its own slot. */
-static struct pool_slot *my_slot(struct http_mw *mw) {
-    static uint32_t threads;
-    static _Thread_local uint32_t mine; /* 0: not numbered yet, else number + 1 */
-    if (!mine) mine = __atomic_add_fetch(&threads, 1, __ATOMIC_RELAXED);
-    return &mw->slots[(mine - 1) % HTTP_POOL_SLOTS];
-}
-
-static struct http_inst *slot_pop(struct pool_slot *s) {
-    struct http_inst *hi = NULL;
-    if (__atomic_load_n(&s->hot, __ATOMIC_RELAXED) &&
-        (hi = __atomic_exchange_n(&s->hot, NULL, __ATOMIC_SEQ_CST)))
-        return hi;
-    if (!__atomic_load_n(&s->idle, __ATOMIC_RELAXED)) return NULL; /* a hint: no lock needed */
-    pthread_mutex_lock(&s->lock);
-    hi = s->idle;
-    if (hi) __atomic_store_n(&s->idle, hi->idle_next, __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&s->lock);
-    return hi;
-}
-
-/* An idle instance from another thread's slot (only when this one's is empty). */
-static struct http_inst *steal(struct http_mw *mw, struct pool_slot *own) {
-    for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++) {
-        struct http_inst *hi = &mw->slots[i] == own ? NULL : slot_pop(&mw->slots[i]);
-        if (hi) return hi;
-    }
-    return NULL;
-}
-
-/* One more live instance if that stays within pool_size. */
-static int reserve(struct http_mw *mw) {
-    uint32_t n = __atomic_load_n(&mw->live, __ATOMIC_RELAXED);
-    while (n < mw->cfg.pool_size)
-        if (__atomic_compare_exchange_n(&mw->live, &n, n + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return 1;
-    return 0;
-}
-
-/* Wakes the threads waiting on a full pool. A pool_no_wait pool (hwasmd's) never has any:
- * it answers HW_EBUSY before counting a waiter, so it pays nothing per request. Else the
- * instance was published either by a sequentially consistent exchange (`ordered`) or under
- * a slot lock followed by the fence here; either pairs with the waiter's fence: it sees
- * the instance just freed or is woken. */
-static void wake_waiters(struct http_mw *mw, int ordered) {
-    if (mw->cfg.pool_no_wait) return;
-    if (!ordered) __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (!__atomic_load_n(&mw->waiters, __ATOMIC_SEQ_CST)) return;
-    pthread_mutex_lock(&mw->lock);
-    pthread_cond_broadcast(&mw->cond);
-    pthread_mutex_unlock(&mw->lock);
-}
-
-/* The deadline for waiting on a busy pool, computed only when a wait is needed. */
-static struct timespec wait_until(const struct http_mw *mw) {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    uint64_t ns = (uint64_t)until.tv_nsec + (uint64_t)mw->cfg.pool_wait_ms * 1000000u;
-    until.tv_sec += (time_t)(ns / 1000000000u);
-    until.tv_nsec = (long)(ns % 1000000000u);
-    return until;
-}
-
-static int create(struct http_mw *mw, struct http_inst **out, hw_error *err) {
-    int rc = inst_create(mw, out, err);
-    if (rc != HW_OK) {
-        __atomic_sub_fetch(&mw->live, 1, __ATOMIC_RELAXED);
-        wake_waiters(mw, 0);
-    }
-    return rc;
-}
-
-int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err) {
-    struct pool_slot *own = my_slot(mw);
-    /* an idle instance anywhere before a new one: instances move to the workers that need
-     * them, and the pool holds no more than the peak of requests in flight */
-    if ((*out = slot_pop(own)) || (*out = steal(mw, own))) return HW_OK;
-    if (reserve(mw)) return create(mw, out, err);
-    if (mw->cfg.pool_no_wait) return rt_error(err, HW_EBUSY, "all %u instances busy", mw->cfg.pool_size);
-    struct timespec until = wait_until(mw);
-    int timed_out = 0, made = 0;
-    pthread_mutex_lock(&mw->lock);
-    __atomic_add_fetch(&mw->waiters, 1, __ATOMIC_SEQ_CST);
-    for (;;) {
-        /* counted as a waiter first: an instance freed from now on wakes this thread */
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        if ((*out = steal(mw, NULL)) || (made = reserve(mw)) || timed_out) break;
-        timed_out = pthread_cond_timedwait(&mw->cond, &mw->lock, &until) == ETIMEDOUT;
-    }
-    __atomic_sub_fetch(&mw->waiters, 1, __ATOMIC_SEQ_CST);
-    pthread_mutex_unlock(&mw->lock);
-    if (*out) return HW_OK;
-    if (made) return create(mw, out, err);
-    return rt_error(err, HW_ENOMEM, "all %u instances busy for %u ms", mw->cfg.pool_size,
-                    mw->cfg.pool_wait_ms);
-}
-
-void http_pool_put(struct http_mw *mw, struct http_inst *hi) {
-    hi->phase = PHASE_IDLE;
-    hi->x = NULL;
-    struct pool_slot *s = my_slot(mw);
-    struct http_inst *none = NULL;
-    if (__atomic_compare_exchange_n(&s->hot, &none, hi, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
-        wake_waiters(mw, 1);
-        return;
-    }
-    pthread_mutex_lock(&s->lock);
-    hi->idle_next = s->idle;
-    __atomic_store_n(&s->idle, hi, __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&s->lock);
-    wake_waiters(mw, 0);
-}
-
-void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped) {
-    inst_free(hi);
-    __atomic_sub_fetch(&mw->live, 1, __ATOMIC_RELAXED);
-    if (trapped) __atomic_add_fetch(&mw->traps, 1, __ATOMIC_RELAXED);
-    wake_waiters(mw, 0);
 }
 
 /* --- the middleware ----------------------------------------------------------------------- */
@@ -377,16 +253,11 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
     pthread_mutex_init(&mw->lock, NULL);
     pthread_cond_init(&mw->cond, &ca);
     pthread_condattr_destroy(&ca);
-    mw->slots = aligned_alloc(128, HTTP_POOL_SLOTS * sizeof *mw->slots);
-    if (!mw->slots) {
+    if (http_pool_init(mw) != HW_OK) {
         pthread_cond_destroy(&mw->cond);
         pthread_mutex_destroy(&mw->lock);
         free(mw);
         return rt_error(err, HW_ENOMEM, "out of memory");
-    }
-    for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++) {
-        pthread_mutex_init(&mw->slots[i].lock, NULL);
-        mw->slots[i].idle = mw->slots[i].hot = NULL;
     }
     int rc = copy_config(mw, cfg);
     if (rc != HW_OK) {
@@ -403,7 +274,7 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
     struct http_inst *first = NULL;
     if (rc == HW_OK) {
         mw->live = 1;
-        rc = inst_create(mw, &first, err);
+        rc = http_inst_create(mw, &first, err);
         /* An instance born over keep_bytes would be recreated after every request. */
         uint64_t born = rc == HW_OK ? http_inst_footprint(first) : 0;
         if (born > mw->cfg.keep_bytes)
@@ -414,7 +285,7 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
         if (rc == HW_OK) {
             http_pool_put(mw, first);
         } else {
-            if (first) inst_free(first);
+            if (first) http_inst_free(first);
             mw->live = 0;
         }
     }
@@ -430,16 +301,7 @@ void hw_http_middleware_free(hw_http_middleware *m) {
     struct http_mw *mw = (struct http_mw *)m;
     if (!mw) return;
     if (mw->timer_cond_ready) deadline_stop(mw);
-    for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++) {
-        if (mw->slots[i].hot) inst_free(mw->slots[i].hot);
-        while (mw->slots[i].idle) {
-            struct http_inst *hi = mw->slots[i].idle;
-            mw->slots[i].idle = hi->idle_next;
-            inst_free(hi);
-        }
-        pthread_mutex_destroy(&mw->slots[i].lock);
-    }
-    free(mw->slots);
+    http_pool_free(mw);
     if (mw->mod) hw_module_free(mw->mod);
     free(mw->binds);
     free(mw->guest_config);
