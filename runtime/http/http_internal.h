@@ -119,6 +119,7 @@ struct import_bind {
 
 struct http_mw {
     hw_module *mod;
+    const hwasm_descriptor *d; /* mod's, kept at hand for every request's checks */
     hw_http_config cfg;
     uint8_t *guest_config;
     char **environ;

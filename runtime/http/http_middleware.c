@@ -202,7 +202,7 @@ int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) 
 }
 
 uint64_t http_inst_footprint(const struct http_inst *hi) {
-    const hwasm_descriptor *d = hw_module_descriptor(hi->mw->mod);
+    const hwasm_descriptor *d = hi->mw->d;
     uint64_t bytes = (hi->vm->memory ? hi->vm->memory->size : 0) + hi->scratch_cap;
     for (uint32_t i = d->num_imported_tables; i < d->num_tables; i++)
         bytes += (uint64_t)hi->vm->tables[i]->size * sizeof(void *);
@@ -266,6 +266,7 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
         hw_load_options lo = {.require_sha256 = cfg ? cfg->require_wasm_sha256 : NULL,
                               .require_file_sha256 = cfg ? cfg->require_file_sha256 : NULL};
         rc = hw_module_load(so_path, &lo, &mw->mod, err);
+        mw->d = hw_module_descriptor(mw->mod);
     }
     if (rc == HW_OK) rc = validate_exports(mw, err);
     if (rc == HW_OK) rc = http_bind_imports(mw, err);

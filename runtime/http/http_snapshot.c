@@ -63,7 +63,7 @@ void http_snapshot_free(struct http_inst *hi) {
 }
 
 int http_snapshot_take(struct http_inst *hi) {
-    const hwasm_descriptor *d = hw_module_descriptor(hi->mw->mod);
+    const hwasm_descriptor *d = hi->mw->d;
     hwasm_memory *m = hi->vm->memory;
     uint32_t ng = d->num_globals - d->num_imported_globals;
     hi->snap_globals = calloc(ng ? ng : 1, sizeof *hi->snap_globals);
@@ -103,7 +103,7 @@ fail:
 }
 
 int http_snapshot_reset(struct http_inst *hi) {
-    const hwasm_descriptor *d = hw_module_descriptor(hi->mw->mod);
+    const hwasm_descriptor *d = hi->mw->d;
     hwasm_memory *m = hi->vm->memory;
     if (!hi->snap_ready || (m ? m->size : 0) != hi->snap_mem_size) return HW_EINVAL;
     for (uint32_t i = 0; i < d->num_tables; i++)
