@@ -4,7 +4,8 @@
  * libhwasm; embedders use hwasm_http.h.
  *
  * The phases of one guest instance (enum http_phase, hi->phase), and the function behind
- * each move (http_middleware.c creates and pools instances, http_serve.c runs requests):
+ * each move (http_middleware.c creates instances, http_pool.c lends them, http_serve.c
+ * runs requests):
  *
  *   http_pool_get, no idle instance and fewer than pool_size live:
  *     inst_create --> INIT --_start/_initialize ok--> IDLE --+
