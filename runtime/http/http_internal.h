@@ -79,6 +79,7 @@ struct http_inst {
     int next_called;
     uint32_t req_ctx;
     uint64_t header_bytes; /* written by the guest in this request (http_header_bytes) */
+    int console_used;      /* this guest call printed or logged: console_flush is due */
 
     int exited; /* proc_exit was called, with exit_code */
     int32_t exit_code;

@@ -39,12 +39,6 @@ static void call_response(void *p) {
 static void (*const call_bodies[])(void *) = {
     [CALL_VOID] = call_void, [CALL_REQUEST] = call_request, [CALL_RESPONSE] = call_response};
 
-/* Did the call leave console output or a log budget to settle? Most calls log nothing. */
-static int console_pending(const struct http_inst *hi) {
-    return (hi->out.line_len | hi->err.line_len) != 0 ||
-           (hi->log_used | hi->log_lines | hi->log_dropped) != 0;
-}
-
 int http_guest_call(struct http_inst *hi, int kind, hwasm_funcref f, int32_t a, int32_t b,
                     int64_t *ret, hw_error *err) {
     struct gcall c = {f, hi->vm, a, b, 0};
@@ -52,7 +46,10 @@ int http_guest_call(struct http_inst *hi, int kind, hwasm_funcref f, int32_t a, 
     if (timed) deadline_arm(hi);
     int rc = hw_call_guarded(hi->inst, call_bodies[kind], &c, err);
     if (timed) deadline_disarm(hi);
-    if (console_pending(hi)) console_flush(hi);
+    if (hi->console_used) { /* most calls print and log nothing: nothing to settle */
+        hi->console_used = 0;
+        console_flush(hi);
+    }
     if (ret) *ret = c.ret;
     return rc;
 }
