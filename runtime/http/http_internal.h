@@ -66,6 +66,7 @@ struct http_inst {
     struct http_mw *mw;
     hw_instance *inst;
     hwasm_vmctx *vm;
+    hwasm_memory *memory; /* vm->memory (never changes), or NULL */
     hwasm_funcref handle_request, handle_response;
     hw_extern *imports;
     uint32_t num_imports;
@@ -122,6 +123,7 @@ struct import_bind {
 struct http_mw {
     hw_module *mod;
     const hwasm_descriptor *d; /* mod's, kept at hand for every request's checks */
+    uint32_t own_tables_from, own_tables_to; /* d's defined tables, for the footprint */
     hw_http_config cfg;
     uint8_t *guest_config;
     char **environ;

@@ -171,6 +171,7 @@ int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) 
         rc = hw_instance_new(mw->mod, hi->imports, hi->num_imports, &opts, &hi->inst, err);
     if (rc == HW_OK) {
         hi->vm = hw_instance_vmctx(hi->inst);
+        hi->memory = hi->vm->memory;
         rc = export_func(hi, "handle_request", &hi->handle_request, err);
     }
     if (rc == HW_OK) rc = export_func(hi, "handle_response", &hi->handle_response, err);
@@ -199,9 +200,9 @@ int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) 
 }
 
 uint64_t http_inst_footprint(const struct http_inst *hi) {
-    const hwasm_descriptor *d = hi->mw->d;
-    uint64_t bytes = (hi->vm->memory ? hi->vm->memory->size : 0) + hi->scratch_cap;
-    for (uint32_t i = d->num_imported_tables; i < d->num_tables; i++)
+    const struct http_mw *mw = hi->mw;
+    uint64_t bytes = (hi->memory ? hi->memory->size : 0) + hi->scratch_cap;
+    for (uint32_t i = mw->own_tables_from; i < mw->own_tables_to; i++)
         bytes += (uint64_t)hi->vm->tables[i]->size * sizeof(void *);
     return bytes;
 }
@@ -264,6 +265,8 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
                               .require_file_sha256 = cfg ? cfg->require_file_sha256 : NULL};
         rc = hw_module_load(so_path, &lo, &mw->mod, err);
         mw->d = hw_module_descriptor(mw->mod);
+        mw->own_tables_from = mw->d ? mw->d->num_imported_tables : 0;
+        mw->own_tables_to = mw->d ? mw->d->num_tables : 0;
     }
     if (rc == HW_OK) rc = validate_exports(mw, err);
     if (rc == HW_OK) rc = http_bind_imports(mw, err);
