@@ -62,6 +62,10 @@ static inline int name_eq(const hw_http_field *f, const char *name, size_t len) 
     return 1;
 }
 
+int http_field_is(const hw_http_field *f, const char *name, size_t name_len) {
+    return name_eq(f, name, name_len);
+}
+
 int64_t hw_http_headers_find(const hw_http_headers *h, const char *name, size_t name_len,
                              uint32_t from) {
     for (uint32_t i = from; i < h->count; i++)

@@ -202,6 +202,9 @@ static inline uint8_t *guest_bytes(struct http_inst *hi, hwasm_vmctx *vm, uint32
     return m->base + ptr;
 }
 
+/* Is f's name name, ignoring ASCII case (as hw_http_headers_find compares)? */
+int http_field_is(const hw_http_field *f, const char *name, size_t name_len);
+
 /* Writes a single string under the buf_limit rule and returns its length. */
 int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint32_t buf,
                           uint32_t buf_limit, const void *s, size_t n);
