@@ -78,7 +78,7 @@ static struct http_inst *hot_take(struct pool_slot *s) {
                    : NULL;
     struct http_inst *hi = NULL;
     __atomic_store_n(&s->claim, 1, __ATOMIC_RELAXED);
-    fence_light();
+    __atomic_signal_fence(__ATOMIC_SEQ_CST); /* fence_light, asym known */
     if (!__atomic_load_n(&s->stealing, __ATOMIC_RELAXED)) {
         hi = __atomic_load_n(&s->hot, __ATOMIC_RELAXED);
         if (hi) __atomic_store_n(&s->hot, NULL, __ATOMIC_RELAXED);
@@ -96,7 +96,7 @@ static int hot_give(struct pool_slot *s, struct http_inst *hi) {
     }
     int given = 0;
     __atomic_store_n(&s->claim, 1, __ATOMIC_RELAXED);
-    fence_light();
+    __atomic_signal_fence(__ATOMIC_SEQ_CST); /* fence_light, asym known */
     if (!__atomic_load_n(&s->stealing, __ATOMIC_RELAXED) &&
         !__atomic_load_n(&s->hot, __ATOMIC_RELAXED)) {
         __atomic_store_n(&s->hot, hi, __ATOMIC_RELAXED);
@@ -213,10 +213,9 @@ static int wait_for_one(struct http_mw *mw, struct http_inst **out, hw_error *er
                     mw->cfg.pool_wait_ms);
 }
 
-int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err) {
-    int owner;
-    struct pool_slot *own = my_slot(mw, &owner);
-    if (owner && (*out = hot_take(own))) return HW_OK;
+/* Everything but the hot entry (kept apart so the fast path saves no registers). */
+static __attribute__((noinline)) int get_slow(struct http_mw *mw, struct pool_slot *own,
+                                              struct http_inst **out, hw_error *err) {
     /* an idle instance anywhere before a new one: instances move to the workers that need
      * them, and the pool holds no more than the peak of requests in flight */
     if ((*out = list_pop(own)) || (*out = steal(mw, own))) return HW_OK;
@@ -225,13 +224,28 @@ int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err) {
     return wait_for_one(mw, out, err);
 }
 
+int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err) {
+    int owner;
+    struct pool_slot *own = my_slot(mw, &owner);
+    if (owner && (*out = hot_take(own))) return HW_OK;
+    return get_slow(mw, own, out, err);
+}
+
+static __attribute__((noinline)) void put_slow(struct http_mw *mw, struct pool_slot *s,
+                                               struct http_inst *hi) {
+    list_push(s, hi);
+    wake_waiters(mw);
+}
+
 void http_pool_put(struct http_mw *mw, struct http_inst *hi) {
     hi->phase = PHASE_IDLE;
     hi->x = NULL;
     int owner;
     struct pool_slot *s = my_slot(mw, &owner);
-    if (!owner || !hot_give(s, hi)) list_push(s, hi);
-    wake_waiters(mw);
+    if (owner && hot_give(s, hi))
+        wake_waiters(mw);
+    else
+        put_slow(mw, s, hi);
 }
 
 void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped) {
