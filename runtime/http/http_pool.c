@@ -79,7 +79,8 @@ static struct http_inst *hot_take(struct pool_slot *s) {
     struct http_inst *hi = NULL;
     __atomic_store_n(&s->claim, 1, __ATOMIC_RELAXED);
     __atomic_signal_fence(__ATOMIC_SEQ_CST); /* fence_light, asym known */
-    if (!__atomic_load_n(&s->stealing, __ATOMIC_RELAXED)) {
+    /* acquire: after a theft, its hot = NULL is seen with its stealing = 0 */
+    if (!__atomic_load_n(&s->stealing, __ATOMIC_ACQUIRE)) {
         hi = __atomic_load_n(&s->hot, __ATOMIC_RELAXED);
         if (hi) __atomic_store_n(&s->hot, NULL, __ATOMIC_RELAXED);
     }
@@ -97,7 +98,7 @@ static int hot_give(struct pool_slot *s, struct http_inst *hi) {
     int given = 0;
     __atomic_store_n(&s->claim, 1, __ATOMIC_RELAXED);
     __atomic_signal_fence(__ATOMIC_SEQ_CST); /* fence_light, asym known */
-    if (!__atomic_load_n(&s->stealing, __ATOMIC_RELAXED) &&
+    if (!__atomic_load_n(&s->stealing, __ATOMIC_ACQUIRE) &&
         !__atomic_load_n(&s->hot, __ATOMIC_RELAXED)) {
         __atomic_store_n(&s->hot, hi, __ATOMIC_RELAXED);
         given = 1;
@@ -213,12 +214,16 @@ static int wait_for_one(struct http_mw *mw, struct http_inst **out, hw_error *er
                     mw->cfg.pool_wait_ms);
 }
 
-/* Everything but the hot entry (kept apart so the fast path saves no registers). */
+/* Everything but the owner's hot entry (kept apart so the fast path saves no registers).
+ * A thread past HTTP_POOL_SLOTS may steal its shared slot's hot instance. */
 static __attribute__((noinline)) int get_slow(struct http_mw *mw, struct pool_slot *own,
-                                              struct http_inst **out, hw_error *err) {
+                                              int owner, struct http_inst **out,
+                                              hw_error *err) {
     /* an idle instance anywhere before a new one: instances move to the workers that need
      * them, and the pool holds no more than the peak of requests in flight */
-    if ((*out = list_pop(own)) || (*out = steal(mw, own))) return HW_OK;
+    if ((*out = list_pop(own)) || (!owner && (*out = hot_steal(own))) ||
+        (*out = steal(mw, own)))
+        return HW_OK;
     if (reserve(mw)) return create(mw, out, err);
     if (mw->cfg.pool_no_wait) return rt_error(err, HW_EBUSY, "all %u instances busy", mw->cfg.pool_size);
     return wait_for_one(mw, out, err);
@@ -228,7 +233,7 @@ int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err) {
     int owner;
     struct pool_slot *own = my_slot(mw, &owner);
     if (owner && (*out = hot_take(own))) return HW_OK;
-    return get_slow(mw, own, out, err);
+    return get_slow(mw, own, owner, out, err);
 }
 
 static __attribute__((noinline)) void put_slow(struct http_mw *mw, struct pool_slot *s,

@@ -653,6 +653,29 @@ START_TEST(pool_handover) {
 }
 END_TEST
 
+/* More threads than pool slots (HTTP_POOL_SLOTS, 64): the later ones share slots and own
+ * no hot entry; eight at a time, every request served once, none on a busy instance. */
+START_TEST(many_threads) {
+    hw_http_config cfg = {.pool_size = 4, .pool_wait_ms = 10000};
+    hw_http_middleware *mw = load_guest("counter", &cfg);
+    for (int round = 0; round < 10; round++) {
+        pthread_t t[8];
+        struct hammer h[8];
+        for (int i = 0; i < 8; i++) {
+            h[i] = (struct hammer){.mw = mw, .n = 50};
+            pthread_create(&t[i], NULL, hammer_main, &h[i]);
+        }
+        for (int i = 0; i < 8; i++) {
+            pthread_join(t[i], NULL);
+            ck_assert_int_eq(h[i].ok, 50);
+        }
+    }
+    ck_assert_uint_le(hw_http_middleware_instances(mw), 4);
+    ck_assert_uint_eq(hw_http_middleware_traps(mw), 0);
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("http_host");
     TCase *sc = tcase_create("scenarios");
@@ -685,6 +708,7 @@ int main(void) {
     tcase_add_test(lc, reset_policy);
     tcase_add_test(lc, concurrent_pool);
     tcase_add_test(lc, pool_handover);
+    tcase_add_test(lc, many_threads);
     suite_add_tcase(s, lc);
     return unit_run_suite(s);
 }
