@@ -1,8 +1,11 @@
 /*
- * bench_http.c — in-process cost of the http host (not a test): ns per request for a no-op
- * guest and for a guest making one host call of each common kind, instance creation,
- * reset under the snapshot policy, and RSS per idle instance. Each figure is the median of
- * 21 batches. Usage: bench_http GUEST_DIR (the folder with noop.so, hostcalls.so, counter.so).
+ * bench_http.c — in-process cost of the http host (not a test): ns per request for a
+ * baseline without any guest (what hw_http_serve's caller does alone: call its next
+ * handler on the exchange), a no-op guest and a guest making one host call of each common
+ * kind, reset under the snapshot policy, instance creation and freeing, and RSS per idle
+ * instance. Each figure is the median of 21 batches. Usage: bench_http GUEST_DIR [SCALE]
+ * (GUEST_DIR holds noop.so, hostcalls.so, counter.so; SCALE divides the iteration counts,
+ * e.g. 100 under callgrind).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,8 @@
 
 #define BATCHES 21
 
+static int scale = 1;
+
 static double now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -22,6 +27,11 @@ static double now_ns(void) {
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+static double median(double *t) {
+    qsort(t, BATCHES, sizeof t[0], cmp_double);
+    return t[BATCHES / 2];
 }
 
 static const char *dir;
@@ -35,8 +45,33 @@ static int next_noop(void *ctx, hw_http_exchange *x) {
     (void)ctx, (void)x;
     return 0;
 }
+/* Called through a volatile pointer, as an embedder calls its handler: not inlined away. */
+static hw_http_next_fn volatile next_fn = next_noop;
 
-/* Median ns per request of `iters` requests on one reused exchange. */
+static hw_http_exchange *new_exchange(void) {
+    static hw_http_exchange x;
+    hw_http_exchange_init(&x);
+    hw_http_headers_add(&x.req.headers, "Host", 4, "localhost", 9);
+    return &x;
+}
+
+/* Median ns per request of the embedder alone: the next handler on the exchange. */
+static double per_request_baseline(int iters) {
+    hw_http_exchange *x = new_exchange();
+    double t[BATCHES];
+    for (int b = 0; b < BATCHES; b++) {
+        double t0 = now_ns();
+        for (int i = 0; i < iters; i++) {
+            x->req.body.pos = 0;
+            if (next_fn(NULL, x)) exit(1);
+        }
+        t[b] = (now_ns() - t0) / iters;
+    }
+    hw_http_exchange_free(x);
+    return median(t);
+}
+
+/* Median ns per request of `iters` requests through the guest on one reused exchange. */
 static double per_request(const char *guest, uint32_t policy, int iters) {
     hw_http_config cfg = {.policy = policy};
     hw_http_middleware *mw;
@@ -45,25 +80,22 @@ static double per_request(const char *guest, uint32_t policy, int iters) {
         fprintf(stderr, "%s: %s\n", guest, err.message);
         exit(1);
     }
-    hw_http_exchange x;
-    hw_http_exchange_init(&x);
-    hw_http_headers_add(&x.req.headers, "Host", 4, "localhost", 9);
+    hw_http_exchange *x = new_exchange();
     double t[BATCHES];
     for (int b = 0; b < BATCHES; b++) {
         double t0 = now_ns();
         for (int i = 0; i < iters; i++) {
-            x.req.body.pos = 0;
-            if (hw_http_serve(mw, &x, next_noop, NULL, &err)) {
+            x->req.body.pos = 0;
+            if (hw_http_serve(mw, x, next_fn, NULL, &err)) {
                 fprintf(stderr, "%s: %s\n", guest, err.message);
                 exit(1);
             }
         }
         t[b] = (now_ns() - t0) / iters;
     }
-    hw_http_exchange_free(&x);
+    hw_http_exchange_free(x);
     hw_http_middleware_free(mw);
-    qsort(t, BATCHES, sizeof t[0], cmp_double);
-    return t[BATCHES / 2];
+    return median(t);
 }
 
 static long rss_kib(void) {
@@ -74,43 +106,72 @@ static long rss_kib(void) {
     return res * 4;
 }
 
-int main(int argc, char **argv) {
-    dir = argc > 1 ? argv[1] : "build/tests/guests";
-    double noop = per_request("noop", HW_HTTP_KEEP, 100000);
-    double calls = per_request("hostcalls", HW_HTTP_KEEP, 100000);
-    double keep = per_request("counter", HW_HTTP_KEEP, 20000);
-    double reset = per_request("counter", HW_HTTP_RESET, 20000);
-    printf("trivial request (noop, next=1):     %8.1f ns\n", noop);
-    printf("request with 6 host calls:          %8.1f ns  (%.1f ns per call)\n", calls,
-           (calls - noop) / 6);
-    printf("counter request, keep policy:       %8.1f ns\n", keep);
-    printf("counter request, reset policy:      %8.1f ns  (reset %.1f ns)\n", reset, reset - keep);
+static void new_instance(hw_module *m, hw_instance **out) {
+    hw_error err;
+    if (hw_instance_new(m, NULL, 0, NULL, out, &err)) {
+        fprintf(stderr, "%s\n", err.message);
+        exit(1);
+    }
+}
 
-    /* instance creation and idle RSS: raw instances of the no-op module */
+/* Instance creation and freeing with N instances live at once (as a pool filling up),
+ * then one at a time (as a pool replacing a trapped instance), and idle RSS. */
+static void instances(void) {
     hw_module *m;
     hw_error err;
-    if (hw_module_load(path("noop"), NULL, &m, &err))
-        return fprintf(stderr, "%s\n", err.message), 1;
+    if (hw_module_load(path("noop"), NULL, &m, &err)) {
+        fprintf(stderr, "%s\n", err.message);
+        exit(1);
+    }
     enum { N = 200 };
     static hw_instance *insts[N];
-    double t[BATCHES];
+    double tc[BATCHES], tf[BATCHES], tr[BATCHES];
     for (int b = 0; b < BATCHES; b++) {
         double t0 = now_ns();
         for (int i = 0; i < N; i++)
-            if (hw_instance_new(m, NULL, 0, NULL, &insts[i], &err))
-                return fprintf(stderr, "%s\n", err.message), 1;
-        t[b] = (now_ns() - t0) / N;
-        if (b < BATCHES - 1)
-            for (int i = 0; i < N; i++)
-                hw_instance_free(insts[i]);
+            new_instance(m, &insts[i]);
+        double t1 = now_ns();
+        tc[b] = (t1 - t0) / N;
+        if (b == BATCHES - 1) break;
+        for (int i = 0; i < N; i++)
+            hw_instance_free(insts[i]);
+        tf[b] = (now_ns() - t1) / N;
     }
-    qsort(t, BATCHES, sizeof t[0], cmp_double);
-    printf("instance creation (noop):           %8.1f ns\n", t[BATCHES / 2]);
+    tf[BATCHES - 1] = tf[0];
+    printf("instance creation, %d live (noop):  %8.1f ns  (free %.1f ns)\n", N, median(tc),
+           median(tf));
     long before = rss_kib();
     for (int i = 0; i < N; i++)
         hw_instance_free(insts[i]);
     long after = rss_kib();
+    for (int b = 0; b < BATCHES; b++) {
+        double t0 = now_ns();
+        for (int i = 0; i < N; i++) {
+            hw_instance *inst;
+            new_instance(m, &inst);
+            hw_instance_free(inst);
+        }
+        tr[b] = (now_ns() - t0) / N;
+    }
+    printf("instance creation + free, 1 live:   %8.1f ns\n", median(tr));
     printf("RSS per idle instance (noop):       %8.1f KiB\n", (double)(before - after) / N);
     hw_module_free(m);
+}
+
+int main(int argc, char **argv) {
+    dir = argc > 1 ? argv[1] : "build/tests/guests";
+    scale = argc > 2 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 1;
+    double base = per_request_baseline(100000 / scale);
+    double noop = per_request("noop", HW_HTTP_KEEP, 100000 / scale);
+    double calls = per_request("hostcalls", HW_HTTP_KEEP, 100000 / scale);
+    double keep = per_request("counter", HW_HTTP_KEEP, 20000 / scale);
+    double reset = per_request("counter", HW_HTTP_RESET, 20000 / scale);
+    printf("baseline request (next only):       %8.1f ns\n", base);
+    printf("trivial request (noop, next=1):     %8.1f ns  (added %.1f ns)\n", noop, noop - base);
+    printf("request with 6 host calls:          %8.1f ns  (%.1f ns per call)\n", calls,
+           (calls - noop) / 6);
+    printf("counter request, keep policy:       %8.1f ns\n", keep);
+    printf("counter request, reset policy:      %8.1f ns  (reset %.1f ns)\n", reset, reset - keep);
+    instances();
     return 0;
 }

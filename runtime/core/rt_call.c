@@ -2,8 +2,9 @@
  * rt_call.c — entering guest code. Each guarded call pushes a frame holding a jmp_buf on
  * the thread-local stack rt_trap.c unwinds; a trap (from generated code, a runtime
  * callback, a host function or the fault handler) fills the frame's hw_error and
- * _longjmps to it. _setjmp does not save the signal mask: the fault handler runs with
- * SA_NODEFER, so nothing stays blocked after jumping out of it, and entry costs no syscall.
+ * rt_longjmps to it (rt_jump.c). The jump does not restore the signal mask: the fault
+ * handler runs with SA_NODEFER, so nothing stays blocked after jumping out of it, and
+ * entry costs no syscall.
  */
 #include "rt_internal.h"
 
@@ -17,7 +18,7 @@ int hw_call_guarded(hw_instance *inst, void (*body)(void *arg), void *arg, hw_er
     f.prev = rt_top_frame;
     f.err = err;
     inst->vm.stack_limit = rt_thread_stack_limit;
-    if (_setjmp(f.jb) != 0) {
+    if (rt_setjmp(f.jb) != 0) {
         rt_top_frame = f.prev;
         return HW_ETRAP;
     }

@@ -6,6 +6,7 @@
 #ifndef HWASM_RT_INTERNAL_H
 #define HWASM_RT_INTERNAL_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,6 +40,10 @@ static inline rt_memory *rt_memory_of(hwasm_memory *m) {
  * none) lowers the growth limit below the declared max. Returns HW_OK or HW_ENOMEM. */
 int rt_memory_create(uint32_t min_pages, uint32_t max_pages, int has_max, uint32_t cap_pages,
                      bool guard, rt_memory **out, hw_error *err);
+/* Gives a spare memory (rt_spare.c) the limits of a fresh one; fails like rt_memory_create
+ * when they are invalid, leaving m to the caller. */
+int rt_memory_reuse(rt_memory *m, uint32_t max_pages, int has_max, uint32_t cap_pages,
+                    hw_error *err);
 void rt_memory_free(rt_memory *m);
 /* memory.grow: the old size in pages, or -1 with nothing changed. */
 int32_t rt_memory_grow(hwasm_memory *m, uint32_t delta_pages);
@@ -87,6 +92,9 @@ const char *rt_elf_machine_name(unsigned machine);
 
 /* --- rt_module.c ----------------------------------------------------------------------- */
 
+#define RT_SPARES 16u                   /* spare memories per module (rt_spare.c) */
+#define RT_SPARE_MAX_BYTES (256u << 10) /* larger memories are unmapped when freed */
+
 struct hw_module {
     void *dl;
     int memfd; /* the sealed copy dlopen mapped, open while loaded so its name stays unique */
@@ -96,7 +104,19 @@ struct hw_module {
     int num_code_slots;
     hw_instance *zombies; /* instances whose functions may still be referenced (see
                              rt_instance.c), freed with the module */
+    pthread_mutex_t spare_lock; /* guards spares (rt_spare.c) */
+    uint32_t num_spares;        /* written under spare_lock, read as a hint without */
+    struct rt_memory *spares[RT_SPARES];
 };
+
+/* --- rt_spare.c: freed instances' memories, wiped and kept for the next instance -------- */
+
+/* Keeps m (zeroed) for the module's next instance, or returns false: the caller frees it. */
+bool rt_spare_give(hw_module *mod, struct rt_memory *m);
+/* A spare memory of the module's initial size, all zero, or NULL. */
+struct rt_memory *rt_spare_take(hw_module *mod);
+/* At hw_module_free: unmaps every spare. */
+void rt_spare_free_all(hw_module *mod);
 
 /* --- rt_instance.c / rt_link.c --------------------------------------------------------- */
 
@@ -148,9 +168,25 @@ void rt_elem_drop(hw_instance *inst, uint32_t elem_index);
 
 /* --- rt_trap.c, rt_call.c, rt_signal.c: trap recovery ---------------------------------- */
 
+/* rt_jump.c: setjmp/longjmp for guest calls, a minimal pair on x86-64 (RT_JUMP_NATIVE),
+ * else _setjmp/_longjmp (neither saves the signal mask). rt_setjmp returns 0, then 1 when
+ * rt_longjmp comes back to it. rt_jump_init draws the pointer guard (once per process,
+ * before any guest call). */
+#if defined(__x86_64__)
+#define RT_JUMP_NATIVE 1
+typedef uintptr_t rt_jmp_buf[8];
+int rt_setjmp(rt_jmp_buf jb) __attribute__((returns_twice));
+#else
+#define RT_JUMP_NATIVE 0
+typedef jmp_buf rt_jmp_buf;
+#define rt_setjmp(jb) _setjmp(jb)
+#endif
+void rt_longjmp(rt_jmp_buf jb) __attribute__((noreturn));
+void rt_jump_init(void);
+
 /* One armed guest call on this thread; innermost on top. */
 typedef struct rt_frame {
-    jmp_buf jb;
+    rt_jmp_buf jb;
     struct rt_frame *prev;
     hw_error *err;
 } rt_frame;

@@ -272,6 +272,7 @@ int hw_module_load(const char *path, const hw_load_options *opts, hw_module **ou
     hw_module *m = calloc(1, sizeof *m);
     if (!m) return rt_error(err, HW_ENOMEM, "out of memory");
     m->memfd = -1;
+    pthread_mutex_init(&m->spare_lock, NULL);
     int rc;
     char why[256];
     if ((rc = copy_and_check(m, path, opts, err)) != HW_OK) goto fail;
@@ -336,6 +337,8 @@ void hw_module_free(hw_module *m) {
         m->zombies = z->next_zombie;
         rt_instance_destroy(z);
     }
+    rt_spare_free_all(m);
+    pthread_mutex_destroy(&m->spare_lock);
     for (int i = 0; i < m->num_code_slots; i++)
         rt_ranges_remove(&rt_fault_code, m->code_slots[i]);
     free(m->sig_ids);

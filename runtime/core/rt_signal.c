@@ -75,6 +75,7 @@ static void free_altstack(void *p) {
 }
 
 static void install(void) {
+    rt_jump_init();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_fault;

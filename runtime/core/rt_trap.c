@@ -26,7 +26,7 @@ void rt_trap_unwind(uint32_t trap, const char *message) {
         rt_copy_message(f->err->message, sizeof f->err->message,
                         message ? message : hw_trap_message(trap));
     }
-    _longjmp(f->jb, 1);
+    rt_longjmp(f->jb);
 }
 
 void rt_trap_callback(hwasm_vmctx *vm, uint32_t code) {

@@ -65,6 +65,7 @@ int http_log_enabled(const struct http_mw *mw, int32_t level) {
 void http_log(struct http_inst *hi, int32_t level, const char *msg, size_t len) {
     const struct http_mw *mw = hi->mw;
     if (!http_log_enabled(mw, level)) return;
+    hi->console_used = 1;
     if (hi->log_used + len > HTTP_LOG_BUDGET || hi->log_lines == HTTP_LOG_LINES) {
         hi->log_dropped++;
         return;

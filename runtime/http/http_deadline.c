@@ -88,10 +88,10 @@ void deadline_stop(struct http_mw *mw) {
 
 /* Arming and disarming take no lock: a store and a load, or a compare-and-swap, on the
  * instance's own line (a lock per call shared by every worker was a tail of milliseconds
- * whenever its holder was preempted). */
+ * whenever its holder was preempted). Called only when the timer runs (the caller checks
+ * mw->timer_running, so a middleware without deadline_ms pays one load per call). */
 void deadline_arm(struct http_inst *hi) {
     struct http_mw *mw = hi->mw;
-    if (!mw->timer_running) return;
     __atomic_store_n(&hi->deadline_ns, now_ns() + (uint64_t)mw->cfg.deadline_ms * 1000000u, __ATOMIC_SEQ_CST);
     /* Every deadline is now + the same budget, so none is earlier than one the timer
      * already waits for: only an idle timer needs waking (a wake-up per call would cost a
@@ -104,7 +104,6 @@ void deadline_arm(struct http_inst *hi) {
 }
 
 void deadline_disarm(struct http_inst *hi) {
-    if (!hi->mw->timer_running) return;
     uint64_t d = __atomic_load_n(&hi->deadline_ns, __ATOMIC_ACQUIRE);
     /* the timer is between its compare-and-swap and the interrupt: a few instructions */
     while (d == DEADLINE_FIRING || !__atomic_compare_exchange_n(&hi->deadline_ns, &d, DEADLINE_OFF, 0,

@@ -59,15 +59,20 @@ static int bad_value_bytes(const uint8_t *p, uint32_t n) {
     return 0;
 }
 
+/* The token bytes of RFC 9110 §5.6.2: DIGIT, ALPHA and !#$%&'*+-.^_`|~ . */
+#define TOKEN_RANGE(a, b) [a... b] = 1
+static const uint8_t tchar[256] = {
+    TOKEN_RANGE('0', '9'), TOKEN_RANGE('A', 'Z'), TOKEN_RANGE('a', 'z'),
+    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
+    ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1};
+
 /* A field name is a token (RFC 9110 §5.1): "Content-Length " or "a b" would reach the app
  * as a name some parsers trim and others refuse. */
 static int bad_name_bytes(const uint8_t *p, uint32_t n) {
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        int alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-        if (!alnum && !memchr("!#$%&'*+-.^_`|~", c, 15)) return 1;
-    }
-    return 0;
+    uint8_t ok = 1;
+    for (uint32_t i = 0; i < n; i++)
+        ok &= tchar[p[i]];
+    return !ok;
 }
 
 static const uint8_t *header_name(struct http_inst *hi, hwasm_vmctx *vm, int32_t name,
@@ -137,18 +142,21 @@ int64_t http_get_header_values(void *env, hwasm_vmctx *vm, int32_t kind, int32_t
     const uint8_t *n = header_name(HI, vm, name, name_len, fn);
     hw_http_headers *h = headers_of(HI, vm, kind, fn);
     uint8_t *dst = buf_limit ? guest_bytes(HI, vm, (uint32_t)buf, (uint32_t)buf_limit, fn) : NULL;
-    uint32_t count = 0;
+    uint32_t count = 0, first = 0, last = 0;
     uint64_t total = 0;
     for (int64_t i = hw_http_headers_find(h, (const char *)n, (uint32_t)name_len, 0); i >= 0;
          i = hw_http_headers_find(h, (const char *)n, (uint32_t)name_len, (uint32_t)i + 1)) {
-        count++;
+        if (!count++) first = (uint32_t)i;
+        last = (uint32_t)i;
         total += h->fields[i].value_len + 1u;
     }
     if (total > INT32_MAX) http_trap(HI, vm, fn, "header values too long");
     if (count && total <= (uint32_t)buf_limit) {
-        for (int64_t i = hw_http_headers_find(h, (const char *)n, (uint32_t)name_len, 0); i >= 0;
-             i = hw_http_headers_find(h, (const char *)n, (uint32_t)name_len, (uint32_t)i + 1)) {
+        /* the matches lie in [first, last]: the copy looks no further */
+        for (uint32_t i = first; i <= last; i++) {
             const hw_http_field *f = &h->fields[i];
+            if (i != first && i != last && !http_field_is(f, (const char *)n, (uint32_t)name_len))
+                continue;
             memcpy(dst, f->value, f->value_len);
             dst[f->value_len] = 0;
             dst += f->value_len + 1;

@@ -4,7 +4,8 @@
  * libhwasm; embedders use hwasm_http.h.
  *
  * The phases of one guest instance (enum http_phase, hi->phase), and the function behind
- * each move (http_middleware.c creates and pools instances, http_serve.c runs requests):
+ * each move (http_middleware.c creates instances, http_pool.c lends them, http_serve.c
+ * runs requests):
  *
  *   http_pool_get, no idle instance and fewer than pool_size live:
  *     inst_create --> INIT --_start/_initialize ok--> IDLE --+
@@ -34,7 +35,8 @@
 
 #include <hwasm/hwasm_http.h>
 
-/* The core's error setter (rt_error): the one core header this layer includes. */
+/* The core's error setter (rt_error): with rt_zero.h (http_snapshot.c), the only core
+ * headers this layer includes. */
 #include "rt_error.h"
 
 /* Where an instance is: initialising (no request), inside handle_request, inside
@@ -64,6 +66,7 @@ struct http_inst {
     struct http_mw *mw;
     hw_instance *inst;
     hwasm_vmctx *vm;
+    hwasm_memory *memory; /* vm->memory (never changes), or NULL */
     hwasm_funcref handle_request, handle_response;
     hw_extern *imports;
     uint32_t num_imports;
@@ -77,6 +80,7 @@ struct http_inst {
     int next_called;
     uint32_t req_ctx;
     uint64_t header_bytes; /* written by the guest in this request (http_header_bytes) */
+    int console_used;      /* this guest call printed or logged: console_flush is due */
 
     int exited; /* proc_exit was called, with exit_code */
     int32_t exit_code;
@@ -99,6 +103,7 @@ struct http_inst {
     int snap_ready;
     uint64_t snap_mem_size;
     uint8_t *snap_copy; /* small memories: a plain copy (else a CoW memfd view) */
+    uint64_t *snap_zero; /* with snap_copy: one bit per 4 KiB page, set when all zero */
     hwasm_global *snap_globals;
     uint32_t *snap_table_sizes;
 
@@ -117,6 +122,8 @@ struct import_bind {
 
 struct http_mw {
     hw_module *mod;
+    const hwasm_descriptor *d; /* mod's, kept at hand for every request's checks */
+    uint32_t own_tables_from, own_tables_to; /* d's defined tables, for the footprint */
     hw_http_config cfg;
     uint8_t *guest_config;
     char **environ;
@@ -150,13 +157,19 @@ struct http_mw {
     pthread_cond_t timer_cond;
 };
 
-/* Pool slots: a thread uses slot (its number % HTTP_POOL_SLOTS); each on its own cache
- * lines. Two threads that share a slot are still correct, only contended. */
-#define HTTP_POOL_SLOTS 16
+/* Pool slots (http_pool.c): thread n uses slot n % HTTP_POOL_SLOTS, each on its own cache
+ * lines; thread n < HTTP_POOL_SLOTS owns its slot's `hot` entry (its last returned
+ * instance, taken and given back without an atomic read-modify-write). The slot's other
+ * idle instances wait in the `idle` list under the lock. Two threads that share a slot are
+ * still correct, only contended. */
+#define HTTP_POOL_SLOTS 64
 struct pool_slot {
     pthread_mutex_t lock;
     struct http_inst *idle; /* written under lock, read as a hint without (atomic) */
-    char pad[128 - sizeof(pthread_mutex_t) - sizeof(struct http_inst *)];
+    struct http_inst *hot;  /* atomic: see http_pool.c for who writes it when */
+    uint32_t claim;         /* the owner is using hot (atomic) */
+    uint32_t stealing;      /* another thread is taking hot, under lock (atomic) */
+    char pad[128 - sizeof(pthread_mutex_t) - 2 * sizeof(struct http_inst *) - 8];
 };
 
 /* Deadline states other than a time (every real deadline is far above these). */
@@ -189,6 +202,9 @@ static inline uint8_t *guest_bytes(struct http_inst *hi, hwasm_vmctx *vm, uint32
     return m->base + ptr;
 }
 
+/* Is f's name name, ignoring ASCII case (as hw_http_headers_find compares)? */
+int http_field_is(const hw_http_field *f, const char *name, size_t name_len);
+
 /* Writes a single string under the buf_limit rule and returns its length. */
 int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint32_t buf,
                           uint32_t buf_limit, const void *s, size_t n);
@@ -217,7 +233,8 @@ void console_tail(struct http_inst *hi, char *out, size_t cap);
 /* Resolves every import of mw->mod into mw->binds, or fails naming the bad import. */
 int http_bind_imports(struct http_mw *mw, hw_error *err);
 
-/* Deadline timer: arm before a guest call, disarm after (clears a late interrupt). */
+/* Deadline timer: arm before a guest call, disarm after (clears a late interrupt); both
+ * only while mw->timer_running. */
 int deadline_start(struct http_mw *mw);
 void deadline_stop(struct http_mw *mw);
 void deadline_arm(struct http_inst *hi);
@@ -228,7 +245,14 @@ enum { CALL_VOID, CALL_REQUEST, CALL_RESPONSE };
 int http_guest_call(struct http_inst *hi, int kind, hwasm_funcref f, int32_t a, int32_t b,
                     int64_t *ret, hw_error *err);
 
-/* The pool: get waits up to pool_wait_ms; discard frees an instance for good. */
+/* An initialised instance (http_middleware.c), or an error; freeing one for good. */
+int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err);
+void http_inst_free(struct http_inst *hi);
+
+/* The pool (http_pool.c): init and free (with every idle instance) its slots; get waits up
+ * to pool_wait_ms; discard frees an instance for good. */
+int http_pool_init(struct http_mw *mw);
+void http_pool_free(struct http_mw *mw);
 int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err);
 void http_pool_put(struct http_mw *mw, struct http_inst *hi);
 void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped);

@@ -1,11 +1,9 @@
 /*
  * http_middleware.c — the middleware object: load and validate a compiled guest, create
  * and destroy its instances (start section, _start, _initialize) under the memory and
- * table caps, and the bounded pool that lends one instance per request (waiting up to
- * pool_wait_ms when all are busy). The pool keeps idle instances per thread, so workers
- * serving requests in parallel share no lock and no written cache line.
+ * table caps, and make guarded guest calls under the deadline. The pool that lends one
+ * instance per request is http_pool.c.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,30 +16,40 @@
 struct gcall {
     hwasm_funcref f;
     hwasm_vmctx *vm;
-    int kind;
     int32_t a, b;
     int64_t ret;
 };
 
-static void gcall_body(void *p) {
+/* One body per kind of call: the guest function's native signature. */
+static void call_void(void *p) {
     struct gcall *c = p;
-    switch (c->kind) {
-    case CALL_VOID: ((void (*)(void *, hwasm_vmctx *))c->f.code)(c->f.env, c->vm); break;
-    case CALL_REQUEST:
-        c->ret = ((int64_t(*)(void *, hwasm_vmctx *))c->f.code)(c->f.env, c->vm);
-        break;
-    default:
-        ((void (*)(void *, hwasm_vmctx *, int32_t, int32_t))c->f.code)(c->f.env, c->vm, c->a, c->b);
-    }
+    ((void (*)(void *, hwasm_vmctx *))c->f.code)(c->f.env, c->vm);
 }
+
+static void call_request(void *p) {
+    struct gcall *c = p;
+    c->ret = ((int64_t(*)(void *, hwasm_vmctx *))c->f.code)(c->f.env, c->vm);
+}
+
+static void call_response(void *p) {
+    struct gcall *c = p;
+    ((void (*)(void *, hwasm_vmctx *, int32_t, int32_t))c->f.code)(c->f.env, c->vm, c->a, c->b);
+}
+
+static void (*const call_bodies[])(void *) = {
+    [CALL_VOID] = call_void, [CALL_REQUEST] = call_request, [CALL_RESPONSE] = call_response};
 
 int http_guest_call(struct http_inst *hi, int kind, hwasm_funcref f, int32_t a, int32_t b,
                     int64_t *ret, hw_error *err) {
-    struct gcall c = {f, hi->vm, kind, a, b, 0};
-    deadline_arm(hi);
-    int rc = hw_call_guarded(hi->inst, gcall_body, &c, err);
-    deadline_disarm(hi);
-    console_flush(hi);
+    struct gcall c = {f, hi->vm, a, b, 0};
+    int timed = hi->mw->timer_running;
+    if (timed) deadline_arm(hi);
+    int rc = hw_call_guarded(hi->inst, call_bodies[kind], &c, err);
+    if (timed) deadline_disarm(hi);
+    if (hi->console_used) { /* most calls print and log nothing: nothing to settle */
+        hi->console_used = 0;
+        console_flush(hi);
+    }
     if (ret) *ret = c.ret;
     return rc;
 }
@@ -101,7 +109,7 @@ static void inst_register(struct http_mw *mw, struct http_inst *hi) {
     pthread_mutex_unlock(&mw->lock);
 }
 
-static void inst_free(struct http_inst *hi) {
+void http_inst_free(struct http_inst *hi) {
     struct http_mw *mw = hi->mw;
     pthread_mutex_lock(&mw->lock);
     if (hi->all_prev) hi->all_prev->all_next = hi->all_next;
@@ -136,7 +144,7 @@ static void add_console(struct http_inst *hi, hw_error *err) {
     }
 }
 
-static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) {
+int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) {
     struct http_inst *hi = calloc(1, sizeof *hi);
     if (!hi) return rt_error(err, HW_ENOMEM, "out of memory");
     hi->mw = mw;
@@ -144,7 +152,7 @@ static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err
     inst_register(mw, hi);
     hi->imports = calloc(mw->num_binds ? mw->num_binds : 1, sizeof *hi->imports);
     if (!hi->imports) {
-        inst_free(hi);
+        http_inst_free(hi);
         return rt_error(err, HW_ENOMEM, "out of memory");
     }
     int rc = HW_OK;
@@ -163,6 +171,7 @@ static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err
         rc = hw_instance_new(mw->mod, hi->imports, hi->num_imports, &opts, &hi->inst, err);
     if (rc == HW_OK) {
         hi->vm = hw_instance_vmctx(hi->inst);
+        hi->memory = hi->vm->memory;
         rc = export_func(hi, "handle_request", &hi->handle_request, err);
     }
     if (rc == HW_OK) rc = export_func(hi, "handle_response", &hi->handle_response, err);
@@ -182,7 +191,7 @@ static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err
     if (rc != HW_OK) {
         console_flush(hi);
         add_console(hi, err);
-        inst_free(hi);
+        http_inst_free(hi);
         return rc;
     }
     hi->phase = PHASE_IDLE;
@@ -191,122 +200,11 @@ static int inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err
 }
 
 uint64_t http_inst_footprint(const struct http_inst *hi) {
-    const hwasm_descriptor *d = hw_module_descriptor(hi->mw->mod);
-    uint64_t bytes = (hi->vm->memory ? hi->vm->memory->size : 0) + hi->scratch_cap;
-    for (uint32_t i = d->num_imported_tables; i < d->num_tables; i++)
+    const struct http_mw *mw = hi->mw;
+    uint64_t bytes = (hi->memory ? hi->memory->size : 0) + hi->scratch_cap;
+    for (uint32_t i = mw->own_tables_from; i < mw->own_tables_to; i++)
         bytes += (uint64_t)hi->vm->tables[i]->size * sizeof(void *);
     return bytes;
-}
-
-/* --- pool ------------------------------------------------------------------------------- */
-
-/* A thread's pool slot, the same in every middleware: threads are numbered as they first
- * use a pool. A worker's requests then take and return instances in its own slot. */
-static struct pool_slot *my_slot(struct http_mw *mw) {
-    static uint32_t threads;
-    static _Thread_local uint32_t mine; /* 0: not numbered yet, else number + 1 */
-    if (!mine) mine = __atomic_add_fetch(&threads, 1, __ATOMIC_RELAXED);
-    return &mw->slots[(mine - 1) % HTTP_POOL_SLOTS];
-}
-
-static struct http_inst *slot_pop(struct pool_slot *s) {
-    if (!__atomic_load_n(&s->idle, __ATOMIC_RELAXED)) return NULL; /* a hint: no lock needed */
-    pthread_mutex_lock(&s->lock);
-    struct http_inst *hi = s->idle;
-    if (hi) __atomic_store_n(&s->idle, hi->idle_next, __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&s->lock);
-    return hi;
-}
-
-/* An idle instance from another thread's slot (only when this one's is empty). */
-static struct http_inst *steal(struct http_mw *mw, struct pool_slot *own) {
-    for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++) {
-        struct http_inst *hi = &mw->slots[i] == own ? NULL : slot_pop(&mw->slots[i]);
-        if (hi) return hi;
-    }
-    return NULL;
-}
-
-/* One more live instance if that stays within pool_size. */
-static int reserve(struct http_mw *mw) {
-    uint32_t n = __atomic_load_n(&mw->live, __ATOMIC_RELAXED);
-    while (n < mw->cfg.pool_size)
-        if (__atomic_compare_exchange_n(&mw->live, &n, n + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return 1;
-    return 0;
-}
-
-/* Wakes the threads waiting on a full pool. A pool_no_wait pool (hwasmd's) never has any:
- * it answers HW_EBUSY before counting a waiter, so it pays no fence per request. Else the
- * fence pairs with the waiter's: it either sees the instance just freed or is woken. */
-static void wake_waiters(struct http_mw *mw) {
-    if (mw->cfg.pool_no_wait) return;
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (!__atomic_load_n(&mw->waiters, __ATOMIC_RELAXED)) return;
-    pthread_mutex_lock(&mw->lock);
-    pthread_cond_broadcast(&mw->cond);
-    pthread_mutex_unlock(&mw->lock);
-}
-
-/* The deadline for waiting on a busy pool, computed only when a wait is needed. */
-static struct timespec wait_until(const struct http_mw *mw) {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    uint64_t ns = (uint64_t)until.tv_nsec + (uint64_t)mw->cfg.pool_wait_ms * 1000000u;
-    until.tv_sec += (time_t)(ns / 1000000000u);
-    until.tv_nsec = (long)(ns % 1000000000u);
-    return until;
-}
-
-static int create(struct http_mw *mw, struct http_inst **out, hw_error *err) {
-    int rc = inst_create(mw, out, err);
-    if (rc != HW_OK) {
-        __atomic_sub_fetch(&mw->live, 1, __ATOMIC_RELAXED);
-        wake_waiters(mw);
-    }
-    return rc;
-}
-
-int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err) {
-    struct pool_slot *own = my_slot(mw);
-    /* an idle instance anywhere before a new one: instances move to the workers that need
-     * them, and the pool holds no more than the peak of requests in flight */
-    if ((*out = slot_pop(own)) || (*out = steal(mw, own))) return HW_OK;
-    if (reserve(mw)) return create(mw, out, err);
-    if (mw->cfg.pool_no_wait) return rt_error(err, HW_EBUSY, "all %u instances busy", mw->cfg.pool_size);
-    struct timespec until = wait_until(mw);
-    int timed_out = 0, made = 0;
-    pthread_mutex_lock(&mw->lock);
-    __atomic_add_fetch(&mw->waiters, 1, __ATOMIC_SEQ_CST);
-    for (;;) {
-        /* counted as a waiter first: an instance freed from now on wakes this thread */
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        if ((*out = steal(mw, NULL)) || (made = reserve(mw)) || timed_out) break;
-        timed_out = pthread_cond_timedwait(&mw->cond, &mw->lock, &until) == ETIMEDOUT;
-    }
-    __atomic_sub_fetch(&mw->waiters, 1, __ATOMIC_SEQ_CST);
-    pthread_mutex_unlock(&mw->lock);
-    if (*out) return HW_OK;
-    if (made) return create(mw, out, err);
-    return rt_error(err, HW_ENOMEM, "all %u instances busy for %u ms", mw->cfg.pool_size,
-                    mw->cfg.pool_wait_ms);
-}
-
-void http_pool_put(struct http_mw *mw, struct http_inst *hi) {
-    hi->phase = PHASE_IDLE;
-    hi->x = NULL;
-    struct pool_slot *s = my_slot(mw);
-    pthread_mutex_lock(&s->lock);
-    hi->idle_next = s->idle;
-    __atomic_store_n(&s->idle, hi, __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&s->lock);
-    wake_waiters(mw);
-}
-
-void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped) {
-    inst_free(hi);
-    __atomic_sub_fetch(&mw->live, 1, __ATOMIC_RELAXED);
-    if (trapped) __atomic_add_fetch(&mw->traps, 1, __ATOMIC_RELAXED);
-    wake_waiters(mw);
 }
 
 /* --- the middleware ----------------------------------------------------------------------- */
@@ -353,16 +251,11 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
     pthread_mutex_init(&mw->lock, NULL);
     pthread_cond_init(&mw->cond, &ca);
     pthread_condattr_destroy(&ca);
-    mw->slots = aligned_alloc(128, HTTP_POOL_SLOTS * sizeof *mw->slots);
-    if (!mw->slots) {
+    if (http_pool_init(mw) != HW_OK) {
         pthread_cond_destroy(&mw->cond);
         pthread_mutex_destroy(&mw->lock);
         free(mw);
         return rt_error(err, HW_ENOMEM, "out of memory");
-    }
-    for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++) {
-        pthread_mutex_init(&mw->slots[i].lock, NULL);
-        mw->slots[i].idle = NULL;
     }
     int rc = copy_config(mw, cfg);
     if (rc != HW_OK) {
@@ -371,6 +264,9 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
         hw_load_options lo = {.require_sha256 = cfg ? cfg->require_wasm_sha256 : NULL,
                               .require_file_sha256 = cfg ? cfg->require_file_sha256 : NULL};
         rc = hw_module_load(so_path, &lo, &mw->mod, err);
+        mw->d = hw_module_descriptor(mw->mod);
+        mw->own_tables_from = mw->d ? mw->d->num_imported_tables : 0;
+        mw->own_tables_to = mw->d ? mw->d->num_tables : 0;
     }
     if (rc == HW_OK) rc = validate_exports(mw, err);
     if (rc == HW_OK) rc = http_bind_imports(mw, err);
@@ -379,7 +275,7 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
     struct http_inst *first = NULL;
     if (rc == HW_OK) {
         mw->live = 1;
-        rc = inst_create(mw, &first, err);
+        rc = http_inst_create(mw, &first, err);
         /* An instance born over keep_bytes would be recreated after every request. */
         uint64_t born = rc == HW_OK ? http_inst_footprint(first) : 0;
         if (born > mw->cfg.keep_bytes)
@@ -390,7 +286,7 @@ int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_ht
         if (rc == HW_OK) {
             http_pool_put(mw, first);
         } else {
-            if (first) inst_free(first);
+            if (first) http_inst_free(first);
             mw->live = 0;
         }
     }
@@ -406,15 +302,7 @@ void hw_http_middleware_free(hw_http_middleware *m) {
     struct http_mw *mw = (struct http_mw *)m;
     if (!mw) return;
     if (mw->timer_cond_ready) deadline_stop(mw);
-    for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++) {
-        while (mw->slots[i].idle) {
-            struct http_inst *hi = mw->slots[i].idle;
-            mw->slots[i].idle = hi->idle_next;
-            inst_free(hi);
-        }
-        pthread_mutex_destroy(&mw->slots[i].lock);
-    }
-    free(mw->slots);
+    http_pool_free(mw);
     if (mw->mod) hw_module_free(mw->mod);
     free(mw->binds);
     free(mw->guest_config);

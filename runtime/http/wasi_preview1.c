@@ -35,6 +35,7 @@ static void console_line(struct http_inst *hi, struct console *c, int32_t level)
 
 static void console_put(struct http_inst *hi, struct console *c, int32_t level, const uint8_t *p,
                         uint32_t n) {
+    hi->console_used = 1;
     for (uint32_t i = 0; i < n; i++) {
         if (p[i] == '\n') {
             console_line(hi, c, level);

@@ -590,16 +590,20 @@ END_TEST
 struct hammer {
     hw_http_middleware *mw;
     int ok;
+    int n; /* requests to make (200 when 0) */
+    int busy; /* answered HW_EBUSY (pool_no_wait) */
 };
 
 static void *hammer_main(void *arg) {
     struct hammer *h = arg;
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < (h->n ? h->n : 200); i++) {
         hw_http_exchange x;
         struct backend be = {0};
         hw_error err;
         exchange(&x, "GET", "/", NULL);
-        if (hw_http_serve(h->mw, &x, echo_backend, &be, &err) == 0 && x.resp.body.len >= 2) h->ok++;
+        int rc = hw_http_serve(h->mw, &x, echo_backend, &be, &err);
+        if (rc == 0 && x.resp.body.len >= 2) h->ok++;
+        if (rc == HW_EBUSY) h->busy++;
         hw_http_exchange_free(&x);
     }
     return NULL;
@@ -619,6 +623,54 @@ START_TEST(concurrent_pool) {
         ck_assert_int_eq(h[i].ok, 200);
     }
     ck_assert_uint_le(hw_http_middleware_instances(mw), 2);
+    ck_assert_uint_eq(hw_http_middleware_traps(mw), 0);
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
+/* One instance for three threads: it moves between them on every turn (taken from another
+ * thread's slot), and counter traps if two requests ever ran on it at once. */
+START_TEST(pool_handover) {
+    for (int no_wait = 0; no_wait < 2; no_wait++) {
+        hw_http_config cfg = {.pool_size = 1, .pool_wait_ms = 10000, .pool_no_wait = no_wait};
+        hw_http_middleware *mw = load_guest("counter", &cfg);
+        pthread_t t[3];
+        struct hammer h[3];
+        for (int i = 0; i < 3; i++) {
+            h[i] = (struct hammer){.mw = mw, .n = 1000};
+            pthread_create(&t[i], NULL, hammer_main, &h[i]);
+        }
+        for (int i = 0; i < 3; i++) {
+            pthread_join(t[i], NULL);
+            /* waiting: every request served; no wait: served or refused busy, never lost */
+            ck_assert_int_eq(h[i].ok + h[i].busy, 1000);
+            if (!no_wait) ck_assert_int_eq(h[i].ok, 1000);
+        }
+        ck_assert_uint_eq(hw_http_middleware_instances(mw), 1);
+        ck_assert_uint_eq(hw_http_middleware_traps(mw), 0);
+        hw_http_middleware_free(mw);
+    }
+}
+END_TEST
+
+/* More threads than pool slots (HTTP_POOL_SLOTS, 64): the later ones share slots and own
+ * no hot entry; eight at a time, every request served once, none on a busy instance. */
+START_TEST(many_threads) {
+    hw_http_config cfg = {.pool_size = 4, .pool_wait_ms = 10000};
+    hw_http_middleware *mw = load_guest("counter", &cfg);
+    for (int round = 0; round < 10; round++) {
+        pthread_t t[8];
+        struct hammer h[8];
+        for (int i = 0; i < 8; i++) {
+            h[i] = (struct hammer){.mw = mw, .n = 50};
+            pthread_create(&t[i], NULL, hammer_main, &h[i]);
+        }
+        for (int i = 0; i < 8; i++) {
+            pthread_join(t[i], NULL);
+            ck_assert_int_eq(h[i].ok, 50);
+        }
+    }
+    ck_assert_uint_le(hw_http_middleware_instances(mw), 4);
     ck_assert_uint_eq(hw_http_middleware_traps(mw), 0);
     hw_http_middleware_free(mw);
 }
@@ -655,6 +707,8 @@ int main(void) {
     tcase_add_test(lc, memory_cap);
     tcase_add_test(lc, reset_policy);
     tcase_add_test(lc, concurrent_pool);
+    tcase_add_test(lc, pool_handover);
+    tcase_add_test(lc, many_threads);
     suite_add_tcase(s, lc);
     return unit_run_suite(s);
 }

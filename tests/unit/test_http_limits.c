@@ -2,7 +2,8 @@
  * test_http_limits.c — what an untrusted guest may make the host hold, in process, with
  * the adversarial guests limits, tablegrow and bigtable: the default memory and table
  * caps, the per-request budget of guest-written header bytes, the keep_bytes rule that
- * frees an instance grown too big (tables count), and the statuses a guest may not set.
+ * frees an instance grown too big (tables count), the statuses a guest may not set, and
+ * that no request reads another's memory (scribble: reset in place, recycled memories).
  */
 #include "http_test_support.h"
 
@@ -149,6 +150,41 @@ START_TEST(table_elements) {
 }
 END_TEST
 
+/* scribble answers the number of MAGIC words it finds, then writes them on every page. */
+static void expect_clean(hw_http_middleware *mw, const char *target) {
+    hw_http_exchange x;
+    hw_error err = {0};
+    int rc = serve_uri(mw, target, &x, &err);
+    int trap = !strcmp(target, "/trap");
+    ck_assert_msg(rc == (trap ? HW_ETRAP : HW_OK), "%s: rc %d: %s", target, rc, err.message);
+    if (!trap)
+        ck_assert_msg(body_is(&x.resp.body, "0"), "%s: %.*s words of an earlier request", target,
+                      (int)x.resp.body.len, x.resp.body.data);
+    hw_http_exchange_free(&x);
+}
+
+START_TEST(fresh_memory) {
+    /* reset policy: the same instance, put back in place after every request */
+    hw_http_config cfg = {.policy = HW_HTTP_RESET, .pool_size = 1};
+    hw_http_middleware *mw = load_guest("scribble", &cfg);
+    for (int i = 0; i < 3; i++)
+        expect_clean(mw, "/");
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 1);
+    hw_http_middleware_free(mw);
+    /* keep policy: a trapped instance's memory comes back, wiped, to its successor */
+    for (uint32_t policy = 0; policy < 2; policy++) {
+        cfg.policy = policy;
+        mw = load_guest("scribble", &cfg);
+        for (int i = 0; i < 3; i++) {
+            expect_clean(mw, "/trap"); /* scribbles, then traps: the instance is freed */
+            ck_assert_uint_eq(hw_http_middleware_instances(mw), 0);
+            expect_clean(mw, "/"); /* a new instance: nothing of the trapped one */
+        }
+        hw_http_middleware_free(mw);
+    }
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("http_limits");
     TCase *tc = tcase_create("limits");
@@ -158,6 +194,7 @@ int main(void) {
     tcase_add_test(tc, interim_and_invalid_statuses);
     tcase_add_test(tc, oversized_instance_is_freed);
     tcase_add_test(tc, table_elements);
+    tcase_add_test(tc, fresh_memory);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }

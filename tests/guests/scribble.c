@@ -1,0 +1,40 @@
+/* scribble.c — proves no request sees another's memory (test_http_limits' fresh_memory):
+ * each request first counts the words of its linear memory that hold MAGIC (body: the
+ * count; a fresh or reset instance has none, MAGIC is only ever in code), then writes MAGIC
+ * at the start, middle and end of every 4 KiB page of its memory (data, stack, heap).
+ * Path /trap then traps, so the instance is freed and the next one is created. */
+#include <hwasm/http_guest.h>
+
+#define MAGIC 0x5c3a9b17u
+
+static char uri[64];
+static char digits[12];
+
+static u32 count_magic(void) {
+    u32 n = 0, end = (u32)__builtin_wasm_memory_size(0) * 65536u;
+    for (u32 a = 0; a < end; a += 4)
+        n += *(volatile u32 *)(size_t)a == MAGIC;
+    return n;
+}
+
+static void scribble(void) {
+    u32 end = (u32)__builtin_wasm_memory_size(0) * 65536u;
+    for (u32 a = 0; a < end; a += 4096) {
+        *(volatile u32 *)(size_t)a = MAGIC;
+        *(volatile u32 *)(size_t)(a + 2048) = MAGIC;
+        *(volatile u32 *)(size_t)(a + 4092) = MAGIC;
+    }
+}
+
+HTTP_EXPORT(handle_request) i64 handle_request(void) {
+    i32 n = get_uri(uri, sizeof uri);
+    int trap = bytes_eq(uri, n < (i32)sizeof uri ? n : (i32)sizeof uri, "/trap");
+    write_body(HTTP_BODY_RESPONSE, digits, fmt_u32(digits, count_magic()));
+    scribble();
+    if (trap) __builtin_trap();
+    return 0;
+}
+
+HTTP_EXPORT(handle_response) void handle_response(i32 ctx, i32 is_error) {
+    (void)ctx, (void)is_error;
+}
