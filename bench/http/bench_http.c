@@ -3,6 +3,9 @@
  * guest and for a guest making one host call of each common kind, instance creation,
  * reset under the snapshot policy, and RSS per idle instance. Each figure is the median of
  * 21 batches. Usage: bench_http GUEST_DIR (the folder with noop.so, hostcalls.so, counter.so).
+ * bench_http [--iters N] --case NAME FILE.so KIND... is the reference-host comparison's half
+ * (bench/http/refhost/run-inproc): per case, a fresh request per iteration without and with
+ * the guest, as bench/http/refhost/inproc/main.go does for http-wasm-host-go.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +69,80 @@ static double per_request(const char *guest, uint32_t policy, int iters) {
     return t[BATCHES / 2];
 }
 
+/* A fresh exchange per request, as refhost-inproc makes a fresh *http.Request: the request
+ * kinds of the guest SDK's benchmark (get, query, post, root, host; see inproc/main.go). */
+static void new_request(hw_http_exchange *x, const char *kind) {
+    const char *method = "GET", *target = "/v1.0/hi";
+    if (!strcmp(kind, "query"))
+        target = "/v1.0/hi?name=panda";
+    else if (!strcmp(kind, "post"))
+        method = "POST", target = "/";
+    else if (!strcmp(kind, "root"))
+        target = "/";
+    else if (!strcmp(kind, "host"))
+        target = "/host";
+    else if (strcmp(kind, "get")) {
+        fprintf(stderr, "bench_http: unknown request kind %s\n", kind);
+        exit(2);
+    }
+    hw_http_exchange_init(x);
+    hw_http_str_set(&x->req.method, method, strlen(method));
+    hw_http_str_set(&x->req.target, target, strlen(target));
+    hw_http_headers_add(&x->req.headers, "Host", 4, "localhost", 9);
+    if (!strcmp(kind, "post"))
+        hw_http_body_set(&x->req.body, "hello world", 11);
+}
+
+/* ns per request of one batch; mw NULL: the baseline (the next handler called directly). */
+static double case_batch(hw_http_middleware *mw, const char *kind, int iters) {
+    hw_error err;
+    double t0 = now_ns();
+    for (int i = 0; i < iters; i++) {
+        hw_http_exchange x;
+        new_request(&x, kind);
+        if (!mw)
+            next_noop(NULL, &x);
+        else if (hw_http_serve(mw, &x, next_noop, NULL, &err)) {
+            fprintf(stderr, "bench_http: %s\n", err.message);
+            exit(1);
+        }
+        hw_http_exchange_free(&x);
+    }
+    return (now_ns() - t0) / iters;
+}
+
+/* --case mode: prints "CASE NAME BASE_NS MW_NS" (medians of batches run alternately). */
+static int run_cases(int argc, char **argv) {
+    int iters = 20000, i = 1;
+    if (i + 1 < argc && !strcmp(argv[i], "--iters"))
+        iters = atoi(argv[i + 1]), i += 2;
+    for (; i < argc; i += 4) {
+        if (strcmp(argv[i], "--case") || i + 3 >= argc) {
+            fprintf(stderr, "usage: bench_http [--iters N] --case NAME FILE.so KIND...\n");
+            return 2;
+        }
+        const char *name = argv[i + 1], *file = argv[i + 2], *kind = argv[i + 3];
+        hw_http_middleware *mw;
+        hw_error err;
+        if (hw_http_middleware_new(file, NULL, &mw, &err)) {
+            fprintf(stderr, "bench_http: %s: %s\n", file, err.message);
+            return 1;
+        }
+        case_batch(NULL, kind, iters / 10); /* warm-up */
+        case_batch(mw, kind, iters / 10);
+        double base[BATCHES], with[BATCHES];
+        for (int b = 0; b < BATCHES; b++) {
+            base[b] = case_batch(NULL, kind, iters);
+            with[b] = case_batch(mw, kind, iters);
+        }
+        qsort(base, BATCHES, sizeof base[0], cmp_double);
+        qsort(with, BATCHES, sizeof with[0], cmp_double);
+        printf("CASE %s %.1f %.1f\n", name, base[BATCHES / 2], with[BATCHES / 2]);
+        hw_http_middleware_free(mw);
+    }
+    return 0;
+}
+
 static long rss_kib(void) {
     FILE *f = fopen("/proc/self/statm", "r");
     long pages = 0, res = 0;
@@ -75,6 +152,8 @@ static long rss_kib(void) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 1 && !strncmp(argv[1], "--", 2))
+        return run_cases(argc, argv);
     dir = argc > 1 ? argv[1] : "build/tests/guests";
     double noop = per_request("noop", HW_HTTP_KEEP, 100000);
     double calls = per_request("hostcalls", HW_HTTP_KEEP, 100000);
