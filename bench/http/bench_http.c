@@ -93,10 +93,17 @@ static void new_request(hw_http_exchange *x, const char *kind) {
         hw_http_body_set(&x->req.body, "hello world", 11);
 }
 
-/* ns per request of one batch; mw NULL: the baseline (the next handler called directly). */
-static double case_batch(hw_http_middleware *mw, const char *kind, int iters) {
+static double cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Wall ns per request of one batch, its CPU ns in *cpu; mw NULL: the baseline (the next
+ * handler called directly). */
+static double case_batch(hw_http_middleware *mw, const char *kind, int iters, double *cpu) {
     hw_error err;
-    double t0 = now_ns();
+    double t0 = now_ns(), c0 = cpu_ns();
     for (int i = 0; i < iters; i++) {
         hw_http_exchange x;
         new_request(&x, kind);
@@ -108,10 +115,12 @@ static double case_batch(hw_http_middleware *mw, const char *kind, int iters) {
         }
         hw_http_exchange_free(&x);
     }
+    *cpu = (cpu_ns() - c0) / iters;
     return (now_ns() - t0) / iters;
 }
 
-/* --case mode: prints "CASE NAME BASE_NS MW_NS" (medians of batches run alternately). */
+/* --case mode: prints "CASE NAME BASE_WALL_NS MW_WALL_NS BASE_CPU_NS MW_CPU_NS" (medians of
+ * batches run alternately), as refhost-inproc does. */
 static int run_cases(int argc, char **argv) {
     int iters = 20000, i = 1;
     if (i + 1 < argc && !strcmp(argv[i], "--iters"))
@@ -128,16 +137,19 @@ static int run_cases(int argc, char **argv) {
             fprintf(stderr, "bench_http: %s: %s\n", file, err.message);
             return 1;
         }
-        case_batch(NULL, kind, iters / 10); /* warm-up */
-        case_batch(mw, kind, iters / 10);
-        double base[BATCHES], with[BATCHES];
+        double base[BATCHES], with[BATCHES], base_cpu[BATCHES], with_cpu[BATCHES];
+        case_batch(NULL, kind, iters / 10, base_cpu); /* warm-up */
+        case_batch(mw, kind, iters / 10, base_cpu);
         for (int b = 0; b < BATCHES; b++) {
-            base[b] = case_batch(NULL, kind, iters);
-            with[b] = case_batch(mw, kind, iters);
+            base[b] = case_batch(NULL, kind, iters, &base_cpu[b]);
+            with[b] = case_batch(mw, kind, iters, &with_cpu[b]);
         }
         qsort(base, BATCHES, sizeof base[0], cmp_double);
         qsort(with, BATCHES, sizeof with[0], cmp_double);
-        printf("CASE %s %.1f %.1f\n", name, base[BATCHES / 2], with[BATCHES / 2]);
+        qsort(base_cpu, BATCHES, sizeof base_cpu[0], cmp_double);
+        qsort(with_cpu, BATCHES, sizeof with_cpu[0], cmp_double);
+        printf("CASE %s %.1f %.1f %.1f %.1f\n", name, base[BATCHES / 2], with[BATCHES / 2],
+               base_cpu[BATCHES / 2], with_cpu[BATCHES / 2]);
         hw_http_middleware_free(mw);
     }
     return 0;

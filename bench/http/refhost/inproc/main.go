@@ -3,13 +3,16 @@
 // requests through a bare no-op net/http handler (the baseline) and through the same
 // handler wrapped in the guest's nethttp middleware, alternating the two, and prints the
 // medians. bench/http/refhost/run-inproc runs it beside bench_http --case, which does the
-// same for libhwasm. A benchmark, not a test; built by bench/http/refhost/build, never by CI.
+// same for libhwasm. Both wall time and the process's CPU time (all threads: the GC's
+// background work included) are taken, as CPU time moves less when other work shares the
+// machine. A benchmark, not a test; built by bench/http/refhost/build, never by CI.
 //
 //	refhost-inproc [-batches 21] [-iters 20000] NAME=FILE.wasm:KIND...
 //
 // KIND is the request, as in the guest SDK's own benchmark (internal/e2e/benchmark_test.go):
 // get (GET /v1.0/hi), query (GET /v1.0/hi?name=panda), post (POST / with "hello world"),
-// root (GET /), host (GET /host). Output: one "CASE NAME BASE_NS MW_NS" line per case.
+// root (GET /), host (GET /host). Output: one line per case,
+// "CASE NAME BASE_WALL_NS MW_WALL_NS BASE_CPU_NS MW_CPU_NS" (medians of the batches).
 package main
 
 import (
@@ -21,7 +24,9 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
+	"unsafe"
 
 	nethttp "github.com/http-wasm/http-wasm-host-go/handler/nethttp"
 )
@@ -59,12 +64,22 @@ func (discard) WriteHeader(status int) {
 	}
 }
 
-func batch(h http.Handler, kind string, iters int) float64 {
-	t0 := time.Now()
+// cpuNanos is clock_gettime(CLOCK_PROCESS_CPUTIME_ID): every thread's CPU time.
+func cpuNanos() int64 {
+	var ts syscall.Timespec
+	const processCPUTime = 2
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, processCPUTime, uintptr(unsafe.Pointer(&ts)), 0)
+	return ts.Nano()
+}
+
+// batch returns the wall and CPU ns per request of iters requests through h.
+func batch(h http.Handler, kind string, iters int) (float64, float64) {
+	t0, c0 := time.Now(), cpuNanos()
 	for i := 0; i < iters; i++ {
 		h.ServeHTTP(discard{}, newRequest(kind))
 	}
-	return float64(time.Since(t0).Nanoseconds()) / float64(iters)
+	c1 := cpuNanos()
+	return float64(time.Since(t0).Nanoseconds()) / float64(iters), float64(c1-c0) / float64(iters)
 }
 
 func median(x []float64) float64 {
@@ -99,11 +114,13 @@ func main() {
 		batch(noop, kind, *iters/10) // warm-up: first instances, caches, the GC's pacing
 		batch(h, kind, *iters/10)
 		base, with := make([]float64, *batches), make([]float64, *batches)
+		baseCPU, withCPU := make([]float64, *batches), make([]float64, *batches)
 		for b := 0; b < *batches; b++ {
-			base[b] = batch(noop, kind, *iters)
-			with[b] = batch(h, kind, *iters)
+			base[b], baseCPU[b] = batch(noop, kind, *iters)
+			with[b], withCPU[b] = batch(h, kind, *iters)
 		}
-		fmt.Printf("CASE %s %.1f %.1f\n", name, median(base), median(with))
+		fmt.Printf("CASE %s %.1f %.1f %.1f %.1f\n", name, median(base), median(with),
+			median(baseCPU), median(withCPU))
 		mw.Close(ctx)
 	}
 }
