@@ -69,28 +69,30 @@ static double per_request(const char *guest, uint32_t policy, int iters) {
     return t[BATCHES / 2];
 }
 
-/* A fresh exchange per request, as refhost-inproc makes a fresh *http.Request: the request
- * kinds of the guest SDK's benchmark (get, query, post, root, host; see inproc/main.go). */
-static void new_request(hw_http_exchange *x, const char *kind) {
-    const char *method = "GET", *target = "/v1.0/hi";
-    if (!strcmp(kind, "query"))
-        target = "/v1.0/hi?name=panda";
-    else if (!strcmp(kind, "post"))
-        method = "POST", target = "/";
-    else if (!strcmp(kind, "root"))
-        target = "/";
-    else if (!strcmp(kind, "host"))
-        target = "/host";
-    else if (strcmp(kind, "get")) {
-        fprintf(stderr, "bench_http: unknown request kind %s\n", kind);
-        exit(2);
-    }
+/* The request kinds of the guest SDK's benchmark (see refhost/inproc/main.go). */
+typedef struct request_kind {
+    const char *name, *method, *target;
+} request_kind;
+static const request_kind KINDS[] = {
+    {"get", "GET", "/v1.0/hi"}, {"query", "GET", "/v1.0/hi?name=panda"},
+    {"post", "POST", "/"},      {"root", "GET", "/"},
+    {"host", "GET", "/host"},
+};
+
+static const request_kind *find_kind(const char *name) {
+    for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++)
+        if (!strcmp(KINDS[i].name, name)) return &KINDS[i];
+    fprintf(stderr, "bench_http: unknown request kind %s\n", name);
+    exit(2);
+}
+
+/* A fresh exchange per request, as refhost-inproc makes a fresh *http.Request. */
+static void new_request(hw_http_exchange *x, const request_kind *k) {
     hw_http_exchange_init(x);
-    hw_http_str_set(&x->req.method, method, strlen(method));
-    hw_http_str_set(&x->req.target, target, strlen(target));
+    hw_http_str_set(&x->req.method, k->method, strlen(k->method));
+    hw_http_str_set(&x->req.target, k->target, strlen(k->target));
     hw_http_headers_add(&x->req.headers, "Host", 4, "localhost", 9);
-    if (!strcmp(kind, "post"))
-        hw_http_body_set(&x->req.body, "hello world", 11);
+    if (k->method[0] == 'P') hw_http_body_set(&x->req.body, "hello world", 11);
 }
 
 static double cpu_ns(void) {
@@ -101,7 +103,7 @@ static double cpu_ns(void) {
 
 /* Wall ns per request of one batch, its CPU ns in *cpu; mw NULL: the baseline (the next
  * handler called directly). */
-static double case_batch(hw_http_middleware *mw, const char *kind, int iters, double *cpu) {
+static double case_batch(hw_http_middleware *mw, const request_kind *kind, int iters, double *cpu) {
     hw_error err;
     double t0 = now_ns(), c0 = cpu_ns();
     for (int i = 0; i < iters; i++) {
@@ -123,14 +125,14 @@ static double case_batch(hw_http_middleware *mw, const char *kind, int iters, do
  * batches run alternately), as refhost-inproc does. */
 static int run_cases(int argc, char **argv) {
     int iters = 20000, i = 1;
-    if (i + 1 < argc && !strcmp(argv[i], "--iters"))
-        iters = atoi(argv[i + 1]), i += 2;
+    if (i + 1 < argc && !strcmp(argv[i], "--iters")) iters = atoi(argv[i + 1]), i += 2;
     for (; i < argc; i += 4) {
         if (strcmp(argv[i], "--case") || i + 3 >= argc) {
             fprintf(stderr, "usage: bench_http [--iters N] --case NAME FILE.so KIND...\n");
             return 2;
         }
-        const char *name = argv[i + 1], *file = argv[i + 2], *kind = argv[i + 3];
+        const char *name = argv[i + 1], *file = argv[i + 2];
+        const request_kind *kind = find_kind(argv[i + 3]);
         hw_http_middleware *mw;
         hw_error err;
         if (hw_http_middleware_new(file, NULL, &mw, &err)) {
@@ -164,8 +166,7 @@ static long rss_kib(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1 && !strncmp(argv[1], "--", 2))
-        return run_cases(argc, argv);
+    if (argc > 1 && !strncmp(argv[1], "--", 2)) return run_cases(argc, argv);
     dir = argc > 1 ? argv[1] : "build/tests/guests";
     double noop = per_request("noop", HW_HTTP_KEEP, 100000);
     double calls = per_request("hostcalls", HW_HTTP_KEEP, 100000);
