@@ -6,6 +6,9 @@
  * instance. Each figure is the median of 21 batches. Usage: bench_http GUEST_DIR [SCALE]
  * (GUEST_DIR holds noop.so, hostcalls.so, counter.so; SCALE divides the iteration counts,
  * e.g. 100 under callgrind).
+ * bench_http [--iters N] --case NAME FILE.so KIND... is the reference-host comparison's half
+ * (bench/http/refhost/run-inproc): per case, a fresh request per iteration without and with
+ * the guest, as bench/http/refhost/inproc/main.go does for http-wasm-host-go.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +101,90 @@ static double per_request(const char *guest, uint32_t policy, int iters) {
     return median(t);
 }
 
+/* The request kinds of the guest SDK's benchmark (see refhost/inproc/main.go). */
+typedef struct request_kind {
+    const char *name, *method, *target;
+} request_kind;
+static const request_kind KINDS[] = {
+    {"get", "GET", "/v1.0/hi"}, {"query", "GET", "/v1.0/hi?name=panda"},
+    {"post", "POST", "/"},      {"root", "GET", "/"},
+    {"host", "GET", "/host"},
+};
+
+static const request_kind *find_kind(const char *name) {
+    for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++)
+        if (!strcmp(KINDS[i].name, name)) return &KINDS[i];
+    fprintf(stderr, "bench_http: unknown request kind %s\n", name);
+    exit(2);
+}
+
+/* A fresh exchange per request, as refhost-inproc makes a fresh *http.Request. */
+static void new_request(hw_http_exchange *x, const request_kind *k) {
+    hw_http_exchange_init(x);
+    hw_http_str_set(&x->req.method, k->method, strlen(k->method));
+    hw_http_str_set(&x->req.target, k->target, strlen(k->target));
+    hw_http_headers_add(&x->req.headers, "Host", 4, "localhost", 9);
+    if (k->method[0] == 'P') hw_http_body_set(&x->req.body, "hello world", 11);
+}
+
+static double cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Wall ns per request of one batch, its CPU ns in *cpu; mw NULL: the baseline (the next
+ * handler called directly). */
+static double case_batch(hw_http_middleware *mw, const request_kind *kind, int iters, double *cpu) {
+    hw_error err;
+    double t0 = now_ns(), c0 = cpu_ns();
+    for (int i = 0; i < iters; i++) {
+        hw_http_exchange x;
+        new_request(&x, kind);
+        if (!mw)
+            next_noop(NULL, &x);
+        else if (hw_http_serve(mw, &x, next_noop, NULL, &err)) {
+            fprintf(stderr, "bench_http: %s\n", err.message);
+            exit(1);
+        }
+        hw_http_exchange_free(&x);
+    }
+    *cpu = (cpu_ns() - c0) / iters;
+    return (now_ns() - t0) / iters;
+}
+
+/* --case mode: prints "CASE NAME BASE_WALL_NS MW_WALL_NS BASE_CPU_NS MW_CPU_NS" (medians of
+ * batches run alternately), as refhost-inproc does. */
+static int run_cases(int argc, char **argv) {
+    int iters = 20000, i = 1;
+    if (i + 1 < argc && !strcmp(argv[i], "--iters")) iters = atoi(argv[i + 1]), i += 2;
+    for (; i < argc; i += 4) {
+        if (strcmp(argv[i], "--case") || i + 3 >= argc) {
+            fprintf(stderr, "usage: bench_http [--iters N] --case NAME FILE.so KIND...\n");
+            return 2;
+        }
+        const char *name = argv[i + 1], *file = argv[i + 2];
+        const request_kind *kind = find_kind(argv[i + 3]);
+        hw_http_middleware *mw;
+        hw_error err;
+        if (hw_http_middleware_new(file, NULL, &mw, &err)) {
+            fprintf(stderr, "bench_http: %s: %s\n", file, err.message);
+            return 1;
+        }
+        double base[BATCHES], with[BATCHES], base_cpu[BATCHES], with_cpu[BATCHES];
+        case_batch(NULL, kind, iters / 10, base_cpu); /* warm-up */
+        case_batch(mw, kind, iters / 10, base_cpu);
+        for (int b = 0; b < BATCHES; b++) {
+            base[b] = case_batch(NULL, kind, iters, &base_cpu[b]);
+            with[b] = case_batch(mw, kind, iters, &with_cpu[b]);
+        }
+        printf("CASE %s %.1f %.1f %.1f %.1f\n", name, median(base), median(with), median(base_cpu),
+               median(with_cpu));
+        hw_http_middleware_free(mw);
+    }
+    return 0;
+}
+
 static long rss_kib(void) {
     FILE *f = fopen("/proc/self/statm", "r");
     long pages = 0, res = 0;
@@ -159,6 +246,7 @@ static void instances(void) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 1 && !strncmp(argv[1], "--", 2)) return run_cases(argc, argv);
     dir = argc > 1 ? argv[1] : "build/tests/guests";
     scale = argc > 2 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 1;
     double base = per_request_baseline(100000 / scale);
