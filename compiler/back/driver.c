@@ -26,8 +26,9 @@
  * code) takes 8.9 s of CPU at -O2 in one unit and 9.7 s in two. */
 #define SPLIT_MIN_FUNCS 50
 #define SPLIT_MIN_BODY_BYTES (64u * 1024)
-/* Above that, one unit per this much code, at most MAX_UNITS: enough units for two to
- * eight cores to finish together, few enough that their fixed cost stays small. */
+/* Above that, one unit per UNIT_BODY_BYTES of code rounded down to a power of two (so two
+ * or four cores share the units evenly), from 2 to MAX_UNITS: enough for the cores to
+ * finish together, few enough that the fixed cost per unit stays small. */
 #define UNIT_BODY_BYTES (128u * 1024)
 #define MAX_UNITS 8u
 /* A function's fixed cost in the balance, in body bytes (prologue, passes per function). */
@@ -53,9 +54,10 @@ static uint32_t num_units(const wasm_module *m) {
     for (uint32_t i = m->num_imported_funcs; i < m->num_funcs; i++)
         bytes += m->funcs[i].body_len;
     if (defined < SPLIT_MIN_FUNCS || bytes < SPLIT_MIN_BODY_BYTES) return 1;
-    size_t n = bytes / UNIT_BODY_BYTES;
-    n = n < 2 ? 2 : n > MAX_UNITS ? MAX_UNITS : n;
-    return (uint32_t)n;
+    uint32_t n = 2;
+    while (n < MAX_UNITS && (size_t)n * 2 * UNIT_BODY_BYTES <= bytes)
+        n *= 2;
+    return n;
 }
 
 static int by_size_desc(const void *a, const void *b, void *arg) {
