@@ -36,13 +36,14 @@ static void init_targets(void) {
 
 /* What each -O level runs. -O1 is the fast-compile level: four function passes (SSA
  * form, redundancy elimination and constant folding, CFG clean-up) and the -O0 code
- * generator (FastISel, no machine-code optimisation) with the greedy register allocator
- * in place of the fast one. Measured with llc on SQLite's IR after those passes: 2.8 s
- * at -O0, 8.0 s at -O1 with FastISel and the fast allocator, 10.5 s with FastISel and the
- * greedy one, 12 s at plain -O1 (the machine-code passes are the cost, not instruction
- * selection). The greedy allocator roughly doubles the -O0 codegen time but makes the
- * code 1.3-2x faster than with the fast one, whose spills made -O1 no faster than -O0.
- * -O2 and -O3 are LLVM's own. */
+ * generator (FastISel, GlobalISel on aarch64; no machine-code optimisation) with the
+ * greedy register allocator in place of the fast one. Measured with llc on SQLite's IR
+ * after those passes: 2.8 s at -O0, 8.0 s at -O1 with FastISel and the fast allocator,
+ * 10.5 s with FastISel and the greedy one, 12 s at plain -O1 (the machine-code passes are
+ * the cost, not instruction selection). The greedy allocator roughly doubles the -O0
+ * codegen time but makes the code 1.55x faster than -O0's (callgrind, ten kernels), where
+ * the fast one's spills left -O1 no faster than -O0. -O2 and -O3 are LLVM's own.
+ * bench/findings.md has the numbers. */
 typedef struct level_plan {
     const char *pipeline; /* new-pass-manager text, NULL for none */
     LLVMCodeGenOptLevel codegen;
