@@ -1,7 +1,7 @@
 /*
  * driver.c — hwasmc_compile: splits the defined functions over LLVM modules ("units"),
- * declares every function in every unit, lowers and emits each unit on its own thread
- * (one LLVMContext each), puts the descriptor and trampolines in unit 0, and links the
+ * declares every function in every unit, lowers and emits each unit on one of -j threads
+ * (one LLVMContext per unit), puts the descriptor and trampolines in unit 0, and links the
  * objects into the .so.
  *
  * Deterministic: the split depends only on the module (never on -j, so the .so is the same
