@@ -41,9 +41,9 @@ static void init_targets(void) {
  * after those passes: 2.8 s at -O0, 8.0 s at -O1 with FastISel and the fast allocator,
  * 10.5 s with FastISel and the greedy one, 12 s at plain -O1 (the machine-code passes are
  * the cost, not instruction selection). The greedy allocator roughly doubles the -O0
- * codegen time but makes the code 1.55x faster than -O0's (callgrind, ten kernels), where
- * the fast one's spills left -O1 no faster than -O0. -O2 and -O3 are LLVM's own.
- * bench/findings.md has the numbers. */
+ * codegen time but makes the code run 1.55x fewer instructions than -O0's (callgrind, ten
+ * kernels); with the fast one's spills -O1 ran 0.91x of -O0's. -O2 and -O3 are LLVM's
+ * own. bench/findings.md has the numbers. */
 typedef struct level_plan {
     const char *pipeline; /* new-pass-manager text, NULL for none */
     LLVMCodeGenOptLevel codegen;
