@@ -16,12 +16,12 @@
 #include "target.h"
 
 typedef struct hwasmc_options {
-    int opt_level;           /* 0..3: LLVM's default<On> pipeline */
+    int opt_level;           /* 0..3: 1 compiles fast, 2 and 3 are LLVM's default<On> (emit.c) */
     hwasmc_target target;    /* the machine the .so runs on (target.h; default: the host) */
     bool bounds_explicit;    /* compare every access against memory->size (default: guard pages) */
     bool interrupt_checks;   /* poll vmctx->interrupt at loop headers and function entries */
     bool canonicalize_nans;  /* a NaN computed by float arithmetic is the canonical one (lower_nan.c) */
-    int jobs;                /* functions are split across this many LLVM modules and threads */
+    int jobs;                /* threads; the split into LLVM modules never depends on it */
     const char *emit_llvm;   /* when non-NULL, also write the (optimised) IR here */
     uint8_t wasm_sha256[32]; /* digest of the original input, recorded in the descriptor */
 } hwasmc_options;

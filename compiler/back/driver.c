@@ -1,13 +1,16 @@
 /*
  * driver.c — hwasmc_compile: splits the defined functions over LLVM modules ("units"),
- * declares every function in every unit, lowers and emits each unit on its own thread
- * (one LLVMContext each), puts the descriptor and trampolines in unit 0, and links the
+ * declares every function in every unit, lowers and emits each unit on one of -j threads
+ * (one LLVMContext per unit), puts the descriptor and trampolines in unit 0, and links the
  * objects into the .so.
  *
- * Deterministic: the split depends only on the module and opts->jobs, a unit's content
- * only on its functions, and objects are linked and IR is written in unit order.
+ * Deterministic: the split depends only on the module (never on -j, so the .so is the same
+ * byte for byte on any number of cores), a unit's content only on its functions, and
+ * objects are linked and IR is written in unit order. -j only sets how many threads take
+ * the units in turn.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,11 @@
  * code) takes 8.9 s of CPU at -O2 in one unit and 9.7 s in two. */
 #define SPLIT_MIN_FUNCS 50
 #define SPLIT_MIN_BODY_BYTES (64u * 1024)
+/* Above that, one unit per UNIT_BODY_BYTES of code rounded down to a power of two (so two
+ * or four cores share the units evenly), from 2 to MAX_UNITS: enough for the cores to
+ * finish together, few enough that the fixed cost per unit stays small. */
+#define UNIT_BODY_BYTES (128u * 1024)
+#define MAX_UNITS 8u
 /* A function's fixed cost in the balance, in body bytes (prologue, passes per function). */
 #define FUNC_WEIGHT 64
 /* LLVM's code generator recurses over deep expression trees: give it room. */
@@ -39,13 +47,17 @@ typedef struct unit_job {
     wasm_error err;
 } unit_job;
 
-static uint32_t num_units(const wasm_module *m, int jobs) {
+/* How many units the module is split into: a function of the module alone. */
+static uint32_t num_units(const wasm_module *m) {
     uint32_t defined = m->num_funcs - m->num_imported_funcs;
     size_t bytes = 0;
     for (uint32_t i = m->num_imported_funcs; i < m->num_funcs; i++)
         bytes += m->funcs[i].body_len;
-    if (jobs <= 1 || defined < SPLIT_MIN_FUNCS || bytes < SPLIT_MIN_BODY_BYTES) return 1;
-    return (uint32_t)jobs < defined ? (uint32_t)jobs : defined;
+    if (defined < SPLIT_MIN_FUNCS || bytes < SPLIT_MIN_BODY_BYTES) return 1;
+    uint32_t n = 2;
+    while (n < MAX_UNITS && (size_t)n * 2 * UNIT_BODY_BYTES <= bytes)
+        n *= 2;
+    return n;
 }
 
 static int by_size_desc(const void *a, const void *b, void *arg) {
@@ -162,24 +174,38 @@ static void *run_unit(void *arg) {
     return NULL;
 }
 
-/* Runs every unit on its own thread (inline if a thread cannot be started). */
-static void run_units(unit_job *jobs, uint32_t n) {
-    pthread_t *threads = calloc(n, sizeof *threads);
-    bool *started = calloc(n, sizeof *started);
+/* The units still to compile, taken in index order by whichever worker is free. */
+typedef struct unit_queue {
+    unit_job *jobs;
+    uint32_t n;
+    atomic_uint next;
+} unit_queue;
+
+static void *worker(void *arg) {
+    unit_queue *q = arg;
+    for (uint32_t i; (i = atomic_fetch_add(&q->next, 1)) < q->n;)
+        run_unit(&q->jobs[i]);
+    return NULL;
+}
+
+/* Compiles the n units on min(threads, n) threads of their own (LLVM needs their large
+ * stacks); if none can be started, on the caller's. */
+static void run_units(unit_job *jobs, uint32_t n, int threads) {
+    unit_queue q = {.jobs = jobs, .n = n};
+    atomic_init(&q.next, 0);
+    uint32_t want = threads < 1 ? 1 : (uint32_t)threads < n ? (uint32_t)threads : n;
+    pthread_t *tids = calloc(want, sizeof *tids);
+    uint32_t started = 0;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, THREAD_STACK_SIZE);
-    for (uint32_t i = 0; i < n; i++) {
-        if (threads && started && pthread_create(&threads[i], &attr, run_unit, &jobs[i]) == 0)
-            started[i] = true;
-        else
-            run_unit(&jobs[i]);
-    }
-    for (uint32_t i = 0; i < n; i++)
-        if (started && started[i]) pthread_join(threads[i], NULL);
+    while (tids && started < want && pthread_create(&tids[started], &attr, worker, &q) == 0)
+        started++;
     pthread_attr_destroy(&attr);
-    free(threads);
-    free(started);
+    if (started == 0) worker(&q);
+    for (uint32_t i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    free(tids);
 }
 
 /* The error to report when several units failed: the lowest function index, so the
@@ -205,7 +231,7 @@ static int write_ir(const char *path, const unit_job *jobs, uint32_t n, wasm_err
 
 int hwasmc_compile(const wasm_module *m, const hwasmc_options *opts, const char *out_path,
                    wasm_error *err) {
-    uint32_t n = num_units(m, opts->jobs);
+    uint32_t n = num_units(m);
     uint32_t *owner = split(m, n);
     unit_job *jobs = calloc(n, sizeof *jobs);
     link_object *objs = calloc(n, sizeof *objs);
@@ -214,7 +240,7 @@ int hwasmc_compile(const wasm_module *m, const hwasmc_options *opts, const char 
         wasm_error_set(err, -1, 0, "out of memory");
         goto done;
     }
-    emit_init(); /* before any thread touches LLVM */
+    emit_init(opts->opt_level); /* before any thread touches LLVM */
     for (uint32_t i = 0; i < n; i++)
         jobs[i] = (unit_job){.m = m,
                              .opts = opts,
@@ -222,7 +248,7 @@ int hwasmc_compile(const wasm_module *m, const hwasmc_options *opts, const char 
                              .index = i,
                              .num_units = n,
                              .err = {.func_index = -1}};
-    run_units(jobs, n);
+    run_units(jobs, n, opts->jobs);
 
     const unit_job *failed = first_failure(jobs, n);
     if (failed) {

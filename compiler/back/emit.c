@@ -1,7 +1,7 @@
 /*
  * emit.c — from a lowered LLVM module to an object file: target set-up (the triple and
- * baseline CPU of target.c, PIC), IR verification, the default<On> pass pipeline, object
- * emission into memory.
+ * baseline CPU of target.c, PIC), IR verification, the pass pipeline and code generator
+ * of each -O level, object emission into memory.
  *
  * Never aborts: broken IR from the lowering becomes an internal error naming the function.
  */
@@ -11,11 +11,13 @@
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Error.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
 #include "emit.h"
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_level; /* the -O level of the first emit_init: one per process */
 
 /* Both targets, whichever is asked for: a few microseconds, and one hwasmc process may
  * serve either. The asm parsers assemble the interrupt poll's inline asm (lower_util.c). */
@@ -32,14 +34,49 @@ static void init_targets(void) {
     LLVMInitializeAArch64AsmParser();
 }
 
-void emit_init(void) {
-    pthread_once(&init_once, init_targets);
+/* What each -O level runs. -O1 is the fast-compile level: four function passes (SSA
+ * form, redundancy elimination and constant folding, CFG clean-up) and the -O0 code
+ * generator (FastISel, GlobalISel on aarch64; no machine-code optimisation) with the
+ * greedy register allocator in place of the fast one. Measured with llc on SQLite's IR
+ * after those passes: 2.8 s at -O0, 8.0 s at -O1 with FastISel and the fast allocator,
+ * 10.5 s with FastISel and the greedy one, 12 s at plain -O1 (the machine-code passes are
+ * the cost, not instruction selection). The greedy allocator roughly doubles the -O0
+ * codegen time but makes the code run 1.55x fewer instructions than -O0's (callgrind, ten
+ * kernels); with the fast one's spills -O1 ran 0.91x of -O0's. -O2 and -O3 are LLVM's
+ * own. bench/findings.md has the numbers. */
+typedef struct level_plan {
+    const char *pipeline; /* new-pass-manager text, NULL for none */
+    LLVMCodeGenOptLevel codegen;
+    bool greedy_regalloc; /* the optimising register allocator even at LLVMCodeGenLevelNone */
+} level_plan;
+
+static const level_plan plans[] = {
+    {NULL, LLVMCodeGenLevelNone, false},
+    {"function(sroa,early-cse,instcombine<no-verify-fixpoint>,simplifycfg)", LLVMCodeGenLevelNone,
+     true},
+    {"default<O2>", LLVMCodeGenLevelDefault, false},
+    {"default<O3>", LLVMCodeGenLevelAggressive, false},
+};
+
+static const level_plan *plan_of(int opt_level) {
+    return &plans[opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level];
+}
+
+/* The targets, and the register allocator: an LLVM command-line option, so process-wide. */
+static void init_llvm(void) {
+    if (plan_of(init_level)->greedy_regalloc) {
+        const char *argv[] = {"hwasmc", "-optimize-regalloc"};
+        LLVMParseCommandLineOptions(2, argv, NULL);
+    }
+    init_targets();
+}
+
+void emit_init(int opt_level) {
+    init_level = opt_level;
+    pthread_once(&init_once, init_llvm);
 }
 
 LLVMTargetMachineRef emit_target_machine(hwasmc_target target, int opt_level, wasm_error *err) {
-    static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
-                                                 LLVMCodeGenLevelDefault,
-                                                 LLVMCodeGenLevelAggressive};
     const target_info *t = target_info_of(target);
     const char *triple = t->triple;
     char *msg = NULL;
@@ -49,9 +86,9 @@ LLVMTargetMachineRef emit_target_machine(hwasmc_target target, int opt_level, wa
         wasm_error_set(err, -1, 0, "internal error: no LLVM target for %s: %s", triple, msg);
         LLVMDisposeMessage(msg);
     } else {
-        int level = opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level;
-        tm = LLVMCreateTargetMachine(llvm_target, triple, t->cpu, t->features, levels[level],
-                                     LLVMRelocPIC, LLVMCodeModelDefault);
+        tm = LLVMCreateTargetMachine(llvm_target, triple, t->cpu, t->features,
+                                     plan_of(opt_level)->codegen, LLVMRelocPIC,
+                                     LLVMCodeModelDefault);
         if (!tm) wasm_error_set(err, -1, 0, "internal error: cannot create an LLVM target machine");
     }
     return tm;
@@ -98,11 +135,10 @@ static int verify(lower_unit *u, wasm_error *err) {
  * (0.75 s vs 0.64 s) and the .so 10% larger, since fast register allocation spills the
  * resulting phis anyway. */
 static int optimize(lower_unit *u, LLVMTargetMachineRef tm, wasm_error *err) {
-    static const char *const pipelines[] = {NULL, "default<O1>", "default<O2>", "default<O3>"};
-    int level = u->opts->opt_level < 0 ? 0 : u->opts->opt_level > 3 ? 3 : u->opts->opt_level;
-    if (!pipelines[level]) return 0;
+    const char *pipeline = plan_of(u->opts->opt_level)->pipeline;
+    if (!pipeline) return 0;
     LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
-    LLVMErrorRef e = LLVMRunPasses(u->mod, pipelines[level], tm, pbo);
+    LLVMErrorRef e = LLVMRunPasses(u->mod, pipeline, tm, pbo);
     LLVMDisposePassBuilderOptions(pbo);
     if (!e) {
         /* Only once the optimiser is done may a guard-mode load lose its keep-alive. */
