@@ -139,6 +139,9 @@ static int optimize(lower_unit *u, LLVMTargetMachineRef tm, wasm_error *err) {
     if (!pipeline) return 0;
     LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
     LLVMErrorRef e = LLVMRunPasses(u->mod, pipeline, tm, pbo);
+    /* Lane loads merged into wide ones leave chains of extracts and inserts for
+     * instcombine to fold into shuffles. */
+    if (!e && merge_lane_loads(u)) e = LLVMRunPasses(u->mod, "function(instcombine<no-verify-fixpoint>)", tm, pbo);
     LLVMDisposePassBuilderOptions(pbo);
     if (!e) {
         /* Only once the optimiser is done may a guard-mode load lose its keep-alive. */

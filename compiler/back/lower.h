@@ -58,4 +58,11 @@ void lower_unit_init_types(lower_unit *u);
  * does not need to keep a guard-mode load in place, so those loads fold into their use. */
 void release_needed_loads(LLVMModuleRef mod);
 
+/* The guard-mode keep-alive of a load's value v (lower_keepalive.c), built at b. */
+void build_keep_alive(LLVMContextRef ctx, LLVMBuilderRef b, hwasmc_target target, LLVMValueRef v);
+
+/* After LLVM's optimiser, in guard mode (lower_gather.c): a run of lane loads from one
+ * base at constant distances becomes one wide load. Returns whether anything changed. */
+bool merge_lane_loads(const lower_unit *u);
+
 #endif /* HWASMC_LOWER_H */

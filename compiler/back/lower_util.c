@@ -122,27 +122,28 @@ void trap_if(fn_state *s, LLVMValueRef cond, uint32_t code) {
 
 void trap_now(fn_state *s, uint32_t code) { LLVMBuildBr(s->b, trap_block(s, code)); }
 
-void force_read(fn_state *s, LLVMValueRef v) {
+void build_keep_alive(LLVMContextRef ctx, LLVMBuilderRef b, hwasmc_target target, LLVMValueRef v) {
     LLVMTypeRef t = LLVMTypeOf(v);
-    LLVMTypeRef fty = LLVMFunctionType(s->u->void_t, &t, 1, 0);
-    const char *constraint =
-        LLVMGetTypeKind(t) == LLVMIntegerTypeKind ? "r" : target_info_of(s->u->opts->target)->fp_reg;
+    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), &t, 1, 0);
+    const char *constraint = LLVMGetTypeKind(t) == LLVMIntegerTypeKind ? "r" : target_info_of(target)->fp_reg;
     LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, (char *)constraint, strlen(constraint), 1, 0,
                                          LLVMInlineAsmDialectATT, 0);
-    LLVMValueRef call = LLVMBuildCall2(s->b, fty, asm_, &v, 1, "");
+    LLVMValueRef call = LLVMBuildCall2(b, fty, asm_, &v, 1, "");
     /* Like the faulting load it stands for: it may not return (no `willreturn`), so
      * nothing with an effect moves across it; it may read any memory, so no store before
      * it is dropped or sunk past it; it writes only memory no one else sees, so wasm
      * memory values stay in registers across it (with `memory(none)` instead, the -O0
      * instruction selector deletes it as unused). */
     static const char *const attrs[] = {"nounwind"};
-    add_fn_attrs(s->u->ctx, call, true, attrs, 1);
+    add_fn_attrs(ctx, call, true, attrs, 1);
     unsigned memory = LLVMGetEnumAttributeKindForName("memory", 6);
     /* LLVM's MemoryEffects, 2 bits (1 read, 2 write) per location: argmem, inaccessible, other. */
     uint64_t reads_all_writes_inaccessible = 1 | 3 << 2 | 1 << 4;
     LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
-                             LLVMCreateEnumAttribute(s->u->ctx, memory, reads_all_writes_inaccessible));
+                             LLVMCreateEnumAttribute(ctx, memory, reads_all_writes_inaccessible));
 }
+
+void force_read(fn_state *s, LLVMValueRef v) { build_keep_alive(s->u->ctx, s->b, s->u->opts->target, v); }
 
 LLVMValueRef heap_address(fn_state *s, LLVMValueRef index, uint32_t offset, unsigned bytes) {
     LLVMValueRef ea = LLVMBuildZExt(s->b, index, s->u->i64, "");

@@ -1,0 +1,574 @@
+/*
+ * lower_gather.c — after LLVM's optimiser, in guard mode: merges a run of wasm loads that
+ * fill vector lanes (v128.load8_lane, replace_lane of a load, ...) from one base at
+ * constant distances into one wide load and shuffles.
+ *
+ * Why: with -msimd128, clang's loop vectoriser turns byte-wise reads such as sha256's
+ * big-endian words into a stride-4 gather of 16 single-byte lane loads (each one a
+ * pextrd, a movzbl and a pinsrb). LLVM cannot merge them itself: every load carries a
+ * keep-alive (lower_keepalive.c), and its addresses are lanes of an i32 vector that wrap
+ * at 2^32 before being zero-extended, so they are not provably adjacent in 64 bits.
+ *
+ * When it is exact. The lanes' i32 addresses are proven to be A + d_k (mod 2^32) with
+ * constant d_k, by following the vector arithmetic back (add, or disjoint, sub, shl, mul,
+ * splats, shuffles, and a loop-carried vector phi whose lanes keep their distances). The
+ * merged loads are the candidates of one block with nothing but pure instructions between
+ * them (no store, call other than a keep-alive, or atomic): a trap is then the only thing
+ * that can be observed, and every trap there is an out-of-bounds access. Linear memory is
+ * the single interval [0, size), so a load of the bytes [lo, hi] traps iff hi is out of
+ * bounds, and hi is the last byte of one of the merged loads: the wide load traps iff one
+ * of them would have. The versioned region runs from the first merged load to the next
+ * effect, so only pure instructions and loads are duplicated. The lanes may wrap at 2^32 where the wide load would not, so the
+ * block is versioned: a compare checks that no lane wraps and picks the wide load, and the
+ * original loads stay on the other (cold) path. The wide load keeps its own keep-alive, so
+ * it executes, whole, in place. Explicit bounds mode has a check per load and is left alone.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+#define MAX_CANDS 64     /* loads considered per run */
+#define MAX_REGION 512   /* instructions a versioned region may hold */
+#define MAX_DIST 4096    /* |d_k| accepted */
+#define STEP_BUDGET 4000 /* recursion steps for one distance query */
+#define MAX_MERGES 256   /* per function */
+
+typedef struct diff_ctx {
+    int steps;
+    LLVMValueRef phi; /* the phi whose lane distance is being proven, or NULL */
+    bool probing;     /* still looking for the distance of phi, not yet assuming it */
+    int ka, kb;
+    uint32_t assumed;
+} diff_ctx;
+
+static bool is_i32ish(LLVMValueRef v) {
+    LLVMTypeRef t = LLVMTypeOf(v);
+    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) t = LLVMGetElementType(t);
+    return LLVMGetTypeKind(t) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(t) == 32;
+}
+
+static bool const_lane(LLVMValueRef v, int k, uint32_t *out) {
+    if (k >= 0 && LLVMIsAConstant(v) && LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMVectorTypeKind)
+        v = LLVMGetAggregateElement(v, (unsigned)k);
+    if (!v || !LLVMIsAConstantInt(v)) return false;
+    *out = (uint32_t)LLVMConstIntGetZExtValue(v);
+    return true;
+}
+
+static bool const_index(LLVMValueRef v, unsigned *out) {
+    if (!LLVMIsAConstantInt(v)) return false;
+    *out = (unsigned)LLVMConstIntGetZExtValue(v);
+    return true;
+}
+
+/* Follows lane k of v (k = -1: v is a scalar) through extracts, inserts and shuffles to
+ * the value that computes it. */
+static bool resolve(LLVMValueRef *v, int *k) {
+    for (int guard = 0; guard < 64; guard++) {
+        unsigned idx;
+        if (LLVMIsAExtractElementInst(*v) && *k < 0) {
+            if (!const_index(LLVMGetOperand(*v, 1), &idx)) return true;
+            *v = LLVMGetOperand(*v, 0), *k = (int)idx;
+        } else if (LLVMIsAInsertElementInst(*v) && *k >= 0) {
+            if (!const_index(LLVMGetOperand(*v, 2), &idx)) return true;
+            if ((unsigned)*k == idx) *v = LLVMGetOperand(*v, 1), *k = -1;
+            else *v = LLVMGetOperand(*v, 0);
+        } else if (LLVMIsAShuffleVectorInst(*v) && *k >= 0) {
+            int m = LLVMGetMaskValue(*v, (unsigned)*k);
+            if (m == LLVMGetUndefMaskElem()) return false;
+            LLVMValueRef a = LLVMGetOperand(*v, 0);
+            int n = (int)LLVMGetVectorSize(LLVMTypeOf(a));
+            *v = m < n ? a : LLVMGetOperand(*v, 1), *k = m < n ? m : m - n;
+        } else {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool diff(diff_ctx *c, LLVMValueRef a, int ka, LLVMValueRef b, int kb, uint32_t *out);
+
+/* v = x + C (add, or disjoint, sub of a constant): x and C's lane k, negated for sub. */
+static bool peel_const(LLVMValueRef v, int k, LLVMValueRef *x, uint32_t *cval) {
+    if (!LLVMIsABinaryOperator(v)) return false;
+    LLVMOpcode op = LLVMGetInstructionOpcode(v);
+    bool addlike = op == LLVMAdd || (op == LLVMOr && LLVMGetIsDisjoint(v));
+    LLVMValueRef o0 = LLVMGetOperand(v, 0), o1 = LLVMGetOperand(v, 1);
+    if ((addlike || op == LLVMSub) && const_lane(o1, k, cval)) {
+        if (op == LLVMSub) *cval = 0u - *cval;
+        return *x = o0, true;
+    }
+    if (addlike && const_lane(o0, k, cval)) return *x = o1, true;
+    return false;
+}
+
+/* Lane distance of one phi, by induction: every incoming value keeps it. */
+static bool phi_diff(diff_ctx *c, LLVMValueRef phi, int ka, int kb, uint32_t *out) {
+    if (c->phi == phi && !c->probing && c->ka == ka && c->kb == kb) return *out = c->assumed, true;
+    if (c->phi) return false; /* one induction at a time */
+    unsigned n = LLVMCountIncoming(phi);
+    bool found = false;
+    uint32_t d = 0;
+    /* The distance: from an incoming value that does not depend on the phi itself. */
+    c->phi = phi, c->probing = true;
+    for (unsigned i = 0; i < n && !found; i++)
+        found = diff(c, LLVMGetIncomingValue(phi, i), ka, LLVMGetIncomingValue(phi, i), kb, &d);
+    c->phi = NULL, c->probing = false;
+    if (!found) return false;
+    /* Then every incoming value keeps it if the phi does. */
+    c->phi = phi, c->ka = ka, c->kb = kb, c->assumed = d;
+    bool ok = true;
+    for (unsigned i = 0; i < n && ok; i++) {
+        uint32_t e;
+        LLVMValueRef in = LLVMGetIncomingValue(phi, i);
+        ok = diff(c, in, ka, in, kb, &e) && e == d;
+    }
+    c->phi = NULL;
+    return ok && (*out = d, true);
+}
+
+/* a's lane ka minus b's lane kb, mod 2^32, when it is a constant. */
+static bool diff(diff_ctx *c, LLVMValueRef a, int ka, LLVMValueRef b, int kb, uint32_t *out) {
+    if (++c->steps > STEP_BUDGET) return false;
+    if (!resolve(&a, &ka) || !resolve(&b, &kb) || !is_i32ish(a) || !is_i32ish(b)) return false;
+    if (a == b && ka == kb) return *out = 0, true;
+    uint32_t ca, cb, d;
+    if (const_lane(a, ka, &ca) && const_lane(b, kb, &cb)) return *out = ca - cb, true;
+    LLVMValueRef x;
+    if (peel_const(a, ka, &x, &ca) && diff(c, x, ka, b, kb, &d)) return *out = d + ca, true;
+    if (peel_const(b, kb, &x, &cb) && diff(c, a, ka, x, kb, &d)) return *out = d - cb, true;
+    if (!LLVMIsAInstruction(a) || !LLVMIsAInstruction(b)) return false;
+    LLVMOpcode op = LLVMGetInstructionOpcode(a);
+    if (op != LLVMGetInstructionOpcode(b)) return false;
+    if (op == LLVMPHI) return a == b && ka >= 0 && kb >= 0 && phi_diff(c, a, ka, kb, out);
+    if (!LLVMIsABinaryOperator(a)) return false;
+    LLVMValueRef a0 = LLVMGetOperand(a, 0), a1 = LLVMGetOperand(a, 1);
+    LLVMValueRef b0 = LLVMGetOperand(b, 0), b1 = LLVMGetOperand(b, 1);
+    uint32_t d0, d1;
+    switch (op) {
+    case LLVMOr:
+        if (!LLVMGetIsDisjoint(a) || !LLVMGetIsDisjoint(b)) return false;
+        __attribute__((fallthrough)); /* a disjoint or is an add */
+    case LLVMAdd:
+        if (diff(c, a0, ka, b0, kb, &d0) && diff(c, a1, ka, b1, kb, &d1)) return *out = d0 + d1, true;
+        if (diff(c, a0, ka, b1, kb, &d0) && diff(c, a1, ka, b0, kb, &d1)) return *out = d0 + d1, true;
+        return false;
+    case LLVMSub:
+        if (diff(c, a0, ka, b0, kb, &d0) && diff(c, a1, ka, b1, kb, &d1)) return *out = d0 - d1, true;
+        return false;
+    case LLVMShl: /* (x << s) - (y << s) = (x - y) << s, mod 2^32 */
+        if (!const_lane(a1, ka, &ca) || !const_lane(b1, kb, &cb) || ca != cb || ca >= 32) return false;
+        if (!diff(c, a0, ka, b0, kb, &d0)) return false;
+        return *out = d0 << ca, true;
+    case LLVMMul:
+        if (!const_lane(a1, ka, &ca) || !const_lane(b1, kb, &cb) || ca != cb) return false;
+        if (!diff(c, a0, ka, b0, kb, &d0)) return false;
+        return *out = d0 * ca, true;
+    default: return false;
+    }
+}
+
+/* --- Candidates ------------------------------------------------------------------------ */
+
+typedef struct cand {
+    LLVMValueRef load, keep; /* the load and its keep-alive */
+    LLVMValueRef base;       /* the memory base the address is relative to */
+    LLVMValueRef addr;       /* the wasm i32 address */
+    int64_t off;             /* constant bytes added in 64 bits (the memarg offset) */
+    unsigned size;           /* bytes loaded */
+    int64_t d;               /* addr - anchor's addr (in the group being built) */
+    int64_t o;               /* d + off */
+} cand;
+
+/* A keep-alive from build_keep_alive: a void call of an empty `asm sideeffect`. */
+static bool is_keep_alive(LLVMValueRef inst) {
+    if (!LLVMIsACallInst(inst) || LLVMGetTypeKind(LLVMTypeOf(inst)) != LLVMVoidTypeKind) return false;
+    LLVMValueRef callee = LLVMGetCalledValue(inst);
+    size_t len = 1;
+    if (LLVMIsAInlineAsm(callee) && LLVMGetInlineAsmHasSideEffects(callee)) LLVMGetInlineAsmAsmString(callee, &len);
+    return len == 0;
+}
+
+static bool is_i8_gep(LLVMValueRef p) {
+    if (!LLVMIsAGetElementPtrInst(p) || LLVMGetNumOperands(p) != 2) return false;
+    LLVMTypeRef t = LLVMGetGEPSourceElementType(p);
+    return LLVMGetTypeKind(t) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(t) == 8;
+}
+
+/* ptr = base + zext(addr) + off, off a constant. */
+static bool parse_address(LLVMValueRef p, cand *c) {
+    c->off = 0;
+    for (int depth = 0; depth < 4; depth++) {
+        if (!is_i8_gep(p)) return false;
+        LLVMValueRef idx = LLVMGetOperand(p, 1);
+        if (LLVMIsAConstantInt(idx)) {
+            c->off += LLVMConstIntGetSExtValue(idx);
+            p = LLVMGetOperand(p, 0);
+            continue;
+        }
+        if (LLVMIsABinaryOperator(idx) && (LLVMGetInstructionOpcode(idx) == LLVMAdd ||
+                                           (LLVMGetInstructionOpcode(idx) == LLVMOr && LLVMGetIsDisjoint(idx))) &&
+            LLVMIsAConstantInt(LLVMGetOperand(idx, 1))) {
+            c->off += LLVMConstIntGetSExtValue(LLVMGetOperand(idx, 1));
+            idx = LLVMGetOperand(idx, 0);
+        }
+        if (!LLVMIsAZExtInst(idx) || !is_i32ish(LLVMGetOperand(idx, 0))) return false;
+        c->addr = LLVMGetOperand(idx, 0);
+        c->base = LLVMGetOperand(p, 0);
+        return c->off >= 0 && c->off < ((int64_t)1 << 33);
+    }
+    return false;
+}
+
+static unsigned scalar_bytes(LLVMTypeRef t) {
+    switch (LLVMGetTypeKind(t)) {
+    case LLVMIntegerTypeKind: {
+        unsigned w = LLVMGetIntTypeWidth(t);
+        return w == 8 || w == 16 || w == 32 || w == 64 ? w / 8 : 0;
+    }
+    case LLVMFloatTypeKind: return 4;
+    case LLVMDoubleTypeKind: return 8;
+    default: return 0;
+    }
+}
+
+/* A guard-mode wasm load whose value only fills vector lanes. */
+static bool candidate(LLVMValueRef i, cand *c) {
+    if (!LLVMIsALoadInst(i) || LLVMGetVolatile(i) || LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic)
+        return false;
+    c->size = scalar_bytes(LLVMTypeOf(i));
+    if (!c->size) return false;
+    c->load = i, c->keep = NULL;
+    /* Only lanes: a value also used as a scalar would cost an extract from the wide load. */
+    bool lane = false;
+    for (LLVMUseRef u = LLVMGetFirstUse(i); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef user = LLVMGetUser(u);
+        if (is_keep_alive(user) && LLVMGetInstructionParent(user) == LLVMGetInstructionParent(i)) c->keep = user;
+        else if (LLVMIsAInsertElementInst(user) && LLVMGetOperand(user, 1) == i) lane = true;
+        else return false;
+    }
+    return c->keep && lane && parse_address(LLVMGetOperand(i, 0), c);
+}
+
+/* Whether i may have an effect other than trapping on a wasm load: stores, calls (bar
+ * keep-alives), atomics, and anything ending the block. */
+static bool barrier(LLVMValueRef i) {
+    if (LLVMIsATerminatorInst(i) || LLVMIsAStoreInst(i) || LLVMIsAFenceInst(i) || LLVMIsAAtomicRMWInst(i) ||
+        LLVMIsAAtomicCmpXchgInst(i) || LLVMIsAVAArgInst(i))
+        return true;
+    if (LLVMIsALoadInst(i)) return LLVMGetVolatile(i) || LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic;
+    if (LLVMIsACallInst(i)) return !is_keep_alive(i);
+    return false;
+}
+
+/* --- Choosing a group ------------------------------------------------------------------ */
+
+typedef struct window {
+    int64_t lo;     /* first byte, relative to the anchor's address */
+    unsigned width; /* 2, 4, 8 or 16 bytes */
+} window;
+
+typedef struct group {
+    cand *m[MAX_CANDS];
+    unsigned win_of[MAX_CANDS]; /* the window of each member */
+    unsigned n;
+    window w[MAX_CANDS];
+    unsigned nw;
+    LLVMValueRef anchor; /* an address all members' d are relative to */
+    int64_t dmin, dmax;
+} group;
+
+/* The window [lo, lo + width) holding the most of rel[0..nrel) not yet taken: width 2, 4,
+ * 8 or 16 bytes, wider than any of them, starting and ending on one of them's bytes (so
+ * the wide load traps exactly when one of them would). */
+static bool pick_window(cand **rel, unsigned nrel, const bool *taken, window *out) {
+    unsigned best = 0;
+    for (unsigned s = 0; s < nrel; s++) {
+        if (taken[s]) continue;
+        int64_t lo = rel[s]->o;
+        for (unsigned w = 2; w <= 16; w *= 2) {
+            unsigned n = 0, biggest = 0;
+            bool ends = false;
+            for (unsigned j = 0; j < nrel; j++) {
+                cand *c = rel[j];
+                if (taken[j] || c->o < lo || c->o + c->size > lo + w) continue;
+                n++;
+                ends |= c->o + c->size == lo + w;
+                if (c->size > biggest) biggest = c->size;
+            }
+            if (n >= 2 && ends && biggest < w && n > best) best = n, out->lo = lo, out->width = w;
+        }
+    }
+    return best > 0;
+}
+
+/* Splits rel into windows; the members are the candidates some window holds. */
+static bool pick_windows(cand **rel, unsigned nrel, LLVMValueRef anchor, group *g) {
+    bool taken[MAX_CANDS] = {0};
+    g->n = g->nw = 0;
+    window w;
+    while (pick_window(rel, nrel, taken, &w)) {
+        for (unsigned j = 0; j < nrel; j++) {
+            if (taken[j] || rel[j]->o < w.lo || rel[j]->o + rel[j]->size > w.lo + w.width) continue;
+            taken[j] = true;
+            g->win_of[g->n] = g->nw;
+            g->m[g->n++] = rel[j];
+        }
+        g->w[g->nw++] = w;
+    }
+    if (!g->n) return false;
+    g->anchor = anchor;
+    g->dmin = g->dmax = g->m[0]->d;
+    for (unsigned j = 1; j < g->n; j++) {
+        if (g->m[j]->d < g->dmin) g->dmin = g->m[j]->d;
+        if (g->m[j]->d > g->dmax) g->dmax = g->m[j]->d;
+    }
+    return true;
+}
+
+/* Among the candidates of one barrier-free run, a group to merge. */
+static bool find_group(cand *cs, unsigned n, group *g) {
+    cand *rel[MAX_CANDS];
+    for (unsigned a = 0; a + 1 < n; a++) {
+        unsigned nrel = 0;
+        for (unsigned j = a; j < n; j++) {
+            diff_ctx c = {0};
+            uint32_t d;
+            if (cs[j].base != cs[a].base || !diff(&c, cs[j].addr, -1, cs[a].addr, -1, &d)) continue;
+            int64_t sd = (int32_t)d;
+            if (sd > MAX_DIST || sd < -MAX_DIST) continue;
+            cs[j].d = sd, cs[j].o = sd + cs[j].off;
+            rel[nrel++] = &cs[j];
+        }
+        if (nrel >= 2 && pick_windows(rel, nrel, cs[a].addr, g)) return true;
+    }
+    return false;
+}
+
+/* --- Versioning the block -------------------------------------------------------------- */
+
+static int index_of(LLVMValueRef *list, unsigned n, LLVMValueRef v) {
+    for (unsigned i = 0; i < n; i++)
+        if (list[i] == v) return (int)i;
+    return -1;
+}
+
+/* Rebuilds the phis of succ so that their edges from `from` come from `to`. */
+static void retarget_phis(LLVMBuilderRef b, LLVMBasicBlockRef succ, LLVMBasicBlockRef from, LLVMBasicBlockRef to) {
+    LLVMValueRef next;
+    for (LLVMValueRef phi = LLVMGetFirstInstruction(succ); phi && LLVMIsAPHINode(phi); phi = next) {
+        next = LLVMGetNextInstruction(phi);
+        unsigned n = LLVMCountIncoming(phi);
+        bool touched = false;
+        for (unsigned i = 0; i < n; i++) touched |= LLVMGetIncomingBlock(phi, i) == from;
+        if (!touched) continue;
+        LLVMPositionBuilderBefore(b, phi);
+        LLVMValueRef np = LLVMBuildPhi(b, LLVMTypeOf(phi), "");
+        for (unsigned i = 0; i < n; i++) {
+            LLVMValueRef v = LLVMGetIncomingValue(phi, i);
+            LLVMBasicBlockRef bb = LLVMGetIncomingBlock(phi, i);
+            if (bb == from) bb = to;
+            LLVMAddIncoming(np, &v, &bb, 1);
+        }
+        LLVMReplaceAllUsesWith(phi, np);
+        LLVMInstructionEraseFromParent(phi);
+    }
+}
+
+/* The bytes [at, at + size) of the wide value w (an integer of `width` bytes) as type t. */
+static LLVMValueRef bytes_of(LLVMContextRef ctx, LLVMBuilderRef b, LLVMValueRef wv, unsigned at, unsigned size,
+                             LLVMTypeRef t) {
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(ctx);
+    if (size == 1) return LLVMBuildExtractElement(b, wv, LLVMConstInt(i32, at, 0), "");
+    LLVMValueRef mask[8];
+    for (unsigned i = 0; i < size; i++) mask[i] = LLVMConstInt(i32, at + i, 0);
+    LLVMValueRef sh = LLVMBuildShuffleVector(b, wv, LLVMGetPoison(LLVMTypeOf(wv)), LLVMConstVector(mask, size), "");
+    return LLVMBuildBitCast(b, sh, t, "");
+}
+
+static bool version(const lower_unit *u, LLVMBuilderRef b, group *g, LLVMBasicBlockRef *slow_out) {
+    LLVMContextRef ctx = u->ctx;
+    LLVMBasicBlockRef bb = LLVMGetInstructionParent(g->m[0]->load);
+    LLVMValueRef first = NULL, last = NULL;
+    for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && !first; i = LLVMGetNextInstruction(i))
+        for (unsigned j = 0; j < g->n; j++)
+            if (i == g->m[j]->load) first = i;
+    LLVMValueRef fn = LLVMGetBasicBlockParent(bb);
+    /* The region: from the first member to the last member or keep-alive of one. */
+    LLVMValueRef region[MAX_REGION];
+    unsigned nr = 0, left = 2 * g->n;
+    for (LLVMValueRef i = first; i && left; i = LLVMGetNextInstruction(i)) {
+        if (nr == MAX_REGION) return false;
+        region[nr++] = i;
+        for (unsigned j = 0; j < g->n; j++)
+            if (i == g->m[j]->load || i == g->m[j]->keep) left--;
+        last = i;
+    }
+    if (left || !last) return false;
+    /* and on to the next barrier, so that the shuffles the members feed fold on the fast
+     * path instead of meeting in phis */
+    for (LLVMValueRef i = LLVMGetNextInstruction(last); i && !barrier(i) && nr < MAX_REGION;
+         i = LLVMGetNextInstruction(i))
+        region[nr++] = last = i;
+
+    LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(ctx, fn, "gather.join");
+    LLVMMoveBasicBlockAfter(join, bb);
+    LLVMBasicBlockRef fast = LLVMAppendBasicBlockInContext(ctx, fn, "gather.wide");
+    LLVMMoveBasicBlockAfter(fast, bb);
+    LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(ctx, fn, "gather.slow");
+    *slow_out = slow;
+
+    /* The tail, terminator included, moves to join; its successors' phis follow. */
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    LLVMPositionBuilderAtEnd(b, join);
+    for (LLVMValueRef i = LLVMGetNextInstruction(last), next; i; i = next) {
+        next = LLVMGetNextInstruction(i);
+        LLVMInstructionRemoveFromParent(i);
+        LLVMInsertIntoBuilder(b, i);
+    }
+    unsigned ns = LLVMGetNumSuccessors(term);
+    for (unsigned i = 0; i < ns; i++) {
+        LLVMBasicBlockRef s = LLVMGetSuccessor(term, i);
+        bool seen = false;
+        for (unsigned j = 0; j < i; j++) seen |= LLVMGetSuccessor(term, j) == s;
+        if (!seen) retarget_phis(b, s, bb, join);
+    }
+
+    /* The region as it was, on the slow path. */
+    LLVMPositionBuilderAtEnd(b, slow);
+    for (unsigned i = 0; i < nr; i++) {
+        LLVMInstructionRemoveFromParent(region[i]);
+        LLVMInsertIntoBuilder(b, region[i]);
+    }
+    LLVMBuildBr(b, join);
+
+    /* The check, at the end of bb: no member's address wraps. */
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(ctx), i64 = LLVMInt64TypeInContext(ctx);
+    LLVMPositionBuilderAtEnd(b, bb);
+    LLVMValueRef low = LLVMBuildAdd(b, g->anchor, LLVMConstInt(i32, (uint64_t)(uint32_t)g->dmin, 0), "");
+    uint32_t limit = UINT32_MAX - (uint32_t)(g->dmax - g->dmin);
+    LLVMValueRef ok = LLVMBuildICmp(b, LLVMIntULE, low, LLVMConstInt(i32, limit, 0), "");
+    LLVMValueRef br = LLVMBuildCondBr(b, ok, fast, slow);
+    LLVMMetadataRef md[] = {
+        LLVMMDStringInContext2(ctx, "branch_weights", 14),
+        LLVMValueAsMetadata(LLVMConstInt(i32, 1u << 20, 0)),
+        LLVMValueAsMetadata(LLVMConstInt(i32, 1, 0)),
+    };
+    LLVMSetMetadata(br, LLVMGetMDKindIDInContext(ctx, "prof", 4),
+                    LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, md, 3)));
+
+    /* The fast path: a wide load per window, each kept alive whole, then the region with
+     * each member replaced by its bytes of its window. */
+    LLVMPositionBuilderAtEnd(b, fast);
+    LLVMValueRef *copy = calloc(nr, sizeof *copy);
+    if (!copy) abort();
+    unsigned tbaa = LLVMGetMDKindIDInContext(ctx, "tbaa", 4);
+    LLVMValueRef tag = LLVMGetMetadata(first, tbaa);
+    LLVMValueRef low64 = LLVMBuildZExt(b, low, i64, "");
+    for (unsigned k = 0; k < g->nw; k++) {
+        const window *w = &g->w[k];
+        LLVMValueRef ea = LLVMBuildNUWAdd(b, low64, LLVMConstInt(i64, (uint64_t)(w->lo - g->dmin), 0), "");
+        LLVMValueRef p = LLVMBuildGEP2(b, LLVMInt8TypeInContext(ctx), g->m[0]->base, &ea, 1, "");
+        LLVMTypeRef bytes_t = LLVMVectorType(LLVMInt8TypeInContext(ctx), w->width);
+        LLVMTypeRef load_t = w->width == 16 ? bytes_t : LLVMIntTypeInContext(ctx, w->width * 8);
+        LLVMValueRef wide = LLVMBuildLoad2(b, load_t, p, "");
+        LLVMSetAlignment(wide, 1);
+        if (tag) LLVMSetMetadata(wide, tbaa, tag);
+        build_keep_alive(ctx, b, u->opts->target, wide);
+        LLVMValueRef wv = w->width == 16 ? wide : LLVMBuildBitCast(b, wide, bytes_t, "");
+        for (unsigned j = 0; j < g->n; j++) {
+            if (g->win_of[j] != k) continue;
+            int at = index_of(region, nr, g->m[j]->load);
+            copy[at] = bytes_of(ctx, b, wv, (unsigned)(g->m[j]->o - w->lo), g->m[j]->size,
+                                LLVMTypeOf(g->m[j]->load));
+        }
+    }
+    for (unsigned i = 0; i < nr; i++) {
+        if (copy[i]) continue; /* a member: already replaced */
+        bool member_keep = false;
+        for (unsigned j = 0; j < g->n; j++) member_keep |= region[i] == g->m[j]->keep;
+        if (member_keep) continue;
+        LLVMValueRef c = LLVMInstructionClone(region[i]);
+        int nops = LLVMGetNumOperands(c);
+        for (int k = 0; k < nops; k++) {
+            int at = index_of(region, nr, LLVMGetOperand(c, (unsigned)k));
+            if (at >= 0) LLVMSetOperand(c, (unsigned)k, copy[at]);
+        }
+        LLVMInsertIntoBuilder(b, c);
+        copy[i] = c;
+    }
+    LLVMBuildBr(b, join);
+
+    /* Values of the region used after it meet in phis at the top of join. */
+    LLVMValueRef top = LLVMGetFirstInstruction(join);
+    for (unsigned i = 0; i < nr; i++) {
+        if (LLVMGetTypeKind(LLVMTypeOf(region[i])) == LLVMVoidTypeKind || !copy[i]) continue;
+        LLVMValueRef phi = NULL;
+        for (;;) {
+            LLVMValueRef user = NULL;
+            for (LLVMUseRef use = LLVMGetFirstUse(region[i]); use && !user; use = LLVMGetNextUse(use)) {
+                LLVMValueRef w = LLVMGetUser(use);
+                if (w != phi && LLVMGetInstructionParent(w) != slow) user = w;
+            }
+            if (!user) break;
+            if (!phi) {
+                LLVMPositionBuilderBefore(b, top);
+                phi = LLVMBuildPhi(b, LLVMTypeOf(region[i]), "");
+                LLVMValueRef vals[2] = {region[i], copy[i]};
+                LLVMBasicBlockRef from[2] = {slow, fast};
+                LLVMAddIncoming(phi, vals, from, 2);
+            }
+            int nops = LLVMGetNumOperands(user);
+            for (int o = 0; o < nops; o++)
+                if (LLVMGetOperand(user, (unsigned)o) == region[i]) LLVMSetOperand(user, (unsigned)o, phi);
+        }
+    }
+    free(copy);
+    return true;
+}
+
+/* --- The pass -------------------------------------------------------------------------- */
+
+/* The slow paths made so far in one function: never versioned again. */
+typedef struct slow_set {
+    LLVMBasicBlockRef bb[MAX_MERGES];
+    unsigned n;
+} slow_set;
+
+/* Finds one group in bb and versions it. */
+static bool merge_in_block(const lower_unit *u, LLVMBuilderRef b, LLVMBasicBlockRef bb, slow_set *slow) {
+    for (unsigned i = 0; i < slow->n; i++)
+        if (slow->bb[i] == bb) return false;
+    cand cs[MAX_CANDS];
+    unsigned n = 0;
+    for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+        if (barrier(i)) {
+            group g;
+            if (n >= 2 && find_group(cs, n, &g) && version(u, b, &g, &slow->bb[slow->n])) return slow->n++, true;
+            n = 0;
+            continue;
+        }
+        if (n < MAX_CANDS && candidate(i, &cs[n])) n++;
+    }
+    return false;
+}
+
+bool merge_lane_loads(const lower_unit *u) {
+    if (u->opts->bounds_explicit || u->opts->opt_level < 1) return false;
+    bool changed = false;
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(u->ctx);
+    slow_set *slow = malloc(sizeof *slow);
+    if (!slow) abort();
+    for (LLVMValueRef f = LLVMGetFirstFunction(u->mod); f; f = LLVMGetNextFunction(f)) {
+        slow->n = 0;
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb && slow->n < MAX_MERGES;) {
+            /* After a merge, bb is looked at again, then the fast path that follows it. */
+            if (merge_in_block(u, b, bb, slow)) changed = true;
+            else bb = LLVMGetNextBasicBlock(bb);
+        }
+    }
+    free(slow);
+    LLVMDisposeBuilder(b);
+    return changed;
+}
