@@ -12,24 +12,24 @@
  * When it is exact. The lanes' i32 addresses are proven to be A + d_k (mod 2^32) with
  * constant d_k, by following the vector arithmetic back (add, or disjoint, sub, shl, mul,
  * splats, shuffles, and a loop-carried vector phi whose lanes keep their distances). The
- * merged loads are the candidates of one block with nothing but pure instructions between
- * them (no store, call other than a keep-alive, or atomic): a trap is then the only thing
- * that can be observed, and every trap there is an out-of-bounds access. Linear memory is
- * the single interval [0, size), so a load of the bytes [lo, hi] traps iff hi is out of
- * bounds, and hi is the last byte of one of the merged loads: the wide load traps iff one
- * of them would have. The versioned region runs from the first merged load to the next
- * effect, so only pure instructions and loads are duplicated. The lanes may wrap at 2^32 where the wide load would not, so the
- * block is versioned: a compare checks that no lane wraps and picks the wide load, and the
- * original loads stay on the other (cold) path. The wide load keeps its own keep-alive, so
- * it executes, whole, in place. Explicit bounds mode has a check per load and is left alone.
+ * merged loads are loads of one block whose values only fill lanes, with nothing but pure
+ * instructions and other loads between them (no store, call other than a keep-alive, or
+ * atomic): a trap is then the only thing that can be observed, and every trap there is an
+ * out-of-bounds access. They are grouped into windows of 2, 4, 8 or 16 bytes that start
+ * and end on a member's byte. Linear memory is the single interval [0, size), so a load of
+ * the bytes [lo, hi] traps iff hi is out of bounds, and hi is the last byte of a member:
+ * the window traps iff one of its members would have. It is loaded whole, in place of the
+ * first member, and kept alive whole. The lanes may wrap at 2^32 where the window would
+ * not, so a compare checks that none does; when one does (only a 4 GiB memory can then
+ * run on without trapping), a cold path loads each member at its own wrapping address
+ * into the same window shape. Only the loads are on two paths, not the code using them.
+ * Explicit bounds mode has a check per load and is left alone.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "lower.h"
 
 #define MAX_CANDS 64     /* loads considered per run */
-#define MAX_REGION 512   /* instructions a versioned region may hold */
 #define MAX_DIST 4096    /* |d_k| accepted */
 #define STEP_BUDGET 4000 /* recursion steps for one distance query */
 #define MAX_MERGES 256   /* per function */
@@ -348,12 +348,6 @@ static bool find_group(cand *cs, unsigned n, group *g) {
 
 /* --- Versioning the block -------------------------------------------------------------- */
 
-static int index_of(LLVMValueRef *list, unsigned n, LLVMValueRef v) {
-    for (unsigned i = 0; i < n; i++)
-        if (list[i] == v) return (int)i;
-    return -1;
-}
-
 /* Rebuilds the phis of succ so that their edges from `from` come from `to`. */
 static void retarget_phis(LLVMBuilderRef b, LLVMBasicBlockRef succ, LLVMBasicBlockRef from, LLVMBasicBlockRef to) {
     LLVMValueRef next;
@@ -387,42 +381,50 @@ static LLVMValueRef bytes_of(LLVMContextRef ctx, LLVMBuilderRef b, LLVMValueRef 
     return LLVMBuildBitCast(b, sh, t, "");
 }
 
-static bool version(const lower_unit *u, LLVMBuilderRef b, group *g, LLVMBasicBlockRef *slow_out) {
+/* A load of a member's type at base + zext(addr) + off, kept alive. */
+static LLVMValueRef exact_load(const lower_unit *u, LLVMBuilderRef b, const cand *c, LLVMValueRef addr,
+                               LLVMValueRef tag) {
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(u->ctx);
+    LLVMValueRef ea = LLVMBuildZExt(b, addr, i64, "");
+    if (c->off) ea = LLVMBuildNUWAdd(b, ea, LLVMConstInt(i64, (uint64_t)c->off, 0), "");
+    LLVMValueRef p = LLVMBuildGEP2(b, LLVMInt8TypeInContext(u->ctx), c->base, &ea, 1, "");
+    LLVMValueRef v = LLVMBuildLoad2(b, LLVMTypeOf(c->load), p, "");
+    LLVMSetAlignment(v, 1);
+    if (tag) LLVMSetMetadata(v, LLVMGetMDKindIDInContext(u->ctx, "tbaa", 4), tag);
+    build_keep_alive(u->ctx, b, u->opts->target, v);
+    return v;
+}
+
+/*
+ * bb:   ... low = anchor + dmin; br (low + (dmax - dmin) does not wrap) ? wide : exact
+ * wide:  one load per window (kept alive whole)
+ * exact: the members' loads at their own (wrapping) addresses, bytes put in place
+ * cont:  a phi per window; the rest of bb, each member replaced by its bytes
+ * Only the loads are on two paths: the code using them is not duplicated.
+ */
+static bool version(const lower_unit *u, LLVMBuilderRef b, group *g, LLVMBasicBlockRef *exact_out) {
     LLVMContextRef ctx = u->ctx;
     LLVMBasicBlockRef bb = LLVMGetInstructionParent(g->m[0]->load);
-    LLVMValueRef first = NULL, last = NULL;
+    LLVMValueRef fn = LLVMGetBasicBlockParent(bb);
+    LLVMValueRef first = NULL;
     for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && !first; i = LLVMGetNextInstruction(i))
         for (unsigned j = 0; j < g->n; j++)
             if (i == g->m[j]->load) first = i;
-    LLVMValueRef fn = LLVMGetBasicBlockParent(bb);
-    /* The region: from the first member to the last member or keep-alive of one. */
-    LLVMValueRef region[MAX_REGION];
-    unsigned nr = 0, left = 2 * g->n;
-    for (LLVMValueRef i = first; i && left; i = LLVMGetNextInstruction(i)) {
-        if (nr == MAX_REGION) return false;
-        region[nr++] = i;
-        for (unsigned j = 0; j < g->n; j++)
-            if (i == g->m[j]->load || i == g->m[j]->keep) left--;
-        last = i;
-    }
-    if (left || !last) return false;
-    /* and on to the next barrier, so that the shuffles the members feed fold on the fast
-     * path instead of meeting in phis */
-    for (LLVMValueRef i = LLVMGetNextInstruction(last); i && !barrier(i) && nr < MAX_REGION;
-         i = LLVMGetNextInstruction(i))
-        region[nr++] = last = i;
+    if (!first) return false;
+    unsigned tbaa = LLVMGetMDKindIDInContext(ctx, "tbaa", 4);
+    LLVMValueRef tag = LLVMGetMetadata(first, tbaa);
 
-    LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(ctx, fn, "gather.join");
-    LLVMMoveBasicBlockAfter(join, bb);
-    LLVMBasicBlockRef fast = LLVMAppendBasicBlockInContext(ctx, fn, "gather.wide");
-    LLVMMoveBasicBlockAfter(fast, bb);
-    LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(ctx, fn, "gather.slow");
-    *slow_out = slow;
+    LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(ctx, fn, "gather.cont");
+    LLVMMoveBasicBlockAfter(cont, bb);
+    LLVMBasicBlockRef wide_bb = LLVMAppendBasicBlockInContext(ctx, fn, "gather.wide");
+    LLVMMoveBasicBlockAfter(wide_bb, bb);
+    LLVMBasicBlockRef exact = LLVMAppendBasicBlockInContext(ctx, fn, "gather.exact");
+    *exact_out = exact;
 
-    /* The tail, terminator included, moves to join; its successors' phis follow. */
+    /* From the first member on, bb moves to cont; its successors' phis follow. */
     LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-    LLVMPositionBuilderAtEnd(b, join);
-    for (LLVMValueRef i = LLVMGetNextInstruction(last), next; i; i = next) {
+    LLVMPositionBuilderAtEnd(b, cont);
+    for (LLVMValueRef i = first, next; i; i = next) {
         next = LLVMGetNextInstruction(i);
         LLVMInstructionRemoveFromParent(i);
         LLVMInsertIntoBuilder(b, i);
@@ -432,24 +434,17 @@ static bool version(const lower_unit *u, LLVMBuilderRef b, group *g, LLVMBasicBl
         LLVMBasicBlockRef s = LLVMGetSuccessor(term, i);
         bool seen = false;
         for (unsigned j = 0; j < i; j++) seen |= LLVMGetSuccessor(term, j) == s;
-        if (!seen) retarget_phis(b, s, bb, join);
+        if (!seen) retarget_phis(b, s, bb, cont);
     }
-
-    /* The region as it was, on the slow path. */
-    LLVMPositionBuilderAtEnd(b, slow);
-    for (unsigned i = 0; i < nr; i++) {
-        LLVMInstructionRemoveFromParent(region[i]);
-        LLVMInsertIntoBuilder(b, region[i]);
-    }
-    LLVMBuildBr(b, join);
 
     /* The check, at the end of bb: no member's address wraps. */
     LLVMTypeRef i32 = LLVMInt32TypeInContext(ctx), i64 = LLVMInt64TypeInContext(ctx);
+    LLVMTypeRef i8 = LLVMInt8TypeInContext(ctx);
     LLVMPositionBuilderAtEnd(b, bb);
     LLVMValueRef low = LLVMBuildAdd(b, g->anchor, LLVMConstInt(i32, (uint64_t)(uint32_t)g->dmin, 0), "");
     uint32_t limit = UINT32_MAX - (uint32_t)(g->dmax - g->dmin);
     LLVMValueRef ok = LLVMBuildICmp(b, LLVMIntULE, low, LLVMConstInt(i32, limit, 0), "");
-    LLVMValueRef br = LLVMBuildCondBr(b, ok, fast, slow);
+    LLVMValueRef br = LLVMBuildCondBr(b, ok, wide_bb, exact);
     LLVMMetadataRef md[] = {
         LLVMMDStringInContext2(ctx, "branch_weights", 14),
         LLVMValueAsMetadata(LLVMConstInt(i32, 1u << 20, 0)),
@@ -458,79 +453,71 @@ static bool version(const lower_unit *u, LLVMBuilderRef b, group *g, LLVMBasicBl
     LLVMSetMetadata(br, LLVMGetMDKindIDInContext(ctx, "prof", 4),
                     LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, md, 3)));
 
-    /* The fast path: a wide load per window, each kept alive whole, then the region with
-     * each member replaced by its bytes of its window. */
-    LLVMPositionBuilderAtEnd(b, fast);
-    LLVMValueRef *copy = calloc(nr, sizeof *copy);
-    if (!copy) abort();
-    unsigned tbaa = LLVMGetMDKindIDInContext(ctx, "tbaa", 4);
-    LLVMValueRef tag = LLVMGetMetadata(first, tbaa);
+    LLVMValueRef from_wide[MAX_CANDS], from_exact[MAX_CANDS];
+    /* The wide path: a load per window. */
+    LLVMPositionBuilderAtEnd(b, wide_bb);
     LLVMValueRef low64 = LLVMBuildZExt(b, low, i64, "");
     for (unsigned k = 0; k < g->nw; k++) {
         const window *w = &g->w[k];
         LLVMValueRef ea = LLVMBuildNUWAdd(b, low64, LLVMConstInt(i64, (uint64_t)(w->lo - g->dmin), 0), "");
-        LLVMValueRef p = LLVMBuildGEP2(b, LLVMInt8TypeInContext(ctx), g->m[0]->base, &ea, 1, "");
-        LLVMTypeRef bytes_t = LLVMVectorType(LLVMInt8TypeInContext(ctx), w->width);
+        LLVMValueRef p = LLVMBuildGEP2(b, i8, g->m[0]->base, &ea, 1, "");
+        LLVMTypeRef bytes_t = LLVMVectorType(i8, w->width);
         LLVMTypeRef load_t = w->width == 16 ? bytes_t : LLVMIntTypeInContext(ctx, w->width * 8);
         LLVMValueRef wide = LLVMBuildLoad2(b, load_t, p, "");
         LLVMSetAlignment(wide, 1);
         if (tag) LLVMSetMetadata(wide, tbaa, tag);
         build_keep_alive(ctx, b, u->opts->target, wide);
-        LLVMValueRef wv = w->width == 16 ? wide : LLVMBuildBitCast(b, wide, bytes_t, "");
-        for (unsigned j = 0; j < g->n; j++) {
-            if (g->win_of[j] != k) continue;
-            int at = index_of(region, nr, g->m[j]->load);
-            copy[at] = bytes_of(ctx, b, wv, (unsigned)(g->m[j]->o - w->lo), g->m[j]->size,
-                                LLVMTypeOf(g->m[j]->load));
-        }
+        from_wide[k] = w->width == 16 ? wide : LLVMBuildBitCast(b, wide, bytes_t, "");
     }
-    for (unsigned i = 0; i < nr; i++) {
-        if (copy[i]) continue; /* a member: already replaced */
-        bool member_keep = false;
-        for (unsigned j = 0; j < g->n; j++) member_keep |= region[i] == g->m[j]->keep;
-        if (member_keep) continue;
-        LLVMValueRef c = LLVMInstructionClone(region[i]);
-        int nops = LLVMGetNumOperands(c);
-        for (int k = 0; k < nops; k++) {
-            int at = index_of(region, nr, LLVMGetOperand(c, (unsigned)k));
-            if (at >= 0) LLVMSetOperand(c, (unsigned)k, copy[at]);
-        }
-        LLVMInsertIntoBuilder(b, c);
-        copy[i] = c;
-    }
-    LLVMBuildBr(b, join);
+    LLVMBuildBr(b, cont);
 
-    /* Values of the region used after it meet in phis at the top of join. */
-    LLVMValueRef top = LLVMGetFirstInstruction(join);
-    for (unsigned i = 0; i < nr; i++) {
-        if (LLVMGetTypeKind(LLVMTypeOf(region[i])) == LLVMVoidTypeKind || !copy[i]) continue;
-        LLVMValueRef phi = NULL;
-        for (;;) {
-            LLVMValueRef user = NULL;
-            for (LLVMUseRef use = LLVMGetFirstUse(region[i]); use && !user; use = LLVMGetNextUse(use)) {
-                LLVMValueRef w = LLVMGetUser(use);
-                if (w != phi && LLVMGetInstructionParent(w) != slow) user = w;
-            }
-            if (!user) break;
-            if (!phi) {
-                LLVMPositionBuilderBefore(b, top);
-                phi = LLVMBuildPhi(b, LLVMTypeOf(region[i]), "");
-                LLVMValueRef vals[2] = {region[i], copy[i]};
-                LLVMBasicBlockRef from[2] = {slow, fast};
-                LLVMAddIncoming(phi, vals, from, 2);
-            }
-            int nops = LLVMGetNumOperands(user);
-            for (int o = 0; o < nops; o++)
-                if (LLVMGetOperand(user, (unsigned)o) == region[i]) LLVMSetOperand(user, (unsigned)o, phi);
+    /* The exact path: each member at its own address, low + (d - dmin) wrapping in 32
+     * bits as the original did; bytes no member loads stay poison (nothing reads them). */
+    LLVMPositionBuilderAtEnd(b, exact);
+    for (unsigned k = 0; k < g->nw; k++) {
+        LLVMValueRef vec = LLVMGetPoison(LLVMVectorType(i8, g->w[k].width));
+        for (unsigned j = 0; j < g->n; j++) {
+            const cand *c = g->m[j];
+            if (g->win_of[j] != k) continue;
+            LLVMValueRef addr = LLVMBuildAdd(b, low, LLVMConstInt(i32, (uint64_t)(uint32_t)(c->d - g->dmin), 0), "");
+            LLVMValueRef v = exact_load(u, b, c, addr, tag);
+            unsigned at = (unsigned)(c->o - g->w[k].lo);
+            LLVMValueRef bytes = LLVMBuildBitCast(b, v, LLVMVectorType(i8, c->size), "");
+            for (unsigned y = 0; y < c->size; y++)
+                vec = LLVMBuildInsertElement(b, vec, LLVMBuildExtractElement(b, bytes, LLVMConstInt(i32, y, 0), ""),
+                                             LLVMConstInt(i32, at + y, 0), "");
         }
+        from_exact[k] = vec;
     }
-    free(copy);
+    LLVMBuildBr(b, cont);
+
+    /* cont: the windows meet; each member becomes its bytes of its window. */
+    LLVMPositionBuilderBefore(b, LLVMGetFirstInstruction(cont));
+    LLVMValueRef win[MAX_CANDS];
+    for (unsigned k = 0; k < g->nw; k++) {
+        win[k] = LLVMBuildPhi(b, LLVMTypeOf(from_wide[k]), "");
+        LLVMValueRef vals[2] = {from_wide[k], from_exact[k]};
+        LLVMBasicBlockRef from[2] = {wide_bb, exact};
+        LLVMAddIncoming(win[k], vals, from, 2);
+    }
+    LLVMValueRef repl[MAX_CANDS];
+    for (unsigned j = 0; j < g->n; j++) {
+        const cand *c = g->m[j];
+        repl[j] = bytes_of(ctx, b, win[g->win_of[j]], (unsigned)(c->o - g->w[g->win_of[j]].lo), c->size,
+                           LLVMTypeOf(c->load));
+    }
+    LLVMClearInsertionPosition(b); /* it points at a member, erased below */
+    for (unsigned j = 0; j < g->n; j++) {
+        LLVMInstructionEraseFromParent(g->m[j]->keep);
+        LLVMReplaceAllUsesWith(g->m[j]->load, repl[j]);
+        LLVMInstructionEraseFromParent(g->m[j]->load);
+    }
     return true;
 }
 
 /* --- The pass -------------------------------------------------------------------------- */
 
-/* The slow paths made so far in one function: never versioned again. */
+/* The exact paths made so far in one function: never versioned again. */
 typedef struct slow_set {
     LLVMBasicBlockRef bb[MAX_MERGES];
     unsigned n;
