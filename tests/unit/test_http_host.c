@@ -590,13 +590,13 @@ END_TEST
 struct hammer {
     hw_http_middleware *mw;
     int ok;
-    int n; /* requests to make (200 when 0) */
+    int n; /* requests to make */
     int busy; /* answered HW_EBUSY (pool_no_wait) */
 };
 
 static void *hammer_main(void *arg) {
     struct hammer *h = arg;
-    for (int i = 0; i < (h->n ? h->n : 200); i++) {
+    for (int i = 0; i < h->n; i++) {
         hw_http_exchange x;
         struct backend be = {0};
         hw_error err;
@@ -609,19 +609,23 @@ static void *hammer_main(void *arg) {
     return NULL;
 }
 
+/* Runs n threads of `requests` requests each on mw; h[i] says what thread i got. */
+static void hammer_run(hw_http_middleware *mw, int n, int requests, struct hammer *h) {
+    pthread_t t[8];
+    ck_assert_int_le(n, 8);
+    for (int i = 0; i < n; i++) {
+        h[i] = (struct hammer){.mw = mw, .n = requests};
+        pthread_create(&t[i], NULL, hammer_main, &h[i]);
+    }
+    for (int i = 0; i < n; i++) pthread_join(t[i], NULL);
+}
+
 START_TEST(concurrent_pool) {
     hw_http_config cfg = {.pool_size = 2, .pool_wait_ms = 5000};
     hw_http_middleware *mw = load_guest("counter", &cfg);
-    pthread_t t[4];
     struct hammer h[4];
-    for (int i = 0; i < 4; i++) {
-        h[i] = (struct hammer){mw, 0};
-        pthread_create(&t[i], NULL, hammer_main, &h[i]);
-    }
-    for (int i = 0; i < 4; i++) {
-        pthread_join(t[i], NULL);
-        ck_assert_int_eq(h[i].ok, 200);
-    }
+    hammer_run(mw, 4, 200, h);
+    for (int i = 0; i < 4; i++) ck_assert_int_eq(h[i].ok, 200);
     ck_assert_uint_le(hw_http_middleware_instances(mw), 2);
     ck_assert_uint_eq(hw_http_middleware_traps(mw), 0);
     hw_http_middleware_free(mw);
@@ -634,14 +638,9 @@ START_TEST(pool_handover) {
     for (int no_wait = 0; no_wait < 2; no_wait++) {
         hw_http_config cfg = {.pool_size = 1, .pool_wait_ms = 10000, .pool_no_wait = no_wait};
         hw_http_middleware *mw = load_guest("counter", &cfg);
-        pthread_t t[3];
         struct hammer h[3];
+        hammer_run(mw, 3, 1000, h);
         for (int i = 0; i < 3; i++) {
-            h[i] = (struct hammer){.mw = mw, .n = 1000};
-            pthread_create(&t[i], NULL, hammer_main, &h[i]);
-        }
-        for (int i = 0; i < 3; i++) {
-            pthread_join(t[i], NULL);
             /* waiting: every request served; no wait: served or refused busy, never lost */
             ck_assert_int_eq(h[i].ok + h[i].busy, 1000);
             if (!no_wait) ck_assert_int_eq(h[i].ok, 1000);
@@ -659,16 +658,9 @@ START_TEST(many_threads) {
     hw_http_config cfg = {.pool_size = 4, .pool_wait_ms = 10000};
     hw_http_middleware *mw = load_guest("counter", &cfg);
     for (int round = 0; round < 10; round++) {
-        pthread_t t[8];
         struct hammer h[8];
-        for (int i = 0; i < 8; i++) {
-            h[i] = (struct hammer){.mw = mw, .n = 50};
-            pthread_create(&t[i], NULL, hammer_main, &h[i]);
-        }
-        for (int i = 0; i < 8; i++) {
-            pthread_join(t[i], NULL);
-            ck_assert_int_eq(h[i].ok, 50);
-        }
+        hammer_run(mw, 8, 50, h);
+        for (int i = 0; i < 8; i++) ck_assert_int_eq(h[i].ok, 50);
     }
     ck_assert_uint_le(hw_http_middleware_instances(mw), 4);
     ck_assert_uint_eq(hw_http_middleware_traps(mw), 0);
