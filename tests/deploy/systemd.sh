@@ -11,10 +11,7 @@ HWASMD=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 command -v systemd-analyze >/dev/null || { echo "skip: no systemd-analyze"; exit 77; }
 T=$(mktemp -d /tmp/hwasm-systemd.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-FAILS=0
-check() { # check WHAT EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2], got [$3]"; FAILS=$((FAILS + 1)); fi
-}
+. "$(dirname "$0")/../checks.sh" # check, finish
 key() { sed -n "s/^$1=//p" "$UNIT"; }
 check "DynamicUser" yes "$(key DynamicUser)"
 check "ProtectSystem" strict "$(key ProtectSystem)"
@@ -32,4 +29,4 @@ OUT=$(systemd-analyze security --offline=yes --threshold=25 "$T/hwasmd.service" 
 RC=$?
 echo "$OUT" | tail -1
 check "systemd-analyze security: exposure <= 2.5" 0 "$RC"
-[ "$FAILS" = 0 ] && echo "all passed" || { echo "$FAILS failed"; exit 1; }
+finish

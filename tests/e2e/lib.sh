@@ -10,7 +10,7 @@ T=$(mktemp -d /tmp/hwasmd-e2e.XXXXXX)
 # How much slower than natively servers run here (valgrind.sh: 10); scales time limits.
 SLOWDOWN=${HWASM_E2E_SLOWDOWN:-1}
 PIDS=""
-FAILS=0
+. "$(dirname "$0")/../checks.sh" # check, contains, finish
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
     for p in $PIDS; do wait "$p" 2>/dev/null; done
@@ -71,11 +71,4 @@ raw() {
 sha() { sha256sum "$1" | cut -c1-64; }
 pinned() { printf '%s, sha256: %s' "$1" "$(sha "$1")"; }
 
-check() { # check WHAT EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2], got [$3]"; FAILS=$((FAILS + 1)); fi
-}
-contains() { # contains WHAT NEEDLE HAYSTACK
-    case "$3" in *"$2"*) echo "ok   $1" ;; *) echo "FAIL $1: no [$2] in [$3]"; FAILS=$((FAILS + 1)) ;; esac
-}
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
-finish() { [ "$FAILS" = 0 ] && echo "all passed" || { echo "$FAILS failed"; exit 1; }; }

@@ -6,7 +6,7 @@ BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
 T=$(mktemp -d /tmp/hwasm-install.XXXXXX)
 PIDS=""
-FAILS=0
+. "$(dirname "$0")/../checks.sh" # check, contains, finish
 cleanup() {
     # a staged hwasmd runs as PID 1 of its own namespace under `unshare --fork`, which
     # ignores SIGTERM while it waits; the user switch inside clears --kill-child's parent-death
@@ -22,16 +22,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-check() { # check WHAT EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2], got [$3]"; FAILS=$((FAILS + 1)); fi
-}
-contains() { # contains WHAT NEEDLE HAYSTACK
-    case "$3" in *"$2"*) echo "ok   $1" ;; *) echo "FAIL $1: no [$2] in [$3]"; FAILS=$((FAILS + 1)) ;; esac
-}
 must() { # must WHAT COMMAND...: the command succeeds, else the test stops with its output
     if "${@:2}" >"$T/must.log" 2>&1; then echo "ok   $1"; else echo "FAIL $1:"; cat "$T/must.log"; exit 1; fi
 }
-finish() { [ "$FAILS" = 0 ] && echo "all passed" || { echo "$FAILS failed"; exit 1; }; }
 
 # the example C guest, built with the SDK under INCLUDE_DIR only: guest_wasm INCLUDE_DIR OUT
 guest_wasm() {
