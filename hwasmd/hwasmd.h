@@ -57,11 +57,13 @@ struct hwd_middleware {
     struct hwd_histogram guest_time; /* its calls, for /metrics (atomic) */
 };
 
-/* Where a route's requests end: the built-in echo or an http://host:port app. Idle
- * connections to it live in each worker's pool, keyed by name (hwasmd_upstream_conn.c), so
- * they survive a reload that keeps the same upstream. */
+/* Where a route's requests end: a built-in answerer or an http:// or unix: app. Idle
+ * connections to an app live in each worker's pool, keyed by name (hwasmd_upstream_conn.c),
+ * so they survive a reload that keeps the same upstream. */
 struct hwd_upstream {
-    int echo, tck; /* builtin:echo, builtin:tck */
+    /* builtin:echo or builtin:tck, answering in process (hwasmd_builtin.c): 0, or 502 when
+     * out of memory; NULL for an app */
+    int (*builtin)(hw_http_exchange *x);
     char *host, *port;
     char *unix_path; /* "unix:/path" upstreams */
     uint64_t errors; /* answers 502/504 (atomic) */

@@ -28,7 +28,7 @@ void hwd_fds_clamp(struct hwd_config *cfg) {
     if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY) return;
     uint64_t workers = hwd_worker_count(cfg);
     uint64_t apps = 0;
-    for (uint32_t i = 0; i < cfg->n_upstreams; i++) apps += !cfg->upstreams[i]->echo;
+    for (uint32_t i = 0; i < cfg->n_upstreams; i++) apps += !cfg->upstreams[i]->builtin;
     uint64_t headroom = FIXED_HEADROOM + workers * (WORKER_HEADROOM + HWD_POOL_IDLE * apps);
     uint64_t fit = rl.rlim_cur > headroom + 2 ? (rl.rlim_cur - headroom) / 2 : 1;
     if (cfg->max_connections <= fit) return;

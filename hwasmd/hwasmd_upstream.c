@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include "hwasmd_buf.h"
+#include "hwasmd_builtin.h"
 #include "hwasmd_response.h"
 #include "hwasmd_trailers.h"
 #include "hwasmd_upstream.h"
@@ -26,11 +27,8 @@ struct hwd_upstream *hwd_upstream_parse(const char *s) {
     u->max_body = 64u << 20;
     u->max_header_bytes = 64u << 10;
     u->max_headers = 256;
-    if (!strcmp(s, "builtin:echo") || !strcmp(s, "builtin:tck")) {
-        u->echo = 1;
-        u->tck = s[8] == 't';
-        return u;
-    }
+    u->builtin = !strcmp(s, "builtin:echo") ? hwd_builtin_echo : !strcmp(s, "builtin:tck") ? hwd_builtin_tck : NULL;
+    if (u->builtin) return u;
     if (!strncmp(s, "unix:/", 6) && strlen(s + 5) < sizeof ((struct sockaddr_un *)0)->sun_path) {
         u->unix_path = strdup(s + 5);
         return u;

@@ -15,7 +15,6 @@
 #include <uv.h>
 
 #include "hwasmd_buf.h"
-#include "hwasmd_builtin.h"
 #include "hwasmd_metrics.h"
 #include "hwasmd_upstream_conn.h"
 #include "hwasmd_workers.h"
@@ -385,7 +384,7 @@ static void attempt(struct hwd_upstream_call *call) {
 void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exchange *x,
                        const struct hwd_upstream_hooks *hooks, void *ctx, struct hwd_budget *budget) {
     if (hw_http_body_slurp(&x->req.body)) return hooks->done(ctx, 502);
-    if (u->echo) return hooks->done(ctx, u->tck ? hwd_builtin_tck(x) : hwd_builtin_echo(x));
+    if (u->builtin) return hooks->done(ctx, u->builtin(x));
     uv_update_time(w->loop); /* guests may have run since the loop last read the clock */
     struct idle_set *set = idle_set_of(w, u->name);
     struct hwd_upstream_call *call = set ? calloc(1, sizeof *call) : NULL;
