@@ -58,28 +58,13 @@ static hw_http_exchange *new_exchange(void) {
     return &x;
 }
 
-/* Median ns per request of the embedder alone: the next handler on the exchange. */
-static double per_request_baseline(int iters) {
-    hw_http_exchange *x = new_exchange();
-    double t[BATCHES];
-    for (int b = 0; b < BATCHES; b++) {
-        double t0 = now_ns();
-        for (int i = 0; i < iters; i++) {
-            x->req.body.pos = 0;
-            if (next_fn(NULL, x)) exit(1);
-        }
-        t[b] = (now_ns() - t0) / iters;
-    }
-    hw_http_exchange_free(x);
-    return median(t);
-}
-
-/* Median ns per request of `iters` requests through the guest on one reused exchange. */
+/* Median ns per request of `iters` requests through the guest on one reused exchange;
+ * guest NULL: the baseline, the embedder alone (its next handler on the exchange). */
 static double per_request(const char *guest, uint32_t policy, int iters) {
     hw_http_config cfg = {.policy = policy};
-    hw_http_middleware *mw;
+    hw_http_middleware *mw = NULL;
     hw_error err;
-    if (hw_http_middleware_new(path(guest), &cfg, &mw, &err)) {
+    if (guest && hw_http_middleware_new(path(guest), &cfg, &mw, &err)) {
         fprintf(stderr, "%s: %s\n", guest, err.message);
         exit(1);
     }
@@ -89,15 +74,15 @@ static double per_request(const char *guest, uint32_t policy, int iters) {
         double t0 = now_ns();
         for (int i = 0; i < iters; i++) {
             x->req.body.pos = 0;
-            if (hw_http_serve(mw, x, next_fn, NULL, &err)) {
-                fprintf(stderr, "%s: %s\n", guest, err.message);
+            if (mw ? hw_http_serve(mw, x, next_fn, NULL, &err) : next_fn(NULL, x)) {
+                fprintf(stderr, "%s: %s\n", guest ? guest : "baseline", mw ? err.message : "next failed");
                 exit(1);
             }
         }
         t[b] = (now_ns() - t0) / iters;
     }
     hw_http_exchange_free(x);
-    hw_http_middleware_free(mw);
+    if (mw) hw_http_middleware_free(mw);
     return median(t);
 }
 
@@ -249,7 +234,7 @@ int main(int argc, char **argv) {
     if (argc > 1 && !strncmp(argv[1], "--", 2)) return run_cases(argc, argv);
     dir = argc > 1 ? argv[1] : "build/tests/guests";
     scale = argc > 2 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 1;
-    double base = per_request_baseline(100000 / scale);
+    double base = per_request(NULL, HW_HTTP_KEEP, 100000 / scale);
     double noop = per_request("noop", HW_HTTP_KEEP, 100000 / scale);
     double calls = per_request("hostcalls", HW_HTTP_KEEP, 100000 / scale);
     double keep = per_request("counter", HW_HTTP_KEEP, 20000 / scale);
