@@ -299,7 +299,7 @@ static void send_error(struct hwd_conn *c, int status) {
     c->keep_alive = 0;
     c->busy = 1;
     size_t len;
-    char *out = hwd_response_format(&r, 0, 0, HWD_BODY_WHOLE, &len);
+    char *out = hwd_response_format(&r, 0, 0, HWD_BODY_WHOLE, &len, NULL, NULL);
     hw_http_headers_free(&r.headers);
     hw_http_body_free(&r.body);
     if (out) hwd_conn_send(c, out, len, len, NULL, 0);

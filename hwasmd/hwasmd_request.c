@@ -92,7 +92,7 @@ static void answer(struct hwd_conn *c) {
     request_end(c);
     int64_t more = trailers_out(c) ? HWD_BODY_WHOLE_CHUNKED : HWD_BODY_WHOLE;
     size_t len, split, body_len;
-    char *out = hwd_response_format_around(&c->x->resp, c->head, c->keep_alive, more, &len, &split, &body_len);
+    char *out = hwd_response_format(&c->x->resp, c->head, c->keep_alive, more, &len, &split, &body_len);
     if (out) hwd_conn_send(c, out, len, split, c->x->resp.body.data, body_len); /* the body from x: one copy */
     else hwd_conn_close(c);
 }
@@ -175,7 +175,7 @@ static int stream_head(void *ctx, struct hwd_upstream_call *call, int64_t remain
     if (more == HWD_BODY_UNTIL_CLOSE) c->keep_alive = 0;
     c->chunked = more == HWD_BODY_CHUNKED;
     size_t len;
-    char *head = hwd_response_format(&c->x->resp, c->head, c->keep_alive, more, &len);
+    char *head = hwd_response_format(&c->x->resp, c->head, c->keep_alive, more, &len, NULL, NULL);
     if (!head) {
         request_end(c);
         hwd_conn_close(c);

@@ -63,10 +63,9 @@ static const char *reason(int s) {
     }
 }
 
-/* The answer's bytes into b; with split set the body is left out and *split is where it
- * goes (the caller sends it from r->body, which *body_len then counts). */
-static void format(hw_http_response *r, int head, int keep_alive, int64_t more, struct hwd_buf *b,
-                   size_t *split, size_t *body_len) {
+char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len,
+                          size_t *split, size_t *body_len) {
+    struct hwd_buf buf = {0}, *b = &buf;
     size_t need = 128 + (split ? 0 : r->body.len); /* status line, framing, chunk size, CRLFs */
     for (uint32_t i = 0; i < r->headers.count; i++)
         need += r->headers.fields[i].name_len + r->headers.fields[i].value_len + 4;
@@ -108,19 +107,7 @@ static void format(hw_http_response *r, int head, int keep_alive, int64_t more, 
     }
     if (send_body && chunk) hwd_buf_put(b, "\r\n", 2);
     if (more == HWD_BODY_WHOLE_CHUNKED) hwd_trailers_last_chunk(b, &r->trailers);
-}
-
-char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len) {
-    struct hwd_buf b = {0};
-    format(r, head, keep_alive, more, &b, NULL, NULL);
-    return hwd_buf_take(&b, len);
-}
-
-char *hwd_response_format_around(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len,
-                                 size_t *split, size_t *body_len) {
-    struct hwd_buf b = {0};
-    format(r, head, keep_alive, more, &b, split, body_len);
-    return hwd_buf_take(&b, len);
+    return hwd_buf_take(b, len);
 }
 
 void hwd_response_simple(hw_http_response *r, int status, const char *text) {

@@ -15,17 +15,16 @@
  * first chunk, more follow), HWD_BODY_UNTIL_CLOSE (keep_alive must be 0), or
  * HWD_BODY_WHOLE_CHUNKED: r->body is all of it, sent chunked with r->trailers' forwardable
  * fields in the last chunk (for an HTTP/1.1 client only; an answer without a body is sent
- * as HWD_BODY_WHOLE). Returns a malloc'd buffer. */
+ * as HWD_BODY_WHOLE). Returns a malloc'd buffer of *len bytes. With split NULL the body is
+ * in it; else it is not, the caller sends it from r->body itself (no copy): the buffer's
+ * first *split bytes go before r->body's first *body_len bytes (0 when the answer has no
+ * body: HEAD, 204, 304), the rest after them. */
 #define HWD_BODY_WHOLE (-1)
 #define HWD_BODY_CHUNKED (-2)
 #define HWD_BODY_UNTIL_CLOSE (-3)
 #define HWD_BODY_WHOLE_CHUNKED (-4)
-char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len);
-/* The same bytes but for the body, which the caller sends from r->body itself (no copy):
- * the buffer's first *split bytes go before r->body's first *body_len bytes (0 when the
- * answer has no body: HEAD, 204, 304), the rest after them. */
-char *hwd_response_format_around(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len,
-                                 size_t *split, size_t *body_len);
+char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len,
+                          size_t *split, size_t *body_len);
 /* A small canned answer (errors before or outside any chain). */
 void hwd_response_simple(hw_http_response *r, int status, const char *text);
 /* The hop-by-hop field name (RFC 9110 §7.6.1, and the framing fields hwasmd recomputes)

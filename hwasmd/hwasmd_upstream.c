@@ -232,8 +232,7 @@ void hwd_reply_trim(struct hwd_reply *r) {
 
 void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u, struct hwd_budget *budget) {
     pthread_once(&reply_settings_once, reply_settings_init);
-    hwd_reply_trim(r); /* the storage of the connection's previous reply serves this one */
-    struct hwd_header_acc hdr = r->hdr;
+    struct hwd_header_acc hdr = r->hdr; /* a trimmed reply's storage serves this one */
     hw_http_headers headers = r->headers, trailers = r->trailers;
     hw_http_body body = r->body;
     memset(r, 0, sizeof *r);
@@ -294,17 +293,21 @@ int hwd_reply_merge_trailers(struct hwd_reply *r, hw_http_exchange *x) {
     return 0;
 }
 
-/* Hop-by-hop, so not merged, but for Trailer: guests see which trailers the app announced
- * (hwd_response_format still leaves it out of the client's head). */
-static int unmerged(const hw_http_field *h) {
-    return hwd_is_hop_header(h->name, h->name_len) && !(h->name_len == 7 && !strncasecmp(h->name, "trailer", 7));
+/* hop is what hwd_hop_header says of a line's name. Hop-by-hop lines are not merged, but
+ * for Trailer: guests see which trailers the app announced (hwd_response_format still
+ * leaves it out of the client's head). */
+static int unmerged(const char *hop) {
+    return hop && strcmp(hop, "trailer");
 }
 
-/* Whether the app's line h stays out of x->resp: hop-by-hop, but for Trailer, and but for
- * an answer to HEAD's Content-Length (there is no body to count). */
-static int left_out(const struct hwd_reply *r, const hw_http_field *h) {
-    int head_len = r->head && h->name_len == 14 && !strncasecmp(h->name, "content-length", 14);
-    return unmerged(h) && !head_len;
+/* Whether the app's line stays out of x->resp: unmerged, but for an answer to HEAD's
+ * Content-Length (there is no body to count). */
+static int left_out(const struct hwd_reply *r, const char *hop) {
+    return unmerged(hop) && !(r->head && !strcmp(hop, "content-length"));
+}
+
+static const char *hop_of(const hw_http_field *h) {
+    return hwd_hop_header(h->name, h->name_len);
 }
 
 int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x) {
@@ -317,10 +320,9 @@ int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x) {
         out->headers = r->headers;
         r->headers = mine;
         for (uint32_t i = 0; i < out->headers.count;) {
-            const hw_http_field *h = &out->headers.fields[i];
-            /* removed by the constant name: h->name goes with the first line removed */
-            const char *hop = left_out(r, h) ? hwd_hop_header(h->name, h->name_len) : NULL;
-            if (hop) hw_http_headers_remove(&out->headers, hop, strlen(hop));
+            /* removed by the constant name: the line's own goes with the first line removed */
+            const char *hop = hop_of(&out->headers.fields[i]);
+            if (left_out(r, hop)) hw_http_headers_remove(&out->headers, hop, strlen(hop));
             else i++;
         }
     } else {
@@ -329,13 +331,13 @@ int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x) {
          * earlier line of the same name (that search made 40,000 lines take seconds). */
         for (uint32_t i = 0; i < r->headers.count; i++) {
             const hw_http_field *h = &r->headers.fields[i];
-            if (unmerged(h)) continue;
+            if (unmerged(hop_of(h))) continue;
             if (!(h->name_len == 10 && !strncasecmp(h->name, "set-cookie", 10)))
                 hw_http_headers_remove(&out->headers, h->name, h->name_len);
         }
         for (uint32_t i = 0; i < r->headers.count; i++) {
             const hw_http_field *h = &r->headers.fields[i];
-            if (!left_out(r, h) && hw_http_headers_add(&out->headers, h->name, h->name_len, h->value, h->value_len))
+            if (!left_out(r, hop_of(h)) && hw_http_headers_add(&out->headers, h->name, h->name_len, h->value, h->value_len))
                 return 502;
         }
     }

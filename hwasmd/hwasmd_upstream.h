@@ -48,7 +48,7 @@ struct hwd_reply {
 };
 /* A reply to a request (head: a HEAD request) within u's limits (body gathered, head);
  * the bytes it gathers are counted in budget (may be NULL: not counted). r is zeroed or
- * a previous reply, whose storage it reuses. */
+ * a previous reply trimmed by hwd_reply_trim, whose storage it reuses. */
 void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u, struct hwd_budget *budget);
 /* Parses n more bytes: 1 the answer is complete, 0 more is needed, -1 malformed. */
 int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n);
