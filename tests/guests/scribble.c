@@ -2,7 +2,9 @@
  * each request first counts the words of its linear memory that hold MAGIC (body: the
  * count; a fresh or reset instance has none, MAGIC is only ever in code), then writes MAGIC
  * at the start, middle and end of every 4 KiB page of its memory (data, stack, heap).
- * Path /trap then traps, so the instance is freed and the next one is created. */
+ * Path /trap then traps, so the instance is freed and the next one is created; /grow first
+ * grows the memory by 8 pages (a memory that grew is not wiped in place but rewound, see
+ * runtime/core/rt_spare.c), then scribbles and traps. */
 #include <hwasm/http_guest.h>
 
 #define MAGIC 0x5c3a9b17u
@@ -28,8 +30,11 @@ static void scribble(void) {
 
 HTTP_EXPORT(handle_request) i64 handle_request(void) {
     i32 n = get_uri(uri, sizeof uri);
-    int trap = bytes_eq(uri, n < (i32)sizeof uri ? n : (i32)sizeof uri, "/trap");
+    i32 len = n < (i32)sizeof uri ? n : (i32)sizeof uri;
+    int grow = bytes_eq(uri, len, "/grow");
+    int trap = grow || bytes_eq(uri, len, "/trap");
     write_body(HTTP_BODY_RESPONSE, digits, fmt_u32(digits, count_magic()));
+    if (grow && __builtin_wasm_memory_grow(0, 8) < 0) return 0;
     scribble();
     if (trap) __builtin_trap();
     return 0;
