@@ -35,7 +35,7 @@ int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, const char *fn,
                           uint32_t buf_limit, const void *s, size_t n) {
     uint8_t *dst = buf_limit ? guest_bytes(hi, vm, buf, buf_limit, fn) : NULL;
     if (n > INT32_MAX) http_trap(hi, vm, fn, "value too long (%zu bytes)", n);
-    if (n && n <= buf_limit) memcpy(dst, s, n);
+    if (n <= buf_limit) http_copy(dst, s, n);
     return (int32_t)n;
 }
 

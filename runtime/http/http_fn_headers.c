@@ -144,11 +144,12 @@ int64_t http_get_header_values(void *env, hwasm_vmctx *vm, int32_t kind, int32_t
     uint8_t *dst = buf_limit ? guest_bytes(HI, vm, (uint32_t)buf, (uint32_t)buf_limit, fn) : NULL;
     uint32_t count = 0, first = 0, last = 0;
     uint64_t total = 0;
-    for (int64_t i = hw_http_headers_find(h, (const char *)n, (uint32_t)name_len, 0); i >= 0;
-         i = hw_http_headers_find(h, (const char *)n, (uint32_t)name_len, (uint32_t)i + 1)) {
-        if (!count++) first = (uint32_t)i;
-        last = (uint32_t)i;
-        total += h->fields[i].value_len + 1u;
+    for (uint32_t i = 0; i < h->count; i++) {
+        const hw_http_field *f = &h->fields[i];
+        if (!http_field_is(f, (const char *)n, (uint32_t)name_len)) continue;
+        if (!count++) first = i;
+        last = i;
+        total += f->value_len + 1u;
     }
     if (total > INT32_MAX) http_trap(HI, vm, fn, "header values too long");
     if (count && total <= (uint32_t)buf_limit) {
@@ -157,7 +158,7 @@ int64_t http_get_header_values(void *env, hwasm_vmctx *vm, int32_t kind, int32_t
             const hw_http_field *f = &h->fields[i];
             if (i != first && i != last && !http_field_is(f, (const char *)n, (uint32_t)name_len))
                 continue;
-            memcpy(dst, f->value, f->value_len);
+            http_copy(dst, f->value, f->value_len);
             dst[f->value_len] = 0;
             dst += f->value_len + 1;
         }
