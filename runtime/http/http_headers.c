@@ -49,11 +49,16 @@ void hw_http_str_free(hw_http_str *s) {
     s->len = 0;
 }
 
-int64_t hw_http_headers_find(const hw_http_headers *h, const char *name, size_t name_len,
-                             uint32_t from) {
+static inline __attribute__((always_inline)) int64_t
+find_from(const hw_http_headers *h, const char *name, size_t name_len, uint32_t from) {
     for (uint32_t i = from; i < h->count; i++)
         if (http_field_is(&h->fields[i], name, name_len)) return i;
     return -1;
+}
+
+int64_t hw_http_headers_find(const hw_http_headers *h, const char *name, size_t name_len,
+                             uint32_t from) {
+    return find_from(h, name, name_len, from);
 }
 
 /* Name and value share one allocation, "name\0value\0" (f->name owns it), reusing the
@@ -125,7 +130,7 @@ static int field_rewrite(hw_http_field *f, const char *name, size_t name_len, co
 
 int hw_http_headers_set(hw_http_headers *h, const char *name, size_t name_len, const char *value,
                         size_t value_len) {
-    int64_t first = hw_http_headers_find(h, name, name_len, 0);
+    int64_t first = find_from(h, name, name_len, 0);
     if (first < 0) return hw_http_headers_add(h, name, name_len, value, value_len);
     if (!field_rewrite(&h->fields[first], name, name_len, value, value_len)) {
         hw_http_field f = {0};

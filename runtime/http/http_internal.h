@@ -270,13 +270,27 @@ static inline int http_field_is(const hw_http_field *f, const char *name, size_t
 }
 
 /* Writes a single string under the buf_limit rule and returns its length. */
-int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint32_t buf,
-                          uint32_t buf_limit, const void *s, size_t n);
+static inline int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, const char *fn,
+                                        uint32_t buf, uint32_t buf_limit, const void *s,
+                                        size_t n) {
+    uint8_t *dst = buf_limit ? guest_bytes(hi, vm, buf, buf_limit, fn) : NULL;
+    if (n > INT32_MAX) http_trap(hi, vm, fn, "value too long (%zu bytes)", n);
+    if (n <= buf_limit) http_copy(dst, s, n);
+    return (int32_t)n;
+}
 
 /* Counts n more guest-written header bytes (names, values, uri, method) in this request,
  * or traps naming fn once they would pass cfg.max_header_bytes: without a bound a guest
  * adding headers in a loop grows host memory until the process dies. */
-void http_header_bytes(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint64_t n);
+static inline void http_header_bytes(struct http_inst *hi, hwasm_vmctx *vm, const char *fn,
+                                     uint64_t n) {
+    uint32_t cap = hi->mw->cfg.max_header_bytes;
+    if (n > cap - hi->header_bytes)
+        http_trap(hi, vm, fn, "guest-written header bytes over %u in this request", cap);
+    hi->header_bytes += n;
+}
+
+
 
 /* A scratch buffer of at least n bytes owned by the instance, or a trap. */
 uint8_t *http_scratch(struct http_inst *hi, hwasm_vmctx *vm, size_t n, const char *fn);
