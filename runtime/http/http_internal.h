@@ -320,7 +320,7 @@ void deadline_disarm(struct http_inst *hi);
 
 /* Guest calls, guarded, under the deadline; the console is flushed afterwards. */
 enum { CALL_VOID, CALL_REQUEST, CALL_RESPONSE };
-int http_guest_call(struct http_inst *hi, int kind, hwasm_funcref f, int32_t a, int32_t b,
+int http_guest_call(struct http_inst *hi, int kind, const hwasm_funcref *f, int32_t a, int32_t b,
                     int64_t *ret, hw_error *err);
 
 /* An initialised instance (http_middleware.c), or an error; freeing one for good. */
@@ -336,7 +336,13 @@ void http_pool_put(struct http_mw *mw, struct http_inst *hi);
 void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped);
 /* What an instance holds beyond its fixed cost: linear memory, 8 bytes per table element
  * and its scratch buffer; compared with cfg.keep_bytes after each request. */
-uint64_t http_inst_footprint(const struct http_inst *hi);
+static inline uint64_t http_inst_footprint(const struct http_inst *hi) {
+    const struct http_mw *mw = hi->mw;
+    uint64_t bytes = (hi->memory ? hi->memory->size : 0) + hi->scratch_cap;
+    for (uint32_t i = mw->own_tables_from; i < mw->own_tables_to; i++)
+        bytes += (uint64_t)hi->vm->tables[i]->size * sizeof(void *);
+    return bytes;
+}
 
 /* Reset policy: take the snapshot once initialised; reset fails (HW_EINVAL) when the
  * instance outgrew it, and the caller then recreates the instance. */
