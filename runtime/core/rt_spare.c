@@ -43,7 +43,7 @@ static void wipe(rt_memory *m) {
 
 /* Maps fresh anonymous pages over [0, size): read-write up to the module's initial size,
  * none beyond; false when the kernel refuses (the caller then unmaps the reservation). */
-static bool rewind(const hw_module *mod, rt_memory *m) {
+static bool rewind_memory(const hw_module *mod, rt_memory *m) {
     uint64_t init = initial_size(mod), size = m->pub.size;
     int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED;
     if (size > init &&
@@ -61,7 +61,7 @@ static bool keep(hw_module *mod, rt_memory *m, rt_memory **list, uint32_t *num, 
                  bool wiped) {
     if (__atomic_load_n(num, __ATOMIC_RELAXED) >= cap) return false; /* a hint */
     if (wiped) wipe(m);
-    else if (!rewind(mod, m)) return false;
+    else if (!rewind_memory(mod, m)) return false;
     pthread_mutex_lock(&mod->spare_lock);
     bool room = *num < cap;
     if (room) list[(*num)++] = m;

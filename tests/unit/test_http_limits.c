@@ -180,12 +180,22 @@ START_TEST(fresh_memory) {
             ck_assert_uint_eq(hw_http_middleware_instances(mw), 0);
             expect_clean(mw, "/"); /* a new instance: nothing of the trapped one */
         }
-        /* a memory that grew comes back rewound: zero, and its initial size (the 8 grown
-         * pages, scribbled on, are out of its bounds again) */
+        hw_http_middleware_free(mw);
+        /* a memory that grew comes back rewound (a new module: no wiped spare is taken
+         * first): zero, and its initial size (the 8 grown pages, scribbled on, are out of
+         * its bounds again: reading one traps) */
+        mw = load_guest("scribble", &cfg);
         for (int i = 0; i < 3; i++) {
             expect_clean(mw, "/grow");
             ck_assert_uint_eq(hw_http_middleware_instances(mw), 0);
             expect_clean(mw, "/");
+            hw_http_exchange x;
+            hw_error err = {0};
+            int rc = serve_uri(mw, "/peek", &x, &err);
+            ck_assert_msg(rc == HW_ETRAP, "/peek: rc %d, read %.*s past the end", rc,
+                          (int)x.resp.body.len, x.resp.body.data);
+            hw_http_exchange_free(&x);
+            ck_assert_uint_eq(hw_http_middleware_instances(mw), 0);
         }
         hw_http_middleware_free(mw);
     }
