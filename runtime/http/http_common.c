@@ -43,10 +43,6 @@ uint8_t *http_scratch(struct http_inst *hi, hwasm_vmctx *vm, size_t n, const cha
     return p;
 }
 
-int http_log_enabled(const struct http_mw *mw, int32_t level) {
-    return mw->cfg.log && level >= mw->cfg.log_level && level <= HTTP_LOG_ERROR;
-}
-
 void http_log(struct http_inst *hi, int32_t level, const char *msg, size_t len) {
     const struct http_mw *mw = hi->mw;
     if (!http_log_enabled(mw, level)) return;

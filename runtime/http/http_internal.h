@@ -179,7 +179,9 @@ struct pool_slot {
 #define DEADLINE_FIRING 2u
 
 /* Lowest level the logger takes, -1..3; NONE when there is no logger. */
-int http_log_enabled(const struct http_mw *mw, int32_t level);
+static inline int http_log_enabled(const struct http_mw *mw, int32_t level) {
+    return mw->cfg.log && level >= mw->cfg.log_level && level <= HTTP_LOG_ERROR;
+}
 /* A guest's log line (http_handler.log or a console line), within the per-call budget: a
  * guest printing in a loop must not flood the embedder's log; what is over is counted. */
 #define HTTP_LOG_BUDGET (64u << 10)
