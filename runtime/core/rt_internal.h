@@ -92,8 +92,9 @@ const char *rt_elf_machine_name(unsigned machine);
 
 /* --- rt_module.c ----------------------------------------------------------------------- */
 
-#define RT_SPARES 16u                   /* spare memories per module (rt_spare.c) */
-#define RT_SPARE_MAX_BYTES (256u << 10) /* larger memories are unmapped when freed */
+#define RT_SPARES 16u                   /* wiped spare memories per module (rt_spare.c) */
+#define RT_SPARE_MAX_BYTES (256u << 10) /* larger memories are rewound, not wiped */
+#define RT_KEPT 256u                    /* rewound spare memories per module (rt_spare.c) */
 
 struct hw_module {
     void *dl;
@@ -105,13 +106,15 @@ struct hw_module {
     hw_instance *zombies; /* instances whose functions may still be referenced (see
                              rt_instance.c), freed with the module */
     pthread_mutex_t spare_lock; /* guards spares (rt_spare.c) */
-    uint32_t num_spares;        /* written under spare_lock, read as a hint without */
+    uint32_t num_spares, num_kept; /* written under spare_lock, read as hints without */
     struct rt_memory *spares[RT_SPARES];
+    struct rt_memory *kept[RT_KEPT];
 };
 
-/* --- rt_spare.c: freed instances' memories, wiped and kept for the next instance -------- */
+/* --- rt_spare.c: freed instances' memories, made fresh and kept for the next instance --- */
 
-/* Keeps m (zeroed) for the module's next instance, or returns false: the caller frees it. */
+/* Keeps m (made fresh) for the module's next instance, or returns false: the caller frees
+ * it. */
 bool rt_spare_give(hw_module *mod, struct rt_memory *m);
 /* A spare memory of the module's initial size, all zero, or NULL. */
 struct rt_memory *rt_spare_take(hw_module *mod);

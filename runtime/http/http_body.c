@@ -25,7 +25,7 @@ int hw_http_body_append(hw_http_body *b, const void *p, size_t n) {
     if (n == 0) return HW_OK;
     int rc = reserve(b, n);
     if (rc != HW_OK) return rc;
-    memcpy(b->data + b->len, p, n);
+    http_copy(b->data + b->len, p, n);
     b->len += n;
     return HW_OK;
 }
@@ -47,7 +47,7 @@ int64_t hw_http_body_read(hw_http_body *b, uint8_t *buf, size_t cap, int *eof) {
     *eof = 0;
     if (b->pos < b->len) {
         size_t k = b->len - b->pos < cap ? b->len - b->pos : cap;
-        memcpy(buf, b->data + b->pos, k);
+        http_copy(buf, b->data + b->pos, k);
         b->pos += k;
         n = k;
     }

@@ -31,21 +31,6 @@ void http_trap(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, const char
     hw_trap_raise(vm, HWASM_TRAP_HOST, hi->trap_msg);
 }
 
-int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint32_t buf,
-                          uint32_t buf_limit, const void *s, size_t n) {
-    uint8_t *dst = buf_limit ? guest_bytes(hi, vm, buf, buf_limit, fn) : NULL;
-    if (n > INT32_MAX) http_trap(hi, vm, fn, "value too long (%zu bytes)", n);
-    if (n && n <= buf_limit) memcpy(dst, s, n);
-    return (int32_t)n;
-}
-
-void http_header_bytes(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint64_t n) {
-    uint32_t cap = hi->mw->cfg.max_header_bytes;
-    if (n > cap - hi->header_bytes)
-        http_trap(hi, vm, fn, "guest-written header bytes over %u in this request", cap);
-    hi->header_bytes += n;
-}
-
 uint8_t *http_scratch(struct http_inst *hi, hwasm_vmctx *vm, size_t n, const char *fn) {
     if (n <= hi->scratch_cap) return hi->scratch;
     size_t cap = hi->scratch_cap ? hi->scratch_cap : 1024;
@@ -56,10 +41,6 @@ uint8_t *http_scratch(struct http_inst *hi, hwasm_vmctx *vm, size_t n, const cha
     hi->scratch = p;
     hi->scratch_cap = cap;
     return p;
-}
-
-int http_log_enabled(const struct http_mw *mw, int32_t level) {
-    return mw->cfg.log && level >= mw->cfg.log_level && level <= HTTP_LOG_ERROR;
 }
 
 void http_log(struct http_inst *hi, int32_t level, const char *msg, size_t len) {

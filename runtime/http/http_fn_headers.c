@@ -4,6 +4,7 @@
  * under the phase table of http-wasm-abi.md §1.7; what a guest writes counts against its
  * per-request header budget (http_header_bytes).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,24 +19,23 @@ static const char *kind_name(int32_t kind) {
 }
 
 /* The header list for kind, or a trap for an unknown kind or a call without a request. */
-static hw_http_headers *headers_of(struct http_inst *hi, hwasm_vmctx *vm, int32_t kind,
-                                   const char *fn) {
-    if (kind < 0 || kind > HTTP_HEADER_RESPONSE_TRAILERS)
+static inline __attribute__((always_inline)) hw_http_headers *
+headers_of(struct http_inst *hi, hwasm_vmctx *vm, int32_t kind, const char *fn) {
+    if ((uint32_t)kind > HTTP_HEADER_RESPONSE_TRAILERS)
         http_trap(hi, vm, fn, "unsupported header kind %d", kind);
     if (hi->phase != PHASE_REQUEST && hi->phase != PHASE_RESPONSE)
         http_trap(hi, vm, fn, "no request in flight");
-    hw_http_exchange *x = hi->x;
-    switch (kind) {
-    case HTTP_HEADER_REQUEST: return &x->req.headers;
-    case HTTP_HEADER_RESPONSE: return &x->resp.headers;
-    case HTTP_HEADER_REQUEST_TRAILERS: return &x->req.trailers;
-    default: return &x->resp.trailers;
-    }
+    static const size_t at[] = {
+        [HTTP_HEADER_REQUEST] = offsetof(hw_http_exchange, req.headers),
+        [HTTP_HEADER_RESPONSE] = offsetof(hw_http_exchange, resp.headers),
+        [HTTP_HEADER_REQUEST_TRAILERS] = offsetof(hw_http_exchange, req.trailers),
+        [HTTP_HEADER_RESPONSE_TRAILERS] = offsetof(hw_http_exchange, resp.trailers)};
+    return (hw_http_headers *)((char *)hi->x + at[kind]);
 }
 
 /* Mutations: request kinds only before next; response kinds after next only when the
  * response is buffered. */
-static hw_http_headers *mutable_headers(struct http_inst *hi, hwasm_vmctx *vm, int32_t kind,
+static inline __attribute__((always_inline)) hw_http_headers *mutable_headers(struct http_inst *hi, hwasm_vmctx *vm, int32_t kind,
                                         const char *fn, const char *verb) {
     hw_http_headers *h = headers_of(hi, vm, kind, fn);
     if (hi->phase == PHASE_RESPONSE) {
@@ -53,10 +53,14 @@ static hw_http_headers *mutable_headers(struct http_inst *hi, hwasm_vmctx *vm, i
 /* A field value as RFC 9110 §5.5 allows it on the wire: visible bytes, obs-text, SP, HTAB.
  * Any other control byte could end the line (CR, LF, NUL) or be read differently by the
  * next parser; the app connection it goes out on is shared with other clients' requests. */
+#define BAD_RANGE(a, b) [a... b] = 1
+static const uint8_t value_bad[256] = {BAD_RANGE(0, 8), BAD_RANGE(10, 31), [0x7f] = 1};
+
 static int bad_value_bytes(const uint8_t *p, uint32_t n) {
+    uint8_t bad = 0;
     for (uint32_t i = 0; i < n; i++)
-        if ((p[i] < ' ' && p[i] != '\t') || p[i] == 0x7f) return 1;
-    return 0;
+        bad |= value_bad[p[i]];
+    return bad;
 }
 
 /* The token bytes of RFC 9110 §5.6.2: DIGIT, ALPHA and !#$%&'*+-.^_`|~ . */
@@ -75,8 +79,9 @@ static int bad_name_bytes(const uint8_t *p, uint32_t n) {
     return !ok;
 }
 
-static const uint8_t *header_name(struct http_inst *hi, hwasm_vmctx *vm, int32_t name,
-                                  int32_t name_len, const char *fn) {
+static inline __attribute__((always_inline)) const uint8_t *
+header_name(struct http_inst *hi, hwasm_vmctx *vm, int32_t name, int32_t name_len,
+            const char *fn) {
     const uint8_t *p = guest_bytes(hi, vm, (uint32_t)name, (uint32_t)name_len, fn);
     if (name_len == 0) http_trap(hi, vm, fn, "HTTP header name cannot be empty");
     if (bad_name_bytes(p, (uint32_t)name_len)) http_trap(hi, vm, fn, "invalid HTTP header name");
@@ -144,11 +149,12 @@ int64_t http_get_header_values(void *env, hwasm_vmctx *vm, int32_t kind, int32_t
     uint8_t *dst = buf_limit ? guest_bytes(HI, vm, (uint32_t)buf, (uint32_t)buf_limit, fn) : NULL;
     uint32_t count = 0, first = 0, last = 0;
     uint64_t total = 0;
-    for (int64_t i = hw_http_headers_find(h, (const char *)n, (uint32_t)name_len, 0); i >= 0;
-         i = hw_http_headers_find(h, (const char *)n, (uint32_t)name_len, (uint32_t)i + 1)) {
-        if (!count++) first = (uint32_t)i;
-        last = (uint32_t)i;
-        total += h->fields[i].value_len + 1u;
+    for (uint32_t i = 0; i < h->count; i++) {
+        const hw_http_field *f = &h->fields[i];
+        if (!http_field_is(f, (const char *)n, (uint32_t)name_len)) continue;
+        if (!count++) first = i;
+        last = i;
+        total += f->value_len + 1u;
     }
     if (total > INT32_MAX) http_trap(HI, vm, fn, "header values too long");
     if (count && total <= (uint32_t)buf_limit) {
@@ -157,7 +163,7 @@ int64_t http_get_header_values(void *env, hwasm_vmctx *vm, int32_t kind, int32_t
             const hw_http_field *f = &h->fields[i];
             if (i != first && i != last && !http_field_is(f, (const char *)n, (uint32_t)name_len))
                 continue;
-            memcpy(dst, f->value, f->value_len);
+            http_copy(dst, f->value, f->value_len);
             dst[f->value_len] = 0;
             dst += f->value_len + 1;
         }

@@ -49,46 +49,16 @@ void hw_http_str_free(hw_http_str *s) {
     s->len = 0;
 }
 
-static int lower(int c) {
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* Eight bytes at once with 'A'..'Z' lowered (and nothing else changed): in each byte below
- * 0x80, bit 7 of (b + 0x3f) says b >= 'A' and bit 7 of (b + 0x25) says b > 'Z'. */
-static uint64_t lower8(uint64_t x) {
-    const uint64_t ones = 0x0101010101010101ull;
-    uint64_t low7 = x & (0x7f * ones);
-    uint64_t upper = (low7 + 0x3f * ones) ^ (low7 + 0x25 * ones);
-    return x | ((upper & ~x & (0x80 * ones)) >> 2);
-}
-
-static inline int byte_eq(unsigned char a, unsigned char b) {
-    return a == b || lower(a) == lower(b);
-}
-
-static inline int name_eq(const hw_http_field *f, const char *name, size_t len) {
-    if (f->name_len != len || (len && !byte_eq(f->name[0], name[0]))) return 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t a, b;
-        memcpy(&a, f->name + i, 8);
-        memcpy(&b, name + i, 8);
-        if (a != b && lower8(a) != lower8(b)) return 0;
-    }
-    for (; i < len; i++)
-        if (!byte_eq(f->name[i], name[i])) return 0;
-    return 1;
-}
-
-int http_field_is(const hw_http_field *f, const char *name, size_t name_len) {
-    return name_eq(f, name, name_len);
+static inline __attribute__((always_inline)) int64_t
+find_from(const hw_http_headers *h, const char *name, size_t name_len, uint32_t from) {
+    for (uint32_t i = from; i < h->count; i++)
+        if (http_field_is(&h->fields[i], name, name_len)) return i;
+    return -1;
 }
 
 int64_t hw_http_headers_find(const hw_http_headers *h, const char *name, size_t name_len,
                              uint32_t from) {
-    for (uint32_t i = from; i < h->count; i++)
-        if (name_eq(&h->fields[i], name, name_len)) return i;
-    return -1;
+    return find_from(h, name, name_len, from);
 }
 
 /* Name and value share one allocation, "name\0value\0" (f->name owns it), reusing the
@@ -131,7 +101,7 @@ static void remove_from(hw_http_headers *h, const char *name, size_t name_len, u
                         uint32_t *removed) {
     uint32_t w = from;
     for (uint32_t i = from; i < h->count; i++) {
-        if (name_eq(&h->fields[i], name, name_len)) {
+        if (http_field_is(&h->fields[i], name, name_len)) {
             field_free(&h->fields[i]);
             (*removed)++;
         } else {
@@ -151,8 +121,8 @@ static int field_rewrite(hw_http_field *f, const char *name, size_t name_len, co
                          size_t value_len) {
     if (f->name_len != name_len || value_len > f->value_len) return 0;
     if (value_len < f->value_len && name_len + f->value_len + 2 > KEEP_FIELD_BYTES) return 0;
-    memcpy(f->name, name, name_len);
-    if (value_len) memcpy(f->value, value, value_len);
+    http_copy(f->name, name, name_len);
+    http_copy(f->value, value, value_len);
     f->value[value_len] = 0;
     f->value_len = (uint32_t)value_len;
     return 1;
@@ -160,7 +130,7 @@ static int field_rewrite(hw_http_field *f, const char *name, size_t name_len, co
 
 int hw_http_headers_set(hw_http_headers *h, const char *name, size_t name_len, const char *value,
                         size_t value_len) {
-    int64_t first = hw_http_headers_find(h, name, name_len, 0);
+    int64_t first = find_from(h, name, name_len, 0);
     if (first < 0) return hw_http_headers_add(h, name, name_len, value, value_len);
     if (!field_rewrite(&h->fields[first], name, name_len, value, value_len)) {
         hw_http_field f = {0};
@@ -170,7 +140,7 @@ int hw_http_headers_set(hw_http_headers *h, const char *name, size_t name_len, c
         h->fields[first] = f;
     }
     uint32_t removed = 0;
-    remove_from(h, name, name_len, (uint32_t)first + 1, &removed);
+    if ((uint32_t)first + 1 < h->count) remove_from(h, name, name_len, (uint32_t)first + 1, &removed);
     return HW_OK;
 }
 

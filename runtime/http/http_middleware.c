@@ -14,7 +14,7 @@
 /* --- guarded guest calls ---------------------------------------------------------------- */
 
 struct gcall {
-    hwasm_funcref f;
+    const hwasm_funcref *f;
     hwasm_vmctx *vm;
     int32_t a, b;
     int64_t ret;
@@ -23,33 +23,40 @@ struct gcall {
 /* One body per kind of call: the guest function's native signature. */
 static void call_void(void *p) {
     struct gcall *c = p;
-    ((void (*)(void *, hwasm_vmctx *))c->f.code)(c->f.env, c->vm);
+    ((void (*)(void *, hwasm_vmctx *))c->f->code)(c->f->env, c->vm);
 }
 
 static void call_request(void *p) {
     struct gcall *c = p;
-    c->ret = ((int64_t(*)(void *, hwasm_vmctx *))c->f.code)(c->f.env, c->vm);
+    c->ret = ((int64_t(*)(void *, hwasm_vmctx *))c->f->code)(c->f->env, c->vm);
 }
 
 static void call_response(void *p) {
     struct gcall *c = p;
-    ((void (*)(void *, hwasm_vmctx *, int32_t, int32_t))c->f.code)(c->f.env, c->vm, c->a, c->b);
+    ((void (*)(void *, hwasm_vmctx *, int32_t, int32_t))c->f->code)(c->f->env, c->vm, c->a, c->b);
 }
 
 static void (*const call_bodies[])(void *) = {
     [CALL_VOID] = call_void, [CALL_REQUEST] = call_request, [CALL_RESPONSE] = call_response};
 
-int http_guest_call(struct http_inst *hi, int kind, hwasm_funcref f, int32_t a, int32_t b,
-                    int64_t *ret, hw_error *err) {
+/* What a guest call leaves to settle: an armed deadline, printed or logged output. Rare,
+ * so kept out of the request path's registers. */
+static __attribute__((noinline)) void call_end(struct http_inst *hi, int timed) {
+    if (timed) deadline_disarm(hi);
+    if (hi->console_used) {
+        hi->console_used = 0;
+        console_flush(hi);
+    }
+}
+
+int http_guest_call(struct http_inst *hi, int kind, const hwasm_funcref *f, int32_t a,
+                    int32_t b, int64_t *ret, hw_error *err) {
     struct gcall c = {f, hi->vm, a, b, 0};
     int timed = hi->mw->timer_running;
     if (timed) deadline_arm(hi);
     int rc = hw_call_guarded(hi->inst, call_bodies[kind], &c, err);
-    if (timed) deadline_disarm(hi);
-    if (hi->console_used) { /* most calls print and log nothing: nothing to settle */
-        hi->console_used = 0;
-        console_flush(hi);
-    }
+    if (__builtin_expect(timed | hi->console_used, 0)) /* most calls print and log nothing */
+        call_end(hi, timed);
     if (ret) *ret = c.ret;
     return rc;
 }
@@ -181,7 +188,7 @@ int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) 
         hwasm_funcref f;
         if (!entries[i]) continue;
         rc = export_func(hi, entries[i], &f, err);
-        if (rc == HW_OK) rc = http_guest_call(hi, CALL_VOID, f, 0, 0, NULL, err);
+        if (rc == HW_OK) rc = http_guest_call(hi, CALL_VOID, &f, 0, 0, NULL, err);
         /* A WASI command may end _start with proc_exit(0): initialised, not failed. */
         if (rc == HW_ETRAP && hi->exited && hi->exit_code == 0) rc = HW_OK;
         hi->exited = 0;
@@ -197,14 +204,6 @@ int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) 
     hi->phase = PHASE_IDLE;
     *out = hi;
     return HW_OK;
-}
-
-uint64_t http_inst_footprint(const struct http_inst *hi) {
-    const struct http_mw *mw = hi->mw;
-    uint64_t bytes = (hi->memory ? hi->memory->size : 0) + hi->scratch_cap;
-    for (uint32_t i = mw->own_tables_from; i < mw->own_tables_to; i++)
-        bytes += (uint64_t)hi->vm->tables[i]->size * sizeof(void *);
-    return bytes;
 }
 
 /* --- the middleware ----------------------------------------------------------------------- */

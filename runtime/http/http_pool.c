@@ -166,13 +166,16 @@ static int reserve(struct http_mw *mw) {
  * pool_no_wait pool (hwasmd's) never has any: it answers HW_EBUSY before counting a
  * waiter. Else the fence pairs with the waiter's fence_heavy: it sees the instance just
  * returned or is woken. */
-static void wake_waiters(struct http_mw *mw) {
-    if (mw->cfg.pool_no_wait) return;
-    fence_light();
-    if (!__atomic_load_n(&mw->waiters, __ATOMIC_RELAXED)) return;
+static __attribute__((noinline)) void wake_all(struct http_mw *mw) {
     pthread_mutex_lock(&mw->lock);
     pthread_cond_broadcast(&mw->cond);
     pthread_mutex_unlock(&mw->lock);
+}
+
+static inline void wake_waiters(struct http_mw *mw) {
+    if (mw->cfg.pool_no_wait) return;
+    fence_light();
+    if (__atomic_load_n(&mw->waiters, __ATOMIC_RELAXED)) wake_all(mw);
 }
 
 /* The deadline for waiting on a busy pool, computed only when a wait is needed. */

@@ -19,7 +19,7 @@
  * freed, its memory unmapped, and the pool makes a fresh one when needed) or the reset
  * policy cannot put them back in their initial state. A kept instance keeps its memory:
  * under keep the guest's heap is its state. */
-static void finish(struct http_inst *hi) {
+static inline void finish(struct http_inst *hi) {
     struct http_mw *mw = hi->mw;
     hi->phase = PHASE_IDLE;
     hi->x = NULL;
@@ -63,9 +63,9 @@ static int prepare_next(struct http_inst *hi) {
     return HW_OK;
 }
 
-int hw_http_handle_request(hw_http_middleware *m, hw_http_exchange *x, hw_http_call **call_out,
-                           hw_error *err) {
-    struct http_mw *mw = (struct http_mw *)m;
+/* hw_http_handle_request and hw_http_handle_response, inlined into hw_http_serve too. */
+static inline __attribute__((always_inline)) int
+handle_request(struct http_mw *mw, hw_http_exchange *x, hw_http_call **call_out, hw_error *err) {
     struct http_inst *hi;
     *call_out = NULL;
     int rc = http_pool_get(mw, &hi, err);
@@ -77,7 +77,7 @@ int hw_http_handle_request(hw_http_middleware *m, hw_http_exchange *x, hw_http_c
     hi->header_bytes = 0;
     if (hi->features & HTTP_FEATURE_BUFFER_REQUEST) x->req.body.retain = 1;
     int64_t ctx_next = 0;
-    rc = http_guest_call(hi, CALL_REQUEST, hi->handle_request, 0, 0, &ctx_next, err);
+    rc = http_guest_call(hi, CALL_REQUEST, &hi->handle_request, 0, 0, &ctx_next, err);
     if (rc != HW_OK) return trapped(hi, rc);
     if ((uint32_t)ctx_next == 0) { /* only the low word decides (§1.4) */
         finish(hi);
@@ -92,11 +92,17 @@ int hw_http_handle_request(hw_http_middleware *m, hw_http_exchange *x, hw_http_c
     return HW_OK;
 }
 
+int hw_http_handle_request(hw_http_middleware *m, hw_http_exchange *x, hw_http_call **call_out,
+                           hw_error *err) {
+    return handle_request((struct http_mw *)m, x, call_out, err);
+}
+
 uint32_t hw_http_call_features(const hw_http_call *call) {
     return ((const struct http_inst *)call)->features;
 }
 
-int hw_http_handle_response(hw_http_call *call, int is_error, hw_error *err) {
+static inline __attribute__((always_inline)) int handle_response(hw_http_call *call,
+                                                                 int is_error, hw_error *err) {
     struct http_inst *hi = (struct http_inst *)call;
     if (!hi || hi->phase != PHASE_REQUEST)
         return rt_error(err, HW_EINVAL, "hw_http_handle_response: no pinned call");
@@ -105,14 +111,18 @@ int hw_http_handle_response(hw_http_call *call, int is_error, hw_error *err) {
     hi->resp_body_written = 0; /* the first write after next replaces the next handler's body */
     x->resp.body.pos = 0;
     if (hi->features & HTTP_FEATURE_BUFFER_REQUEST) x->req.body.pos = 0;
-    int rc = http_guest_call(hi, CALL_RESPONSE, hi->handle_response, (int32_t)hi->req_ctx,
+    int rc = http_guest_call(hi, CALL_RESPONSE, &hi->handle_response, (int32_t)hi->req_ctx,
                              is_error ? 1 : 0, NULL, err);
     if (rc != HW_OK) return trapped(hi, rc);
     finish(hi);
     return HW_OK;
 }
 
-static void error_response(hw_http_exchange *x) {
+int hw_http_handle_response(hw_http_call *call, int is_error, hw_error *err) {
+    return handle_response(call, is_error, err);
+}
+
+static COLD void error_response(hw_http_exchange *x) {
     x->resp.status = 500;
     hw_http_headers_clear(&x->resp.headers);
     hw_http_headers_clear(&x->resp.trailers);
@@ -122,14 +132,14 @@ static void error_response(hw_http_exchange *x) {
 int hw_http_serve(hw_http_middleware *mw, hw_http_exchange *x, hw_http_next_fn next, void *next_ctx,
                   hw_error *err) {
     hw_http_call *call;
-    int rc = hw_http_handle_request(mw, x, &call, err);
+    int rc = handle_request((struct http_mw *)mw, x, &call, err);
     if (rc != HW_OK) {
         error_response(x);
         return rc;
     }
     if (!call) return HW_OK;
     int failed = next ? next(next_ctx, x) != 0 : 0;
-    rc = hw_http_handle_response(call, failed, err);
+    rc = handle_response(call, failed, err);
     if (rc != HW_OK) error_response(x);
     return rc;
 }

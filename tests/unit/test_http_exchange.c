@@ -295,6 +295,74 @@ START_TEST(str_set_reuses_and_slices) {
 END_TEST
 
 
+/* Lookups compare names a word at a time (http_name_eq): every length up to 24 against a
+ * byte-at-a-time reference, with one byte changed at each place: its case (equal), or to
+ * a byte that differs only in bit 5 without being a letter ('@' '`', '[' '{', 0xc1 0xe1)
+ * or in another bit (not equal). */
+static int ref_eq(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        int x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z') x += 32;
+        if (y >= 'A' && y <= 'Z') y += 32;
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
+START_TEST(name_lookup_every_length) {
+    static const char base[] = "x-Forwarded-@[`{ZzAa\xc1\xe1Q";
+    static const unsigned char swaps[][2] = {{'a', 'A'}, {'@', '`'}, {'[', '{'}, {0xc1, 0xe1},
+                                              {'a', 'b'}, {'Z', 'z'}, {'a', 'a' ^ 0x40}};
+    for (size_t n = 0; n <= 24; n++) {
+        for (size_t at = 0; at < (n ? n : 1); at++) {
+            for (size_t k = 0; k < sizeof swaps / sizeof swaps[0]; k++) {
+                char stored[32], asked[32];
+                memcpy(stored, base, n);
+                memcpy(asked, base, n);
+                if (n) {
+                    stored[at] = (char)swaps[k][0];
+                    asked[at] = (char)swaps[k][1];
+                }
+                hw_http_headers h = {0};
+                ck_assert_int_eq(hw_http_headers_add(&h, "other", 5, "1", 1), HW_OK);
+                ck_assert_int_eq(hw_http_headers_add(&h, stored, n, "v", 1), HW_OK);
+                int64_t want = ref_eq(stored, asked, n) ? 1 : (n == 5 && ref_eq("other", asked, 5)) ? 0 : -1;
+                ck_assert_msg(hw_http_headers_find(&h, asked, n, 0) == want,
+                              "length %zu, byte %zu, %02x/%02x: want %lld", n, at, swaps[k][0],
+                              swaps[k][1], (long long)want);
+                hw_http_headers_free(&h);
+            }
+        }
+    }
+}
+END_TEST
+
+/* Short copies (http_copy: overlapping words up to 16 bytes): bodies of every length up
+ * to 40 bytes come back byte for byte, written whole and read back in pieces. */
+START_TEST(body_bytes_every_length) {
+    char src[41], out[41];
+    for (int i = 0; i < 41; i++)
+        src[i] = (char)('a' + i % 26);
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t piece = 1; piece <= 17; piece += 4) {
+            hw_http_body b = {0};
+            ck_assert_int_eq(hw_http_body_set(&b, src, n), HW_OK);
+            memset(out, 0, sizeof out);
+            size_t got = 0;
+            int eof = 0;
+            while (!eof) {
+                int64_t k = hw_http_body_read(&b, (uint8_t *)out + got, piece, &eof);
+                ck_assert_int_ge(k, 0);
+                got += (size_t)k;
+            }
+            ck_assert_uint_eq(got, n);
+            ck_assert_msg(!memcmp(out, src, n) && !out[n], "length %zu, pieces of %zu", n, piece);
+            hw_http_body_free(&b);
+        }
+    }
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("http_exchange");
     TCase *tc = tcase_create("exchange");
@@ -306,6 +374,8 @@ int main(void) {
     tcase_add_test(tc, exchange_reset_forgets_everything);
     tcase_add_test(tc, section_reuse_after_clear);
     tcase_add_test(tc, str_set_reuses_and_slices);
+    tcase_add_test(tc, name_lookup_every_length);
+    tcase_add_test(tc, body_bytes_every_length);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }

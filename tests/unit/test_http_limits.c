@@ -155,7 +155,7 @@ static void expect_clean(hw_http_middleware *mw, const char *target) {
     hw_http_exchange x;
     hw_error err = {0};
     int rc = serve_uri(mw, target, &x, &err);
-    int trap = !strcmp(target, "/trap");
+    int trap = !strcmp(target, "/trap") || !strcmp(target, "/grow");
     ck_assert_msg(rc == (trap ? HW_ETRAP : HW_OK), "%s: rc %d: %s", target, rc, err.message);
     if (!trap)
         ck_assert_msg(body_is(&x.resp.body, "0"), "%s: %.*s words of an earlier request", target,
@@ -179,6 +179,23 @@ START_TEST(fresh_memory) {
             expect_clean(mw, "/trap"); /* scribbles, then traps: the instance is freed */
             ck_assert_uint_eq(hw_http_middleware_instances(mw), 0);
             expect_clean(mw, "/"); /* a new instance: nothing of the trapped one */
+        }
+        hw_http_middleware_free(mw);
+        /* a memory that grew comes back rewound (a new module: no wiped spare is taken
+         * first): zero, and its initial size (the 8 grown pages, scribbled on, are out of
+         * its bounds again: reading one traps) */
+        mw = load_guest("scribble", &cfg);
+        for (int i = 0; i < 3; i++) {
+            expect_clean(mw, "/grow");
+            ck_assert_uint_eq(hw_http_middleware_instances(mw), 0);
+            expect_clean(mw, "/");
+            hw_http_exchange x;
+            hw_error err = {0};
+            int rc = serve_uri(mw, "/peek", &x, &err);
+            ck_assert_msg(rc == HW_ETRAP, "/peek: rc %d, read %.*s past the end", rc,
+                          (int)x.resp.body.len, x.resp.body.data);
+            hw_http_exchange_free(&x);
+            ck_assert_uint_eq(hw_http_middleware_instances(mw), 0);
         }
         hw_http_middleware_free(mw);
     }
