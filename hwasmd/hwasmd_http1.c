@@ -5,11 +5,13 @@
  * keeps its own llhttp settings, bound to callbacks on its own struct. Also the strict
  * framing checks Debian's llhttp 8.1 leaves out (built without LLHTTP_STRICT_MODE, and
  * some it makes in no mode): without them a chunked body could end where another parser
- * sees more body, and the bytes after it be read as a request of their own.
+ * sees more body, and the bytes after it be read as a request of their own. And which
+ * header names are hop-by-hop, never passed on in either direction.
  */
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hwasmd_http1.h"
 
@@ -107,4 +109,25 @@ int hwd_h1_strict_value(struct hwd_h1_strict *s, const char *at, size_t n) {
 
 void hwd_h1_strict_value_done(struct hwd_h1_strict *s) {
     s->value_seen = s->value_open = 0;
+}
+
+const char *hwd_hop_header(const char *name, size_t len) {
+    static const char *const names[] = {"te", "trailer", "upgrade", "connection", "keep-alive", "content-length",
+                                        "proxy-connection", "transfer-encoding"};
+    int a, b; /* the candidates, told apart by length first: most names have none */
+    switch (len) {
+    case 2: a = b = 0; break;
+    case 7: a = 1, b = 2; break;
+    case 10: a = 3, b = 4; break;
+    case 14: a = b = 5; break;
+    case 16: a = b = 6; break;
+    case 17: a = b = 7; break;
+    default: return NULL;
+    }
+    if (!strncasecmp(name, names[a], len)) return names[a];
+    return !strncasecmp(name, names[b], len) ? names[b] : NULL;
+}
+
+int hwd_is_hop_header(const char *name, size_t len) {
+    return hwd_hop_header(name, len) != NULL;
 }

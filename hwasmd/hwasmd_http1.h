@@ -64,4 +64,9 @@ int hwd_h1_strict_field_done(struct hwd_h1_strict *s);
 int hwd_h1_strict_value(struct hwd_h1_strict *s, const char *at, size_t n);
 void hwd_h1_strict_value_done(struct hwd_h1_strict *s);
 
+/* The hop-by-hop field name (RFC 9110 §7.6.1, and the framing fields hwasmd recomputes)
+ * that name is, in lower case, or NULL. */
+const char *hwd_hop_header(const char *name, size_t len);
+int hwd_is_hop_header(const char *name, size_t len);
+
 #endif /* HWASMD_HTTP1_H */

@@ -10,32 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "hwasmd_buf.h"
+#include "hwasmd_http1.h"
 #include "hwasmd_response.h"
 #include "hwasmd_trailers.h"
-
-const char *hwd_hop_header(const char *name, size_t len) {
-    static const char *const names[] = {"te", "trailer", "upgrade", "connection", "keep-alive", "content-length",
-                                        "proxy-connection", "transfer-encoding"};
-    int a, b; /* the candidates, told apart by length first: most names have none */
-    switch (len) {
-    case 2: a = b = 0; break;
-    case 7: a = 1, b = 2; break;
-    case 10: a = 3, b = 4; break;
-    case 14: a = b = 5; break;
-    case 16: a = b = 6; break;
-    case 17: a = b = 7; break;
-    default: return NULL;
-    }
-    if (!strncasecmp(name, names[a], len)) return names[a];
-    return !strncasecmp(name, names[b], len) ? names[b] : NULL;
-}
-
-int hwd_is_hop_header(const char *name, size_t len) {
-    return hwd_hop_header(name, len) != NULL;
-}
 
 static const char *reason(int s) {
     switch (s) {

@@ -27,9 +27,5 @@ char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t
                           size_t *split, size_t *body_len);
 /* A small canned answer (errors before or outside any chain). */
 void hwd_response_simple(hw_http_response *r, int status, const char *text);
-/* The hop-by-hop field name (RFC 9110 §7.6.1, and the framing fields hwasmd recomputes)
- * that name is, in lower case, or NULL. */
-const char *hwd_hop_header(const char *name, size_t len);
-int hwd_is_hop_header(const char *name, size_t len);
 
 #endif /* HWASMD_RESPONSE_H */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hwasmd_response.h"
+#include "hwasmd_http1.h"
 #include "hwasmd_trailers.h"
 
 /* Whether a trailer field may leave hwasmd: never the hop-by-hop and framing fields

@@ -15,6 +15,7 @@
 
 #include "hwasmd_buf.h"
 #include "hwasmd_builtin.h"
+#include "hwasmd_http1.h"
 #include "hwasmd_response.h"
 #include "hwasmd_trailers.h"
 #include "hwasmd_upstream.h"

@@ -471,20 +471,13 @@ static bool version(const lower_unit *u, LLVMBuilderRef b, group *g, LLVMBasicBl
     LLVMBasicBlockRef exact = LLVMAppendBasicBlockInContext(ctx, fn, "gather.exact");
     *exact_out = exact;
 
-    /* From the first member on, bb moves to cont; its successors' phis follow. */
+    /* From the first member on, bb moves to cont (its successors' phis follow, last). */
     LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
     LLVMPositionBuilderAtEnd(b, cont);
     for (LLVMValueRef i = first, next; i; i = next) {
         next = LLVMGetNextInstruction(i);
         LLVMInstructionRemoveFromParent(i);
         LLVMInsertIntoBuilder(b, i);
-    }
-    unsigned ns = LLVMGetNumSuccessors(term);
-    for (unsigned i = 0; i < ns; i++) {
-        LLVMBasicBlockRef s = LLVMGetSuccessor(term, i);
-        bool seen = false;
-        for (unsigned j = 0; j < i; j++) seen |= LLVMGetSuccessor(term, j) == s;
-        if (!seen) retarget_phis(b, s, bb, cont);
     }
 
     /* The check, at the end of bb: no member's address wraps. */
@@ -551,6 +544,17 @@ static bool version(const lower_unit *u, LLVMBuilderRef b, group *g, LLVMBasicBl
         LLVMInstructionEraseFromParent(g->m[j]->keep);
         LLVMReplaceAllUsesWith(g->m[j]->load, repl[j]);
         LLVMInstructionEraseFromParent(g->m[j]->load);
+    }
+    /* Last, bb's successors' phis take their edges from cont. They are rebuilt (the C API
+     * cannot change an incoming block), and one of them may be what g's addresses and base
+     * are made of (a loop's header phi, when bb is its latch): every use built above is
+     * then moved to the new phi, and g is not read again. */
+    unsigned ns = LLVMGetNumSuccessors(term);
+    for (unsigned i = 0; i < ns; i++) {
+        LLVMBasicBlockRef s = LLVMGetSuccessor(term, i);
+        bool seen = false;
+        for (unsigned j = 0; j < i; j++) seen |= LLVMGetSuccessor(term, j) == s;
+        if (!seen) retarget_phis(b, s, bb, cont);
     }
     return true;
 }

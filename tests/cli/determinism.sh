@@ -26,7 +26,7 @@ awk 'BEGIN {
 wat2wasm "$T/big.wat" -o "$T/big.wasm"
 for opt in -O0 -O1 -O2; do
     "$HWASMC" "$T/big.wasm" $opt -j1 -o "$T/big1.so" || { fail "big $opt -j1 compiles"; continue; }
-    expect_eq "big $opt: run 5 across units" 19205 "$("$HWASM_RUN" "$T/big1.so" run 5)"
+    check "big $opt: run 5 across units" 19205 "$("$HWASM_RUN" "$T/big1.so" run 5)"
     for j in 2 3 8; do
         "$HWASMC" "$T/big.wasm" $opt -j$j -o "$T/big$j.so" && cmp -s "$T/big1.so" "$T/big$j.so" \
             && pass "big $opt: -j$j output identical to -j1" || fail "big $opt: -j$j output differs from -j1"

@@ -4,20 +4,20 @@
 
 one_error_line() { # NAME STDERR-FILE PATTERN
     lines=$(wc -l < "$2")
-    expect_eq "$1: exactly one line on stderr" 1 "$lines"
-    expect_match "$1: message" "$3" "$(cat "$2")"
+    check "$1: exactly one line on stderr" 1 "$lines"
+    matches "$1: message" "$3" "$(cat "$2")"
 }
 
 "$HWASMC" > /dev/null 2> "$T/err"; rc=$?
-expect_eq "no arguments: exit status 2" 2 "$rc"
+check "no arguments: exit status 2" 2 "$rc"
 one_error_line "no arguments" "$T/err" '^hwasmc: error: no input file'
 
 "$HWASMC" "$T/missing.wasm" -o "$T/x.so" 2> "$T/err"; rc=$?
-expect_eq "missing input: exit 1" 1 "$rc"
+check "missing input: exit 1" 1 "$rc"
 one_error_line "missing input" "$T/err" "^hwasmc: error: $T/missing.wasm: cannot read"
 
 "$HWASMC" "$T/a.wasm" -O7 -o "$T/x.so" 2> "$T/err"; rc=$?
-expect_eq "bad -O: exit 2" 2 "$rc"
+check "bad -O: exit 2" 2 "$rc"
 
 # A valid module, then truncations of it at every length. A prefix that ends at a section
 # boundary is itself a valid module (wabt's wasm-validate is the referee); every other
@@ -43,7 +43,7 @@ while [ "$i" -lt "$size" ]; do
     fi
     i=$((i + 1))
 done
-expect_eq "all $size prefixes judged as wasm-validate judges them ($rejected invalid ones rejected with a located message)" 0 "$bad"
+check "all $size prefixes judged as wasm-validate judges them ($rejected invalid ones rejected with a located message)" 0 "$bad"
 
 # Corrupt single bytes: hwasmc may accept or reject, but must never crash.
 crashes=0
@@ -57,7 +57,7 @@ while [ "$i" -lt "$size" ]; do
     done
     i=$((i + 1))
 done
-expect_eq "no crash on corrupted bytes" 0 "$crashes"
+check "no crash on corrupted bytes" 0 "$crashes"
 
 # A type error inside a function names the function (and its name-section name).
 cat > "$T/invalid.wat" <<'WAT'
@@ -65,7 +65,7 @@ cat > "$T/invalid.wat" <<'WAT'
 WAT
 wat2wasm --no-check --debug-names "$T/invalid.wat" -o "$T/invalid.wasm"
 "$HWASMC" "$T/invalid.wasm" -o "$T/invalid.so" 2> "$T/err"; rc=$?
-expect_eq "invalid function: exit 1" 1 "$rc"
+check "invalid function: exit 1" 1 "$rc"
 one_error_line "invalid function" "$T/err" 'function 1 \(\$broken\) at offset 0x[0-9a-f]+: type mismatch'
 [ -e "$T/invalid.so" ] && fail "an output was left for an invalid module" || pass "no output for an invalid module"
 
@@ -93,7 +93,7 @@ rest = code[sec + 2:]
 open(sys.argv[1], 'wb').write(code[:sec + 1] + bytes([len(rest)]) + rest)
 " "$T/locals.wasm" "$n"
     "$HWASMC" "$T/locals.wasm" -o "$T/locals.so" 2> "$T/err"; rc=$?
-    expect_eq "$n locals: exit 1" 1 "$rc"
+    check "$n locals: exit 1" 1 "$rc"
     one_error_line "$n locals" "$T/err" 'function 0 at offset 0x[0-9a-f]+: too many locals'
 done
 

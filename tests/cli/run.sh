@@ -5,17 +5,17 @@
 wat2wasm "$SRC/examples/demo.wat" -o "$T/demo.wasm"
 for mode in guard explicit; do
     "$HWASMC" "$T/demo.wasm" --bounds=$mode -o "$T/demo.so" || { fail "compile ($mode)"; continue; }
-    expect_eq "$mode: fib 20" 6765 "$("$HWASM_RUN" "$T/demo.so" fib 20)"
-    expect_eq "$mode: sum_bytes" 1472 "$("$HWASM_RUN" "$T/demo.so" sum_bytes 64)"
-    expect_eq "$mode: divide" -42 "$("$HWASM_RUN" "$T/demo.so" divide 84 -2)"
+    check "$mode: fib 20" 6765 "$("$HWASM_RUN" "$T/demo.so" fib 20)"
+    check "$mode: sum_bytes" 1472 "$("$HWASM_RUN" "$T/demo.so" sum_bytes 64)"
+    check "$mode: divide" -42 "$("$HWASM_RUN" "$T/demo.so" divide 84 -2)"
     for c in "divide 1 0|integer divide by zero" "divide -2147483648 -1|integer overflow" \
              "peek 65533|out of bounds memory access" "peek 4294967295|out of bounds memory access" \
              "recurse 0|call stack exhausted"; do
         args=${c%%|*}
         # shellcheck disable=SC2086
         out=$("$HWASM_RUN" "$T/demo.so" $args 2>&1); rc=$?
-        expect_eq "$mode: $args exits 1 (a trap, not a crash)" 1 "$rc"
-        expect_match "$mode: $args message" "trap: ${c#*|}" "$out"
+        check "$mode: $args exits 1 (a trap, not a crash)" 1 "$rc"
+        matches "$mode: $args message" "trap: ${c#*|}" "$out"
     done
 done
 # A 400 KB frame (50,000 i64 locals, hwasmc's limit, all in memory at -O0; -O2 keeps none) in deep
@@ -28,12 +28,12 @@ done
 } >"$T/bigframe.wat"
 wat2wasm "$T/bigframe.wat" -o "$T/bigframe.wasm"
 "$HWASMC" "$T/bigframe.wasm" -O0 -o "$T/bigframe.so" || fail "bigframe compile"
-expect_eq "bigframe: shallow" 0 "$("$HWASM_RUN" "$T/bigframe.so" big 3)"
+check "bigframe: shallow" 0 "$("$HWASM_RUN" "$T/bigframe.so" big 3)"
 out=$("$HWASM_RUN" "$T/bigframe.so" big 100000 2>&1); rc=$?
-expect_eq "bigframe: deep exits 1 (a trap, not a crash)" 1 "$rc"
-expect_match "bigframe: deep message" "trap: call stack exhausted" "$out"
+check "bigframe: deep exits 1 (a trap, not a crash)" 1 "$rc"
+matches "bigframe: deep message" "trap: call stack exhausted" "$out"
 "$HWASMC" "$T/demo.wasm" --wasm-opt=O2 -o "$T/opt.so" 2> "$T/err" || fail "--wasm-opt=O2 compile: $(cat "$T/err")"
-expect_eq "--wasm-opt=O2: fib 20" 6765 "$("$HWASM_RUN" "$T/opt.so" fib 20)"
+check "--wasm-opt=O2: fib 20" 6765 "$("$HWASM_RUN" "$T/opt.so" fib 20)"
 # v128 through hw_call's slots (two per v128, here between an i32) and the trampolines,
 # in both bounds modes; a 16-byte load that ends one byte past the memory traps.
 cat >"$T/simd.wat" <<'WAT'
@@ -47,14 +47,14 @@ WAT
 wat2wasm "$T/simd.wat" -o "$T/simd.wasm"
 for bounds in guard explicit; do
     "$HWASMC" "$T/simd.wasm" --bounds=$bounds -o "$T/simd.so" || fail "simd compile ($bounds)"
-    expect_eq "simd $bounds: v128 i32 v128 results in order" \
+    check "simd $bounds: v128 i32 v128 results in order" \
         "0x000000000000000000000000000000ff 7 0x0102030405060708090a0b0c0d0e0f10" \
         "$("$HWASM_RUN" "$T/simd.so" swap 0x0102030405060708090a0b0c0d0e0f10 7 0xff | tr '\n' ' ' | sed 's/ $//')"
-    expect_eq "simd $bounds: i32x4.add wraps per lane" "0x00000000000000030000000400000005" \
+    check "simd $bounds: i32x4.add wraps per lane" "0x00000000000000030000000400000005" \
         "$("$HWASM_RUN" "$T/simd.so" add 0x00000001000000020000000300000004 0xffffffff000000010000000100000001)"
-    expect_eq "simd $bounds: last in-bounds load" 0 "$("$HWASM_RUN" "$T/simd.so" load 65520)"
+    check "simd $bounds: last in-bounds load" 0 "$("$HWASM_RUN" "$T/simd.so" load 65520)"
     out=$("$HWASM_RUN" "$T/simd.so" load 65521 2>&1); rc=$?
-    expect_eq "simd $bounds: straddling load exits 1" 1 "$rc"
-    expect_match "simd $bounds: straddling load traps" "trap: out of bounds memory access" "$out"
+    check "simd $bounds: straddling load exits 1" 1 "$rc"
+    matches "simd $bounds: straddling load traps" "trap: out of bounds memory access" "$out"
 done
 finish

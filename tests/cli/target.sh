@@ -19,21 +19,21 @@ desc_flags_off() {
 }
 
 "$HWASMC" --target=aarch64-linux-gnu "$T/demo.wasm" -o "$T/a64.so"
-expect_eq "aarch64: ELF machine 183 (EM_AARCH64)" 183 "$(elf_u16 "$T/a64.so" 18)"
+check "aarch64: ELF machine 183 (EM_AARCH64)" 183 "$(elf_u16 "$T/a64.so" 18)"
 off=$(desc_flags_off "$T/a64.so")
-expect_eq "aarch64: the descriptor records machine 183" 183 "$(elf_u16 "$T/a64.so" $((off + 2)))"
+check "aarch64: the descriptor records machine 183" 183 "$(elf_u16 "$T/a64.so" $((off + 2)))"
 "$HWASMC" --target=arm64 "$T/demo.wasm" -o "$T/a64-alias.so"
 cmp -s "$T/a64.so" "$T/a64-alias.so" && pass "arm64 is aarch64-linux-gnu" || fail "--target=arm64 differs"
 out=$("$HWASM_RUN" "$T/a64.so" fib 20 2>&1); rc=$?
-expect_eq "x86-64 runtime refuses an aarch64 module" 1 "$rc"
-expect_match "the refusal names both machines and the fix" \
+check "x86-64 runtime refuses an aarch64 module" 1 "$rc"
+matches "the refusal names both machines and the fix" \
     "refused before loading: it is compiled for aarch64 \(ELF machine 183\), this runtime runs on x86-64: compile it with hwasmc --target=x86_64-linux-gnu" "$out"
 
 "$HWASMC" --target=x86_64-linux-gnu "$T/demo.wasm" -o "$T/x64.so"
-expect_eq "x86_64: ELF machine 62 (EM_X86_64)" 62 "$(elf_u16 "$T/x64.so" 18)"
+check "x86_64: ELF machine 62 (EM_X86_64)" 62 "$(elf_u16 "$T/x64.so" 18)"
 off=$(desc_flags_off "$T/x64.so")
-expect_eq "x86_64: the descriptor records machine 62" 62 "$(elf_u16 "$T/x64.so" $((off + 2)))"
-expect_eq "x86_64 module runs" 6765 "$("$HWASM_RUN" "$T/x64.so" fib 20)"
+check "x86_64: the descriptor records machine 62" 62 "$(elf_u16 "$T/x64.so" $((off + 2)))"
+check "x86_64 module runs" 6765 "$("$HWASM_RUN" "$T/x64.so" fib 20)"
 "$HWASMC" "$T/demo.wasm" -o "$T/host.so"
 cmp -s "$T/x64.so" "$T/host.so" && pass "the default target is the host" || fail "default differs from x86_64"
 
@@ -41,17 +41,17 @@ cmp -s "$T/x64.so" "$T/host.so" && pass "the default target is the host" || fail
 cp "$T/x64.so" "$T/lie.so"
 printf '\267\000' | dd of="$T/lie.so" bs=1 seek=$((off + 2)) conv=notrunc 2>/dev/null
 out=$("$HWASM_RUN" "$T/lie.so" fib 20 2>&1); rc=$?
-expect_eq "a descriptor for another machine is refused" 1 "$rc"
-expect_match "its message names both machines" "compiled for aarch64 \(descriptor machine 183\), this runtime runs on x86-64" "$out"
+check "a descriptor for another machine is refused" 1 "$rc"
+matches "its message names both machines" "compiled for aarch64 \(descriptor machine 183\), this runtime runs on x86-64" "$out"
 
 # hwasmd keys its compile cache by `hwasmc --version`: one key per machine.
-expect_match "--version names the default target" "target x86_64-linux-gnu\)$" "$("$HWASMC" --version)"
-expect_match "--version names a chosen target" "target aarch64-linux-gnu\)$" \
+matches "--version names the default target" "target x86_64-linux-gnu\)$" "$("$HWASMC" --version)"
+matches "--version names a chosen target" "target aarch64-linux-gnu\)$" \
     "$("$HWASMC" --target=aarch64-linux-gnu --version)"
 
 out=$("$HWASMC" --target=riscv64-linux-gnu "$T/demo.wasm" -o "$T/r.so" 2>&1); rc=$?
-expect_eq "unknown --target: exit 2" 2 "$rc"
-expect_eq "unknown --target: one error line" \
+check "unknown --target: exit 2" 2 "$rc"
+check "unknown --target: one error line" \
     "hwasmc: error: --target must be x86_64-linux-gnu or aarch64-linux-gnu, not 'riscv64-linux-gnu'" "$out"
 [ -e "$T/r.so" ] && fail "unknown --target left an output" || pass "unknown --target writes nothing"
 finish
