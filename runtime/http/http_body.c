@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_internal.h"
+#include "http_common.h"
 
 static int reserve(hw_http_body *b, size_t extra) {
     if (b->len + extra <= b->cap) return HW_OK;

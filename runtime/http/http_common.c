@@ -1,14 +1,14 @@
 /*
- * http_common.c — helpers every http_handler function uses: the trap that names the
- * function and phase, the buf_limit string write, the header-bytes budget, the
- * per-instance scratch buffer, and the logger gate.
+ * http_common.c — the out-of-line half of http_common.h, what host functions use on a
+ * guest call: the trap that names the function and phase, the per-instance scratch
+ * buffer, and a guest's log lines within their per-call budget.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_internal.h"
+#include "http_common.h"
 
 const char *http_phase_name(int phase) {
     switch (phase) {

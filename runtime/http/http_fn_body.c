@@ -2,7 +2,7 @@
  * http_fn_body.c — read_body and write_body: stateful cursors per body kind, EOF with the
  * last bytes, replay of the request body under buffer_request, first write replaces.
  */
-#include "http_internal.h"
+#include "http_common.h"
 
 #define HI ((struct http_inst *)env)
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_internal.h"
+#include "http_common.h"
 
 #define HI ((struct http_inst *)env)
 

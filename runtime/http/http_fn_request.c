@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http_internal.h"
+#include "http_common.h"
 
 #define HI ((struct http_inst *)env)
 

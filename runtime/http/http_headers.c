@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_internal.h"
+#include "http_common.h"
 
 #define KEEP_FIELDS 32
 #define KEEP_FIELD_BYTES 256

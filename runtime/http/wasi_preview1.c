@@ -13,7 +13,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "http_internal.h"
+#include "http_common.h"
 
 #define HI ((struct http_inst *)env)
 
