@@ -126,6 +126,10 @@ int hwd_gen_reload(char *msg, size_t cap);
 void hwd_middleware_defaults(struct hwd_middleware *m);
 /* Zeroes c and sets every default; path names it in messages. */
 void hwd_config_defaults(struct hwd_config *c, const char *path);
+/* Whether s can name a middleware (or a Dapr component): it goes into log lines, a 500's
+ * body and metrics labels as it is, so 1 to HWD_NAME_MAX bytes and no control byte. */
+#define HWD_NAME_MAX 253
+int hwd_name_ok(const char *s);
 /* Parses and checks the YAML file; on error writes "hwasmd: FILE:LINE: what" into msg. */
 int hwd_config_load(const char *path, struct hwd_config *cfg, char *msg, size_t cap);
 void hwd_config_free(struct hwd_config *cfg);

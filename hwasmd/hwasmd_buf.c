@@ -4,7 +4,8 @@
  * plain appends with one error flag checked at the end. Also the JSON string literal writer
  * (hwd_json_string) the access log and builtin:echo print with: valid JSON whatever the
  * bytes (a byte that is not part of well-formed UTF-8 is written as \u00XX), and the
- * skip over what a partial vectored write sent (hwd_bufs_skip).
+ * skip over what a partial vectored write sent (hwd_bufs_skip), and the escaper that keeps
+ * a message one line whatever bytes a file put in it (hwd_msg_oneline).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,4 +93,30 @@ void hwd_json_string(FILE *f, const char *s, size_t n) {
         else fprintf(f, "\\u%04x", ch); /* a byte that is not UTF-8: its value, escaped */
     }
     fputc('"', f);
+}
+
+/* How many bytes ch takes in a one-line message. */
+static size_t oneline_width(unsigned char ch) {
+    if (ch == '\n' || ch == '\r' || ch == '\t') return 2;
+    return ch < 0x20 || ch == 0x7f ? 4 : 1;
+}
+
+void hwd_msg_oneline(char *msg, size_t cap) {
+    if (!cap) return;
+    /* how much of msg fits once escaped; then escape it from the end backwards, in place
+     * (a byte's escape ends at or after the byte, so nothing is read after it is written) */
+    size_t i = 0, out = 0, w;
+    while (msg[i] && out + (w = oneline_width((unsigned char)msg[i])) < cap) out += w, i++;
+    msg[out] = 0;
+    while (i > 0) {
+        unsigned char ch = (unsigned char)msg[--i];
+        w = oneline_width(ch);
+        out -= w;
+        if (w == 1) msg[out] = (char)ch;
+        else if (w == 2) msg[out] = '\\', msg[out + 1] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
+        else {
+            static const char hex[] = "0123456789abcdef";
+            msg[out] = '\\', msg[out + 1] = 'x', msg[out + 2] = hex[ch >> 4], msg[out + 3] = hex[ch & 15];
+        }
+    }
 }

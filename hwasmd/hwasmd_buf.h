@@ -37,5 +37,10 @@ char *hwd_buf_take(struct hwd_buf *b, size_t *len);
 uv_buf_t *hwd_bufs_skip(uv_buf_t *b, unsigned *n, size_t k);
 /* s as a JSON string literal, quoted and escaped. */
 void hwd_json_string(FILE *f, const char *s, size_t n);
+/* Makes the NUL-terminated message in msg[0..cap) one line, in place: each control byte a
+ * name or value from a file brought into it (a line end, a tab, ESC) becomes \n, \r, \t
+ * or \xHH, and what no longer fits in cap is cut, an escape never cut in two. Every
+ * "hwasmd: ..." message passes through it before anyone prints or returns it. */
+void hwd_msg_oneline(char *msg, size_t cap);
 
 #endif /* HWASMD_BUF_H */

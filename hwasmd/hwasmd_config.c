@@ -15,6 +15,7 @@
 
 #include "hwasmd.h"
 #include "hwasmd_addr.h"
+#include "hwasmd_buf.h"
 #include "hwasmd_metrics.h"
 #include "hwasmd_path.h"
 #include "hwasmd_upstream.h"
@@ -49,6 +50,13 @@ static int get_str(struct parse *p, yaml_node_t *n, const char *key, char **out)
     free(*out);
     *out = strdup(s);
     return *out ? 0 : fail(p, n, "out of memory");
+}
+
+int hwd_name_ok(const char *s) {
+    size_t n = 0;
+    for (; s[n]; n++)
+        if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f) return 0;
+    return n >= 1 && n <= HWD_NAME_MAX;
 }
 
 static int get_u32(struct parse *p, yaml_node_t *n, const char *key, uint32_t max, uint32_t *out) {
@@ -227,7 +235,11 @@ static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middlewa
         const char *key = scalar(k);
         int rc;
         if (!key) return fail(p, k, "expected a key");
-        if (!strcmp(key, "name")) rc = get_str(p, v, key, &m->name);
+        if (!strcmp(key, "name")) {
+            rc = get_str(p, v, key, &m->name);
+            if (!rc && !hwd_name_ok(m->name))
+                rc = fail(p, v, "name: expected 1 to %d bytes and no control character", HWD_NAME_MAX);
+        }
         else if (!strcmp(key, "module")) {
             const char *s = scalar(v);
             if (!s) return fail(p, v, "module: expected a path to a .wasm or .so");
@@ -455,7 +467,7 @@ int hwd_config_load(const char *path, struct hwd_config *c, char *msg, size_t ca
     struct parse p = {.path = path, .msg = msg, .cap = cap};
     hwd_config_defaults(c, path);
     struct hwd_yaml y;
-    if (hwd_yaml_open(&y, path, msg, cap)) return -1;
+    if (hwd_yaml_open(&y, path, msg, cap)) return hwd_msg_oneline(msg, cap), -1;
     /* a config in the current folder still anchors its modules there: "foo.so" becomes
      * "./foo.so", never a bare name a library search could resolve elsewhere */
     const char *slash = strrchr(path, '/');
@@ -467,6 +479,7 @@ int hwd_config_load(const char *path, struct hwd_config *c, char *msg, size_t ca
     }
     hwd_yaml_close(&y);
     free(p.dir);
+    if (rc) hwd_msg_oneline(msg, cap);
     return rc;
 }
 

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "hwasmd.h"
+#include "hwasmd_buf.h"
 #include "hwasmd_fetch.h"
 #include "hwasmd_upstream.h"
 #include "hwasmd_yaml.h"
@@ -54,7 +55,10 @@ static void warn(const char *file, size_t line, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "hwasmd: %s:%zu: warning: %s\n", file, line + 1, what);
+    char line_msg[sizeof what + 256];
+    snprintf(line_msg, sizeof line_msg, "hwasmd: %s:%zu: warning: %s", file, line + 1, what);
+    hwd_msg_oneline(line_msg, sizeof line_msg);
+    fprintf(stderr, "%s\n", line_msg);
 }
 
 /* The value of key in a mapping node, or NULL. */
@@ -164,6 +168,8 @@ static int component(struct dapr *d, yaml_document_t *doc, const char *file) {
     const char *type = str(get(doc, spec, "type")), *name = str(get(doc, md_node, "name"));
     size_t line = root->start_mark.line;
     if (!name) return fail(d, file, line, "Component: missing metadata.name");
+    if (!hwd_name_ok(name))
+        return fail(d, file, line, "Component: metadata.name: expected 1 to %d bytes and no control character", HWD_NAME_MAX);
     if (!type) return fail(d, file, spec ? spec->start_mark.line : line, "component %s: missing spec.type", name);
     struct component *dup = find(d, name);
     if (dup) return fail(d, file, line, "component %s is defined twice (also in %s)", name, dup->file);
@@ -326,7 +332,7 @@ int hwd_dapr_load(const char *dir, const char *config, const char *pipeline, con
     c->listen = strdup("127.0.0.1:3500");
     struct dirent **names;
     int n = scandir(dir, &names, yaml_name, alphasort), rc = 0;
-    if (n < 0) return snprintf(msg, cap, "hwasmd: %s: %s", dir, strerror(errno)), -1;
+    if (n < 0) return snprintf(msg, cap, "hwasmd: %s: %s", dir, strerror(errno)), hwd_msg_oneline(msg, cap), -1;
     for (int i = 0; i < n; i++) {
         char *path;
         if (!rc && asprintf(&path, "%s/%s", dir, names[i]->d_name) >= 0) {
@@ -364,5 +370,6 @@ int hwd_dapr_load(const char *dir, const char *config, const char *pipeline, con
         free(d.comps[i].file);
     }
     free(d.comps);
+    if (rc) hwd_msg_oneline(msg, cap);
     return rc;
 }

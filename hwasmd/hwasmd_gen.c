@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hwasmd.h"
+#include "hwasmd_buf.h"
 #include "hwasmd_metrics.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -66,5 +67,6 @@ int hwd_gen_reload(char *msg, size_t cap) {
                  c->n_mws, c->n_routes, fixed ? "; listen, admin and workers keep their values until a restart" : "");
     }
     pthread_mutex_unlock(&reload_mu);
+    hwd_msg_oneline(msg, cap);
     return rc;
 }

@@ -23,6 +23,7 @@
 #include "io_util.h"
 #include "sha256.h"
 #include "hwasmd.h"
+#include "hwasmd_buf.h"
 #include "hwasmd_fetch.h"
 
 extern char **environ;
@@ -504,5 +505,6 @@ out:
     free(path_var);
     free(resolved);
     free(dir);
+    if (rc) hwd_msg_oneline(msg, cap);
     return rc;
 }

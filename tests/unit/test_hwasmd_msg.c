@@ -1,0 +1,85 @@
+/*
+ * test_hwasmd_msg.c — the escaper every "hwasmd: ..." message passes through
+ * (hwd_msg_oneline, hwasmd/hwasmd_buf.c): whatever bytes a configuration put into a
+ * message, it comes out one line, within its buffer, a prefix of the whole escaped text
+ * and never cut inside an escape; and the names hwasmd prints as they are
+ * (hwd_name_ok) have no control byte.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "hwasmd.h"
+#include "hwasmd_buf.h"
+#include "unit_support.h"
+
+static void oneline(const char *in, size_t cap, char *out) {
+    memset(out, 0x55, 512);
+    strcpy(out, in);
+    hwd_msg_oneline(out, cap);
+}
+
+START_TEST(escapes) {
+    char out[512];
+    oneline("plain text", 64, out);
+    ck_assert_str_eq(out, "plain text");
+    oneline("a\nb\rc\td\x1b[2Je\x7f" "f", 64, out);
+    ck_assert_str_eq(out, "a\\nb\\rc\\td\\x1b[2Je\\x7ff");
+    oneline("\n\n\n", 64, out);
+    ck_assert_str_eq(out, "\\n\\n\\n");
+    oneline("caf\xc3\xa9", 64, out); /* bytes past 0x7f (UTF-8) are kept */
+    ck_assert_str_eq(out, "caf\xc3\xa9");
+}
+END_TEST
+
+/* Every cut of a message mixing every width: a prefix of the whole, whole escapes only. */
+START_TEST(every_cap) {
+    const char *in = "k: \"v\n\x01x\ty\x7f\rz\"";
+    char whole[512], out[512];
+    oneline(in, sizeof whole, whole);
+    size_t full = strlen(whole);
+    for (size_t cap = 1; cap <= full + 3; cap++) {
+        oneline(in, cap, out);
+        size_t n = strlen(out);
+        ck_assert_uint_lt(n, cap);
+        if (cap > full) ck_assert_uint_eq(n, full);
+        else ck_assert_uint_ge(n + 4, cap); /* cut only where the next escape (4 at most) no longer fits */
+        ck_assert_int_eq(memcmp(out, whole, n), 0);
+        for (size_t i = 0; i < n; i++) ck_assert_int_ge((unsigned char)out[i], 0x20);
+        /* the next whole-text byte starts an escape or a plain byte, never the inside of one */
+        if (n < full) {
+            size_t j = 0;
+            while (j < n) j += whole[j] != '\\' ? 1 : whole[j + 1] == 'x' ? 4 : 2;
+            ck_assert_uint_eq(j, n);
+        }
+    }
+}
+END_TEST
+
+START_TEST(names) {
+    ck_assert(hwd_name_ok("router"));
+    ck_assert(hwd_name_ok("a.b-c_d 1"));
+    ck_assert(!hwd_name_ok(""));
+    ck_assert(!hwd_name_ok("a\nb"));
+    ck_assert(!hwd_name_ok("a\x1b"));
+    ck_assert(!hwd_name_ok("\x7f"));
+    char long_name[HWD_NAME_MAX + 2];
+    memset(long_name, 'n', sizeof long_name);
+    long_name[HWD_NAME_MAX] = 0;
+    ck_assert(hwd_name_ok(long_name));
+    long_name[HWD_NAME_MAX] = 'n';
+    long_name[HWD_NAME_MAX + 1] = 0;
+    ck_assert(!hwd_name_ok(long_name));
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("hwasmd_msg");
+    TCase *tc = tcase_create("msg");
+    tcase_add_test(tc, escapes);
+    tcase_add_test(tc, every_cap);
+    tcase_add_test(tc, names);
+    suite_add_tcase(s, tc);
+    return unit_run_suite(s);
+}
