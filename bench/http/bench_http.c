@@ -1,9 +1,10 @@
 /*
  * bench_http.c — in-process cost of the http host (not a test): ns per request for a
  * baseline without any guest (what hw_http_serve's caller does alone: call its next
- * handler on the exchange), a no-op guest and a guest making one host call of each common
- * kind, reset under the snapshot policy, instance creation and freeing, and RSS per idle
- * instance. Each figure is the median of 21 batches. Usage: bench_http GUEST_DIR [SCALE]
+ * handler on the exchange), a no-op guest (also under a time budget, as hwasmd runs every
+ * guest) and a guest making one host call of each common kind, reset under the snapshot
+ * policy, instance creation and freeing, and RSS per idle instance. Each figure is the
+ * median of 21 batches. Usage: bench_http GUEST_DIR [SCALE]
  * (GUEST_DIR holds noop.so, hostcalls.so, counter.so; SCALE divides the iteration counts,
  * e.g. 100 under callgrind).
  * bench_http [--iters N] --case NAME FILE.so KIND... is the reference-host comparison's half
@@ -58,10 +59,11 @@ static hw_http_exchange *new_exchange(void) {
     return &x;
 }
 
-/* Median ns per request of `iters` requests through the guest on one reused exchange;
- * guest NULL: the baseline, the embedder alone (its next handler on the exchange). */
-static double per_request(const char *guest, uint32_t policy, int iters) {
-    hw_http_config cfg = {.policy = policy};
+/* Median ns per request of `iters` requests through the guest on one reused exchange,
+ * each guest call under a time budget of deadline_ms (0: none); guest NULL: the baseline,
+ * the embedder alone (its next handler on the exchange). */
+static double per_request(const char *guest, uint32_t policy, uint32_t deadline_ms, int iters) {
+    hw_http_config cfg = {.policy = policy, .deadline_ms = deadline_ms};
     hw_http_middleware *mw = NULL;
     hw_error err;
     if (guest && hw_http_middleware_new(path(guest), &cfg, &mw, &err)) {
@@ -234,13 +236,16 @@ int main(int argc, char **argv) {
     if (argc > 1 && !strncmp(argv[1], "--", 2)) return run_cases(argc, argv);
     dir = argc > 1 ? argv[1] : "build/tests/guests";
     scale = argc > 2 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 1;
-    double base = per_request(NULL, HW_HTTP_KEEP, 100000 / scale);
-    double noop = per_request("noop", HW_HTTP_KEEP, 100000 / scale);
-    double calls = per_request("hostcalls", HW_HTTP_KEEP, 100000 / scale);
-    double keep = per_request("counter", HW_HTTP_KEEP, 20000 / scale);
-    double reset = per_request("counter", HW_HTTP_RESET, 20000 / scale);
+    double base = per_request(NULL, HW_HTTP_KEEP, 0, 100000 / scale);
+    double noop = per_request("noop", HW_HTTP_KEEP, 0, 100000 / scale);
+    double timed = per_request("noop", HW_HTTP_KEEP, 1000, 100000 / scale);
+    double calls = per_request("hostcalls", HW_HTTP_KEEP, 0, 100000 / scale);
+    double keep = per_request("counter", HW_HTTP_KEEP, 0, 20000 / scale);
+    double reset = per_request("counter", HW_HTTP_RESET, 0, 20000 / scale);
     printf("baseline request (next only):       %8.1f ns\n", base);
     printf("trivial request (noop, next=1):     %8.1f ns  (added %.1f ns)\n", noop, noop - base);
+    /* hwasmd's default: every guest call under time_budget_ms 1000 */
+    printf("the same, 1000 ms time budget:      %8.1f ns  (budget %.1f ns)\n", timed, timed - noop);
     printf("request with 6 host calls:          %8.1f ns  (%.1f ns per call)\n", calls,
            (calls - noop) / 6);
     printf("counter request, keep policy:       %8.1f ns\n", keep);

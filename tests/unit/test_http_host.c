@@ -520,10 +520,19 @@ START_TEST(deadline_interrupts) {
     hw_http_exchange x;
     struct backend be = {0};
     hw_error err;
-    exchange(&x, "GET", "/", NULL);
-    ck_assert_int_eq(serve(mw, &x, &be, &err), HW_ETRAP);
-    ck_assert_int_eq(err.trap, HWASM_TRAP_INTERRUPTED);
-    hw_http_exchange_free(&x);
+    /* never early: the call ran its whole budget (a deadline read off a coarse clock
+     * without the tick's slack would fire up to a tick sooner) */
+    for (int i = 0; i < 5; i++) {
+        exchange(&x, "GET", "/", NULL);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ck_assert_int_eq(serve(mw, &x, &be, &err), HW_ETRAP);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        ck_assert_int_eq(err.trap, HWASM_TRAP_INTERRUPTED);
+        int64_t ns = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
+        ck_assert_int_ge(ns, 50 * 1000000);
+        hw_http_exchange_free(&x);
+    }
     hw_http_middleware_free(mw);
     /* a healthy guest under a deadline keeps working */
     mw = load_guest("counter", &cfg);
