@@ -76,9 +76,10 @@ static const char *str(yaml_node_t *n) {
     return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-/* Calls each key of a mapping that is not in known (NULL-ended) with warn(). */
-static void warn_unknown(yaml_document_t *doc, yaml_node_t *map, const char *const *known, const char *where,
-                         const char *file) {
+/* Warns of each key of a mapping that is not in known (NULL-ended): "KIND NAME: field
+ * WHERE.KEY is not a Dapr field ..." (where "" for a document's top level). */
+static void warn_unknown(yaml_document_t *doc, yaml_node_t *map, const char *const *known, const char *kind,
+                         const char *name, const char *where, const char *file) {
     if (!map || map->type != YAML_MAPPING_NODE) return;
     for (yaml_node_pair_t *kv = map->data.mapping.pairs.start; kv < map->data.mapping.pairs.top; kv++) {
         yaml_node_t *k = yaml_document_get_node(doc, kv->key);
@@ -86,8 +87,8 @@ static void warn_unknown(yaml_document_t *doc, yaml_node_t *map, const char *con
         int ok = 0;
         for (const char *const *s = known; *s && !ok; s++) ok = key && !strcmp(key, *s);
         if (!ok)
-            warn(file, k->start_mark.line, "%s: field %s.%s is not a Dapr field hwasmd knows: ignored", where, where,
-                 key ? key : "?");
+            warn(file, k->start_mark.line, "%s %s: field %s%s%s is not a Dapr field hwasmd knows: ignored", kind, name,
+                 where, *where ? "." : "", key ? key : "?");
     }
 }
 
@@ -115,7 +116,7 @@ static int metadata_item(struct dapr *d, yaml_document_t *doc, yaml_node_t *e, s
     size_t line = e->start_mark.line;
     yaml_node_t *v = get(doc, e, "value");
     if (!k) return fail(d, file, line, "component %s: spec.metadata: an item without a name", c->name);
-    warn_unknown(doc, e, item_keys, "spec.metadata[]", file);
+    warn_unknown(doc, e, item_keys, "component", c->name, "spec.metadata[]", file);
     if (get(doc, e, "secretKeyRef"))
         return fail(d, file, line, "component %s: %s: secretKeyRef is not supported (hwasmd reads no secret store): give value", c->name, k);
     if (!v) return fail(d, file, line, "component %s: %s: missing value", c->name, k);
@@ -190,9 +191,9 @@ static int component(struct dapr *d, yaml_document_t *doc, const char *file) {
         warn(file, line, "component %s: apiVersion %s: read as dapr.io/v1alpha1", name, api);
     if (version && strcmp(version, "v1"))
         warn(file, get(doc, spec, "version")->start_mark.line, "component %s: spec.version %s: read as v1", name, version);
-    warn_unknown(doc, root, top, "", file);
-    warn_unknown(doc, md_node, meta, "metadata", file);
-    warn_unknown(doc, spec, spec_keys, "spec", file);
+    warn_unknown(doc, root, top, "component", name, "", file);
+    warn_unknown(doc, md_node, meta, "component", name, "metadata", file);
+    warn_unknown(doc, spec, spec_keys, "component", name, "spec", file);
     static const struct {
         const char *key, *why;
     } ignored[] = {
@@ -304,7 +305,7 @@ static int pipeline_doc(struct dapr *d, yaml_document_t *doc, const char *file, 
         if (get(doc, e, "selector"))
             return fail(d, file, get(doc, e, "selector")->start_mark.line,
                         "handler %s: selector is not supported (hwasmd applies a handler to every request)", name);
-        warn_unknown(doc, e, handler_keys, "handler", file);
+        warn_unknown(doc, e, handler_keys, "handler", name, "", file);
         if (strcmp(type, "middleware.http.wasm"))
             return fail(d, file, line, "handler %s: type %s is not supported (only middleware.http.wasm)", name, type);
         struct component *comp = find(d, name);

@@ -93,6 +93,7 @@ spec:
   type: state.redis
   version: v1
 Y
+printf 'labels: {tier: edge}\n' >>"$T/components/wasm.yaml" # metadata's field, misplaced at the top
 # one Configuration per placement: hwasmd in front of the app applies the app pipeline
 pipeline() { # pipeline FILE KEY HANDLER...
     f=$1 key=$2; shift 2
@@ -144,6 +145,7 @@ contains "strictSandbox: random bytes deterministic" "rand=$RAND" "$S1"
 contains "strictSandbox: fields hwasmd ignores are warned about (scopes)" "strict: scopes is not implemented" "$(cat "$T/s.err")"
 contains "strictSandbox: ... (initTimeout), naming file and line" "$T/components/wasm.yaml:57: warning: component strict: spec.initTimeout" "$(cat "$T/s.err")"
 contains "strictSandbox: ... (unknown metadata)" "metadata color is not a middleware.http.wasm field" "$(cat "$T/s.err")"
+contains "... (an unknown top-level field, by component)" "$T/components/wasm.yaml:77: warning: component loose: field labels is not a Dapr field hwasmd knows: ignored" "$(cat "$T/s.err")"
 pipeline "$T/loose.yaml" appHttpPipeline loose
 start_dapr l --dapr-components "$T/components" --dapr-config "$T/loose.yaml"
 L1=$(curl -s http://127.0.0.1:$PORT/)
