@@ -1,6 +1,7 @@
 # metrics.sh — /metrics passes `promtool check metrics` whatever the configuration names
-# (quotes, backslashes and newlines in route prefixes and middleware names; a Host with
-# them is refused before routing, so host labels are escaped by the same code), with
+# (quotes and backslashes in route prefixes and middleware names; a name with a newline or
+# another control byte is refused by the configuration, a Host with them before routing,
+# so host labels are escaped by the same code), with
 # one series per label set (two routes with the same prefix and different hosts, one
 # upstream named by several routes); every answer is counted, the 400/408/413/431 a
 # connection gets before any route included; the scrape's own connection is not a client.
@@ -16,10 +17,10 @@ upstream: builtin:echo
 access_log: access.jsonl
 limits: {header_bytes: 1024, body_bytes: 1024, idle_timeout_ms: 500}
 middleware:
-  - {name: "mw \"quoted\" \\\\ back\nslash", module: $GUESTS/noop.wasm}
+  - {name: "mw \"quoted\" \\\\ back/slash", module: $GUESTS/noop.wasm}
   - {name: plain, module: $GUESTS/noop.wasm}
 routes:
-  - {prefix: "/q\"uo\\\\te", chain: ["mw \"quoted\" \\\\ back\nslash"]}
+  - {prefix: "/q\"uo\\\\te", chain: ["mw \"quoted\" \\\\ back/slash"]}
   - {prefix: /same, host: "a.example", chain: [plain]}
   - {prefix: /same, host: "b\"ad\\\\host", chain: [plain]}
   - {prefix: /same, chain: [plain]}
@@ -55,7 +56,7 @@ printf '%s\n' "$M" >"$T/metrics.txt"
 OUT=$("$PROMTOOL" check metrics <"$T/metrics.txt" 2>&1); RC=$?
 check "promtool check metrics accepts /metrics" 0 "$RC"
 [ "$RC" = 0 ] || echo "$OUT" | head -5
-contains "middleware name escaped" 'hwasmd_middleware_traps_total{middleware="mw \"quoted\" \\ back\nslash"} 0' "$M"
+contains "middleware name escaped" 'hwasmd_middleware_traps_total{middleware="mw \"quoted\" \\ back/slash"} 0' "$M"
 contains "route prefix escaped" 'hwasmd_requests_total{route="/q\"uo\\te",host="",methods="",code="2xx"} 1' "$M"
 contains "same prefix, other host and methods: its own series" 'hwasmd_requests_total{route="/same",host="a.example",methods="GET,HEAD",code="2xx"} 2' "$M"
 contains "same prefix, no host: its own series" 'hwasmd_requests_total{route="/same",host="",methods="",code="2xx"} 1' "$M"
