@@ -151,7 +151,8 @@ typedef struct hw_http_config {
                                     loop can park the request instead of blocking */
     uint32_t max_memory_pages;   /* memory.grow fails (-1) above this, a larger declared min
                                     fails the load; 0 = HW_HTTP_DEFAULT_MEMORY_PAGES */
-    uint32_t deadline_ms;        /* per guest call; the guest traps "interrupted"; 0 = none */
+    uint32_t deadline_ms;        /* per guest call; the guest traps "interrupted" after it,
+                                    at most deadline_ms/16 (or 1 ms) later; 0 = none */
     uint32_t policy;             /* enum hw_http_policy */
     const char *const *environ;  /* "KEY=VALUE" strings for WASI environ_*, NULL-ended; copied */
     uint32_t max_table_elements; /* all of an instance's tables together: table.grow fails

@@ -1,8 +1,27 @@
 /*
- * http_deadline.c — the per-call deadline of a middleware: one timer thread per
+ * http_deadline.c — the per-call time budget of a middleware: one timer thread per
  * middleware (started only when deadline_ms is set) that sets the interrupt flag of any
- * instance whose guest call runs past its deadline, so the guest traps "interrupted". A
- * call arms and disarms its deadline without a lock; the timer scans every live instance.
+ * instance whose guest call has run for its budget, so the guest traps "interrupted".
+ *
+ * A guest call reads no clock: every call pays for its deadline, and a clock read (20 to
+ * 70 ns here) was most of that. Arming stores the call's stamp (the instance's count of
+ * calls) in hi->deadline; the timer, scanning every live instance, notes the time it
+ * first sees a stamp running, and fires the call once that much time has passed since.
+ * The first sighting comes after the call began, so a call is never interrupted early;
+ * the timer looks every tick (a sixteenth of the budget, 1 ms at least) while calls run,
+ * so one is interrupted at most a tick late. With no call running the timer sleeps until
+ * an arm wakes it.
+ *
+ *   hi->deadline:  OFF --deadline_arm--> stamp --deadline_disarm--> OFF
+ *                                          |
+ *                          check (budget passed since first seen)
+ *                                          v
+ *                  FIRING --check: interrupt--> FIRED --deadline_disarm--> OFF
+ *                  (deadline_disarm waits out FIRING, then clears a late interrupt flag)
+ *
+ * Arming and disarming take no lock: a store and a load, or a compare-and-swap, on the
+ * instance's own line (a lock per call shared by every worker was a tail of milliseconds
+ * whenever its holder was preempted).
  */
 #include <stdint.h>
 #include <time.h>
@@ -15,17 +34,23 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Fires hi if its deadline has passed; returns its pending deadline, else UINT64_MAX. The
- * compare-and-swap makes the timer and the worker agree on whether it fired: a deadline
- * the worker disarmed (or re-armed for its next call) meanwhile is left alone. */
-static uint64_t check(struct http_inst *hi, uint64_t now) {
-    uint64_t d = __atomic_load_n(&hi->deadline_ns, __ATOMIC_ACQUIRE);
-    if (d <= DEADLINE_FIRING) return UINT64_MAX;
-    if (d > now) return d;
-    if (__atomic_compare_exchange_n(&hi->deadline_ns, &d, DEADLINE_FIRING, 0, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_RELAXED)) {
+/* Fires hi if its running call has had its budget; returns when the call's budget ends,
+ * else UINT64_MAX. The compare-and-swap makes the timer and the worker agree on whether
+ * it fired: a call the worker disarmed (or followed with the next) meanwhile is left
+ * alone. Called with mw->lock held. */
+static uint64_t check(struct http_mw *mw, struct http_inst *hi, uint64_t now) {
+    uint64_t s = __atomic_load_n(&hi->deadline, __ATOMIC_ACQUIRE);
+    if (s <= DEADLINE_FIRING) return UINT64_MAX;
+    if (s != hi->seen_stamp) { /* first seen: its budget counts from a clock read after the arm */
+        hi->seen_stamp = s;
+        hi->seen_ns = now_ns();
+        return hi->seen_ns + mw->budget_ns;
+    }
+    uint64_t end = hi->seen_ns + mw->budget_ns;
+    if (end > now) return end;
+    if (__atomic_compare_exchange_n(&hi->deadline, &s, DEADLINE_FIRING, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
         hw_instance_interrupt(hi->inst);
-        __atomic_store_n(&hi->deadline_ns, DEADLINE_FIRED, __ATOMIC_RELEASE);
+        __atomic_store_n(&hi->deadline, DEADLINE_FIRED, __ATOMIC_RELEASE);
     }
     return UINT64_MAX;
 }
@@ -33,7 +58,7 @@ static uint64_t check(struct http_inst *hi, uint64_t now) {
 static uint64_t scan(struct http_mw *mw) {
     uint64_t now = now_ns(), earliest = UINT64_MAX;
     for (struct http_inst *hi = mw->all; hi; hi = hi->all_next) {
-        uint64_t d = check(hi, now);
+        uint64_t d = check(mw, hi, now);
         if (d < earliest) earliest = d;
     }
     return earliest;
@@ -53,6 +78,9 @@ static void *timer_main(void *arg) {
             if (scan(mw) == UINT64_MAX && !mw->timer_stop) pthread_cond_wait(&mw->timer_cond, &mw->lock);
             __atomic_store_n(&mw->timer_idle, 0, __ATOMIC_SEQ_CST);
         } else {
+            /* calls armed after this scan are first seen at the next: a tick from now */
+            uint64_t next = now_ns() + mw->tick_ns;
+            if (earliest > next) earliest = next;
             struct timespec ts = {(time_t)(earliest / 1000000000u), (long)(earliest % 1000000000u)};
             pthread_cond_timedwait(&mw->timer_cond, &mw->lock, &ts);
         }
@@ -70,6 +98,8 @@ int deadline_start(struct http_mw *mw) {
     if (rc) return HW_ENOMEM;
     mw->timer_cond_ready = 1;
     if (!mw->cfg.deadline_ms) return HW_OK;
+    mw->budget_ns = (uint64_t)mw->cfg.deadline_ms * 1000000u;
+    mw->tick_ns = mw->budget_ns / 16 > 1000000u ? mw->budget_ns / 16 : 1000000u;
     if (pthread_create(&mw->timer, NULL, timer_main, mw)) return HW_ENOMEM;
     mw->timer_running = 1;
     return HW_OK;
@@ -86,16 +116,14 @@ void deadline_stop(struct http_mw *mw) {
     pthread_cond_destroy(&mw->timer_cond);
 }
 
-/* Arming and disarming take no lock: a store and a load, or a compare-and-swap, on the
- * instance's own line (a lock per call shared by every worker was a tail of milliseconds
- * whenever its holder was preempted). Called only when the timer runs (the caller checks
- * mw->timer_running, so a middleware without deadline_ms pays one load per call). */
+/* Called only when the timer runs (the caller checks mw->timer_running, so a middleware
+ * without deadline_ms pays one load per call). One worker at a time uses an instance, so
+ * hi->calls needs no atomic. */
 void deadline_arm(struct http_inst *hi) {
     struct http_mw *mw = hi->mw;
-    __atomic_store_n(&hi->deadline_ns, now_ns() + (uint64_t)mw->cfg.deadline_ms * 1000000u, __ATOMIC_SEQ_CST);
-    /* Every deadline is now + the same budget, so none is earlier than one the timer
-     * already waits for: only an idle timer needs waking (a wake-up per call would cost a
-     * context switch per call). */
+    __atomic_store_n(&hi->deadline, DEADLINE_FIRING + ++hi->calls, __ATOMIC_SEQ_CST);
+    /* a timer that sees calls running looks again within a tick: only an idle timer needs
+     * waking (a wake-up per call would cost a context switch per call) */
     if (__atomic_load_n(&mw->timer_idle, __ATOMIC_SEQ_CST)) {
         pthread_mutex_lock(&mw->lock);
         pthread_cond_signal(&mw->timer_cond);
@@ -104,11 +132,11 @@ void deadline_arm(struct http_inst *hi) {
 }
 
 void deadline_disarm(struct http_inst *hi) {
-    uint64_t d = __atomic_load_n(&hi->deadline_ns, __ATOMIC_ACQUIRE);
+    uint64_t d = __atomic_load_n(&hi->deadline, __ATOMIC_ACQUIRE);
     /* the timer is between its compare-and-swap and the interrupt: a few instructions */
-    while (d == DEADLINE_FIRING || !__atomic_compare_exchange_n(&hi->deadline_ns, &d, DEADLINE_OFF, 0,
+    while (d == DEADLINE_FIRING || !__atomic_compare_exchange_n(&hi->deadline, &d, DEADLINE_OFF, 0,
                                                                  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        if (d == DEADLINE_FIRING) d = __atomic_load_n(&hi->deadline_ns, __ATOMIC_ACQUIRE);
+        if (d == DEADLINE_FIRING) d = __atomic_load_n(&hi->deadline, __ATOMIC_ACQUIRE);
     /* The timer may fire just after the guest returned: a healthy instance must not keep
      * the flag, or its next call would trap at once. */
     if (d == DEADLINE_FIRED) hi->vm->interrupt = 0;

@@ -95,9 +95,12 @@ struct http_inst {
     uint64_t fake_rand;
 
     /* deadline (http_deadline.c): DEADLINE_OFF, DEADLINE_FIRING, DEADLINE_FIRED or the
-     * monotonic ns the running call must end by (atomic: the worker arms and disarms it
-     * without a lock, the timer thread fires it with a compare-and-swap) */
-    uint64_t deadline_ns;
+     * running call's stamp (atomic: the worker arms and disarms it without a lock, the
+     * timer thread fires it with a compare-and-swap); calls counts the worker's arms; the
+     * timer's own record of the call it last saw running, and when (under mw->lock) */
+    uint64_t deadline;
+    uint64_t calls;
+    uint64_t seen_stamp, seen_ns;
     /* every live instance, for the timer thread's scan (guarded by mw->lock) */
     struct http_inst *all_next, *all_prev;
 
@@ -155,7 +158,9 @@ struct http_mw {
     /* deadline timer */
     pthread_t timer;
     int timer_cond_ready, timer_running, timer_stop;
-    int timer_idle; /* waiting with no deadline armed (atomic) */
+    int timer_idle;     /* waiting with no deadline armed (atomic) */
+    uint64_t budget_ns; /* cfg.deadline_ms in ns */
+    uint64_t tick_ns;   /* how often the timer looks while calls run (http_deadline.c) */
     pthread_cond_t timer_cond;
 };
 
@@ -174,7 +179,7 @@ struct pool_slot {
     char pad[128 - sizeof(pthread_mutex_t) - 2 * sizeof(struct http_inst *) - 8];
 };
 
-/* Deadline states other than a time (every real deadline is far above these). */
+/* Deadline states other than a call's stamp (every stamp is above these). */
 #define DEADLINE_OFF 0u
 #define DEADLINE_FIRED 1u
 #define DEADLINE_FIRING 2u
