@@ -61,9 +61,11 @@ pid_t spec_spawn(char *const argv[], const char *stderr_path, unsigned cpu_secon
     if (pid != 0)
         return pid;
     int err = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int null = open("/dev/null", O_RDWR);
-    if (err < 0 || null < 0)
+    int null = err < 0 ? -1 : open("/dev/null", O_RDWR);
+    if (err < 0 || null < 0) { /* said on the runner's own stderr: the job's file is what failed */
+        fprintf(stderr, "spec runner: cannot open %s: %s\n", err < 0 ? stderr_path : "/dev/null", strerror(errno));
         _exit(127);
+    }
     dup2(null, 0);
     dup2(null, 1);
     dup2(err, 2);
