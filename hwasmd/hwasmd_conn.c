@@ -259,6 +259,20 @@ static void written(uv_write_t *wr, int status) {
     answered(wr->data, status);
 }
 
+/* A queued answer that the client took nothing of for idle_ms: the client is dropped (as
+ * nginx's send_timeout drops it), so its answer, and the request body and gathered bytes it
+ * holds in limits.buffered_bytes, are not held for good by a client that never reads. One
+ * that reads, however slowly, keeps its connection. */
+static void send_stalled(uv_timer_t *t) {
+    struct hwd_conn *c = t->data;
+    size_t left = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+    if (left < c->send_left) {
+        c->send_left = left;
+        return;
+    }
+    hwd_conn_close(c);
+}
+
 /* Most answers fit the socket buffer: written at once, in one writev of head, body and
  * what follows it, they spare libuv a write watcher (and the epoll_ctl calls to arm and
  * disarm it). */
@@ -276,7 +290,9 @@ void hwd_conn_send(struct hwd_conn *c, char *buf, size_t len, size_t split, cons
     if (n < 0 && n != UV_EAGAIN) return answered(c, n);
     uv_buf_t *rest = hwd_bufs_skip(b, &nb, n > 0 ? (size_t)n : 0);
     c->wr.data = c;
-    if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, rest, nb, written)) hwd_conn_close(c);
+    if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, rest, nb, written)) return hwd_conn_close(c);
+    c->send_left = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+    uv_timer_start(&c->timer, send_stalled, c->idle_ms, c->idle_ms);
 }
 
 static const char *error_text(int status) {
