@@ -86,6 +86,7 @@ static int on_begin(llhttp_t *p) {
     struct hwd_conn *c = p->data;
     if (!(c->x = exchange_take(c->w))) return -1;
     c->header_bytes = c->url_len = 0;
+    c->header_lines = 0;
     c->request_start_ms = uv_now(c->w->loop);
     c->trailers = 0;
     hwd_header_drop(&c->hdr);
@@ -101,8 +102,13 @@ static int on_url(llhttp_t *p, const char *at, size_t n) {
 
 /* The header line read so far joins the request's headers; past the last chunk it joins
  * the request's trailers instead, never its headers (there it would slip past guests that
- * read headers, or be taken for the next request's). Trailers count in header_bytes. */
+ * read headers, or be taken for the next request's). Trailers count in header_bytes, and
+ * in header_count: 16,000 empty lines are 16,000 bytes but a megabyte of field list. */
 static int commit_field(struct hwd_conn *c) {
+    if (hwd_header_pending(&c->hdr) && ++c->header_lines > c->max_header_lines) {
+        c->error = 431;
+        return -1;
+    }
     return hwd_header_commit(&c->hdr, c->trailers ? &c->x->req.trailers : &c->x->req.headers);
 }
 
@@ -423,6 +429,7 @@ static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open)
     *open = admin ? ++w->admin_conns : __atomic_add_fetch(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
     struct hwd_config *g = hwd_gen_acquire();
     c->max_header = g->max_header_bytes;
+    c->max_header_lines = g->max_header_count;
     c->max_body = g->max_body_bytes;
     c->budget.cap = g->buffered_bytes;
     c->max_connections = admin ? g->admin_connections : g->max_connections;

@@ -94,7 +94,9 @@ struct hwd_conn {
     int trailers;                /* past the last chunk: header lines are trailers */
     char *url;
     size_t url_len, header_bytes;
+    uint32_t header_lines;       /* header and trailer lines so far */
     size_t max_header, max_body; /* from the generation current at accept time */
+    uint32_t max_header_lines;
     uint32_t idle_ms, request_ms, max_connections;
     uint64_t request_start_ms; /* loop time of the current request's first byte */
     int busy, closing, keep_alive, head, error, admin;
