@@ -170,6 +170,9 @@ static int on_headers_done(llhttp_t *p) {
     if (p->method == HTTP_CONNECT || (c->error = framing_status(p, &q->headers)) ||
         (c->error = hwd_target_parse(q, p->http_minor == 1, &c->tgt)))
         return -1;
+    /* what Connection names is this hop's: gone before any guest looks (the framing and
+     * the host were read above, and stay) */
+    if (hwd_connection_options_drop(&q->headers)) return -1;
     if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->max_body) {
         c->error = 413;
         return -1;
