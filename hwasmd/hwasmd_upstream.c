@@ -126,6 +126,10 @@ static int on_status(llhttp_t *p, const char *at, size_t n) {
 static int commit_line(struct hwd_reply *r) {
     if (!hwd_header_pending(&r->hdr)) return 0;
     if (r->lines++ >= r->max_headers) return -1; /* counted apart: merged headers move away */
+    /* "Set-Cookie : x" (loose llhttp takes it) would reach the client as sent, a name one
+     * client trims and another does not: refused, as nginx refuses it */
+    char last = r->hdr.field[r->hdr.field_len - 1];
+    if (last == ' ' || last == '\t') return -1;
     return hwd_header_commit(&r->hdr, r->in_trailers ? &r->trailers : &r->headers);
 }
 
@@ -144,7 +148,7 @@ static int on_value(llhttp_t *p, const char *at, size_t n) {
 
 static int on_headers_done(llhttp_t *p) {
     struct hwd_reply *r = p->data;
-    if (commit_line(r)) return -1;
+    if (commit_line(r) || p->status_code < 100) return -1; /* 000..099: no status at all */
     r->head_done = p->status_code >= 200;
     r->status = p->status_code;
     return r->head ? 1 : 0; /* 1: a response to HEAD has no body whatever it says */
