@@ -95,6 +95,7 @@ struct hwd_config {
     uint32_t admin_connections; /* open at once on the admin listener */
     uint32_t workers;
     size_t max_header_bytes, max_body_bytes;
+    uint32_t max_header_count; /* header and trailer lines of a request */
     size_t stream_buffer_bytes; /* queued to a client of a streamed answer before the app waits */
     size_t buffered_bytes;      /* gathered answers held in memory, process-wide (hwasmd_budget.c) */
     uint32_t idle_timeout_ms, request_timeout_ms;

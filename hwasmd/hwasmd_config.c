@@ -334,6 +334,8 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
         if (!strcmp(key, "header_bytes")) {
             if (get_u32(p, v, key, 1u << 20, &x)) return -1;
             c->max_header_bytes = x;
+        } else if (!strcmp(key, "header_count")) {
+            if (get_limit(p, v, key, 1u << 20, &c->max_header_count)) return -1;
         } else if (!strcmp(key, "body_bytes")) {
             if (get_u32(p, v, key, 1u << 30, &x)) return -1;
             c->max_body_bytes = x;
@@ -453,6 +455,7 @@ void hwd_config_defaults(struct hwd_config *c, const char *path) {
     memset(c, 0, sizeof *c);
     c->path = strdup(path);
     c->max_header_bytes = 16384;
+    c->max_header_count = 100;
     c->max_body_bytes = 8u << 20;
     c->idle_timeout_ms = 60000;
     c->request_timeout_ms = 30000;

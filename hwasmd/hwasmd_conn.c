@@ -86,6 +86,7 @@ static int on_begin(llhttp_t *p) {
     struct hwd_conn *c = p->data;
     if (!(c->x = exchange_take(c->w))) return -1;
     c->header_bytes = c->url_len = 0;
+    c->header_lines = 0;
     c->request_start_ms = uv_now(c->w->loop);
     c->trailers = 0;
     hwd_header_drop(&c->hdr);
@@ -101,8 +102,13 @@ static int on_url(llhttp_t *p, const char *at, size_t n) {
 
 /* The header line read so far joins the request's headers; past the last chunk it joins
  * the request's trailers instead, never its headers (there it would slip past guests that
- * read headers, or be taken for the next request's). Trailers count in header_bytes. */
+ * read headers, or be taken for the next request's). Trailers count in header_bytes, and
+ * in header_count: 16,000 empty lines are 16,000 bytes but a megabyte of field list. */
 static int commit_field(struct hwd_conn *c) {
+    if (hwd_header_pending(&c->hdr) && ++c->header_lines > c->max_header_lines) {
+        c->error = 431;
+        return -1;
+    }
     return hwd_header_commit(&c->hdr, c->trailers ? &c->x->req.trailers : &c->x->req.headers);
 }
 
@@ -164,6 +170,9 @@ static int on_headers_done(llhttp_t *p) {
     if (p->method == HTTP_CONNECT || (c->error = framing_status(p, &q->headers)) ||
         (c->error = hwd_target_parse(q, p->http_minor == 1, &c->tgt)))
         return -1;
+    /* what Connection names is this hop's: gone before any guest looks (the framing and
+     * the host were read above, and stay) */
+    if (hwd_connection_options_drop(&q->headers)) return -1;
     if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->max_body) {
         c->error = 413;
         return -1;
@@ -259,6 +268,20 @@ static void written(uv_write_t *wr, int status) {
     answered(wr->data, status);
 }
 
+/* A queued answer that the client took nothing of for idle_ms: the client is dropped (as
+ * nginx's send_timeout drops it), so its answer, and the request body and gathered bytes it
+ * holds in limits.buffered_bytes, are not held for good by a client that never reads. One
+ * that reads, however slowly, keeps its connection. */
+static void send_stalled(uv_timer_t *t) {
+    struct hwd_conn *c = t->data;
+    size_t left = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+    if (left < c->send_left) {
+        c->send_left = left;
+        return;
+    }
+    hwd_conn_close(c);
+}
+
 /* Most answers fit the socket buffer: written at once, in one writev of head, body and
  * what follows it, they spare libuv a write watcher (and the epoll_ctl calls to arm and
  * disarm it). */
@@ -276,7 +299,9 @@ void hwd_conn_send(struct hwd_conn *c, char *buf, size_t len, size_t split, cons
     if (n < 0 && n != UV_EAGAIN) return answered(c, n);
     uv_buf_t *rest = hwd_bufs_skip(b, &nb, n > 0 ? (size_t)n : 0);
     c->wr.data = c;
-    if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, rest, nb, written)) hwd_conn_close(c);
+    if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, rest, nb, written)) return hwd_conn_close(c);
+    c->send_left = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+    uv_timer_start(&c->timer, send_stalled, c->idle_ms, c->idle_ms);
 }
 
 static const char *error_text(int status) {
@@ -407,6 +432,7 @@ static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open)
     *open = admin ? ++w->admin_conns : __atomic_add_fetch(&hwd_stat_connections, 1, __ATOMIC_RELAXED);
     struct hwd_config *g = hwd_gen_acquire();
     c->max_header = g->max_header_bytes;
+    c->max_header_lines = g->max_header_count;
     c->max_body = g->max_body_bytes;
     c->budget.cap = g->buffered_bytes;
     c->max_connections = admin ? g->admin_connections : g->max_connections;

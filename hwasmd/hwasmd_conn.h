@@ -43,7 +43,9 @@
  *   |            |  | upstream_done (stream = NULL, stream_paused = 0, timer stopped)
  *   |            v  v
  *   |         SENDING         busy = 1, out != NULL (answer() or upstream_done's last
- *   |            |            chunk); hwd_conn_send writes it. timer: stopped (after
+ *   |            |            chunk); hwd_conn_send writes it. timer: when the write is
+ *   |            |            queued, send_stalled every idle_ms: closes unless the queue
+ *   |            |            shrank since its last look (-> CLOSING); else stopped (after
  *   |            |            send_error the idle timer may still run: idle_expired
  *   |            |            ignores a busy connection).
  *   |            | written / hwd_conn_send -> answered (busy = 0, x freed)
@@ -73,9 +75,10 @@ struct hwd_upstream_call;
 
 struct hwd_conn {
     uv_tcp_t tcp;
-    /* one timer, three jobs: the idle timeout while no request is being served; while one
-     * is, the retry of a chain whose guest had no free instance, or the deadline of a
-     * client that stopped reading a streamed answer */
+    /* one timer, four jobs: the idle timeout while no request is being served; while one
+     * is, the retry of a chain whose guest had no free instance, the deadline of a client
+     * that stopped reading a streamed answer, or of one that takes nothing of a queued
+     * answer (send_left: what was still queued at its last check) */
     uv_timer_t timer;
     uv_work_t work;
     uv_write_t wr;
@@ -91,7 +94,9 @@ struct hwd_conn {
     int trailers;                /* past the last chunk: header lines are trailers */
     char *url;
     size_t url_len, header_bytes;
+    uint32_t header_lines;       /* header and trailer lines so far */
     size_t max_header, max_body; /* from the generation current at accept time */
+    uint32_t max_header_lines;
     uint32_t idle_ms, request_ms, max_connections;
     uint64_t request_start_ms; /* loop time of the current request's first byte */
     int busy, closing, keep_alive, head, error, admin;
@@ -109,7 +114,7 @@ struct hwd_conn {
     /* the answer on its way: out[0..out_split), then out_body (the exchange's own body,
      * sent without a copy), then out[out_split..out_len) (hwd_conn_send) */
     char *out;
-    size_t out_len, out_split;
+    size_t out_len, out_split, send_left;
     const uint8_t *out_body;
     size_t out_body_len;
     struct hwd_budget budget; /* the request body's and the gathered answer's bytes, held until answered */

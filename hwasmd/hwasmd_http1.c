@@ -131,3 +131,26 @@ const char *hwd_hop_header(const char *name, size_t len) {
 int hwd_is_hop_header(const char *name, size_t len) {
     return hwd_hop_header(name, len) != NULL;
 }
+
+int hwd_connection_options_drop(hw_http_headers *h) {
+    /* the values are copied first: removing fields moves the Connection lines */
+    char *list = NULL;
+    size_t len = 0;
+    for (int64_t i = hw_http_headers_find(h, "connection", 10, 0); i >= 0;
+         i = hw_http_headers_find(h, "connection", 10, (uint32_t)i + 1))
+        if (hwd_append(&list, &len, h->fields[i].value, h->fields[i].value_len) || hwd_append(&list, &len, ",", 1)) {
+            free(list);
+            return -1;
+        }
+    for (const char *p = list; p && *p;) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, ",");
+        const char *next = p + n;
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+        if (n && !hwd_is_hop_header(p, n) && !(n == 4 && !strncasecmp(p, "host", 4)))
+            hw_http_headers_remove(h, p, n);
+        p = next;
+    }
+    free(list);
+    return 0;
+}

@@ -64,6 +64,13 @@ int hwd_h1_strict_field_done(struct hwd_h1_strict *s);
 int hwd_h1_strict_value(struct hwd_h1_strict *s, const char *at, size_t n);
 void hwd_h1_strict_value_done(struct hwd_h1_strict *s);
 
+/* Removes from a request's headers the fields its Connection lines name (RFC 9110 §7.6.1:
+ * options of this hop only), as it arrives, before routes and guests see it: the guests
+ * then see what the app gets, and a field a guest sets later is never removed by the
+ * client's word. Host stays (routes read it, the app needs it); hop-by-hop names are
+ * left for hwd_is_hop_header at forwarding. 0 or -1 (no memory). */
+int hwd_connection_options_drop(hw_http_headers *h);
+
 /* The hop-by-hop field name (RFC 9110 §7.6.1, and the framing fields hwasmd recomputes)
  * that name is, in lower case, or NULL. */
 const char *hwd_hop_header(const char *name, size_t len);

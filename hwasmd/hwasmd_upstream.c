@@ -52,20 +52,9 @@ struct hwd_upstream *hwd_upstream_parse(const char *s) {
 
 /* --- the app over HTTP/1.1 ---------------------------------------------------------------- */
 
-/* The request head for the app: the client's headers minus hop-by-hop ones (and those the
- * client's Connection header names), plus X-Forwarded-*, a fresh Content-Length. */
-/* Whether the comma-separated list (a Connection value) names the header, as a whole token:
- * "keep-alive" does not name "alive". */
-static int listed(const char *list, const char *name, size_t len) {
-    for (const char *p = list; *p;) {
-        p += strspn(p, " \t,");
-        size_t n = strcspn(p, ",");
-        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
-        if (n == len && !strncasecmp(p, name, len)) return 1;
-        p += strcspn(p, ",");
-    }
-    return 0;
-}
+/* The request head for the app: the client's headers minus hop-by-hop ones (those the
+ * client's Connection header named went as the request arrived, before the guests:
+ * hwd_connection_options_drop), plus X-Forwarded-*, a fresh Content-Length. */
 
 char *hwd_upstream_head(hw_http_exchange *x, const uint8_t *body, size_t *body_len, size_t *len) {
     hw_http_request *q = &x->req;
@@ -74,8 +63,6 @@ char *hwd_upstream_head(hw_http_exchange *x, const uint8_t *body, size_t *body_l
     hwd_buf_put(&b, " ", 1);
     hwd_buf_put(&b, q->target.len ? q->target.ptr : "/", q->target.len ? q->target.len : 1);
     hwd_buf_str(&b, " HTTP/1.1\r\n");
-    int64_t conn = hw_http_headers_find(&q->headers, "connection", 10, 0);
-    const char *named = conn >= 0 ? q->headers.fields[conn].value : "";
     const char *xff = NULL;
     uint32_t xff_len = 0;
     for (uint32_t i = 0; i < q->headers.count; i++) {
@@ -87,7 +74,6 @@ char *hwd_upstream_head(hw_http_exchange *x, const uint8_t *body, size_t *body_l
             continue;
         }
         if (h->name_len == 17 && !strncasecmp(h->name, "x-forwarded-proto", 17)) continue;
-        if (listed(named, h->name, h->name_len)) continue; /* hop-by-hop by Connection's word */
         hwd_buf_field(&b, h->name, h->name_len, h->value, h->value_len);
     }
     const char *src = q->source_addr.ptr ? q->source_addr.ptr : "";
@@ -140,6 +126,10 @@ static int on_status(llhttp_t *p, const char *at, size_t n) {
 static int commit_line(struct hwd_reply *r) {
     if (!hwd_header_pending(&r->hdr)) return 0;
     if (r->lines++ >= r->max_headers) return -1; /* counted apart: merged headers move away */
+    /* "Set-Cookie : x" (loose llhttp takes it) would reach the client as sent, a name one
+     * client trims and another does not: refused, as nginx refuses it */
+    char last = r->hdr.field[r->hdr.field_len - 1];
+    if (last == ' ' || last == '\t') return -1;
     return hwd_header_commit(&r->hdr, r->in_trailers ? &r->trailers : &r->headers);
 }
 
@@ -158,7 +148,7 @@ static int on_value(llhttp_t *p, const char *at, size_t n) {
 
 static int on_headers_done(llhttp_t *p) {
     struct hwd_reply *r = p->data;
-    if (commit_line(r)) return -1;
+    if (commit_line(r) || p->status_code < 100) return -1; /* 000..099: no status at all */
     r->head_done = p->status_code >= 200;
     r->status = p->status_code;
     return r->head ? 1 : 0; /* 1: a response to HEAD has no body whatever it says */

@@ -4,7 +4,9 @@
 # of the next one on the connection): on a route without guests they reach the app as
 # trailers, those that must not be trailers left out; header lines nginx refuses are refused; versions
 # other than 1.0 and 1.1 get 505; an Upgrade request is served as a plain one and what is
-# pipelined behind it is parsed as the next request. Behind hwasmd: the auth guest on /api
+# pipelined behind it is parsed as the next request; header lines are counted
+# (limits.header_count); what Connection names goes before the guests, never a field a guest
+# sets nor Host. Behind hwasmd: the auth guest on /api
 # and an app that records every request it gets.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/wire.sh"
@@ -95,4 +97,43 @@ check "the app saw the plain requests, no Upgrade" "/x - -|/x - -|/x - hello|/y 
     "$(seen t h:upgrade b | tr '\n' '|' | sed 's/|$//')"
 send "three pipelined requests" "200 200 200" \
     'GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+forget
+
+# header lines are counted (limits.header_count, 100): 16,000 empty lines fit header_bytes
+# and cost a megabyte of field list; trailers count with them. (To /api: the auth guest
+# answers 401 itself, as the app here takes at most 100 lines, X-Forwarded-* included.)
+lines() { for i in $(seq "$1"); do printf 'X-%d: v\\r\\n' "$i"; done; }
+send "100 header lines" 401 "GET /api/x HTTP/1.1\\r\\nHost: a\\r\\n$(lines 98)Connection: close\\r\\n\\r\\n"
+send "101 header lines" 431 "GET /api/x HTTP/1.1\\r\\nHost: a\\r\\n$(lines 99)Connection: close\\r\\n\\r\\n"
+send "16000 empty header lines" 431 "GET /api/x HTTP/1.1\\r\\nHost: a\\r\\n$(printf 'a:\\r\\n%.0s' $(seq 16000))\\r\\n"
+CH="POST /api/x HTTP/1.1\\r\\nHost: a\\r\\nTransfer-Encoding: chunked\\r\\n$(lines 96)\\r\\n5\\r\\nhello\\r\\n0\\r\\n"
+send "98 header lines and 2 trailers" 401 "${CH}X-T1: 1\\r\\nX-T2: 2\\r\\n\\r\\n"
+send "98 header lines and 3 trailers" 431 "${CH}X-T1: 1\\r\\nX-T2: 2\\r\\nX-T3: 3\\r\\n\\r\\n"
+
+# What Connection names is this hop's: removed as the request arrives, before the guests,
+# Host kept. Before, it was removed on the way to the app, after the guests: a client
+# struck out what a guest had set, and Host (the app got an HTTP/1.1 request without one),
+# and the auth guest passed an Authorization the app never got.
+cat >"$T/h.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$rec_PORT
+workers: 1
+middleware:
+  - {name: headers, module: $GUESTS/headers.wasm}
+  - {name: auth, module: $GUESTS/auth.wasm}
+routes:
+  - {prefix: /, chain: [headers]}
+  - {prefix: /api, chain: [auth]}
+Y
+start h "$T/h.yaml"
+forget
+send "Connection naming fields a guest sets, Host, and one of the client's" 200 \
+    'GET /x HTTP/1.1\r\nHost: a\r\nX-Mine: 1\r\nConnection: close, x-set, X-Add, host, x-mine\r\n\r\n'
+check "... the guest's fields and Host reached the app, the client's field did not" "set a1|a2 a -" \
+    "$(seen h:x-set h:x-add h:host h:x-mine)"
+send "an Authorization the client names in Connection is gone before the auth guest" 401 \
+    'GET /api/x HTTP/1.1\r\nHost: a\r\nAuthorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\nConnection: close, authorization\r\n\r\n'
+send "... named on a second Connection line too" 401 \
+    'GET /api/x HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\nAuthorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\nConnection: close, Authorization\r\n\r\n'
+check "the app saw the first only" "/x" "$(seen t)"
 finish

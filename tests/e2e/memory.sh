@@ -178,4 +178,38 @@ echo "     10 bodies of 4 MiB held, buffered_bytes 16 MiB: RSS $RSSQ -> $PEAKQ M
 check "request bodies past buffered_bytes: some get 503" yes "$([ "${BUSY:-0}" -ge 5 ] && echo yes || echo "no: $BUSY")"
 rss_check "request bodies: RSS under idle + 40 MB" "$([ $((PEAKQ - RSSQ)) -lt 40 ] && echo yes || echo "no: +$((PEAKQ - RSSQ)) MB")"
 check "a body once they left: 200" 200 "$(code -X POST --data-binary @"$T/q.yaml" http://127.0.0.1:$q_PORT/b)"
+
+# Clients that read nothing of a gathered answer (here builtin:echo's, as large as the body
+# they sent): dropped once idle_timeout_ms passes without the answer's queue shrinking, so
+# their bodies and answers leave buffered_bytes. Before, nothing timed such a write: two
+# clients held 12 MB of 16 for good, and every large body after them got 503.
+cat >"$T/s.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: builtin:echo
+limits: {buffered_bytes: 16777216, body_bytes: 8388608, idle_timeout_ms: 1000}
+routes:
+  - {prefix: /}
+Y
+start s "$T/s.yaml"
+python3 - "$s_PORT" "$SLOWDOWN" >"$T/stalled.txt" <<'PY'
+import socket, sys, time
+port, slow = int(sys.argv[1]), float(sys.argv[2])
+def post(n, read):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # takes nothing: the answer queues
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % n + b"b" * n)
+    if not read: return s
+    s.settimeout(5 * slow)
+    try: return s.recv(12)[9:].decode()
+    except OSError as e: return str(e)
+    finally: s.close()
+held = [post(6000000, False) for _ in range(2)]
+time.sleep(0.5)
+print("while held", post(6000000, True))
+time.sleep(3 * slow)
+print("later", post(6000000, True))
+PY
+check "two clients reading nothing of 6 MB answers: a third body gets 503" "while held 503" "$(grep '^while' "$T/stalled.txt")"
+check "idle_timeout_ms later they are dropped: 200" "later 200" "$(grep '^later' "$T/stalled.txt")"
 finish

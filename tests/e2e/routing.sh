@@ -20,7 +20,7 @@ for p in /%61pi/x /%61%70%69/x //api/x //%61pi//x /./api/x /%2e/api/x /x/../api/
 done
 send "HTTP/1.0 /%61pi/x gets the /api chain" 401 'GET /%61pi/x HTTP/1.0\r\nConnection: close\r\n\r\n'
 for p in /a%2Fb /api%2fx /a%00b /a%zzb /a%2 /a% /../x /x/../../api/x /a/./b/../../.. /%2e%2e/api/x \
-         '/x#/../api/x' '/api#x'; do
+         '/x#/../api/x' '/api#x' '/x\t/api/x' '/x?q=\t'; do
     send "$p is refused" 400 "$(get "$p")"
 done
 check "the app saw none of them" "" "$(seen t)"
