@@ -17,16 +17,16 @@
 
 #define HWD_MAX_CHAIN 32
 
-/* Counters are kept per thread slot (a worker's thread number % HWD_STAT_SLOTS) and summed
- * when /metrics is read: workers counting the same route or guest never write one cache
- * line. Each slot is padded by a cache line so no two slots' counters share one. */
+/* Counters are kept per thread slot (one per worker thread, the threads past the first
+ * HWD_STAT_SLOTS - 1 sharing the last: hwasmd_metrics.c) and summed when /metrics is read:
+ * workers counting the same route or guest never write one cache line. Each slot is padded by a cache line so no two slots' counters share one. */
 #define HWD_STAT_SLOTS 16
 /* Durations in Prometheus buckets; each user passes its own bucket bounds. */
 #define HWD_HIST_BUCKETS 10
 struct hwd_histogram {
     struct {
         uint64_t count[HWD_HIST_BUCKETS + 1]; /* the last one: above every bound */
-        uint64_t sum_ns, n;
+        uint64_t sum_ns;
         char pad[64];
     } slot[HWD_STAT_SLOTS];
 };

@@ -4,7 +4,8 @@
 # so host labels are escaped by the same code), with
 # one series per label set (two routes with the same prefix and different hosts, one
 # upstream named by several routes); every answer is counted, the 400/408/413/431 a
-# connection gets before any route included; the scrape's own connection is not a client.
+# connection gets before any route included; the scrape's own connection is not a client;
+# what two workers count for the same route and guest is summed.
 # The access log goes to a file as valid JSON for any request bytes. Every program
 # answers -h/--help and --version, and a usage error says what was wrong.
 . "$(dirname "$0")/lib.sh"
@@ -14,12 +15,15 @@ cat >"$T/m.yaml" <<Y
 listen: 127.0.0.1:0
 admin: 127.0.0.1:0
 upstream: builtin:echo
+workers: 2
 access_log: access.jsonl
 limits: {header_bytes: 1024, body_bytes: 1024, idle_timeout_ms: 500}
 middleware:
   - {name: "mw \"quoted\" \\\\ back/slash", module: $GUESTS/noop.wasm}
   - {name: plain, module: $GUESTS/noop.wasm}
+  - {name: counted, module: $GUESTS/noop.wasm}
 routes:
+  - {prefix: /count, chain: [counted]}
   - {prefix: "/q\"uo\\\\te", chain: ["mw \"quoted\" \\\\ back/slash"]}
   - {prefix: /same, host: "a.example", chain: [plain]}
   - {prefix: /same, host: "b\"ad\\\\host", chain: [plain]}
@@ -50,6 +54,16 @@ contains "stalled request: 408" "HTTP/1.1 408" "$(raw $PORT 'GET / HTTP/1.1\r\nH
 # bytes that are not UTF-8 in the request target; and some that are
 raw $PORT 'GET /bin\xff\xfe\xc3\x28?\xed\xa0\x80 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >/dev/null
 raw $PORT 'GET /caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >/dev/null
+# 8 keep-alive clients at once, 50 requests each, over both workers
+python3 - "$PORT" <<'PY'
+import http.client, sys, threading
+def client():
+    c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]))
+    for _ in range(50):
+        c.request("GET", "/count"); c.getresponse().read()
+ts = [threading.Thread(target=client) for _ in range(8)]
+[t.start() for t in ts]; [t.join() for t in ts]
+PY
 sleep 0.3
 M=$(curl -s http://127.0.0.1:$ADMIN/metrics)
 printf '%s\n' "$M" >"$T/metrics.txt"
@@ -64,6 +78,8 @@ check "one upstream named by several routes: one series" 1 "$(printf '%s\n' "$M"
 check "no series twice" "" "$(printf '%s\n' "$M" | grep -v '^#' | sed 's/ [^ ]*$//' | sort | uniq -d)"
 contains "the 400/408/413/431 answered before any route are counted" 'hwasmd_requests_total{route="",host="",methods="",code="4xx"} 4' "$M"
 check "the scrape's own connection is not a client" "hwasmd_connections 0" "$(printf '%s\n' "$M" | grep '^hwasmd_connections ')"
+contains "400 requests from 8 clients on 2 workers: 400 counted" 'hwasmd_requests_total{route="/count",host="",methods="",code="2xx"} 400' "$M"
+contains "... and 800 guest calls (request and response)" 'hwasmd_guest_duration_seconds_count{middleware="counted"} 800' "$M"
 
 # the access log: in the file, not on stdout; every line valid JSON
 check "access_log: PATH: no JSON lines on stdout" 0 "$(grep -c '^{' "$T/m.out")"
