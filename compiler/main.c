@@ -28,7 +28,7 @@ static const char usage[] =
     "itself (LLD's ELF linker, built in): no linker or other program on PATH is needed.\n"
     "\n"
     "  -o FILE               output shared object (required unless --check)\n"
-    "  -O0 -O1 -O2 -O3       optimisation level (default -O2, LLVM's own pipeline); -O1\n"
+    "  -O0 -O1 -O2 -O3       optimisation level (default -O2, LLVM's O2 passes); -O1\n"
     "                        compiles fast: a quarter of -O2's CPU time or less, for\n"
     "                        code running ~1.5x the instructions of -O2's (-O0: ~2.3x)\n"
     "  --bounds=guard        default: 8 GiB guard reservation, no per-access check\n"

@@ -2,8 +2,11 @@
  * lower_call.c — calls (direct, imported, indirect), globals, references and tables.
  *
  * Every callee takes (env, caller, args...). A defined function of this module is called
- * directly with env = caller = our vmctx; an import or a table element is a
- * hwasm_funcref {code, env, sig_id} and is called through its code pointer.
+ * directly with env = our vmctx and caller = poison: a defined function never reads its
+ * caller (only host functions do), so no register needs to carry it. Within one LLVM unit
+ * the optimiser found that itself (IPSCCP); across units it cannot. An import or a table
+ * element is a hwasm_funcref {code, env, sig_id}, called through its code pointer with
+ * caller = our vmctx.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -11,13 +14,14 @@
 #include "lower_internal.h"
 
 /* Pops the callee's params, calls, and pushes its results. */
-static void emit_call(fn_state *s, uint32_t type_index, LLVMValueRef callee, LLVMValueRef env) {
+static void emit_call(fn_state *s, uint32_t type_index, LLVMValueRef callee, LLVMValueRef env,
+                      LLVMValueRef caller) {
     const wasm_functype *t = &s->m->types[type_index];
     LLVMTypeRef fty = s->u->wasm_fn_types[type_index];
     uint32_t n = t->num_params;
     LLVMValueRef *args = malloc((n + 2) * sizeof *args);
     args[0] = env;
-    args[1] = s->vmctx;
+    args[1] = caller;
     for (uint32_t i = n; i > 0; i--) args[i + 1] = pop(s);
     LLVMValueRef ret = LLVMBuildCall2(s->b, fty, callee, args, n + 2, "");
     free(args);
@@ -41,13 +45,13 @@ static LLVMValueRef load_ptr_at(fn_state *s, LLVMValueRef array, LLVMValueRef in
 static void call_funcref(fn_state *s, uint32_t type_index, LLVMValueRef ref) {
     LLVMValueRef code = load_field(s, ref, offsetof(hwasm_funcref, code), s->u->ptr, false);
     LLVMValueRef env = load_field(s, ref, offsetof(hwasm_funcref, env), s->u->ptr, false);
-    emit_call(s, type_index, code, env);
+    emit_call(s, type_index, code, env, s->vmctx);
 }
 
 static void lower_direct_call(fn_state *s, uint32_t func) {
     uint32_t type_index = s->m->funcs[func].type_index;
     if (func >= s->m->num_imported_funcs) {
-        emit_call(s, type_index, s->u->funcs[func], s->vmctx);
+        emit_call(s, type_index, s->u->funcs[func], s->vmctx, LLVMGetPoison(s->u->ptr));
     } else {
         /* Imports are bound once at instantiation: their funcref never changes. */
         call_funcref(s, type_index, load_ptr_at(s, s->funcs, const_i32(s, func), true));
