@@ -19,7 +19,8 @@
 
 /* Counters are kept per thread slot (one per worker thread, the threads past the first
  * HWD_STAT_SLOTS - 1 sharing the last: hwasmd_metrics.c) and summed when /metrics is read:
- * workers counting the same route or guest never write one cache line. Each slot is padded by a cache line so no two slots' counters share one. */
+ * workers counting the same route or guest never write one cache line. Each slot is padded
+ * by a cache line so no two slots' counters share one. */
 #define HWD_STAT_SLOTS 16
 /* Durations in Prometheus buckets; each user passes its own bucket bounds. */
 #define HWD_HIST_BUCKETS 10
@@ -116,7 +117,7 @@ struct hwd_config {
 
 /* Generations: hwd_gen_init makes cfg (malloc'd) current; a request acquires the current
  * one and releases it when answered; hwd_gen_reload runs the loader and swaps (0), or
- * keeps the old one and says why in msg. */
+ * keeps the old one and says why in msg (a loader writes one line: hwd_msg_oneline). */
 typedef int (*hwd_loader)(struct hwd_config **out, char *msg, size_t cap);
 void hwd_gen_init(struct hwd_config *cfg, hwd_loader load);
 struct hwd_config *hwd_gen_acquire(void);

@@ -65,8 +65,8 @@ int hwd_gen_reload(char *msg, size_t cap) {
         hwd_gen_release(old);
         snprintf(msg, cap, "hwasmd: reloaded %s (generation %u, %u middleware, %u routes)%s", c->path, g,
                  c->n_mws, c->n_routes, fixed ? "; listen, admin and workers keep their values until a restart" : "");
+        hwd_msg_oneline(msg, cap); /* the path as given; a loader's own message is one line */
     }
     pthread_mutex_unlock(&reload_mu);
-    hwd_msg_oneline(msg, cap);
     return rc;
 }

@@ -5,7 +5,6 @@
  * and never cut inside an escape; and the names hwasmd prints as they are
  * (hwd_name_ok) have no control byte.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
