@@ -151,7 +151,15 @@ static int on_headers_done(llhttp_t *p) {
     if (commit_line(r) || p->status_code < 100) return -1; /* 000..099: no status at all */
     r->head_done = p->status_code >= 200;
     r->status = p->status_code;
-    return r->head ? 1 : 0; /* 1: a response to HEAD has no body whatever it says */
+    /* An answer to HEAD, a 204 or a 304 has no body whatever its head says (RFC 9112 §6.3;
+     * this llhttp skips only HEAD's on its own: a 304 with its representation's length
+     * waited for bytes that never come). An app that sends such a body anyway, in a later
+     * segment, would have it read as the answer to the next request on the connection, an
+     * answer forged for another client: a connection whose head announced one is not
+     * reused. */
+    int bodyless = r->head || p->status_code == 204 || p->status_code == 304;
+    r->body_announced = bodyless && ((p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length));
+    return bodyless ? 1 : 0; /* 1: no body */
 }
 
 static int on_body(llhttp_t *p, const char *at, size_t n) {
@@ -244,7 +252,8 @@ int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n) {
     llhttp_errno_t e = llhttp_execute(&r->parser, p, n);
     if (e == HPE_PAUSED && r->done) {
         /* reusable only if the app meant it and sent nothing after its answer */
-        r->keep_alive = llhttp_should_keep_alive(&r->parser) && llhttp_get_error_pos(&r->parser) == p + n;
+        r->keep_alive = llhttp_should_keep_alive(&r->parser) && llhttp_get_error_pos(&r->parser) == p + n &&
+                        !r->body_announced;
         return 1;
     }
     return e == HPE_OK ? 0 : -1;

@@ -41,6 +41,7 @@ struct hwd_reply {
     int over_budget;           /* the error was that share: answer 503, not 502 */
     int head_done;  /* status and headers are in */
     int done, status;
+    int body_announced; /* no body by rule, yet the head gives a length or chunked */
     int keep_alive; /* once done: the connection may carry another request */
     /* set once streaming: body bytes go here instead of into body */
     void (*sink)(void *ctx, const char *p, size_t n);
