@@ -11,34 +11,9 @@
 #include <string.h>
 
 #include "http_internal.h"
+#include "rt_guard.h"
 
 /* --- guarded guest calls ---------------------------------------------------------------- */
-
-struct gcall {
-    const hwasm_funcref *f;
-    hwasm_vmctx *vm;
-    int32_t a, b;
-    int64_t ret;
-};
-
-/* One body per kind of call: the guest function's native signature. */
-static void call_void(void *p) {
-    struct gcall *c = p;
-    ((void (*)(void *, hwasm_vmctx *))c->f->code)(c->f->env, c->vm);
-}
-
-static void call_request(void *p) {
-    struct gcall *c = p;
-    c->ret = ((int64_t(*)(void *, hwasm_vmctx *))c->f->code)(c->f->env, c->vm);
-}
-
-static void call_response(void *p) {
-    struct gcall *c = p;
-    ((void (*)(void *, hwasm_vmctx *, int32_t, int32_t))c->f->code)(c->f->env, c->vm, c->a, c->b);
-}
-
-static void (*const call_bodies[])(void *) = {
-    [CALL_VOID] = call_void, [CALL_REQUEST] = call_request, [CALL_RESPONSE] = call_response};
 
 /* What a guest call leaves to settle: an armed deadline, printed or logged output. Rare,
  * so kept out of the request path's registers. */
@@ -50,16 +25,38 @@ static __attribute__((noinline)) void call_end(struct http_inst *hi, int timed) 
     }
 }
 
+/* Written out with rt_guard.h's steps rather than through hw_call_guarded: the guest's code
+ * is called directly with its native signature, one call deep (a no-op guest's request
+ * took 100 instructions per call the other way, 65 this way). */
 int http_guest_call(struct http_inst *hi, int kind, const hwasm_funcref *f, int32_t a,
                     int32_t b, int64_t *ret, hw_error *err) {
-    struct gcall c = {f, hi->vm, a, b, 0};
+    hwasm_vmctx *vm = hi->vm;
+    rt_frame frame;
+    int rc = rt_guard_enter(&frame, vm, err);
+    if (rc != HW_OK) return rc;
     int timed = hi->mw->timer_running;
     if (timed) deadline_arm(hi);
-    int rc = hw_call_guarded(hi->inst, call_bodies[kind], &c, err);
+    if (rt_setjmp(frame.jb) != 0) {
+        call_end(hi, timed);
+        return rt_guard_trapped(&frame);
+    }
+    rt_guard_arm(&frame);
+    switch (kind) {
+    case CALL_REQUEST: {
+        int64_t r = ((int64_t(*)(void *, hwasm_vmctx *))f->code)(f->env, vm);
+        if (ret) *ret = r;
+        break;
+    }
+    case CALL_RESPONSE:
+        ((void (*)(void *, hwasm_vmctx *, int32_t, int32_t))f->code)(f->env, vm, a, b);
+        break;
+    default:
+        ((void (*)(void *, hwasm_vmctx *))f->code)(f->env, vm);
+    }
+    rt_guard_leave(&frame);
     if (__builtin_expect(timed | hi->console_used, 0)) /* most calls print and log nothing */
         call_end(hi, timed);
-    if (ret) *ret = c.ret;
-    return rc;
+    return HW_OK;
 }
 
 /* --- instances ------------------------------------------------------------------------ */
