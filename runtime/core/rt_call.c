@@ -4,20 +4,13 @@
  * callback, a host function or the fault handler) fills the frame's hw_error and
  * rt_longjmps to it (rt_jump.c). The jump does not restore the signal mask: the fault
  * handler runs with SA_NODEFER, so nothing stays blocked after jumping out of it, and
- * entry costs no syscall. The steps are in rt_guard.h, for layers that write the call out.
+ * entry costs no syscall. The call itself is rt_guard.h's, which the http host inlines.
  */
 #include "rt_guard.h"
 
 int hw_call_guarded(hw_instance *inst, void (*body)(void *arg), void *arg, hw_error *err) {
     if (!inst || !body) return rt_error(err, HW_EINVAL, "hw_call_guarded: NULL argument");
-    rt_frame f;
-    int rc = rt_guard_enter(&f, &inst->vm, err);
-    if (rc != HW_OK) return rc;
-    if (rt_setjmp(f.jb) != 0) return rt_guard_trapped(&f);
-    rt_guard_arm(&f);
-    body(arg);
-    rt_guard_leave(&f);
-    return HW_OK;
+    return rt_guard_call(&inst->vm, (void *)body, arg, 0, 0, NULL, err);
 }
 
 typedef struct call_args {

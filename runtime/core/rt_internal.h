@@ -171,23 +171,14 @@ void rt_elem_drop(hw_instance *inst, uint32_t elem_index);
 
 /* --- rt_trap.c, rt_call.c, rt_signal.c: trap recovery ---------------------------------- */
 
-/* rt_jump.c: setjmp/longjmp for guest calls, a minimal pair on x86-64 (RT_JUMP_NATIVE),
- * else _setjmp/_longjmp (neither saves the signal mask). rt_setjmp returns 0, then 1 when
- * rt_longjmp comes back to it. rt_jump_init draws the pointer guard (once per process,
- * before any guest call). */
+/* One armed guest call on this thread; innermost on top. jb: where rt_longjmp returns. */
 #if defined(__x86_64__)
 #define RT_JUMP_NATIVE 1
 typedef uintptr_t rt_jmp_buf[8];
-int rt_setjmp(rt_jmp_buf jb) __attribute__((returns_twice));
 #else
 #define RT_JUMP_NATIVE 0
 typedef jmp_buf rt_jmp_buf;
-#define rt_setjmp(jb) _setjmp(jb)
 #endif
-void rt_longjmp(rt_jmp_buf jb) __attribute__((noreturn));
-void rt_jump_init(void);
-
-/* One armed guest call on this thread; innermost on top. */
 typedef struct rt_frame {
     rt_jmp_buf jb;
     struct rt_frame *prev;
@@ -195,6 +186,20 @@ typedef struct rt_frame {
 } rt_frame;
 
 extern RT_TLS rt_frame *rt_top_frame;
+
+/* rt_jump.c: calls code(env, vm, a, b), generated code or a body taking (env) alone, and
+ * returns its result (value: meaningful only if the code returns one), or, when
+ * rt_longjmp(f->jb) is called during it, returns again with trapped = 1. On x86-64 a
+ * minimal save of the callee-saved registers (RT_JUMP_NATIVE), else _setjmp/_longjmp
+ * (neither saves the signal mask). rt_jump_init draws the pointer guard (once per
+ * process, before any guest call). */
+typedef struct {
+    int64_t value;
+    int64_t trapped;
+} rt_catch_result;
+rt_catch_result rt_catch_call(rt_frame *f, void *code, void *env, hwasm_vmctx *vm, int32_t a, int32_t b);
+void rt_longjmp(rt_jmp_buf jb) __attribute__((noreturn));
+void rt_jump_init(void);
 
 /* Unwinds to the innermost guest call with trap code and message (NULL: the spec's
  * wording). Async-signal-safe. */

@@ -2,7 +2,7 @@
  * http_instance.c — one instance of a middleware's guest: created with its host functions
  * bound, under the memory and table caps, started (start section, _start, _initialize)
  * and, with the reset policy, snapshotted; registered for the deadline timer; freed. And
- * the guarded guest call every phase makes, under the deadline. Below the pool
+ * what a guest call leaves to settle (http_call.h has the call). Below the pool
  * (http_pool.c), which lends instances, and the middleware (http_middleware.c), which
  * owns them.
  */
@@ -10,53 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_internal.h"
-#include "rt_guard.h"
+#include "http_call.h"
 
 /* --- guarded guest calls ---------------------------------------------------------------- */
 
-/* What a guest call leaves to settle: an armed deadline, printed or logged output. Rare,
- * so kept out of the request path's registers. */
-static __attribute__((noinline)) void call_end(struct http_inst *hi, int timed) {
+void http_call_end(struct http_inst *hi, int timed) {
     if (timed) deadline_disarm(hi);
     if (hi->console_used) {
         hi->console_used = 0;
         console_flush(hi);
     }
-}
-
-/* Written out with rt_guard.h's steps rather than through hw_call_guarded: the guest's code
- * is called directly with its native signature, one call deep (a no-op guest's request
- * took 100 instructions per call the other way, 65 this way). */
-int http_guest_call(struct http_inst *hi, int kind, const hwasm_funcref *f, int32_t a,
-                    int32_t b, int64_t *ret, hw_error *err) {
-    hwasm_vmctx *vm = hi->vm;
-    rt_frame frame;
-    int rc = rt_guard_enter(&frame, vm, err);
-    if (rc != HW_OK) return rc;
-    int timed = hi->mw->timer_running;
-    if (timed) deadline_arm(hi);
-    if (rt_setjmp(frame.jb) != 0) {
-        call_end(hi, timed);
-        return rt_guard_trapped(&frame);
-    }
-    rt_guard_arm(&frame);
-    switch (kind) {
-    case CALL_REQUEST: {
-        int64_t r = ((int64_t(*)(void *, hwasm_vmctx *))f->code)(f->env, vm);
-        if (ret) *ret = r;
-        break;
-    }
-    case CALL_RESPONSE:
-        ((void (*)(void *, hwasm_vmctx *, int32_t, int32_t))f->code)(f->env, vm, a, b);
-        break;
-    default:
-        ((void (*)(void *, hwasm_vmctx *))f->code)(f->env, vm);
-    }
-    rt_guard_leave(&frame);
-    if (__builtin_expect(timed | hi->console_used, 0)) /* most calls print and log nothing */
-        call_end(hi, timed);
-    return HW_OK;
 }
 
 /* --- instances ------------------------------------------------------------------------ */
@@ -142,7 +105,7 @@ int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) 
         hwasm_funcref f;
         if (!entries[i]) continue;
         rc = export_func(hi, entries[i], &f, err);
-        if (rc == HW_OK) rc = http_guest_call(hi, CALL_VOID, &f, 0, 0, NULL, err);
+        if (rc == HW_OK) rc = http_guest_call(hi, &f, 0, 0, NULL, err);
         /* A WASI command may end _start with proc_exit(0): initialised, not failed. */
         if (rc == HW_ETRAP && hi->exited && hi->exit_code == 0) rc = HW_OK;
         hi->exited = 0;

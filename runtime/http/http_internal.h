@@ -207,12 +207,6 @@ void deadline_stop(struct http_mw *mw);
 void deadline_arm(struct http_inst *hi);
 void deadline_disarm(struct http_inst *hi);
 
-/* Guest calls (http_instance.c), guarded, under the deadline; the console is flushed
- * afterwards. */
-enum { CALL_VOID, CALL_REQUEST, CALL_RESPONSE };
-int http_guest_call(struct http_inst *hi, int kind, const hwasm_funcref *f, int32_t a, int32_t b,
-                    int64_t *ret, hw_error *err);
-
 /* An initialised instance (http_instance.c), or an error; freeing one for good. */
 int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err);
 void http_inst_free(struct http_inst *hi);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_internal.h"
+#include "http_call.h"
 
 /* A scratch buffer larger than this (a guest read or wrote huge headers) is not kept. */
 #define SCRATCH_KEEP (64u << 10)
@@ -77,7 +77,7 @@ handle_request(struct http_mw *mw, hw_http_exchange *x, hw_http_call **call_out,
     hi->header_bytes = 0;
     if (hi->features & HTTP_FEATURE_BUFFER_REQUEST) x->req.body.retain = 1;
     int64_t ctx_next = 0;
-    rc = http_guest_call(hi, CALL_REQUEST, &hi->handle_request, 0, 0, &ctx_next, err);
+    rc = http_guest_call(hi, &hi->handle_request, 0, 0, &ctx_next, err);
     if (rc != HW_OK) return trapped(hi, rc);
     if ((uint32_t)ctx_next == 0) { /* only the low word decides (§1.4) */
         finish(hi);
@@ -111,7 +111,7 @@ static inline __attribute__((always_inline)) int handle_response(hw_http_call *c
     hi->resp_body_written = 0; /* the first write after next replaces the next handler's body */
     x->resp.body.pos = 0;
     if (hi->features & HTTP_FEATURE_BUFFER_REQUEST) x->req.body.pos = 0;
-    int rc = http_guest_call(hi, CALL_RESPONSE, &hi->handle_response, (int32_t)hi->req_ctx,
+    int rc = http_guest_call(hi, &hi->handle_response, (int32_t)hi->req_ctx,
                              is_error ? 1 : 0, NULL, err);
     if (rc != HW_OK) return trapped(hi, rc);
     finish(hi);
