@@ -3,7 +3,8 @@
  * linking instances to each other (shared memory, table, globals; call_indirect across
  * modules by canonical signature ids), a trapped instantiation whose table writes persist,
  * guard-page and explicit bounds traps, stack exhaustion on the main thread and on other
- * threads, interrupts, host functions that trap, and the per-instance memory and table caps.
+ * threads, interrupts, host functions that trap, the per-instance memory and table caps,
+ * and the caller's registers after a trap, also one nested in a host function.
  */
 #include <check.h>
 #include <pthread.h>
@@ -272,6 +273,86 @@ START_TEST(host_functions) {
 }
 END_TEST
 
+/* A trap returns to the guarded call with the caller's registers as they were (the frame
+ * holds the callee-saved ones), also from a guest call nested in a host function: "burn"
+ * keeps eight values live in a loop (callee-saved registers), then traps when asked;
+ * "outer" keeps values live across a host function whose own guest call traps. */
+static const char burn_wat[] =
+    "(module (import \"env\" \"inner\" (func $inner (param i32) (result i32)))\n"
+    "  (func $burn (export \"burn\") (param $n i32) (result i32)\n"
+    "    (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $e i32)\n"
+    "    (local $f i32) (local $g i32) (local $i i32)\n"
+    "    (local.set $a (local.get $n)) (local.set $b (i32.const 3)) (local.set $c (i32.const 5))\n"
+    "    (local.set $d (i32.const 7)) (local.set $e (i32.const 11)) (local.set $f (i32.const 13))\n"
+    "    (local.set $g (i32.const 17))\n"
+    "    (loop $l\n"
+    "      (local.set $a (i32.add (local.get $a) (local.get $b)))\n"
+    "      (local.set $b (i32.xor (local.get $b) (local.get $c)))\n"
+    "      (local.set $c (i32.mul (local.get $c) (local.get $d)))\n"
+    "      (local.set $d (i32.add (local.get $d) (local.get $e)))\n"
+    "      (local.set $e (i32.rotl (local.get $e) (local.get $f)))\n"
+    "      (local.set $f (i32.sub (local.get $f) (local.get $g)))\n"
+    "      (local.set $g (i32.add (local.get $g) (local.get $a)))\n"
+    "      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+    "      (br_if $l (i32.lt_u (local.get $i) (i32.const 100))))\n"
+    "    (if (i32.and (local.get $n) (i32.const 1)) (then unreachable))\n"
+    "    (i32.xor (i32.xor (i32.xor (local.get $a) (local.get $b)) (i32.xor (local.get $c) (local.get $d)))\n"
+    "             (i32.xor (i32.xor (local.get $e) (local.get $f)) (local.get $g))))\n"
+    "  (func (export \"outer\") (param $n i32) (result i32) (local $x i32) (local $y i32)\n"
+    "    (local.set $x (call $burn (i32.const 2))) (local.set $y (i32.mul (local.get $n) (i32.const 7)))\n"
+    "    (i32.add (i32.add (local.get $x) (local.get $y)) (call $inner (local.get $n)))))\n";
+
+static hw_instance *burner; /* the instance "inner" calls into */
+
+/* Calls burn(n) on the other instance: it traps for odd n. Returns the status. */
+static int32_t host_inner(void *env, hwasm_vmctx *caller, int32_t n) {
+    (void)env, (void)caller;
+    uint64_t s[1] = {(uint32_t)n};
+    hw_error err;
+    return unit_call(burner, "burn", s, &err);
+}
+
+/* Six values live across four guarded calls, two of which trap. */
+static __attribute__((noinline)) uint64_t mix_across_calls(hw_instance *inst, uint64_t seed, int calls) {
+    uint64_t a = seed * 3, b = seed ^ 0x55, c = seed + 7, d = seed * seed, e = ~seed, g = seed << 3;
+    for (int i = 0; i < 4; i++) {
+        int rc = 0;
+        if (calls) {
+            uint64_t s[1] = {(uint32_t)i};
+            hw_error err;
+            rc = unit_call(inst, "burn", s, &err);
+        } else {
+            rc = i & 1 ? HW_ETRAP : HW_OK; /* what the calls return */
+        }
+        a += (uint64_t)rc, b ^= (uint64_t)rc * 3, c -= (uint64_t)rc, d += (uint64_t)rc * 2, e += (uint64_t)rc,
+            g ^= (uint64_t)rc << 5;
+        a = a * 31 + b, b = b * 37 + c, c = c * 41 + d, d = d * 43 + e, e = e * 47 + g, g = g * 53 + a;
+    }
+    return a ^ b * 3 ^ c * 5 ^ d * 7 ^ e * 11 ^ g * 13;
+}
+
+START_TEST(trap_keeps_callers_registers) {
+    hw_module *m = load(burn_wat, "");
+    static const uint8_t i32[] = {HWASM_I32};
+    hw_extern f;
+    ck_assert_int_eq(hw_host_func_new(i32, 1, i32, 1, (void *)host_inner, NULL, &f), HW_OK);
+    hw_instance *inst;
+    hw_error err;
+    ck_assert_int_eq(hw_instance_new(m, &f, 1, NULL, &inst, &err), HW_OK);
+    ck_assert_int_eq(hw_instance_new(m, &f, 1, NULL, &burner, &err), HW_OK);
+    for (uint64_t seed = 1; seed < 5; seed++)
+        ck_assert_uint_eq(mix_across_calls(inst, seed, 1), mix_across_calls(inst, seed, 0));
+    /* the nested call's trap comes back to host_inner, and "outer" goes on with its values */
+    int32_t burn2 = call1(inst, "burn", 2, 0, &err);
+    ck_assert_int_eq(call1(inst, "outer", 3, 0, &err), burn2 + 21 + HW_ETRAP);
+    ck_assert_int_eq(call1(inst, "outer", 4, 0, &err), burn2 + 28 + HW_OK);
+    hw_instance_free(burner);
+    hw_instance_free(inst);
+    hw_extern_free(&f);
+    hw_module_free(m);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("runtime_e2e");
     TCase *tc = tcase_create("e2e");
@@ -283,6 +364,7 @@ int main(void) {
     tcase_add_test(tc, table_element_cap);
     tcase_add_test(tc, runaway_guests);
     tcase_add_test(tc, host_functions);
+    tcase_add_test(tc, trap_keeps_callers_registers);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }
