@@ -151,13 +151,14 @@ static int on_headers_done(llhttp_t *p) {
     if (commit_line(r) || p->status_code < 100) return -1; /* 000..099: no status at all */
     r->head_done = p->status_code >= 200;
     r->status = p->status_code;
-    /* An answer to HEAD, a 204 or a 304 has no body whatever its head says (RFC 9112 §6.3;
-     * this llhttp skips only HEAD's on its own: a 304 with its representation's length
-     * waited for bytes that never come). An app that sends such a body anyway, in a later
-     * segment, would have it read as the answer to the next request on the connection, an
-     * answer forged for another client: a connection whose head announced one is not
-     * reused. */
-    int bodyless = r->head || p->status_code == 204 || p->status_code == 304;
+    /* An answer to HEAD, a 1xx, a 204 or a 304 has no body whatever its head says (RFC 9112
+     * §6.3; this llhttp skips only HEAD's on its own: a 304 with its representation's
+     * length waited for bytes that never come, a 103 with one took the real answer's first
+     * bytes for its body). An app that sends such a body anyway, in a later segment, would
+     * have it read as the answer to the next request on the connection, an answer forged
+     * for another client: a connection whose final head announced one is not reused. (A
+     * 101 still ends the parse: llhttp stops at an upgrade, and hwasmd answers 502.) */
+    int bodyless = r->head || p->status_code < 200 || p->status_code == 204 || p->status_code == 304;
     r->body_announced = bodyless && ((p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length));
     return bodyless ? 1 : 0; /* 1: no body */
 }

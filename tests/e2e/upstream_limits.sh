@@ -115,6 +115,10 @@ def do_HEAD(self):
 def do_GET(self):
     if self.path == "/204":
         self.late(b"HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n")
+    elif self.path.startswith("/1xx/"):  # an interim answer whose head announces a body
+        framing = {"cl": b"Content-Length: 5", "te": b"Transfer-Encoding: chunked"}[self.path[5:7]]
+        self.wfile.write(b"HTTP/1.1 " + self.path[7:].encode() + b" Interim\r\n" + framing + b"\r\n\r\n"
+                         b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal")
     elif self.path == "/304quiet":  # then nothing, the connection open
         self.wfile.write(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 1000\r\n\r\n"); self.wfile.flush()
         time.sleep(3)
@@ -134,6 +138,10 @@ start late "$T/late.yaml"
 L=http://127.0.0.1:$late_PORT
 # this llhttp skips the body of a 304 with a length only when asked: hwasmd waited for it
 check "304 with its representation's length: answered at once" "304 fast" "$(fast $L/304quiet)"
+# and read a 1xx's announced body out of the final answer (502)
+for i in cl100 cl103 te103; do
+    check "a $i interim answer announcing a body: the final answer whole" "real" "$(curl -s $L/1xx/$i)"
+done
 for how in "HEAD -I /x" "204 -o/dev/null /204" "304 -o/dev/null /304"; do
     set -- $how
     curl -s "$2" "$L$3" >/dev/null
