@@ -61,7 +61,10 @@ int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h) {
         hwd_header_drop(a); /* no name: nothing to add, and no value left over */
         return 0;
     }
-    int rc = hw_http_headers_add(h, a->field, a->field_len, a->value ? a->value : "", a->value_len);
+    /* loose llhttp takes "X A" (and "Set-Cookie " before a colon) for a name: a request
+     * with one is 400 and an answer 502, as nginx */
+    int rc = !hw_http_field_name_valid(a->field, a->field_len) ||
+             hw_http_headers_add(h, a->field, a->field_len, a->value ? a->value : "", a->value_len);
     hwd_header_drop(a);
     return rc ? -1 : 0;
 }

@@ -126,10 +126,6 @@ static int on_status(llhttp_t *p, const char *at, size_t n) {
 static int commit_line(struct hwd_reply *r) {
     if (!hwd_header_pending(&r->hdr)) return 0;
     if (r->lines++ >= r->max_headers) return -1; /* counted apart: merged headers move away */
-    /* "Set-Cookie : x" (loose llhttp takes it) would reach the client as sent, a name one
-     * client trims and another does not: refused, as nginx refuses it */
-    char last = r->hdr.field[r->hdr.field_len - 1];
-    if (last == ' ' || last == '\t') return -1;
     return hwd_header_commit(&r->hdr, r->in_trailers ? &r->trailers : &r->headers);
 }
 

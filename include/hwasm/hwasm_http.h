@@ -57,6 +57,11 @@ int64_t hw_http_headers_find(const hw_http_headers *h, const char *name, size_t 
                              uint32_t from);
 void hw_http_headers_clear(hw_http_headers *h);
 void hw_http_headers_free(hw_http_headers *h);
+/* 1 when name[0..len) is a field name as RFC 9110 §5.1 has it (a token: DIGIT, ALPHA and
+ * !#$%&'*+-.^_`|~, at least one), else 0. Names that are not ("X A", "Content-Length ")
+ * are read one way by some parsers and another way or refused by others. The sections
+ * above store any bytes: whoever fills one from the wire checks its names with this. */
+int hw_http_field_name_valid(const char *name, size_t len);
 
 /* --- Bodies ----------------------------------------------------------------------------- */
 

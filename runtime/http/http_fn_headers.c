@@ -63,19 +63,12 @@ static int bad_value_bytes(const uint8_t *p, uint32_t n) {
     return bad;
 }
 
-/* The token bytes of RFC 9110 §5.6.2: DIGIT, ALPHA and !#$%&'*+-.^_`|~ . */
-#define TOKEN_RANGE(a, b) [a... b] = 1
-static const uint8_t tchar[256] = {
-    TOKEN_RANGE('0', '9'), TOKEN_RANGE('A', 'Z'), TOKEN_RANGE('a', 'z'),
-    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
-    ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1};
-
 /* A field name is a token (RFC 9110 §5.1): "Content-Length " or "a b" would reach the app
  * as a name some parsers trim and others refuse. */
 static int bad_name_bytes(const uint8_t *p, uint32_t n) {
     uint8_t ok = 1;
     for (uint32_t i = 0; i < n; i++)
-        ok &= tchar[p[i]];
+        ok &= http_tchar[p[i]];
     return !ok;
 }
 

@@ -8,7 +8,7 @@
  * its slots past `count` (the invariant: fields[i].name for i >= count is NULL or such a
  * spare buffer, owned by the section, and i < KEEP_FIELDS), so what one section can hold
  * on to between requests is bounded (32 x 256 bytes plus a slot array of at most 128);
- * a string keeps its buffer when the new value fits.
+ * a string keeps its buffer when the new value fits. And what a field name may be.
  */
 #include <malloc.h>
 #include <stdlib.h>
@@ -148,6 +148,19 @@ uint32_t hw_http_headers_remove(hw_http_headers *h, const char *name, size_t nam
     uint32_t removed = 0;
     remove_from(h, name, name_len, 0, &removed);
     return removed;
+}
+
+#define TOKEN_RANGE(a, b) [a... b] = 1
+const uint8_t http_tchar[256] = {
+    TOKEN_RANGE('0', '9'), TOKEN_RANGE('A', 'Z'), TOKEN_RANGE('a', 'z'),
+    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
+    ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1};
+
+int hw_http_field_name_valid(const char *name, size_t len) {
+    uint8_t ok = len > 0;
+    for (size_t i = 0; i < len; i++)
+        ok &= http_tchar[(uint8_t)name[i]];
+    return ok;
 }
 
 void hw_http_headers_clear(hw_http_headers *h) {

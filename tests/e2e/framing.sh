@@ -72,6 +72,8 @@ send "obs-fold after a value split across reads" 400 "${G}X-A: 1" "\r\n folded\r
 send "obs-fold after a CR in the last read" 400 "${G}X-A: 1\r" "\n folded\r\n\r\n"
 send "a space before the colon" 400 "${G}X-A : v\r\n\r\n"
 send "a tab before the colon" 400 "${G}X-A\t: v\r\n\r\n"
+send "a space inside a name (loose llhttp took \"X A\")" 400 "${G}X A: v\r\n\r\n"
+send "a space inside a trailer's name" 400 'POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\nX T: v\r\n\r\n'
 send "a control character in a value" 400 "${G}X-A: a\x01b\r\n\r\n"
 send "DEL in a value" 400 "${G}X-A: a\x7fb\r\n\r\n"
 send "HTTP/2.0" 505 'GET /x HTTP/2.0\r\nHost: a\r\n\r\n'

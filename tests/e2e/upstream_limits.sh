@@ -17,6 +17,8 @@ def do_GET(self):
         w(b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(n)) + b"Content-Length: 2\r\n\r\nok")
     elif self.path == "/spaced":  # whitespace before a colon
         w(b"HTTP/1.1 200 OK\r\nSet-Cookie : admin=1\r\nContent-Length: 2\r\n\r\nok")
+    elif self.path == "/spacedname":  # a space inside a name
+        w(b"HTTP/1.1 200 OK\r\nSet Cookie: admin=1\r\nContent-Length: 2\r\n\r\nok")
     elif self.path == "/status0":  # a status below 100, then the connection stays open
         w(b"HTTP/1.1 000 Zero\r\nContent-Length: 2\r\n\r\nok"); time.sleep(3)
     elif self.path == "/fat":  # one 70 KB header value
@@ -52,6 +54,7 @@ check "a 70 KB header (upstream_header_bytes 64 KiB): 502" 502 "$(code $U/fat)"
 # as sent ("Set-Cookie : admin=1"); a status below 100 was taken for an interim answer and
 # the client waited for upstream_timeout_ms (504)
 check "whitespace before a colon in the app's head: 502" 502 "$(code $U/spaced)"
+check "a space inside a name in the app's head (it reached the client): 502" 502 "$(code $U/spacedname)"
 check "status 000: 502 at once" "502 fast" "$(fast $U/status0)"
 
 # close-delimited answers, streamed (no guest) and gathered (redact buffers the response)
@@ -72,8 +75,8 @@ done
 RAWSUM=$(python3 -c 'import hashlib; print(hashlib.sha256((b"public secret " * 4300)[:60000]).hexdigest())')
 check "60,000 bytes until close, no guest: whole" "200 60000 $RAWSUM 0" "$(got $U/close11/small)"
 A=$(sed -n 's/^hwasmd: admin on \(.*\)/\1/p' "$T/d.out")
-contains "upstream errors: the three heads over the limits and the two refused heads, not the answers until close" \
-    "hwasmd_upstream_errors_total{upstream=\"http://127.0.0.1:$app_PORT\"} 5" "$(curl -s $A/metrics | grep '^hwasmd_upstream_errors')"
+contains "upstream errors: the three heads over the limits and the three refused heads, not the answers until close" \
+    "hwasmd_upstream_errors_total{upstream=\"http://127.0.0.1:$app_PORT\"} 6" "$(curl -s $A/metrics | grep '^hwasmd_upstream_errors')"
 
 # raised limits: the head is still parsed in linear time (80,000 lines took 9 s)
 cat >"$T/big.yaml" <<Y
