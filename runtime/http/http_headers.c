@@ -156,10 +156,15 @@ const uint8_t http_tchar[256] = {
     ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
     ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1};
 
+/* On every header line hwasmd reads: four lookups a step, no branch but the loop's. */
 int hw_http_field_name_valid(const char *name, size_t len) {
+    const uint8_t *p = (const uint8_t *)name;
     uint8_t ok = len > 0;
-    for (size_t i = 0; i < len; i++)
-        ok &= http_tchar[(uint8_t)name[i]];
+    size_t i = 0;
+    for (; i + 4 <= len; i += 4)
+        ok &= http_tchar[p[i]] & http_tchar[p[i + 1]] & http_tchar[p[i + 2]] & http_tchar[p[i + 3]];
+    for (; i < len; i++)
+        ok &= http_tchar[p[i]];
     return ok;
 }
 
