@@ -11,8 +11,8 @@
  * them, so a jmp_buf overwritten through a host bug does not hand out control flow);
  * nothing else (no signal mask, no shadow-stack unwinding: hwasm's objects are not marked
  * for CET shadow stacks, so a process loading them never runs with one). Elsewhere
- * _setjmp/_longjmp in C (rt_internal.h). Under AddressSanitizer the jump first tells ASan
- * that the frames it skips are gone, as its interceptor of longjmp does.
+ * rt_catch_call is C around _setjmp/_longjmp (below). Under AddressSanitizer the jump
+ * first tells ASan that the frames it skips are gone, as its interceptor of longjmp does.
  */
 #include <stdint.h>
 #include <sys/auxv.h>
