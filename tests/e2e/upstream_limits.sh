@@ -2,7 +2,9 @@
 # past limits.upstream_header_bytes / upstream_header_count answers 502 at once (40,000
 # header lines froze a worker for seconds), raised limits are parsed in linear time, and an
 # answer framed by closing the connection (HTTP/1.0 or 1.1, no length) reaches the client
-# whole and correctly framed, streamed or gathered by a guest that rewrites it (redact).
+# whole and correctly framed, streamed or gathered by a guest that rewrites it (redact), and
+# an answer with no body by rule (1xx, 204, 304, to HEAD) has none whatever its head says:
+# answered at once, and a body the app sends late is not read as the next request's answer.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 # A raw app: every answer below is written byte by byte, then the connection closes.
