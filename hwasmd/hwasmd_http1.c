@@ -90,17 +90,6 @@ int hwd_h1_strict_body(struct hwd_h1_strict *s, const char *at, size_t n, int ch
     return crlf_check(s, at + n, (size_t)(s->end - (at + n)));
 }
 
-void hwd_h1_strict_field(struct hwd_h1_strict *s, const char *at, size_t n) {
-    s->field_len += n;
-    if (n) s->field_last = (uint8_t)at[n - 1];
-}
-
-int hwd_h1_strict_field_done(struct hwd_h1_strict *s) {
-    int ok = s->field_len > 0 && s->field_last != ' ' && s->field_last != '\t';
-    s->field_len = 0;
-    return ok ? 0 : -1;
-}
-
 /* A value's spans: the first one, then only the rest of it when a read ended inside it
  * (the next span starts the next read). Any other span is a folded line. */
 int hwd_h1_strict_value(struct hwd_h1_strict *s, const char *at, size_t n) {

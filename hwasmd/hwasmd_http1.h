@@ -40,7 +40,8 @@ void hwd_header_free(struct hwd_header_acc *a);
  * - after chunk data, exactly CRLF (llhttp skips any two bytes there);
  * - no obs-fold: a header line that begins with SP or HT continues no value, it is refused
  *   (llhttp appends it to the value);
- * - a header name neither empty nor followed by whitespace before its colon.
+ * (A header name that is empty or not a token is refused apart: hwasmd_conn.c's
+ * on_field_done and hwd_header_commit.)
  * Zero it for each connection. The bytes being parsed may end anywhere: what could not be
  * checked yet (the CRLF, whether a value went on) waits for the next read. */
 struct hwd_h1_strict {
@@ -48,19 +49,14 @@ struct hwd_h1_strict {
     uint8_t crlf_due;        /* 2 or 1: that many bytes of a CRLF after chunk data are next */
     uint8_t value_seen;      /* the header line being read has had a value span */
     uint8_t value_open;      /* ... and the last one ran to the end of a read */
-    uint8_t field_last;      /* the last byte of the header name so far */
-    size_t field_len;        /* the header name's length so far */
 };
 /* Before llhttp_execute(data, n): checks the CRLF due from the last read; 0 or -1. */
 int hwd_h1_strict_input(struct hwd_h1_strict *s, const char *data, size_t n);
 /* From on_body: chunk_done when llhttp's chunk has no bytes left (chunked and
  * content_length 0): the CRLF must follow at+n. 0 or -1. */
 int hwd_h1_strict_body(struct hwd_h1_strict *s, const char *at, size_t n, int chunk_done);
-/* From on_header_field, on_header_field_complete, on_header_value and
- * on_header_value_complete (a header line, trailers included); those returning int give
+/* From on_header_value and on_header_value_complete (a header line, trailers included):
  * -1 when the line must be refused. */
-void hwd_h1_strict_field(struct hwd_h1_strict *s, const char *at, size_t n);
-int hwd_h1_strict_field_done(struct hwd_h1_strict *s);
 int hwd_h1_strict_value(struct hwd_h1_strict *s, const char *at, size_t n);
 void hwd_h1_strict_value_done(struct hwd_h1_strict *s);
 

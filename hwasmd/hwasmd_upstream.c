@@ -55,7 +55,6 @@ struct hwd_upstream *hwd_upstream_parse(const char *s) {
 /* The request head for the app: the client's headers minus hop-by-hop ones (those the
  * client's Connection header named went as the request arrived, before the guests:
  * hwd_connection_options_drop), plus X-Forwarded-*, a fresh Content-Length. */
-
 char *hwd_upstream_head(hw_http_exchange *x, const uint8_t *body, size_t *body_len, size_t *len) {
     hw_http_request *q = &x->req;
     struct hwd_buf b = {0};

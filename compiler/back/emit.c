@@ -100,6 +100,8 @@ static const char o2_pipeline[] =
     "speculate-unpredictables>),"
     "globaldce,constmerge,rel-lookup-table-converter";
 #undef SCFG
+#undef SCFG_TAIL
+#undef SCFG_OPTS
 #undef IC
 typedef struct level_plan {
     const char *pipeline; /* new-pass-manager text, NULL for none */

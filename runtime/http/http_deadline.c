@@ -140,10 +140,11 @@ void deadline_stop(struct http_mw *mw) {
 
 /* Called only when the timer runs (the caller checks mw->timer_running, so a middleware
  * without deadline_ms pays one load per call). One worker at a time uses an instance, so
- * hi->calls needs no atomic. */
+ * hi->calls is only ever written by it: a plain increment, stored atomically for the
+ * timer's scan. */
 void deadline_arm(struct http_inst *hi) {
     struct http_mw *mw = hi->mw;
-    uint64_t calls = hi->calls + 1; /* read by the timer's scan */
+    uint64_t calls = hi->calls + 1;
     __atomic_store_n(&hi->calls, calls, __ATOMIC_RELAXED);
     __atomic_store_n(&hi->deadline, DEADLINE_FIRING + calls, __ATOMIC_SEQ_CST);
     /* a timer that sees calls running looks again within a tick: only an idle timer needs

@@ -159,9 +159,9 @@ struct http_mw {
     /* deadline timer */
     pthread_t timer;
     int timer_cond_ready, timer_running, timer_stop;
-    int timer_idle;     /* waiting with no deadline armed (atomic) */
+    int timer_idle;     /* asleep until an arm wakes it (atomic) */
     uint64_t budget_ns; /* cfg.deadline_ms in ns */
-    uint64_t tick_ns;   /* how often the timer looks while calls run (http_deadline.c) */
+    uint64_t tick_ns;   /* how often the timer looks while calls come (http_deadline.c) */
     pthread_cond_t timer_cond;
 };
 

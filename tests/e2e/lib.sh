@@ -37,6 +37,14 @@ start() {
     echo "FAIL: $1 did not start:"; cat "$T/$1.err"; exit 1
 }
 
+# start_plain NAME APP_PORT WORKERS: start with a configuration of one route, /, an empty
+# chain to the app on APP_PORT.
+start_plain() {
+    printf 'listen: 127.0.0.1:0\nupstream: http://127.0.0.1:%s\nworkers: %s\nroutes:\n  - {prefix: /}\n' \
+        "$2" "$3" >"$T/$1.yaml"
+    start "$1" "$T/$1.yaml"
+}
+
 # app NAME: runs a threaded HTTP/1.1 app on a free loopback port; stdin is the body of its
 # request handler class (methods such as do_GET, written at column 0). Sets NAME_PORT.
 app() {

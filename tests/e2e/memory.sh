@@ -24,14 +24,7 @@ def do_GET(self):
     n = int(self.path.rsplit("/", 1)[1])  # /gather/N: N bytes
     self.send_header("Content-Length", str(n)); self.end_headers(); self.wfile.write(b"y" * n)
 PY
-cat >"$T/m.yaml" <<Y
-listen: 127.0.0.1:0
-upstream: http://127.0.0.1:$app_PORT
-workers: 2
-routes:
-  - {prefix: /}
-Y
-start m "$T/m.yaml"
+start_plain m "$app_PORT" 2
 U=http://127.0.0.1:$m_PORT
 rss() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; } # MB
 check "warm-up" 200 "$(code $U/gather/100)"
@@ -68,14 +61,7 @@ check "still serving" 200 "$(code $U/gather/10)"
 # Out of descriptors: 4 workers, RLIMIT_NOFILE lowered to 64 once serving, 100 clients
 # holding connections and 4 more connecting over and over. CPU time (utime + stime) must
 # stay low: libuv's accept loop spun on EMFILE.
-cat >"$T/e.yaml" <<Y
-listen: 127.0.0.1:0
-upstream: http://127.0.0.1:$app_PORT
-workers: 4
-routes:
-  - {prefix: /}
-Y
-start e "$T/e.yaml"
+start_plain e "$app_PORT" 4
 python3 - "$e_PORT" "$e_PID" "$SLOWDOWN" >"$T/emfile.txt" <<'PY'
 import os, resource, socket, sys, threading, time
 port, pid, slow = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])

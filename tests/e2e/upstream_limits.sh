@@ -132,14 +132,7 @@ def do_GET(self):
     else:
         self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal")
 PY
-cat >"$T/late.yaml" <<Y
-listen: 127.0.0.1:0
-upstream: http://127.0.0.1:$lateapp_PORT
-workers: 1
-routes:
-  - {prefix: /}
-Y
-start late "$T/late.yaml"
+start_plain late "$lateapp_PORT" 1
 L=http://127.0.0.1:$late_PORT
 # this llhttp skips the body of a 304 with a length only when asked: hwasmd waited for it
 check "304 with its representation's length: answered at once" "304 fast" "$(fast $L/304quiet)"
