@@ -66,6 +66,8 @@ struct hwd_upstream {
      * out of memory; NULL for an app */
     int (*builtin)(hw_http_exchange *x);
     char *host, *port;
+    /* the Host a request without one gets: "host:port" as written, "localhost" for unix: */
+    char *authority;
     char *unix_path; /* "unix:/path" upstreams */
     uint64_t errors; /* answers 502/504 (atomic) */
     char *name; /* as written, for logs */

@@ -505,6 +505,7 @@ void hwd_config_free(struct hwd_config *c) {
     for (uint32_t i = 0; i < c->n_upstreams; i++) {
         struct hwd_upstream *u = c->upstreams[i];
         free(u->host);
+        free(u->authority);
         free(u->unix_path);
         free(u->port);
         free(u->name);

@@ -215,7 +215,7 @@ static int on_chunk_header(llhttp_t *p) {
 static int on_done(llhttp_t *p) {
     struct hwd_conn *c = p->data;
     if (commit_field(c)) return -1; /* the last trailer */
-    c->keep_alive = llhttp_should_keep_alive(p);
+    c->keep_alive = !llhttp_should_keep_alive(p) ? 0 : p->http_minor ? 1 : HWD_KEEP_ALIVE_SAID;
     return HPE_PAUSED; /* one request at a time: the rest waits in c->in */
 }
 

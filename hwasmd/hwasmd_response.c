@@ -75,6 +75,7 @@ char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t
         hwd_buf_put(b, "\r\n", 2);
     }
     if (!keep_alive) hwd_buf_str(b, "Connection: close\r\n");
+    else if (keep_alive == HWD_KEEP_ALIVE_SAID) hwd_buf_str(b, "Connection: keep-alive\r\n");
     hwd_buf_put(b, "\r\n", 2);
     int send_body = !head && !no_body && body;
     if (send_body && chunk) hwd_buf_num(b, body, 16), hwd_buf_put(b, "\r\n", 2);

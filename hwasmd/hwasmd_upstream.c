@@ -29,33 +29,42 @@ struct hwd_upstream *hwd_upstream_parse(const char *s) {
     u->max_header_bytes = 64u << 10;
     u->max_headers = 256;
     u->builtin = !strcmp(s, "builtin:echo") ? hwd_builtin_echo : !strcmp(s, "builtin:tck") ? hwd_builtin_tck : NULL;
-    if (u->builtin) return u;
-    if (!strncmp(s, "unix:/", 6) && strlen(s + 5) < sizeof ((struct sockaddr_un *)0)->sun_path) {
-        u->unix_path = strdup(s + 5);
-        return u;
-    }
     const char *h = !strncmp(s, "http://", 7) ? s + 7 : NULL;
     const char *colon = h ? strrchr(h, ':') : NULL;
     const char *end = colon ? colon + 1 + strspn(colon + 1, "0123456789") : NULL;
     int port = end && end - colon - 1 <= 5 ? atoi(colon + 1) : 0; /* 0 also when too long */
-    if (!colon || colon == h || (*h == '[' && colon - h < 3) || port < 1 || port > 65535 ||
-        (*end && strcmp(end, "/"))) {
-        free(u->name);
-        free(u);
-        return NULL;
+    if (u->builtin) {
+        if (u->name) return u;
+    } else if (!strncmp(s, "unix:/", 6) && strlen(s + 5) < sizeof ((struct sockaddr_un *)0)->sun_path) {
+        u->unix_path = strdup(s + 5);
+        u->authority = strdup("localhost");
+        if (u->name && u->unix_path && u->authority) return u;
+    } else if (colon && colon != h && !(*h == '[' && colon - h < 3) && port >= 1 && port <= 65535 &&
+               (!*end || !strcmp(end, "/"))) {
+        if (*h == '[' && colon[-1] == ']') u->host = strndup(h + 1, (size_t)(colon - h - 2));
+        else u->host = strndup(h, (size_t)(colon - h));
+        u->port = strndup(colon + 1, (size_t)(end - colon - 1));
+        u->authority = strndup(h, (size_t)(end - h));
+        if (u->name && u->host && u->port && u->authority) return u;
     }
-    if (*h == '[' && colon[-1] == ']') u->host = strndup(h + 1, (size_t)(colon - h - 2));
-    else u->host = strndup(h, (size_t)(colon - h));
-    u->port = strndup(colon + 1, (size_t)(end - colon - 1));
-    return u;
+    free(u->name);
+    free(u->unix_path);
+    free(u->host);
+    free(u->port);
+    free(u->authority);
+    free(u);
+    return NULL;
 }
 
 /* --- the app over HTTP/1.1 ---------------------------------------------------------------- */
 
 /* The request head for the app: the client's headers minus hop-by-hop ones (those the
  * client's Connection header named went as the request arrived, before the guests:
- * hwd_connection_options_drop), plus X-Forwarded-*, a fresh Content-Length. */
-char *hwd_upstream_head(hw_http_exchange *x, const uint8_t *body, size_t *body_len, size_t *len) {
+ * hwd_connection_options_drop), plus X-Forwarded-*, a fresh Content-Length, and a Host
+ * when there is none: an HTTP/1.1 app refuses a request without one (nginx sends its
+ * $proxy_host there; a Host the client or a guest set goes as it is). */
+char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_t *body, size_t *body_len,
+                        size_t *len) {
     hw_http_request *q = &x->req;
     struct hwd_buf b = {0};
     hwd_buf_put(&b, q->method.ptr, q->method.len);
@@ -64,9 +73,11 @@ char *hwd_upstream_head(hw_http_exchange *x, const uint8_t *body, size_t *body_l
     hwd_buf_str(&b, " HTTP/1.1\r\n");
     const char *xff = NULL;
     uint32_t xff_len = 0;
+    int host = 0;
     for (uint32_t i = 0; i < q->headers.count; i++) {
         const hw_http_field *h = &q->headers.fields[i];
         if (hwd_is_hop_header(h->name, h->name_len)) continue;
+        host |= h->name_len == 4 && !strncasecmp(h->name, "host", 4);
         if (h->name_len == 15 && !strncasecmp(h->name, "x-forwarded-for", 15)) {
             xff = h->value;
             xff_len = h->value_len;
@@ -83,6 +94,7 @@ char *hwd_upstream_head(hw_http_exchange *x, const uint8_t *body, size_t *body_l
     if (xff) hwd_buf_put(&b, xff, xff_len), hwd_buf_put(&b, ", ", 2);
     hwd_buf_put(&b, src, ip_len);
     hwd_buf_str(&b, "\r\nX-Forwarded-Proto: http\r\n");
+    if (!host) hwd_buf_field(&b, "Host", 4, authority, strlen(authority));
     if (hwd_trailers_any(&q->trailers)) {
         /* trailers only exist in a chunked body: the whole body is one chunk, copied here
          * (the request is in memory already), and the trailers its last chunk */

@@ -17,12 +17,14 @@
 struct hwd_upstream *hwd_upstream_parse(const char *s);
 
 /* The request head for the app: the client's headers minus hop-by-hop ones (and those the
- * client's Connection header names), plus X-Forwarded-*, a fresh Content-Length for the
+ * client's Connection header names), plus X-Forwarded-*, Host: authority when the request
+ * has no Host (HTTP/1.0, or a guest removed it), a fresh Content-Length for the
  * *body_len bytes at body. When x->req.trailers has a forwardable field the request goes
  * chunked instead: the body (one chunk) and the last chunk with the trailers are in the
  * returned buffer and *body_len becomes 0. Returns a malloc'd buffer, NULL when out of
  * memory. */
-char *hwd_upstream_head(hw_http_exchange *x, const uint8_t *body, size_t *body_len, size_t *len);
+char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_t *body, size_t *body_len,
+                        size_t *len);
 
 /* The app's answer, as it arrives. */
 struct hwd_reply {

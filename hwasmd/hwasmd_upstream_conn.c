@@ -393,7 +393,7 @@ void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exc
     hw_http_request *q = &x->req;
     call->body = hw_http_body_unread(&q->body, &call->body_len);
     call->head_method = q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4);
-    call->head = hwd_upstream_head(x, call->body, &call->body_len, &call->head_len);
+    call->head = hwd_upstream_head(x, u->authority, call->body, &call->body_len, &call->head_len);
     if (!call->head) return call_end(call, 502);
     attempt(call);
 }

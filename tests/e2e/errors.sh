@@ -25,6 +25,12 @@ R=$(raw $d_PORT 'GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: 
 check "pipelined: two answers" 2 "$(printf '%s' "$R" | grep -c '^HTTP/1.1 200')"
 contains "pipelined: in order" '"uri": "/one"' "$(printf '%s' "$R" | sed -n '1,/uri/p')"
 check "HTTP/1.0 closes" "Connection: close" "$(raw $d_PORT 'GET / HTTP/1.0\r\n\r\n' | grep -i '^connection' | tr -d '\r')"
+# an HTTP/1.0 client that asks to keep the connection must be told it stays open, or it
+# waits for the close that would end the answer (ab -k hung until its timeout)
+R=$(raw $d_PORT 'GET /one HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /two HTTP/1.0\r\n\r\n')
+check "HTTP/1.0 keep-alive: said, then closes" "Connection: keep-alive Connection: close" \
+    "$(printf '%s' "$R" | grep -i '^connection' | tr -d '\r' | tr '\n' ' ' | sed 's/ $//')"
+check "HTTP/1.0 keep-alive: two answers" 2 "$(printf '%s' "$R" | grep -c '^HTTP/1.1 200')"
 # a slow client: one header byte every 0.3 s never lets the idle timer fire
 trap '' PIPE # the server closes while we still trickle
 exec 3<>"/dev/tcp/127.0.0.1/$d_PORT"

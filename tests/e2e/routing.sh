@@ -60,7 +60,12 @@ send "absolute-form without a path" 200 'GET http://a HTTP/1.1\r\nHost: a\r\nCon
 check "the app gets them in origin-form" "/x?q=1 /" "$(seen t | tr '\n' ' ' | sed 's/ $//')"
 forget
 send "HTTP/1.0 without Host is served" 200 'GET /x HTTP/1.0\r\nConnection: close\r\n\r\n'
-check "... by the app" "/x" "$(seen t)"
+# the app speaks HTTP/1.1, where a request without Host is a 400 (nginx's own upstream
+# answered this one so): it gets the upstream's authority, as nginx sends its $proxy_host
+check "... by the app, with a Host: the upstream's" "/x 127.0.0.1:$rec_PORT" "$(seen t h:Host)"
+forget
+send "HTTP/1.0 absolute-form without Host" 200 'GET http://Example.com:81/x HTTP/1.0\r\n\r\n'
+check "... its authority is the Host (RFC 9112 §3.2.2)" "/x Example.com:81" "$(seen t h:Host)"
 
 # forward_normalized_path: the app (and the guests) get the path routing used
 cat >"$T/n.yaml" <<Y
