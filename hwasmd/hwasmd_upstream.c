@@ -191,6 +191,13 @@ static int on_chunk_header(llhttp_t *p) {
     return 0;
 }
 
+/* Chunk extensions are not forwarded (the body is framed anew) but count in
+ * upstream_header_bytes: llhttp would read any amount of them inside one chunk header. */
+static int on_chunk_extension(llhttp_t *p, const char *at, size_t n) {
+    (void)at;
+    return head_bytes(p->data, n);
+}
+
 static int on_begin(llhttp_t *p) {
     struct hwd_reply *r = p->data;
     hw_http_headers_clear(&r->headers);
@@ -221,6 +228,8 @@ static void reply_settings_init(void) {
     reply_settings.on_header_value = on_value;
     reply_settings.on_headers_complete = on_headers_done;
     reply_settings.on_chunk_header = on_chunk_header;
+    reply_settings.on_chunk_extension_name = on_chunk_extension;
+    reply_settings.on_chunk_extension_value = on_chunk_extension;
     reply_settings.on_body = on_body;
     reply_settings.on_message_complete = on_done;
 }

@@ -19,7 +19,8 @@ SMUGGLED='GET /api/secret HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
 send "chunked body" 200 "${C}5\r\nhello\r\n0\r\n\r\n"
 send "chunked body in pieces" 200 "${C}5\r\nhel" "lo" "\r" "\n0\r\n" "\r\n"
 send "chunked body, CRLF after the data in the next read" 200 "${C}5\r\nhello" "\r\n0\r\n\r\n"
-check "the app got both bodies" "hello hello hello" "$(seen b | tr '\n' ' ' | sed 's/ $//')"
+send "a chunk extension" 200 "${C}5;name=value\r\nhello\r\n0\r\n\r\n"
+check "the app got all bodies" "hello hello hello hello" "$(seen b | tr '\n' ' ' | sed 's/ $//')"
 forget
 send "two bytes not CRLF after the chunk data" 400 "${C}5\r\nhelloXX0\r\n\r\n"
 send "... smuggling a request behind" 400 "${C}1\r\nAXX0\r\n\r\n$SMUGGLED"
@@ -32,6 +33,9 @@ send "bare LF after the last chunk" 400 "${C}5\r\nhello\r\n0\n\n"
 for s in 5g 0x5 -5 ' 5' '5 ' 10000000000000005 fffffffffffffffff; do
     send "chunk size [$s]" 400 "${C}$s\r\nhello\r\n0\r\n\r\n"
 done
+# llhttp reads any amount of chunk extensions (CVE-2024-22019 in Node.js): they count in
+# header_bytes (16384)
+send "chunk extensions past header_bytes" 413 "${C}5;$(head -c 20000 /dev/zero | tr '\0' e)\r\nhello\r\n0\r\n\r\n"
 send "Transfer-Encoding: chunked, identity (chunked not last)" 400 "${P}Transfer-Encoding: chunked, identity\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
 send "Transfer-Encoding: gzip, chunked" 501 "${P}Transfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
 send "Transfer-Encoding: identity" 501 "${P}Transfer-Encoding: identity\r\n\r\nhello"
