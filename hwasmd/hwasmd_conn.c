@@ -87,6 +87,7 @@ static int on_begin(llhttp_t *p) {
     if (!(c->x = exchange_take(c->w))) return -1;
     c->header_bytes = c->url_len = 0;
     c->header_lines = 0;
+    c->chunks = 0;
     c->request_start_ms = uv_now(c->w->loop);
     c->trailers = 0;
     hwd_header_drop(&c->hdr);
@@ -208,6 +209,7 @@ static int on_body(llhttp_t *p, const char *at, size_t n) {
 /* The last chunk (size 0): what follows up to the empty line are trailers. */
 static int on_chunk_header(llhttp_t *p) {
     struct hwd_conn *c = p->data;
+    c->chunks++;
     if (p->content_length == 0) c->trailers = 1;
     return 0;
 }
@@ -359,7 +361,12 @@ static void parse_more(struct hwd_conn *c) {
         size_t used = e == HPE_OK ? c->in_len : (size_t)(llhttp_get_error_pos(&c->parser) - c->in);
         memmove(c->in, c->in + used, c->in_len - used);
         c->in_len -= used;
+        c->wire += used;
+        if ((e == HPE_OK || e == HPE_PAUSED) &&
+            hwd_h1_wire_over(c->wire, c->max_header, c->x ? c->x->req.body.len : 0, c->chunks))
+            e = HPE_USER; /* bytes that mean nothing, and no limit saw: 400 */
         if (e == HPE_OK) break;
+        if (e == HPE_PAUSED) c->wire = 0; /* a request is complete: the next one starts */
         if (e != HPE_PAUSED) {
             c->parsing = 0;
             send_error(c, c->error ? c->error : e == HPE_INVALID_VERSION ? 505 : 400);

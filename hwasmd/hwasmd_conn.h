@@ -95,6 +95,7 @@ struct hwd_conn {
     char *url;
     size_t url_len, header_bytes;
     uint32_t header_lines;       /* header and trailer lines so far */
+    uint64_t wire, chunks;       /* the request's bytes parsed so far, its chunks so far */
     size_t max_header, max_body; /* from the generation current at accept time */
     uint32_t max_header_lines;
     uint32_t idle_ms, request_ms, max_connections;

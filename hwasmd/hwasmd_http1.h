@@ -60,6 +60,18 @@ int hwd_h1_strict_body(struct hwd_h1_strict *s, const char *at, size_t n, int ch
 int hwd_h1_strict_value(struct hwd_h1_strict *s, const char *at, size_t n);
 void hwd_h1_strict_value_done(struct hwd_h1_strict *s);
 
+/* Whether a message has taken more bytes on the wire than its counted parts explain.
+ * llhttp skips some bytes without a callback, so no other limit sees them: whitespace
+ * before a value, empty lines before a message, leading zeros of a chunk size; a peer
+ * could send gigabytes of them inside one message. What a message may take: twice its head
+ * limit (the names, values, request target or reason, trailers and chunk extensions that
+ * limit counts, their separators, and slack), its body bytes, and 24 bytes of framing per
+ * chunk (a 16-digit size and two CRLFs). wire: the message's bytes so far, from the first
+ * byte after the previous message. */
+static inline int hwd_h1_wire_over(uint64_t wire, size_t head_cap, uint64_t body, uint64_t chunks) {
+    return wire > 2 * (uint64_t)head_cap + 1024 + body + 24 * chunks;
+}
+
 /* Removes from a request's headers the fields its Connection lines name (RFC 9110 §7.6.1:
  * options of this hop only), as it arrives, before routes and guests see it: the guests
  * then see what the app gets, and a field a guest sets later is never removed by the

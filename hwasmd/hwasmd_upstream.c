@@ -172,6 +172,7 @@ static int on_headers_done(llhttp_t *p) {
 
 static int on_body(llhttp_t *p, const char *at, size_t n) {
     struct hwd_reply *r = p->data;
+    r->body_bytes += n;
     if (r->sink) {
         r->sink(r->sink_ctx, at, n);
         return 0;
@@ -187,6 +188,7 @@ static int on_body(llhttp_t *p, const char *at, size_t n) {
 /* The last chunk (size 0): what follows up to the empty line are trailers. */
 static int on_chunk_header(llhttp_t *p) {
     struct hwd_reply *r = p->data;
+    r->chunks++;
     if (p->content_length == 0) r->in_trailers = 1;
     return 0;
 }
@@ -267,6 +269,8 @@ void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u,
 
 int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n) {
     llhttp_errno_t e = llhttp_execute(&r->parser, p, n);
+    r->wire += n; /* past a complete answer too: the connection is not reused then */
+    if (hwd_h1_wire_over(r->wire, r->max_header_bytes, r->body_bytes, r->chunks)) return -1;
     if (e == HPE_PAUSED && r->done) {
         /* reusable only if the app meant it and sent nothing after its answer */
         r->keep_alive = llhttp_should_keep_alive(&r->parser) && llhttp_get_error_pos(&r->parser) == p + n &&

@@ -35,6 +35,7 @@ struct hwd_reply {
     struct hwd_header_acc hdr;
     int in_trailers; /* past the last chunk: header lines are trailers */
     uint32_t lines;  /* header and trailer lines of this answer so far */
+    uint64_t wire, body_bytes, chunks; /* its bytes parsed, body bytes and chunks so far */
     int head;       /* answers a HEAD: no body, whatever the headers say */
     size_t max_body; /* gathered into body: more is an error; streamed: no limit */
     size_t header_bytes, max_header_bytes; /* the reason, names, values so far; their cap */

@@ -21,6 +21,8 @@ send "chunked body in pieces" 200 "${C}5\r\nhel" "lo" "\r" "\n0\r\n" "\r\n"
 send "chunked body, CRLF after the data in the next read" 200 "${C}5\r\nhello" "\r\n0\r\n\r\n"
 send "a chunk extension" 200 "${C}5;name=value\r\nhello\r\n0\r\n\r\n"
 check "the app got all bodies" "hello hello hello hello" "$(seen b | tr '\n' ' ' | sed 's/ $//')"
+send "1,000 one-byte chunks" 200 "${C}$(for i in $(seq 1000); do printf '1\\r\\na\\r\\n'; done)0\r\n\r\n"
+check "... the app got all 1,000 bytes" 1000 "$(seen b | tail -n 1 | tr -d '\n' | wc -c)"
 forget
 send "two bytes not CRLF after the chunk data" 400 "${C}5\r\nhelloXX0\r\n\r\n"
 send "... smuggling a request behind" 400 "${C}1\r\nAXX0\r\n\r\n$SMUGGLED"
@@ -36,6 +38,11 @@ done
 # llhttp reads any amount of chunk extensions (CVE-2024-22019 in Node.js): they count in
 # header_bytes (16384)
 send "chunk extensions past header_bytes" 413 "${C}5;$(head -c 20000 /dev/zero | tr '\0' e)\r\nhello\r\n0\r\n\r\n"
+# bytes llhttp skips without a callback count too: a message may take twice header_bytes
+# on the wire besides its body and 24 bytes per chunk (gigabytes went in before)
+send "40,000 spaces before a value" 400 "GET /x HTTP/1.1\r\nHost: a\r\nX: $(head -c 40000 /dev/zero | tr '\0' ' ')v\r\n\r\n"
+send "40,000 zeros before a chunk size" 400 "${C}$(head -c 40000 /dev/zero | tr '\0' 0)5\r\nhello\r\n0\r\n\r\n"
+send "20,000 empty lines before a request" 400 "$(for i in $(seq 20000); do printf '\\r\\n'; done)GET /x HTTP/1.1\r\nHost: a\r\n\r\n"
 send "Transfer-Encoding: chunked, identity (chunked not last)" 400 "${P}Transfer-Encoding: chunked, identity\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
 send "Transfer-Encoding: gzip, chunked" 501 "${P}Transfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
 send "Transfer-Encoding: identity" 501 "${P}Transfer-Encoding: identity\r\n\r\nhello"
