@@ -144,12 +144,10 @@ static int on_value_done(llhttp_t *p) {
  * "chunked", never with a Content-Length (llhttp has refused a list not ending in chunked,
  * and repeated Content-Lengths). 0, or the status to refuse with. */
 static int framing_status(const llhttp_t *p, const hw_http_headers *h) {
-    int64_t te = hw_http_headers_find(h, "transfer-encoding", 17, 0);
-    if (te < 0) return 0;
-    if (hw_http_headers_find(h, "transfer-encoding", 17, (uint32_t)te + 1) >= 0) return 400;
-    if (p->http_minor == 0 || (p->flags & F_CONTENT_LENGTH)) return 400;
-    const hw_http_field *f = &h->fields[te];
-    return f->value_len == 7 && !strncasecmp(f->value, "chunked", 7) ? 0 : 501;
+    int te = hwd_h1_transfer_encoding(h);
+    if (te == 0) return 0;
+    if (te == -1 || p->http_minor == 0 || (p->flags & F_CONTENT_LENGTH)) return 400;
+    return te == 1 ? 0 : 501;
 }
 
 static int on_headers_done(llhttp_t *p) {

@@ -124,6 +124,14 @@ int hwd_is_hop_header(const char *name, size_t len) {
     return hwd_hop_header(name, len) != NULL;
 }
 
+int hwd_h1_transfer_encoding(const hw_http_headers *h) {
+    int64_t te = hw_http_headers_find(h, "transfer-encoding", 17, 0);
+    if (te < 0) return 0;
+    if (hw_http_headers_find(h, "transfer-encoding", 17, (uint32_t)te + 1) >= 0) return -1;
+    const hw_http_field *f = &h->fields[te];
+    return f->value_len == 7 && !strncasecmp(f->value, "chunked", 7) ? 1 : -2;
+}
+
 int hwd_connection_options_drop(hw_http_headers *h) {
     /* the values are copied first: removing fields moves the Connection lines */
     char *list = NULL;

@@ -60,6 +60,12 @@ int hwd_h1_strict_body(struct hwd_h1_strict *s, const char *at, size_t n, int ch
 int hwd_h1_strict_value(struct hwd_h1_strict *s, const char *at, size_t n);
 void hwd_h1_strict_value_done(struct hwd_h1_strict *s);
 
+/* A message's Transfer-Encoding as hwasmd can frame it: 0 none, 1 exactly one line that is
+ * "chunked", -1 two lines or more, -2 one line with any other coding ("gzip, chunked",
+ * "chunked, gzip", "identity"): hwasmd decodes chunked only, and forwards no coding it did
+ * not decode (the next hop would take the coded bytes for the body). */
+int hwd_h1_transfer_encoding(const hw_http_headers *h);
+
 /* Whether a message has taken more bytes on the wire than its counted parts explain.
  * llhttp skips some bytes without a callback, so no other limit sees them: whitespace
  * before a value, empty lines before a message, leading zeros of a chunk size; a peer

@@ -167,6 +167,10 @@ static int on_headers_done(llhttp_t *p) {
      * 101 still ends the parse: llhttp stops at an upgrade, and hwasmd answers 502.) */
     int bodyless = r->head || p->status_code < 200 || p->status_code == 204 || p->status_code == 304;
     r->body_announced = bodyless && ((p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length));
+    /* a coding other than chunked ("gzip, chunked"): hwasmd would take the coded bytes for
+     * the body, and Transfer-Encoding does not go on to the client (nginx 1.22 passes them
+     * so, coded, as the body) */
+    if (!bodyless && hwd_h1_transfer_encoding(&r->headers) < 0) return -1;
     return bodyless ? 1 : 0; /* 1: no body */
 }
 
