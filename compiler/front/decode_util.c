@@ -98,6 +98,15 @@ int dec_limits(dec *d, hwasm_limits *out) {
     if (dec_byte(d, &flags)) return -1;
     /* The flags are a one-bit LEB128 value in this version of the format. */
     if (flags & 0x80) return dec_fail(d, d->pos - 1, "integer representation too long");
+    /* the proposals' flags: 2 and 3 shared (threads), 4 to 7 64-bit (memory64) */
+    if (flags == 2 || flags == 3)
+        return dec_fail(d, d->pos - 1,
+                        "integer too large (limits flags of a shared memory, from the threads proposal, "
+                        "which hwasmc does not support)");
+    if (flags >= 4 && flags <= 7)
+        return dec_fail(d, d->pos - 1,
+                        "integer too large (limits flags of a 64-bit memory or table, from the memory64 "
+                        "proposal, which hwasmc does not support)");
     if (flags > 1) return dec_fail(d, d->pos - 1, "integer too large");
     out->has_max = flags;
     out->max = 0;

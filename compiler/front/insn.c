@@ -3,6 +3,7 @@
  * or a constant expression. It checks only the encoding: known opcodes, LEB ranges,
  * reserved zero bytes, value type bytes. Types and indices are the validator's job.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,6 +213,36 @@ static int immediates(insn_reader *r, wasm_insn *in, enum insn_imm shape, wasm_e
     return 0;
 }
 
+/* The proposal an opcode hwasmc does not decode comes from, for the error message: a
+ * module built with a toolchain's newer features enabled is not malformed, and its author
+ * needs to know which flag to drop. NULL when the byte is no opcode of any proposal. */
+static const char *proposal_of(uint8_t b, uint32_t sub) {
+    switch (b) {
+    case 0x06: case 0x07: case 0x08: case 0x09: case 0x0a: case 0x18: case 0x19: case 0x1f:
+        return "exception handling";
+    case 0x12: case 0x13: return "tail calls";
+    case 0x14: case 0x15: case 0xd4: case 0xd5: case 0xd6: return "typed function references";
+    case 0xd3: case 0xfb: return "garbage collection";
+    case 0xfe: return "threads (atomics)";
+    default: (void)sub; return NULL;
+    }
+}
+
+/* "illegal opcode 0x12", and " (tail calls ...)" when a proposal defines it. */
+static int illegal_opcode(insn_reader *r, const uint8_t *at, uint8_t b, uint32_t sub, int prefixed,
+                          wasm_error *err) {
+    const char *proposal = proposal_of(b, sub);
+    char what[24];
+    if (prefixed) snprintf(what, sizeof what, "0x%02x %u", b, sub);
+    else snprintf(what, sizeof what, "0x%02x", b);
+    if (proposal)
+        wasm_error_set(err, err->func_index, (size_t)(at - r->start),
+                       "illegal opcode %s (from the %s proposal, which hwasmc does not support)", what, proposal);
+    else
+        wasm_error_set(err, err->func_index, (size_t)(at - r->start), "illegal opcode %s", what);
+    return -1;
+}
+
 int insn_read(insn_reader *r, wasm_insn *out, wasm_error *err) {
     memset(out, 0, sizeof *out);
     out->offset = (size_t)(r->pos - r->start);
@@ -224,19 +255,11 @@ int insn_read(insn_reader *r, wasm_insn *out, wasm_error *err) {
         if (u32(r, &sub, err)) return -1;
         uint32_t op = (uint32_t)b << 8 | sub;
         shape = sub < 0x100 ? shape_of(op) : 0;
-        if (!shape) {
-            wasm_error_set(err, err->func_index, (size_t)(at - r->start), "illegal opcode 0x%02x %u",
-                           b, sub);
-            return -1;
-        }
+        if (!shape) return illegal_opcode(r, at, b, sub, 1, err);
         out->op = op;
     } else {
         shape = shape_of(b);
-        if (!shape) {
-            wasm_error_set(err, err->func_index, (size_t)(at - r->start), "illegal opcode 0x%02x",
-                           b);
-            return -1;
-        }
+        if (!shape) return illegal_opcode(r, at, b, 0, 0, err);
         out->op = b;
     }
     return immediates(r, out, (enum insn_imm)(shape - 1), err);

@@ -107,4 +107,15 @@ wat2wasm "$T/lane.wat" -o "$T/lane.wasm"
 python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); i=b.rindex(bytes([0xfd,0x1b,3])); b[i+2]=4; open(sys.argv[1],"wb").write(b)' "$T/lane.wasm"
 "$HWASMC" "$T/lane.wasm" -o "$T/lane.so" 2> "$T/err"
 one_error_line "lane index" "$T/err" 'function 0 at offset 0x[0-9a-f]+: invalid lane index'
+
+# A module built with a proposal hwasmc does not support is refused by name, so its author
+# knows which toolchain flag to drop (wazero's test modules had "illegal opcode 0x12").
+printf '(module (func $f (return_call $f)))' > "$T/tail.wat"
+wat2wasm --enable-tail-call "$T/tail.wat" -o "$T/tail.wasm"
+"$HWASMC" "$T/tail.wasm" -o "$T/tail.so" 2> "$T/err"
+one_error_line "a tail call" "$T/err" 'function 0 at offset 0x[0-9a-f]+: illegal opcode 0x12 \(from the tail calls proposal'
+printf '(module (memory 1 1 shared))' > "$T/shared.wat"
+wat2wasm --enable-threads "$T/shared.wat" -o "$T/shared.wasm"
+"$HWASMC" "$T/shared.wasm" -o "$T/shared.so" 2> "$T/err"
+one_error_line "a shared memory" "$T/err" 'at offset 0x[0-9a-f]+: .*shared memory, from the threads proposal'
 finish
