@@ -170,7 +170,7 @@ static int on_headers_done(llhttp_t *p) {
     /* a coding other than chunked ("gzip, chunked"): hwasmd would take the coded bytes for
      * the body, and Transfer-Encoding does not go on to the client (nginx 1.22 passes them
      * so, coded, as the body) */
-    if (!bodyless && hwd_h1_transfer_encoding(&r->headers) < 0) return -1;
+    if (!bodyless && (p->flags & F_TRANSFER_ENCODING) && hwd_h1_transfer_encoding(&r->headers) < 0) return -1;
     return bodyless ? 1 : 0; /* 1: no body */
 }
 
