@@ -29,6 +29,7 @@ struct upconn {
     } h;
     uv_timer_t timer; /* the request's deadline */
     uv_connect_t connect;
+    uv_getaddrinfo_t resolve; /* the upstream's name, looked up in libuv's thread pool */
     uv_write_t write;
     struct hwd_upstream_pool *pool;
     struct idle_set *set; /* where it waits when idle: its upstream's */
@@ -38,6 +39,8 @@ struct upconn {
     int reused, answered;          /* answered: some bytes of a reply arrived */
     int writing;                   /* the request is not all written yet */
     int reading;                   /* reading started (it never stops, but for backpressure) */
+    int resolving;                 /* the lookup is out: resolved() comes, and frees a closed uc */
+    int closed;                    /* both handles closed while resolving: resolved() frees */
     struct hwd_reply reply;
 };
 
@@ -102,6 +105,10 @@ void hwd_upstream_free(struct hwd_worker *w) {
 
 static void upconn_freed(uv_handle_t *h) {
     struct upconn *uc = h->data;
+    if (uc->resolving) { /* the lookup's callback still comes, with uc */
+        uc->closed = 1;
+        return;
+    }
     hwd_reply_free(&uc->reply);
     if (uc->addrs) freeaddrinfo(uc->addrs);
     free(uc);
@@ -115,6 +122,7 @@ static void upconn_stream_closed(uv_handle_t *h) {
 
 static void upconn_close(struct upconn *uc) {
     uv_timer_stop(&uc->timer);
+    if (uc->resolving) uv_cancel((uv_req_t *)&uc->resolve); /* fails once it runs: then it ends */
     /* already closing between two addresses: reconnect() sees no call and finishes */
     if (!uv_is_closing(&uc->h.handle)) uv_close(&uc->h.handle, upconn_stream_closed);
 }
@@ -345,6 +353,18 @@ static void connected(uv_connect_t *req, int status) {
     exchange(uc, uc->call);
 }
 
+/* The upstream's addresses are known (or not): connect to the first. uc may have failed
+ * meanwhile (its deadline passed, the client went): it is freed here if it closed. */
+static void resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
+    struct upconn *uc = req->data;
+    uc->resolving = 0;
+    uc->addrs = uc->addr = res;
+    if (uc->closed) return upconn_freed(&uc->h.handle);
+    if (!uc->call) return; /* closing: upconn_freed comes */
+    if (status < 0 || !res) return upconn_fail(uc, 502);
+    connect_next(uc);
+}
+
 /* A fresh connection for call (or the call ends with 502 at once). */
 static void dial(struct hwd_upstream_call *call) {
     struct hwd_upstream *u = call->up;
@@ -365,12 +385,15 @@ static void dial(struct hwd_upstream_call *call) {
     }
     uv_tcp_init(call->w->loop, &uc->h.tcp);
     uc->h.handle.data = uc;
-    /* resolving blocks, but only on a new connection, and sidecar upstreams are addresses
-     * or names from /etc/hosts */
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
-    if (getaddrinfo(u->host, u->port, &hints, &uc->addrs)) return upconn_fail(uc, 502);
-    uc->addr = uc->addrs;
-    connect_next(uc);
+    /* getaddrinfo blocks: on the loop, a slow DNS server (an app's name in Docker or
+     * Kubernetes) froze every connection of the worker for as long as it took */
+    static const struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+    uc->resolve.data = uc;
+    uc->resolving = 1;
+    if (uv_getaddrinfo(call->w->loop, &uc->resolve, resolved, u->host, u->port, &hints)) {
+        uc->resolving = 0;
+        upconn_fail(uc, 502);
+    }
 }
 
 static void attempt(struct hwd_upstream_call *call) {

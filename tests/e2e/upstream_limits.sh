@@ -164,4 +164,40 @@ for how in "HEAD -I /x" "204 -o/dev/null /204" "304 -o/dev/null /304"; do
     curl -s "$2" "$L$3" >/dev/null
     check "a body sent late after $1: the next request gets its own answer" real "$(curl -s $L/next)"
 done
+
+# An upstream named, not numbered (an app's name in Docker or Kubernetes): its lookup must
+# not stop the worker's loop. getaddrinfo ran on it, so a slow DNS server froze every
+# connection of the worker for as long as it took. A getaddrinfo that takes 2 s for
+# slow.test (then 127.0.0.1) stands for that server, preloaded into hwasmd.
+if command -v "${CC:-cc}" >/dev/null; then
+    cat >"$T/slowdns.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <netdb.h>
+#include <string.h>
+#include <unistd.h>
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
+    int (*real)(const char *, const char *, const struct addrinfo *, struct addrinfo **) =
+        (int (*)(const char *, const char *, const struct addrinfo *, struct addrinfo **))dlsym(RTLD_NEXT, "getaddrinfo");
+    if (node && !strcmp(node, "slow.test")) {
+        sleep(2);
+        node = "127.0.0.1";
+    }
+    return real(node, service, hints, res);
+}
+C
+    "${CC:-cc}" -shared -fPIC -o "$T/slowdns.so" "$T/slowdns.c" -ldl
+    printf 'listen: 127.0.0.1:0\nupstream: http://127.0.0.1:%s\nworkers: 1\nroutes:\n  - {prefix: /slow, upstream: "http://slow.test:%s"}\n  - {prefix: /}\n' \
+        "$lateapp_PORT" "$lateapp_PORT" >"$T/dns.yaml"
+    # (the sanitizers' runtime wants to come first; this library replaces nothing of theirs)
+    LD_PRELOAD=$T/slowdns.so ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 start dns "$T/dns.yaml"
+    curl -s -o "$T/slow.out" -w '%{http_code}' "http://127.0.0.1:$dns_PORT/slow" >"$T/slow.code" &
+    sleep 0.3
+    check "while the app's name is looked up (2 s), the worker serves others" "200 fast" \
+        "$(fast http://127.0.0.1:$dns_PORT/other)"
+    wait $!
+    check "... and the named app answers once it is found" "200 real" "$(cat "$T/slow.code") $(cat "$T/slow.out")"
+else
+    echo "skip: no C compiler for the slow getaddrinfo"
+fi
 finish
