@@ -385,8 +385,14 @@ static void dial(struct hwd_upstream_call *call) {
     }
     uv_tcp_init(call->w->loop, &uc->h.tcp);
     uc->h.handle.data = uc;
-    /* getaddrinfo blocks: on the loop, a slow DNS server (an app's name in Docker or
-     * Kubernetes) froze every connection of the worker for as long as it took */
+    /* An address is read at once; a name is looked up in the thread pool: getaddrinfo
+     * blocks, and on the loop a slow DNS server (an app's name in Docker or Kubernetes)
+     * froze every connection of the worker for as long as it took. */
+    static const struct addrinfo numeric = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
+    if (!getaddrinfo(u->host, u->port, &numeric, &uc->addrs)) {
+        uc->addr = uc->addrs;
+        return connect_next(uc);
+    }
     static const struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
     uc->resolve.data = uc;
     uc->resolving = 1;
