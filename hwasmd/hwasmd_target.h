@@ -29,8 +29,9 @@ struct hwd_target {
 int hwd_target_parse(const hw_http_request *q, int http11, struct hwd_target *t);
 
 /* Rewrites q's target for the guests and the app: an absolute-form target becomes its
- * origin-form (its authority the Host header when the request has none); with normalized, the path becomes the normalised one (the query kept as
- * received). t is spent (freed) after this. 0, or -1 when out of memory. */
+ * origin-form (its authority the Host header when the request has none); with normalized,
+ * the path becomes the normalised one (the query kept as received). t is spent (freed)
+ * after this. 0, or -1 when out of memory. */
 int hwd_target_forward(hw_http_request *q, struct hwd_target *t, int normalized);
 
 void hwd_target_free(struct hwd_target *t);

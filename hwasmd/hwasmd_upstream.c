@@ -273,7 +273,7 @@ void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u,
 
 int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n) {
     llhttp_errno_t e = llhttp_execute(&r->parser, p, n);
-    r->wire += n; /* past a complete answer too: the connection is not reused then */
+    r->wire += e == HPE_OK ? n : (size_t)(llhttp_get_error_pos(&r->parser) - p);
     if (hwd_h1_wire_over(r->wire, r->max_header_bytes, r->body_bytes, r->chunks)) return -1;
     if (e == HPE_PAUSED && r->done) {
         /* reusable only if the app meant it and sent nothing after its answer */

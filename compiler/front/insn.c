@@ -216,7 +216,7 @@ static int immediates(insn_reader *r, wasm_insn *in, enum insn_imm shape, wasm_e
 /* The proposal an opcode hwasmc does not decode comes from, for the error message: a
  * module built with a toolchain's newer features enabled is not malformed, and its author
  * needs to know which flag to drop. NULL when the byte is no opcode of any proposal. */
-static const char *proposal_of(uint8_t b, uint32_t sub) {
+static const char *proposal_of(uint8_t b) {
     switch (b) {
     case 0x06: case 0x07: case 0x08: case 0x09: case 0x0a: case 0x18: case 0x19: case 0x1f:
         return "exception handling";
@@ -224,14 +224,14 @@ static const char *proposal_of(uint8_t b, uint32_t sub) {
     case 0x14: case 0x15: case 0xd4: case 0xd5: case 0xd6: return "typed function references";
     case 0xd3: case 0xfb: return "garbage collection";
     case 0xfe: return "threads (atomics)";
-    default: (void)sub; return NULL;
+    default: return NULL;
     }
 }
 
 /* "illegal opcode 0x12", and " (tail calls ...)" when a proposal defines it. */
 static int illegal_opcode(insn_reader *r, const uint8_t *at, uint8_t b, uint32_t sub, int prefixed,
                           wasm_error *err) {
-    const char *proposal = proposal_of(b, sub);
+    const char *proposal = proposal_of(b);
     char what[24];
     if (prefixed) snprintf(what, sizeof what, "0x%02x %u", b, sub);
     else snprintf(what, sizeof what, "0x%02x", b);
