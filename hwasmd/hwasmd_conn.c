@@ -347,6 +347,14 @@ static void send_error(struct hwd_conn *c, int status) {
     else hwd_conn_close(c);
 }
 
+/* 505 is for a version that is well formed but not 1.0 or 1.1 (HTTP/1.2, HTTP/3.0: llhttp's
+ * "Invalid HTTP version"); llhttp gives the same error code to a broken request line
+ * ("HTTP/1.1 x", "HTTP/01.1", a bare CR after the version), which is a 400. */
+static int unsupported_version(const llhttp_t *p, llhttp_errno_t e) {
+    const char *why = llhttp_get_error_reason(p);
+    return e == HPE_INVALID_VERSION && why && !strcmp(why, "Invalid HTTP version");
+}
+
 static void parse_more(struct hwd_conn *c) {
     c->parsing = 1;
     while (!c->busy && !c->closing && c->in_len > 0) {
@@ -367,7 +375,7 @@ static void parse_more(struct hwd_conn *c) {
         if (e == HPE_PAUSED) c->wire = 0; /* a request is complete: the next one starts */
         if (e != HPE_PAUSED) {
             c->parsing = 0;
-            send_error(c, c->error ? c->error : e == HPE_INVALID_VERSION ? 505 : 400);
+            send_error(c, c->error ? c->error : unsupported_version(&c->parser, e) ? 505 : 400);
             return;
         }
         llhttp_resume(&c->parser);

@@ -91,6 +91,10 @@ send "HTTP/2.0" 505 'GET /x HTTP/2.0\r\nHost: a\r\n\r\n'
 send "HTTP/0.9" 505 'GET /x HTTP/0.9\r\nHost: a\r\n\r\n'
 send "HTTP/1.2" 505 'GET /x HTTP/1.2\r\nHost: a\r\n\r\n'
 send "HTTP/3.0" 505 'GET /x HTTP/3.0\r\nHost: a\r\n\r\n'
+# a broken request line is no version to refuse: 400 (llhttp reports both the same way)
+send "a space after the version" 400 'GET /x HTTP/1.1 \r\nHost: a\r\n\r\n'
+send "a bare CR after the version" 400 'GET /x HTTP/1.1\rHost: a\r\n\r\n'
+send "HTTP/01.1" 400 'GET /x HTTP/01.1\r\nHost: a\r\n\r\n'
 send "CONNECT" 400 'CONNECT a:80 HTTP/1.1\r\nHost: a:80\r\n\r\n'"$SMUGGLED"
 check "the app saw none of them" "" "$(seen t)"
 send "a value split across reads" 200 "${G}X-A: hel" "lo wor" "ld\r\n\r\n"
