@@ -166,8 +166,10 @@ static int add_upstream(struct parse *p, struct hwd_config *c, yaml_node_t *n,
     const char *s = scalar(n);
     struct hwd_upstream *u = s ? hwd_upstream_parse(s) : NULL;
     if (!u) return fail(p, n, "upstream: expected \"http://HOST:PORT\" (PORT 1..65535), \"unix:/PATH\", \"builtin:echo\" or \"builtin:tck\"");
-    if (c->n_upstreams == sizeof c->upstreams / sizeof c->upstreams[0])
+    if (c->n_upstreams == sizeof c->upstreams / sizeof c->upstreams[0]) {
+        hwd_upstream_destroy(u);
         return fail(p, n, "too many upstreams");
+    }
     c->upstreams[c->n_upstreams++] = u;
     *out = u;
     return 0;
@@ -502,15 +504,7 @@ void hwd_config_free(struct hwd_config *c) {
         free(r->host);
         free(r->prefix);
     }
-    for (uint32_t i = 0; i < c->n_upstreams; i++) {
-        struct hwd_upstream *u = c->upstreams[i];
-        free(u->host);
-        free(u->authority);
-        free(u->unix_path);
-        free(u->port);
-        free(u->name);
-        free(u);
-    }
+    for (uint32_t i = 0; i < c->n_upstreams; i++) hwd_upstream_destroy(c->upstreams[i]);
     free(c->mws);
     free(c->routes);
     free(c->listen);

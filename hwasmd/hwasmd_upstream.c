@@ -47,13 +47,17 @@ struct hwd_upstream *hwd_upstream_parse(const char *s) {
         u->authority = strndup(h, (size_t)(end - h));
         if (u->name && u->host && u->port && u->authority) return u;
     }
+    hwd_upstream_destroy(u);
+    return NULL;
+}
+
+void hwd_upstream_destroy(struct hwd_upstream *u) {
     free(u->name);
     free(u->unix_path);
     free(u->host);
     free(u->port);
     free(u->authority);
     free(u);
-    return NULL;
 }
 
 /* --- the app over HTTP/1.1 ---------------------------------------------------------------- */

@@ -15,6 +15,8 @@
  * malformed (an empty host, a port outside 1..65535). The host is looked up when a
  * connection to it is made, not here: whether a name resolves is a runtime matter. */
 struct hwd_upstream *hwd_upstream_parse(const char *s);
+/* Frees what hwd_upstream_parse made. */
+void hwd_upstream_destroy(struct hwd_upstream *u);
 
 /* The request head for the app: the client's headers minus hop-by-hop ones (and those the
  * client's Connection header names), plus X-Forwarded-*, Host: authority when the request
