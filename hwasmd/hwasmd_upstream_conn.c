@@ -66,8 +66,15 @@ struct idle_set {
     char *key;
     struct upconn *head;
     uint32_t n;
+    struct addrinfo *addrs; /* the host's addresses as last looked up (a name), or NULL */
+    uint64_t addrs_ms;      /* when, in loop time */
     struct idle_set *next;
 };
+
+/* How long a name's addresses serve new connections before it is looked up again: Envoy's
+ * default DNS refresh rate. An app that moves (a container restarted) is found within it;
+ * meanwhile a burst of new connections makes one lookup, not one each. */
+#define NAME_TTL_MS 5000
 
 /* A worker's idle app connections and its read buffer: replies are parsed as they arrive,
  * so one buffer serves every connection of the loop. */
@@ -91,11 +98,41 @@ static struct idle_set *idle_set_of(struct hwd_worker *w, const char *key) {
     return set;
 }
 
+/* Address lists hwasmd owns (a connection's candidates, a name's cached ones) are copies of
+ * what getaddrinfo returned: one block per entry, no canonical name. */
+static void addrs_free(struct addrinfo *a) {
+    while (a) {
+        struct addrinfo *next = a->ai_next;
+        free(a);
+        a = next;
+    }
+}
+
+/* A copy of a; NULL when out of memory (or a is empty). */
+static struct addrinfo *addrs_copy(const struct addrinfo *a) {
+    struct addrinfo *head = NULL, **tail = &head;
+    for (; a; a = a->ai_next) {
+        struct addrinfo *n = malloc(sizeof *n + a->ai_addrlen);
+        if (!n) {
+            addrs_free(head);
+            return NULL;
+        }
+        *n = *a;
+        n->ai_canonname = NULL;
+        n->ai_next = NULL;
+        n->ai_addr = memcpy(n + 1, a->ai_addr, a->ai_addrlen);
+        *tail = n;
+        tail = &n->ai_next;
+    }
+    return head;
+}
+
 void hwd_upstream_free(struct hwd_worker *w) {
     struct hwd_upstream_pool *p = w->upstream_pool;
     while (p && p->sets) {
         struct idle_set *set = p->sets;
         p->sets = set->next;
+        addrs_free(set->addrs);
         free(set->key);
         free(set);
     }
@@ -110,7 +147,7 @@ static void upconn_freed(uv_handle_t *h) {
         return;
     }
     hwd_reply_free(&uc->reply);
-    if (uc->addrs) freeaddrinfo(uc->addrs);
+    addrs_free(uc->addrs);
     free(uc);
 }
 
@@ -346,7 +383,7 @@ static void connected(uv_connect_t *req, int status) {
     }
     if (status < 0) return upconn_fail(uc, 502);
     if (uc->addrs) {
-        freeaddrinfo(uc->addrs);
+        addrs_free(uc->addrs);
         uc->addrs = uc->addr = NULL;
         uv_tcp_nodelay(&uc->h.tcp, 1);
     }
@@ -358,10 +395,18 @@ static void connected(uv_connect_t *req, int status) {
 static void resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
     struct upconn *uc = req->data;
     uc->resolving = 0;
-    uc->addrs = uc->addr = res;
+    uc->addrs = uc->addr = status < 0 ? NULL : addrs_copy(res);
+    if (res) uv_freeaddrinfo(res);
     if (uc->closed) return upconn_freed(&uc->h.handle);
     if (!uc->call) return; /* closing: upconn_freed comes */
-    if (status < 0 || !res) return upconn_fail(uc, 502);
+    if (!uc->addrs) return upconn_fail(uc, 502);
+    struct idle_set *set = uc->set; /* the next connections to this name start from here */
+    struct addrinfo *keep = addrs_copy(uc->addrs);
+    if (keep) {
+        addrs_free(set->addrs);
+        set->addrs = keep;
+        set->addrs_ms = uv_now(uc->call->w->loop);
+    }
     connect_next(uc);
 }
 
@@ -385,12 +430,21 @@ static void dial(struct hwd_upstream_call *call) {
     }
     uv_tcp_init(call->w->loop, &uc->h.tcp);
     uc->h.handle.data = uc;
-    /* An address is read at once; a name is looked up in the thread pool: getaddrinfo
-     * blocks, and on the loop a slow DNS server (an app's name in Docker or Kubernetes)
-     * froze every connection of the worker for as long as it took. */
+    /* An address is read at once, and a name looked up less than NAME_TTL_MS ago serves
+     * as it was found; else the name is looked up in the thread pool: getaddrinfo blocks,
+     * and on the loop a slow DNS server (an app's name in Docker or Kubernetes) froze every
+     * connection of the worker for as long as it took. */
     static const struct addrinfo numeric = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
-    if (!getaddrinfo(u->host, u->port, &numeric, &uc->addrs)) {
-        uc->addr = uc->addrs;
+    struct addrinfo *res = NULL;
+    int known = !getaddrinfo(u->host, u->port, &numeric, &res);
+    if (known) {
+        uc->addrs = addrs_copy(res);
+        freeaddrinfo(res);
+    } else if ((known = uc->set->addrs && uv_now(call->w->loop) - uc->set->addrs_ms < NAME_TTL_MS)) {
+        uc->addrs = addrs_copy(uc->set->addrs); /* looked up moments ago */
+    }
+    if (known) {
+        if (!(uc->addr = uc->addrs)) return upconn_fail(uc, 502); /* out of memory */
         return connect_next(uc);
     }
     static const struct addrinfo hints = {.ai_socktype = SOCK_STREAM};

@@ -175,29 +175,41 @@ if command -v "${CC:-cc}" >/dev/null; then
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
     int (*real)(const char *, const char *, const struct addrinfo *, struct addrinfo **) =
         (int (*)(const char *, const char *, const struct addrinfo *, struct addrinfo **))dlsym(RTLD_NEXT, "getaddrinfo");
-    if (node && !strcmp(node, "slow.test") && !(hints && (hints->ai_flags & AI_NUMERICHOST))) {
+    int lookup = node && !(hints && (hints->ai_flags & AI_NUMERICHOST));
+    if (lookup && !strcmp(node, "slow.test")) {
         sleep(2);
+        node = "127.0.0.1";
+    } else if (lookup && !strcmp(node, "counted.test")) { /* one line per lookup */
+        FILE *f = fopen(getenv("HWASM_DNS_LOG"), "a");
+        if (f) fputs("lookup\n", f), fclose(f);
         node = "127.0.0.1";
     }
     return real(node, service, hints, res);
 }
 C
     "${CC:-cc}" -shared -fPIC -o "$T/slowdns.so" "$T/slowdns.c" -ldl
-    printf 'listen: 127.0.0.1:0\nupstream: http://127.0.0.1:%s\nworkers: 1\nroutes:\n  - {prefix: /slow, upstream: "http://slow.test:%s"}\n  - {prefix: /}\n' \
-        "$lateapp_PORT" "$lateapp_PORT" >"$T/dns.yaml"
+    printf 'listen: 127.0.0.1:0\nupstream: http://127.0.0.1:%s\nworkers: 1\nroutes:\n  - {prefix: /slow, upstream: "http://slow.test:%s"}\n  - {prefix: /close11, upstream: "http://counted.test:%s"}\n  - {prefix: /}\n' \
+        "$lateapp_PORT" "$lateapp_PORT" "$app_PORT" >"$T/dns.yaml"
     # (the sanitizers' runtime wants to come first; this library replaces nothing of theirs)
-    LD_PRELOAD=$T/slowdns.so ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 start dns "$T/dns.yaml"
+    HWASM_DNS_LOG=$T/lookups LD_PRELOAD=$T/slowdns.so ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 \
+        start dns "$T/dns.yaml"
     curl -s -o "$T/slow.out" -w '%{http_code}' "http://127.0.0.1:$dns_PORT/slow" >"$T/slow.code" &
     sleep 0.3
     check "while the app's name is looked up (2 s), the worker serves others" "200 fast" \
         "$(fast http://127.0.0.1:$dns_PORT/other)"
     wait $!
     check "... and the named app answers once it is found" "200 real" "$(cat "$T/slow.code") $(cat "$T/slow.out")"
+    # the app closes every connection: three requests, three new connections, one lookup
+    # (a name's addresses serve new connections for 5 s)
+    for _ in 1 2 3; do curl -s -o /dev/null "http://127.0.0.1:$dns_PORT/close11/small"; done
+    check "three new connections to a name within 5 s: one lookup" 1 "$(wc -l <"$T/lookups")"
 else
     echo "skip: no C compiler for the slow getaddrinfo"
 fi
