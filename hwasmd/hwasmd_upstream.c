@@ -75,16 +75,13 @@ char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_
     hwd_buf_put(&b, " ", 1);
     hwd_buf_put(&b, q->target.len ? q->target.ptr : "/", q->target.len ? q->target.len : 1);
     hwd_buf_str(&b, " HTTP/1.1\r\n");
-    const char *xff = NULL;
-    uint32_t xff_len = 0;
-    int host = 0;
+    int host = 0, xff = 0;
     for (uint32_t i = 0; i < q->headers.count; i++) {
         const hw_http_field *h = &q->headers.fields[i];
         if (hwd_is_hop_header(h->name, h->name_len)) continue;
         host |= h->name_len == 4 && !strncasecmp(h->name, "host", 4);
         if (h->name_len == 15 && !strncasecmp(h->name, "x-forwarded-for", 15)) {
-            xff = h->value;
-            xff_len = h->value_len;
+            xff = 1;
             continue;
         }
         if (h->name_len == 17 && !strncasecmp(h->name, "x-forwarded-proto", 17)) continue;
@@ -95,7 +92,13 @@ char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_
     size_t ip_len = colon ? (size_t)(colon - src) : strlen(src);
     if (*src == '[' && ip_len >= 2) src++, ip_len -= 2;
     hwd_buf_str(&b, "X-Forwarded-For: ");
-    if (xff) hwd_buf_put(&b, xff, xff_len), hwd_buf_put(&b, ", ", 2);
+    /* every X-Forwarded-For line the request had, in order, as one list (RFC 9110 §5.3),
+     * as nginx's $proxy_add_x_forwarded_for: then the client's address */
+    for (uint32_t i = 0; xff && i < q->headers.count; i++) {
+        const hw_http_field *h = &q->headers.fields[i];
+        if (h->name_len == 15 && !strncasecmp(h->name, "x-forwarded-for", 15))
+            hwd_buf_put(&b, h->value, h->value_len), hwd_buf_put(&b, ", ", 2);
+    }
     hwd_buf_put(&b, src, ip_len);
     hwd_buf_str(&b, "\r\nX-Forwarded-Proto: http\r\n");
     if (!host) hwd_buf_field(&b, "Host", 4, authority, strlen(authority));

@@ -64,6 +64,10 @@ send "HTTP/1.0 without Host is served" 200 'GET /x HTTP/1.0\r\nConnection: close
 # answered this one so): it gets the upstream's authority, as nginx sends its $proxy_host
 check "... by the app, with a Host: the upstream's" "/x 127.0.0.1:$rec_PORT" "$(seen t h:Host)"
 forget
+forget
+send "two X-Forwarded-For lines" 200 'GET /x HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.1.1.1\r\nX-Forwarded-For: 2.2.2.2\r\nConnection: close\r\n\r\n'
+check "... reach the app as one list, the client last (the first line was lost)" "1.1.1.1, 2.2.2.2, 127.0.0.1" "$(seen h:X-Forwarded-For)"
+forget
 send "HTTP/1.0 absolute-form without Host" 200 'GET http://Example.com:81/x HTTP/1.0\r\n\r\n'
 check "... its authority is the Host (RFC 9112 §3.2.2)" "/x Example.com:81" "$(seen t h:Host)"
 
