@@ -2,9 +2,9 @@
  * hwasmd_upstream_conn.c — moving a request to the app and its answer back without ever
  * blocking the worker's loop: libuv connects (an app's name looked up in its thread pool,
  * what it found kept for the worker's next connections a few seconds), writes and reads;
- * a timer bounds each wait
- * for the app (504). An answer whose body is still coming after a read may be streamed to
- * the client instead of gathered (the sender decides), with backpressure from the client.
+ * a timer bounds each wait for the app (504). An answer whose body is still coming after a
+ * read may be streamed to the client instead of gathered (the sender decides), with
+ * backpressure from the client.
  * Connections the app keeps alive wait in the worker's own pool, in a set per upstream
  * name, so workers never share a socket or a lock. A pooled connection the app closed
  * meanwhile fails before any byte of answer; such a request gets one more try on a fresh
