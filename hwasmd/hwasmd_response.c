@@ -4,12 +4,16 @@
  * body whole in memory or of a known streamed length, else chunked (or, for HTTP/1.0
  * clients, until the connection closes); chunked too when trailers go with a whole body.
  * The Trailer header is not sent: the trailers forwarded are a filtered set
- * (hwasmd_trailers.c), and the field is optional.
+ * (hwasmd_trailers.c), and the field is optional. An answer without a Date (one a guest
+ * or hwasmd itself made) gets one: RFC 9110 §6.6.1 asks it of every origin with a clock,
+ * which hwasmd is for the answers it makes (the app's own Date goes as it came).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "hwasmd_buf.h"
 #include "hwasmd_http1.h"
@@ -42,6 +46,24 @@ static const char *reason(int s) {
     }
 }
 
+/* "Date: Mon, 07 Dec 2026 18:38:00 GMT\r\n" for now, formatted once a second per thread. */
+static const char *date_line(void) {
+    static __thread time_t at;
+    static __thread char line[48];
+    time_t now = time(NULL);
+    if (now != at) {
+        struct tm tm;
+        static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+        static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        gmtime_r(&now, &tm);
+        snprintf(line, sizeof line, "Date: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n", days[tm.tm_wday],
+                 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        at = now;
+    }
+    return line;
+}
+
 char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t more, size_t *len,
                           size_t *split, size_t *body_len) {
     struct hwd_buf buf = {0}, *b = &buf;
@@ -55,10 +77,13 @@ char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t
     hwd_buf_put(b, " ", 1);
     hwd_buf_str(b, reason(st));
     hwd_buf_put(b, "\r\n", 2);
+    int dated = 0;
     for (uint32_t i = 0; i < r->headers.count; i++) {
         const hw_http_field *h = &r->headers.fields[i];
         if (!hwd_is_hop_header(h->name, h->name_len)) hwd_buf_field(b, h->name, h->name_len, h->value, h->value_len);
+        dated |= h->name_len == 4 && !strncasecmp(h->name, "date", 4);
     }
+    if (!dated) hwd_buf_str(b, date_line());
     size_t body = r->body.len;
     int no_body = st == 204 || st == 304 || st < 200;
     if (more == HWD_BODY_WHOLE_CHUNKED && (head || no_body)) more = HWD_BODY_WHOLE; /* no body: no trailers */

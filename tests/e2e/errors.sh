@@ -21,6 +21,8 @@ check "declared body too large -> 413" 413 "$(code --data-binary "$(head -c 200 
 check "chunked body too large -> 413" 413 "$(code -H 'Transfer-Encoding: chunked' --data-binary "$(head -c 200 /dev/zero | tr '\0' b)" $U/)"
 check "body at the limit -> 200" 200 "$(code --data-binary "$(head -c 100 /dev/zero | tr '\0' b)" $U/)"
 check "upstream down -> 502" 502 "$(code $U/down)"
+# an origin with a clock dates its answers (RFC 9110 §6.6.1): hwasmd for those it makes
+check "an answer hwasmd makes carries one Date" 1 "$(curl -si $U/down | grep -ci '^date: ')"
 R=$(raw $d_PORT 'GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
 check "pipelined: two answers" 2 "$(printf '%s' "$R" | grep -c '^HTTP/1.1 200')"
 contains "pipelined: in order" '"uri": "/one"' "$(printf '%s' "$R" | sed -n '1,/uri/p')"

@@ -64,6 +64,8 @@ send "HTTP/1.0 without Host is served" 200 'GET /x HTTP/1.0\r\nConnection: close
 # answered this one so): it gets the upstream's authority, as nginx sends its $proxy_host
 check "... by the app, with a Host: the upstream's" "/x 127.0.0.1:$rec_PORT" "$(seen t h:Host)"
 forget
+# the app's own Date goes as it came, and no second one with it
+check "an app's answer keeps its one Date" 1 "$(curl -si http://127.0.0.1:$PORT/x | grep -ci '^date: ')"
 forget
 send "two X-Forwarded-For lines" 200 'GET /x HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.1.1.1\r\nX-Forwarded-For: 2.2.2.2\r\nConnection: close\r\n\r\n'
 check "... reach the app as one list, the client last (the first line was lost)" "1.1.1.1, 2.2.2.2, 127.0.0.1" "$(seen h:X-Forwarded-For)"
