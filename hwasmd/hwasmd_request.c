@@ -86,13 +86,21 @@ static int trailers_out(const struct hwd_conn *c) {
     return c->chain.trailers && c->parser.http_minor >= 1 && hwd_trailers_any(&c->x->resp.trailers);
 }
 
+/* Whether the connection stays open after this answer, as its head will say: not once the
+ * server drains (it closes after the answer; a client told nothing would send its next
+ * request into that close, and lose it). */
+static int keep_alive_now(struct hwd_conn *c) {
+    if (__atomic_load_n(&hwd_draining, __ATOMIC_RELAXED)) c->keep_alive = 0;
+    return c->keep_alive;
+}
+
 /* The answer is whole in c->x->resp: sent with a Content-Length, or chunked when trailers
  * go with it. */
 static void answer(struct hwd_conn *c) {
     request_end(c);
     int64_t more = trailers_out(c) ? HWD_BODY_WHOLE_CHUNKED : HWD_BODY_WHOLE;
     size_t len, split, body_len;
-    char *out = hwd_response_format(&c->x->resp, c->head, c->keep_alive, more, &len, &split, &body_len);
+    char *out = hwd_response_format(&c->x->resp, c->head, keep_alive_now(c), more, &len, &split, &body_len);
     if (out) hwd_conn_send(c, out, len, split, c->x->resp.body.data, body_len); /* the body from x: one copy */
     else hwd_conn_close(c);
 }
@@ -175,7 +183,7 @@ static int stream_head(void *ctx, struct hwd_upstream_call *call, int64_t remain
     if (more == HWD_BODY_UNTIL_CLOSE) c->keep_alive = 0;
     c->chunked = more == HWD_BODY_CHUNKED;
     size_t len;
-    char *head = hwd_response_format(&c->x->resp, c->head, c->keep_alive, more, &len, NULL, NULL);
+    char *head = hwd_response_format(&c->x->resp, c->head, keep_alive_now(c), more, &len, NULL, NULL);
     if (!head) {
         request_end(c);
         hwd_conn_close(c);
