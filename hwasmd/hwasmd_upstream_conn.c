@@ -383,7 +383,13 @@ static void connected(uv_connect_t *req, int status) {
         uc->addr = uc->addr->ai_next;
         return uv_close(&uc->h.handle, reconnect);
     }
-    if (status < 0) return upconn_fail(uc, 502);
+    if (status < 0) {
+        /* none of a name's addresses answers: the app may have moved; the next connection
+         * looks the name up again instead of trying these for the rest of NAME_TTL_MS */
+        addrs_free(uc->set->addrs);
+        uc->set->addrs = NULL;
+        return upconn_fail(uc, 502);
+    }
     if (uc->addrs) {
         addrs_free(uc->addrs);
         uc->addrs = uc->addr = NULL;

@@ -190,15 +190,21 @@ int getaddrinfo(const char *node, const char *service, const struct addrinfo *hi
         FILE *f = fopen(getenv("HWASM_DNS_LOG"), "a");
         if (f) fputs("lookup\n", f), fclose(f);
         node = "127.0.0.1";
+    } else if (lookup && !strcmp(node, "moving.test")) { /* the address in a file */
+        static char addr[64];
+        FILE *f = fopen(getenv("HWASM_DNS_ADDR"), "r");
+        if (f && fgets(addr, sizeof addr, f)) addr[strcspn(addr, "\n")] = 0, node = addr;
+        if (f) fclose(f);
     }
     return real(node, service, hints, res);
 }
 C
     "${CC:-cc}" -shared -fPIC -o "$T/slowdns.so" "$T/slowdns.c" -ldl
-    printf 'listen: 127.0.0.1:0\nupstream: http://127.0.0.1:%s\nworkers: 1\nroutes:\n  - {prefix: /slow, upstream: "http://slow.test:%s"}\n  - {prefix: /close11, upstream: "http://counted.test:%s"}\n  - {prefix: /}\n' \
-        "$lateapp_PORT" "$lateapp_PORT" "$app_PORT" >"$T/dns.yaml"
+    printf 'listen: 127.0.0.1:0\nupstream: http://127.0.0.1:%s\nworkers: 1\nroutes:\n  - {prefix: /slow, upstream: "http://slow.test:%s"}\n  - {prefix: /close11, upstream: "http://counted.test:%s"}\n  - {prefix: /moving, upstream: "http://moving.test:%s"}\n  - {prefix: /}\n' \
+        "$lateapp_PORT" "$lateapp_PORT" "$app_PORT" "$lateapp_PORT" >"$T/dns.yaml"
     # (the sanitizers' runtime wants to come first; this library replaces nothing of theirs)
-    HWASM_DNS_LOG=$T/lookups LD_PRELOAD=$T/slowdns.so ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 \
+    echo 127.0.0.2 >"$T/addr" # loopback too, where nothing listens on that port
+    HWASM_DNS_ADDR=$T/addr HWASM_DNS_LOG=$T/lookups LD_PRELOAD=$T/slowdns.so ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 \
         start dns "$T/dns.yaml"
     curl -s -o "$T/slow.out" -w '%{http_code}' "http://127.0.0.1:$dns_PORT/slow" >"$T/slow.code" &
     sleep 0.3
@@ -210,6 +216,11 @@ C
     # (a name's addresses serve new connections for 5 s)
     for _ in 1 2 3; do curl -s -o /dev/null "http://127.0.0.1:$dns_PORT/close11/small"; done
     check "three new connections to a name within 5 s: one lookup" 1 "$(wc -l <"$T/lookups")"
+    # a name whose addresses all refuse is looked up again by the next connection: the app
+    # moved (a container restarted elsewhere), and is found at once, not 5 s later
+    check "a name's address refuses: 502" 502 "$(code http://127.0.0.1:$dns_PORT/moving)"
+    echo 127.0.0.1 >"$T/addr"
+    check "... the app moved: found by the next request" 200 "$(code http://127.0.0.1:$dns_PORT/moving)"
 else
     echo "skip: no C compiler for the slow getaddrinfo"
 fi
