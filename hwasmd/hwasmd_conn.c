@@ -144,7 +144,7 @@ static int on_value_done(llhttp_t *p) {
  * "chunked", never with a Content-Length (llhttp has refused a list not ending in chunked,
  * and repeated Content-Lengths). 0, or the status to refuse with. */
 static int framing_status(const llhttp_t *p, const hw_http_headers *h) {
-    int te = hwd_h1_transfer_encoding(h);
+    int te = p->flags & F_TRANSFER_ENCODING ? hwd_h1_transfer_encoding(h) : 0; /* llhttp saw one */
     if (te == 0) return 0;
     if (te == -1 || p->http_minor == 0 || (p->flags & F_CONTENT_LENGTH)) return 400;
     return te == 1 ? 0 : 501;

@@ -11,9 +11,6 @@
 
 #include "http_internal.h"
 
-/* 1 for the token bytes of RFC 9110 §5.6.2 (http_headers.c): DIGIT, ALPHA, !#$%&'*+-.^_`|~ */
-extern const uint8_t http_tchar[256];
-
 /* Lowest level the logger takes, -1..3; NONE when there is no logger. */
 static inline int http_log_enabled(const struct http_mw *mw, int32_t level) {
     return mw->cfg.log && level >= mw->cfg.log_level && level <= HTTP_LOG_ERROR;

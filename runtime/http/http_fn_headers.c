@@ -63,21 +63,15 @@ static int bad_value_bytes(const uint8_t *p, uint32_t n) {
     return bad;
 }
 
-/* A field name is a token (RFC 9110 §5.1): "Content-Length " or "a b" would reach the app
- * as a name some parsers trim and others refuse. */
-static int bad_name_bytes(const uint8_t *p, uint32_t n) {
-    uint8_t ok = 1;
-    for (uint32_t i = 0; i < n; i++)
-        ok &= http_tchar[p[i]];
-    return !ok;
-}
-
 static inline __attribute__((always_inline)) const uint8_t *
 header_name(struct http_inst *hi, hwasm_vmctx *vm, int32_t name, int32_t name_len,
             const char *fn) {
     const uint8_t *p = guest_bytes(hi, vm, (uint32_t)name, (uint32_t)name_len, fn);
     if (name_len == 0) http_trap(hi, vm, fn, "HTTP header name cannot be empty");
-    if (bad_name_bytes(p, (uint32_t)name_len)) http_trap(hi, vm, fn, "invalid HTTP header name");
+    /* a token (RFC 9110 §5.1): "Content-Length " or "a b" would reach the app as a name
+     * some parsers trim and others refuse */
+    if (!hw_http_field_name_valid((const char *)p, (uint32_t)name_len))
+        http_trap(hi, vm, fn, "invalid HTTP header name");
     return p;
 }
 

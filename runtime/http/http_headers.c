@@ -150,8 +150,9 @@ uint32_t hw_http_headers_remove(hw_http_headers *h, const char *name, size_t nam
     return removed;
 }
 
+/* 1 for the token bytes of RFC 9110 §5.6.2: DIGIT, ALPHA, !#$%&'*+-.^_`|~ */
 #define TOKEN_RANGE(a, b) [a... b] = 1
-const uint8_t http_tchar[256] = {
+static const uint8_t http_tchar[256] = {
     TOKEN_RANGE('0', '9'), TOKEN_RANGE('A', 'Z'), TOKEN_RANGE('a', 'z'),
     ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
     ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1};
