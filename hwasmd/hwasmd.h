@@ -89,6 +89,12 @@ struct hwd_route {
     struct hwd_codes codes; /* its answers (atomic, per thread slot) */
 };
 
+/* What becomes of a client's header or trailer line whose name is a token with a byte other
+ * than a letter, digit or '-' ("X_User", "X.User"; nginx's "invalid" names): dropped
+ * before routes and guests see the request (nginx's default), the request refused with
+ * 400 (Envoy's choice for an edge), or kept as any other line. */
+enum hwd_header_names { HWD_HEADER_NAMES_DROP, HWD_HEADER_NAMES_REJECT, HWD_HEADER_NAMES_PASS };
+
 struct hwd_config {
     char *path;
     char *listen; /* "host:port", "[v6]:port" */
@@ -108,6 +114,7 @@ struct hwd_config {
     int access_log; /* one JSON line per request, on stdout or to access_log_path */
     char *access_log_path; /* NULL: stdout */
     int forward_normalized_path; /* guests and app get the path routes saw, not the one received */
+    enum hwd_header_names invalid_header_names; /* a client's "X_User": dropped, 400 or kept */
     struct hwd_upstream *upstreams[64];
     uint32_t n_upstreams;
     struct hwd_middleware *mws;

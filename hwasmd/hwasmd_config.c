@@ -413,6 +413,13 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
             if (!b || (strcmp(b, "true") && strcmp(b, "false")))
                 return fail(p, v, "forward_normalized_path: expected true or false");
             c->forward_normalized_path = !strcmp(b, "true");
+        } else if (!strcmp(key, "invalid_header_names")) {
+            const char *b = scalar(v);
+            static const char *const names[] = {"drop", "reject", "pass"};
+            uint32_t i = 0;
+            while (b && i < 3 && strcmp(b, names[i])) i++;
+            if (!b || i == 3) return fail(p, v, "invalid_header_names: expected drop, reject or pass");
+            c->invalid_header_names = (enum hwd_header_names)i;
         } else if (!strcmp(key, "cache_dir")) {
             if (get_str(p, v, key, &c->cache_dir)) return -1;
         } else if (!strcmp(key, "trusted_keys")) {

@@ -106,11 +106,26 @@ static int on_url(llhttp_t *p, const char *at, size_t n) {
  * read headers, or be taken for the next request's). Trailers count in header_bytes, and
  * in header_count: 16,000 empty lines are 16,000 bytes but a megabyte of field list. */
 static int commit_field(struct hwd_conn *c) {
-    if (hwd_header_pending(&c->hdr) && ++c->header_lines > c->max_header_lines) {
-        c->error = 431;
-        return -1;
+    struct hwd_header_acc *a = &c->hdr;
+    if (hwd_header_pending(a)) {
+        if (++c->header_lines > c->max_header_lines) {
+            c->error = 431;
+            return -1;
+        }
+        /* "X_User" beside the "X-User" an auth guest sets is one variable to a CGI, WSGI,
+         * PHP or Rack app: such names go before anyone reads the request (nginx), or 400.
+         * A name that is no token at all is refused by hwd_header_commit. */
+        if (c->header_names != HWD_HEADER_NAMES_PASS && !hwd_h1_name_plain(a->field, a->field_len) &&
+            hw_http_field_name_valid(a->field, a->field_len)) {
+            if (c->header_names == HWD_HEADER_NAMES_REJECT) {
+                c->error = 400;
+                return -1;
+            }
+            hwd_header_drop(a);
+            return 0;
+        }
     }
-    return hwd_header_commit(&c->hdr, c->trailers ? &c->x->req.trailers : &c->x->req.headers);
+    return hwd_header_commit(a, c->trailers ? &c->x->req.trailers : &c->x->req.headers);
 }
 
 static int on_field(llhttp_t *p, const char *at, size_t n) {
@@ -462,6 +477,7 @@ static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open)
     struct hwd_config *g = hwd_gen_acquire();
     c->max_header = g->max_header_bytes;
     c->max_header_lines = g->max_header_count;
+    c->header_names = g->invalid_header_names;
     c->max_body = g->max_body_bytes;
     c->budget.cap = g->buffered_bytes;
     c->max_connections = admin ? g->admin_connections : g->max_connections;

@@ -98,6 +98,7 @@ struct hwd_conn {
     uint64_t wire, chunks;       /* the request's bytes parsed so far, its chunks so far */
     size_t max_header, max_body; /* from the generation current at accept time */
     uint32_t max_header_lines;
+    enum hwd_header_names header_names; /* what becomes of "X_User" (hwasmd.h) */
     uint32_t idle_ms, request_ms, max_connections;
     uint64_t request_start_ms; /* loop time of the current request's first byte */
     int busy, closing, keep_alive, head, error, admin;

@@ -85,6 +85,12 @@ static inline int hwd_h1_wire_over(uint64_t wire, size_t head_cap, uint64_t body
  * left for hwd_is_hop_header at forwarding. 0 or -1 (no memory). */
 int hwd_connection_options_drop(hw_http_headers *h);
 
+/* Whether a field name has only letters, digits and '-' (nginx's valid header names,
+ * without underscores_in_headers). Other tokens ("X_User", "X.User") are valid HTTP but
+ * CGI, WSGI, PHP and Rack map '_', '.' and '-' to one variable: next to the "X-User" an
+ * auth guest set, a client's "X_User" is the same variable to such an app. */
+int hwd_h1_name_plain(const char *name, size_t len);
+
 /* The hop-by-hop field name (RFC 9110 §7.6.1, and the framing fields hwasmd recomputes)
  * that name is, in lower case, or NULL. */
 const char *hwd_hop_header(const char *name, size_t len);
