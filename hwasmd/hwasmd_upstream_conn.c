@@ -31,18 +31,16 @@ struct upconn {
     } h;
     uv_timer_t timer; /* the request's deadline */
     uv_connect_t connect;
-    uv_getaddrinfo_t resolve; /* the upstream's name, looked up in libuv's thread pool */
     uv_write_t write;
     struct hwd_upstream_pool *pool;
     struct idle_set *set; /* where it waits when idle: its upstream's */
-    struct upconn *next;  /* in that set */
+    struct upconn *next;  /* in that set's idle list, or its list waiting for a lookup */
     struct hwd_upstream_call *call; /* NULL while idle */
     struct addrinfo *addrs, *addr; /* while connecting over TCP: all candidates, this one */
     int reused, answered;          /* answered: some bytes of a reply arrived */
     int writing;                   /* the request is not all written yet */
     int reading;                   /* reading started (it never stops, but for backpressure) */
-    int resolving;                 /* the lookup is out: resolved() comes, and frees a closed uc */
-    int closed;                    /* both handles closed while resolving: resolved() frees */
+    int waiting;                   /* in set->waiting (or set->serving), for the name's lookup */
     struct hwd_reply reply;
 };
 
@@ -63,19 +61,27 @@ struct hwd_upstream_call {
     struct hwd_budget *budget; /* the sender's, for the bytes gathered */
 };
 
-/* The idle connections to one upstream, by name: they outlive a reload that keeps it. */
+/* The idle connections to one upstream, by name: they outlive a reload that keeps it. Its
+ * host's name is looked up here, once for every connection that needs it meanwhile: the
+ * lookup belongs to the name, not to a connection, so a connection that gives up (its
+ * deadline, its client gone) leaves the list and the others still get the answer. */
 struct idle_set {
     char *key;
     struct upconn *head;
     uint32_t n;
     struct addrinfo *addrs; /* the host's addresses as last looked up (a name), or NULL */
     uint64_t addrs_ms;      /* when, in loop time */
+    uv_getaddrinfo_t lookup; /* in libuv's thread pool while looking */
+    int looking;
+    struct upconn *waiting; /* new connections waiting for that lookup */
+    struct upconn *serving; /* those its answer is being given to (looked_up) */
     struct idle_set *next;
 };
 
 /* How long a name's addresses serve new connections before it is looked up again: Envoy's
  * default DNS refresh rate. An app that moves (a container restarted) is found within it;
- * meanwhile a burst of new connections makes one lookup, not one each. */
+ * meanwhile new connections make no lookup, and a burst of them before the first answer
+ * one between them. */
 #define NAME_TTL_MS 5000
 
 /* A worker's idle app connections and its read buffer: replies are parsed as they arrive,
@@ -129,6 +135,7 @@ static struct addrinfo *addrs_copy(const struct addrinfo *a) {
     return head;
 }
 
+/* After the worker's loop has ended: no lookup is out (a lookup keeps the loop alive). */
 void hwd_upstream_free(struct hwd_worker *w) {
     struct hwd_upstream_pool *p = w->upstream_pool;
     while (p && p->sets) {
@@ -144,10 +151,6 @@ void hwd_upstream_free(struct hwd_worker *w) {
 
 static void upconn_freed(uv_handle_t *h) {
     struct upconn *uc = h->data;
-    if (uc->resolving) { /* the lookup's callback still comes, with uc */
-        uc->closed = 1;
-        return;
-    }
     hwd_reply_free(&uc->reply);
     addrs_free(uc->addrs);
     free(uc);
@@ -161,7 +164,14 @@ static void upconn_stream_closed(uv_handle_t *h) {
 
 static void upconn_close(struct upconn *uc) {
     uv_timer_stop(&uc->timer);
-    if (uc->resolving) uv_cancel((uv_req_t *)&uc->resolve); /* fails once it runs: then it ends */
+    if (uc->waiting) { /* the lookup goes on for the others */
+        struct upconn **at = &uc->set->waiting;
+        while (*at && *at != uc) at = &(*at)->next;
+        if (!*at)
+            for (at = &uc->set->serving; *at != uc; at = &(*at)->next) continue;
+        *at = uc->next;
+        uc->waiting = 0;
+    }
     /* already closing between two addresses: reconnect() sees no call and finishes */
     if (!uv_is_closing(&uc->h.handle)) uv_close(&uc->h.handle, upconn_stream_closed);
 }
@@ -398,24 +408,31 @@ static void connected(uv_connect_t *req, int status) {
     exchange(uc, uc->call);
 }
 
-/* The upstream's addresses are known (or not): connect to the first. uc may have failed
- * meanwhile (its deadline passed, the client went): it is freed here if it closed. */
-static void resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
-    struct upconn *uc = req->data;
-    uc->resolving = 0;
-    uc->addrs = uc->addr = status < 0 ? NULL : addrs_copy(res);
+/* The name's lookup is back: its addresses serve the waiting connections (each tries
+ * them in turn on its own copy) and the next ones for NAME_TTL_MS. A connection that
+ * failed meanwhile has left the list. */
+static void looked_up(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
+    struct idle_set *set = req->data;
+    set->looking = 0;
+    struct addrinfo *found = status < 0 ? NULL : addrs_copy(res);
     if (res) uv_freeaddrinfo(res);
-    if (uc->closed) return upconn_freed(&uc->h.handle);
-    if (!uc->call) return; /* closing: upconn_freed comes */
-    if (!uc->addrs) return upconn_fail(uc, 502);
-    struct idle_set *set = uc->set; /* the next connections to this name start from here */
-    struct addrinfo *keep = addrs_copy(uc->addrs);
-    if (keep) {
+    if (found) {
         addrs_free(set->addrs);
-        set->addrs = keep;
-        set->addrs_ms = uv_now(uc->call->w->loop);
+        set->addrs = found;
+        set->addrs_ms = uv_now(req->loop);
     }
-    connect_next(uc);
+    /* Served one at a time from set->serving: a request failed here may end others (they
+     * leave that list as they close), or dial again (it waits in set->waiting anew). */
+    set->serving = set->waiting;
+    set->waiting = NULL;
+    struct upconn *uc;
+    while ((uc = set->serving)) {
+        set->serving = uc->next;
+        uc->next = NULL;
+        uc->waiting = 0;
+        if (!found || !(uc->addrs = uc->addr = addrs_copy(found))) upconn_fail(uc, 502);
+        else connect_next(uc);
+    }
 }
 
 /* A fresh connection for call (or the call ends with 502 at once). */
@@ -455,13 +472,15 @@ static void dial(struct hwd_upstream_call *call) {
         if (!(uc->addr = uc->addrs)) return upconn_fail(uc, 502); /* out of memory */
         return connect_next(uc);
     }
+    struct idle_set *set = uc->set;
+    uc->waiting = 1;
+    uc->next = set->waiting;
+    set->waiting = uc;
+    if (set->looking) return; /* asked already: this connection waits for the same answer */
     static const struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
-    uc->resolve.data = uc;
-    uc->resolving = 1;
-    if (uv_getaddrinfo(call->w->loop, &uc->resolve, resolved, u->host, u->port, &hints)) {
-        uc->resolving = 0;
-        upconn_fail(uc, 502);
-    }
+    set->lookup.data = set;
+    set->looking = !uv_getaddrinfo(call->w->loop, &set->lookup, looked_up, u->host, u->port, &hints);
+    if (!set->looking) upconn_fail(uc, 502);
 }
 
 static void attempt(struct hwd_upstream_call *call) {

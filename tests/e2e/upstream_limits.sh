@@ -186,9 +186,10 @@ int getaddrinfo(const char *node, const char *service, const struct addrinfo *hi
     if (lookup && !strcmp(node, "slow.test")) {
         sleep(2);
         node = "127.0.0.1";
-    } else if (lookup && !strcmp(node, "counted.test")) { /* one line per lookup */
-        FILE *f = fopen(getenv("HWASM_DNS_LOG"), "a");
-        if (f) fputs("lookup\n", f), fclose(f);
+    } else if (lookup && (!strcmp(node, "counted.test") || !strcmp(node, "burst.test"))) {
+        FILE *f = fopen(getenv("HWASM_DNS_LOG"), "a"); /* one line per lookup */
+        if (f) fprintf(f, "%s\n", node), fclose(f);
+        if (!strcmp(node, "burst.test")) usleep(500000);
         node = "127.0.0.1";
     } else if (lookup && !strcmp(node, "moving.test")) { /* the address in a file */
         static char addr[64];
@@ -200,8 +201,8 @@ int getaddrinfo(const char *node, const char *service, const struct addrinfo *hi
 }
 C
     "${CC:-cc}" -shared -fPIC -o "$T/slowdns.so" "$T/slowdns.c" -ldl
-    printf 'listen: 127.0.0.1:0\nupstream: http://127.0.0.1:%s\nworkers: 1\nroutes:\n  - {prefix: /slow, upstream: "http://slow.test:%s"}\n  - {prefix: /close11, upstream: "http://counted.test:%s"}\n  - {prefix: /moving, upstream: "http://moving.test:%s"}\n  - {prefix: /}\n' \
-        "$lateapp_PORT" "$lateapp_PORT" "$app_PORT" "$lateapp_PORT" >"$T/dns.yaml"
+    printf 'listen: 127.0.0.1:0\nupstream: http://127.0.0.1:%s\nworkers: 1\nroutes:\n  - {prefix: /slow, upstream: "http://slow.test:%s"}\n  - {prefix: /close11, upstream: "http://counted.test:%s"}\n  - {prefix: /moving, upstream: "http://moving.test:%s"}\n  - {prefix: /burst, upstream: "http://burst.test:%s"}\n  - {prefix: /}\n' \
+        "$lateapp_PORT" "$lateapp_PORT" "$app_PORT" "$lateapp_PORT" "$lateapp_PORT" >"$T/dns.yaml"
     # (the sanitizers' runtime wants to come first; this library replaces nothing of theirs)
     echo 127.0.0.2 >"$T/addr" # loopback too, where nothing listens on that port
     HWASM_DNS_ADDR=$T/addr HWASM_DNS_LOG=$T/lookups LD_PRELOAD=$T/slowdns.so ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 \
@@ -215,7 +216,18 @@ C
     # the app closes every connection: three requests, three new connections, one lookup
     # (a name's addresses serve new connections for 5 s)
     for _ in 1 2 3; do curl -s -o /dev/null "http://127.0.0.1:$dns_PORT/close11/small"; done
-    check "three new connections to a name within 5 s: one lookup" 1 "$(wc -l <"$T/lookups")"
+    check "three new connections to a name within 5 s: one lookup" 1 "$(grep -c counted "$T/lookups")"
+    # a burst of new connections before the name's first answer (0.5 s) waits for one
+    # lookup, not one each; a request that gives up meanwhile leaves the others served
+    curl -s -o /dev/null --max-time 0.2 "http://127.0.0.1:$dns_PORT/burst" &
+    B=$!
+    for i in 1 2 3 4 5; do
+        curl -s -o "$T/burst$i" -w '%{http_code}' "http://127.0.0.1:$dns_PORT/burst" >"$T/burst$i.code" &
+        B="$B $!"
+    done
+    wait $B
+    check "six requests to a name during its first lookup: all answered, one lookup" "200 200 200 200 200 1" \
+        "$(cat "$T"/burst?.code | sed 's/200/200 /g')$(grep -c burst "$T/lookups")"
     # a name whose addresses all refuse is looked up again by the next connection: the app
     # moved (a container restarted elsewhere), and is found at once, not 5 s later
     check "a name's address refuses: 502" 502 "$(code http://127.0.0.1:$dns_PORT/moving)"
