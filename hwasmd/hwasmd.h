@@ -15,6 +15,8 @@
 
 #include <hwasm/hwasm_http.h>
 
+#include "hwasmd_forwarded.h"
+
 #define HWD_MAX_CHAIN 32
 
 /* Counters are kept per thread slot (one per worker thread, the threads past the first
@@ -111,6 +113,8 @@ struct hwd_config {
     char *cache_dir;
     uint8_t (*trusted_keys)[32]; /* ed25519 public keys whose signature lets a .so load */
     uint32_t n_trusted_keys;
+    struct hwd_cidr *trusted_proxies; /* peers whose X-Forwarded-* and kin are believed */
+    uint32_t n_trusted_proxies;
     int access_log; /* one JSON line per request, on stdout or to access_log_path */
     char *access_log_path; /* NULL: stdout */
     int forward_normalized_path; /* guests and app get the path routes saw, not the one received */

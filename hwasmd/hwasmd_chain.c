@@ -115,6 +115,7 @@ void hwd_chain_response(struct hwd_chain *c, int upstream_status) {
     if (upstream_status) {
         hwd_response_simple(&c->x->resp, upstream_status,
                             upstream_status == 504   ? "upstream timed out\n"
+                            : upstream_status == 405 ? "TRACE is not sent to the app\n"
                             : upstream_status == 503 ? "too many answers held in memory (limits.buffered_bytes)\n"
                                                      : "upstream unavailable\n");
         c->is_error = 1;

@@ -214,6 +214,22 @@ static int parse_trusted_keys(struct parse *p, struct hwd_config *c, yaml_node_t
     return 0;
 }
 
+static int parse_trusted_proxies(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
+    if (n->type != YAML_SEQUENCE_NODE) return fail(p, n, "trusted_proxies: expected a list of addresses or networks");
+    size_t k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    free(c->trusted_proxies);
+    c->n_trusted_proxies = 0;
+    if (!(c->trusted_proxies = calloc(k ? k : 1, sizeof *c->trusted_proxies))) return fail(p, n, "out of memory");
+    for (size_t i = 0; i < k; i++) {
+        yaml_node_t *e = node(p, n->data.sequence.items.start[i]);
+        char why[256];
+        if (!scalar(e)) return fail(p, e, "trusted_proxies: expected an address or a network (10.0.0.0/8)");
+        if (hwd_cidr_parse(scalar(e), &c->trusted_proxies[c->n_trusted_proxies++], why, sizeof why))
+            return fail(p, e, "trusted_proxies: %s", why);
+    }
+    return 0;
+}
+
 void hwd_middleware_defaults(struct hwd_middleware *m) {
     /* an instance stays pinned while its request waits for the app, so the pool bounds how
      * many requests a guest can have in flight; instances are only made when needed */
@@ -424,6 +440,8 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
             if (get_str(p, v, key, &c->cache_dir)) return -1;
         } else if (!strcmp(key, "trusted_keys")) {
             if (parse_trusted_keys(p, c, v)) return -1;
+        } else if (!strcmp(key, "trusted_proxies")) {
+            if (parse_trusted_proxies(p, c, v)) return -1;
         } else if (!strcmp(key, "middleware")) mws = v;
         else if (!strcmp(key, "routes")) routes = v;
         else if (!strcmp(key, "limits")) limits = v;
@@ -520,6 +538,7 @@ void hwd_config_free(struct hwd_config *c) {
     free(c->admin_token);
     free(c->cache_dir);
     free(c->access_log_path);
+    free(c->trusted_proxies);
     free(c->trusted_keys);
     free(c->path);
     memset(c, 0, sizeof *c);

@@ -86,7 +86,7 @@ static int on_begin(llhttp_t *p) {
     struct hwd_conn *c = p->data;
     if (!(c->x = exchange_take(c->w))) return -1;
     c->header_bytes = c->url_len = 0;
-    c->header_lines = 0;
+    c->header_lines = c->singletons = 0;
     c->chunks = 0;
     c->request_start_ms = uv_now(c->w->loop);
     c->trailers = 0;
@@ -124,6 +124,9 @@ static int commit_field(struct hwd_conn *c) {
             hwd_header_drop(a);
             return 0;
         }
+        unsigned once = c->trailers ? 0 : hwd_h1_singleton(a->field, a->field_len);
+        if (once & c->singletons) return -1; /* 400 */
+        c->singletons |= once;
     }
     return hwd_header_commit(a, c->trailers ? &c->x->req.trailers : &c->x->req.headers);
 }
@@ -189,6 +192,8 @@ static int on_headers_done(llhttp_t *p) {
     /* what Connection names is this hop's: gone before any guest looks (the framing and
      * the host were read above, and stay) */
     if (hwd_connection_options_drop(&q->headers)) return -1;
+    /* what proxies before hwasmd said, believed from a trusted one only */
+    if (!c->trusted_peer && hwd_forwarded_strip(&q->headers)) return -1;
     if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->max_body) {
         c->error = 413;
         return -1;
@@ -493,6 +498,9 @@ static void conn_start(struct hwd_conn *c) {
     int len = sizeof ss;
     char ip[INET6_ADDRSTRLEN] = "";
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
+        struct hwd_config *g = hwd_gen_acquire();
+        c->trusted_peer = hwd_cidr_match(g->trusted_proxies, g->n_trusted_proxies, (struct sockaddr *)&ss);
+        hwd_gen_release(g);
         if (ss.ss_family == AF_INET6) {
             uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof ip);
             snprintf(c->peer, sizeof c->peer, "[%s]:%d", ip, ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));

@@ -99,6 +99,8 @@ struct hwd_conn {
     size_t max_header, max_body; /* from the generation current at accept time */
     uint32_t max_header_lines;
     enum hwd_header_names header_names; /* what becomes of "X_User" (hwasmd.h) */
+    int trusted_peer;    /* the client is a trusted proxy (trusted_proxies) */
+    unsigned singletons; /* the request's fields that must not come again (hwd_h1_singleton) */
     uint32_t idle_ms, request_ms, max_connections;
     uint64_t request_start_ms; /* loop time of the current request's first byte */
     int busy, closing, keep_alive, head, error, admin;

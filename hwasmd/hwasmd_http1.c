@@ -62,9 +62,13 @@ int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h) {
         return 0;
     }
     /* loose llhttp takes "X A" (and "Set-Cookie " before a colon) for a name: a request
-     * with one is 400 and an answer 502, as nginx */
+     * with one is 400 and an answer 502, as nginx. It also keeps the whitespace after a
+     * value, which is not part of it (RFC 9112 §5.1): "Expect: 100-continue " and
+     * "X-Role: admin " would read one way to guests and another to an app that trims. */
+    size_t n = a->value_len;
+    while (n && (a->value[n - 1] == ' ' || a->value[n - 1] == '\t')) n--;
     int rc = !hw_http_field_name_valid(a->field, a->field_len) ||
-             hw_http_headers_add(h, a->field, a->field_len, a->value ? a->value : "", a->value_len);
+             hw_http_headers_add(h, a->field, a->field_len, a->value ? a->value : "", n);
     hwd_header_drop(a);
     return rc ? -1 : 0;
 }
@@ -83,6 +87,17 @@ int hwd_h1_name_plain(const char *name, size_t len) {
     uint8_t ok = 1;
     for (size_t i = 0; i < len; i++) ok &= plain[p[i]];
     return ok;
+}
+
+unsigned hwd_h1_singleton(const char *name, size_t len) {
+    static const char *const names[] = {"authorization", "proxy-authorization", "content-type",
+                                        "content-range", "expect", "if-match", "if-none-match",
+                                        "if-modified-since", "if-unmodified-since", "if-range"};
+    static const uint8_t lens[] = {13, 19, 12, 13, 6, 8, 13, 17, 19, 8};
+    if (len < 6 || len > 19) return 0; /* most names: one compare */
+    for (unsigned i = 0; i < sizeof lens; i++)
+        if (len == lens[i] && !strncasecmp(name, names[i], len)) return 1u << i;
+    return 0;
 }
 
 /* --- strict checks ----------------------------------------------------------------------- */

@@ -91,6 +91,13 @@ int hwd_connection_options_drop(hw_http_headers *h);
  * auth guest set, a client's "X_User" is the same variable to such an app. */
 int hwd_h1_name_plain(const char *name, size_t len);
 
+/* The bit of a request field that must not come twice, or 0. nginx refuses a second
+ * Authorization, Expect, If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since,
+ * If-Range or Content-Range line (400); Proxy-Authorization and Content-Type join them:
+ * with two, a guest that reads the first and an app that reads the last (or the two
+ * joined) disagree on who is asking, or on how the body reads. */
+unsigned hwd_h1_singleton(const char *name, size_t len);
+
 /* The hop-by-hop field name (RFC 9110 §7.6.1, and the framing fields hwasmd recomputes)
  * that name is, in lower case, or NULL. */
 const char *hwd_hop_header(const char *name, size_t len);

@@ -62,9 +62,11 @@ void hwd_upstream_destroy(struct hwd_upstream *u) {
 
 /* --- the app over HTTP/1.1 ---------------------------------------------------------------- */
 
-/* The request head for the app: the client's headers minus hop-by-hop ones (those the
- * client's Connection header named went as the request arrived, before the guests:
- * hwd_connection_options_drop), plus X-Forwarded-*, a fresh Content-Length, and a Host
+/* The request head for the app: the request's headers minus hop-by-hop ones and Expect
+ * (those the client's Connection header named went as the request arrived, before the
+ * guests: hwd_connection_options_drop, as did the forwarding fields of a client that is no
+ * trusted proxy: hwd_forwarded_strip), plus X-Forwarded-For and -Proto, a fresh
+ * Content-Length, and a Host
  * when there is none: an HTTP/1.1 app refuses a request without one (nginx sends its
  * $proxy_host there; a Host the client or a guest set goes as it is). */
 char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_t *body, size_t *body_len,
@@ -75,7 +77,7 @@ char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_
     hwd_buf_put(&b, " ", 1);
     hwd_buf_put(&b, q->target.len ? q->target.ptr : "/", q->target.len ? q->target.len : 1);
     hwd_buf_str(&b, " HTTP/1.1\r\n");
-    int host = 0, xff = 0;
+    int host = 0, xff = 0, xfp = 0;
     for (uint32_t i = 0; i < q->headers.count; i++) {
         const hw_http_field *h = &q->headers.fields[i];
         if (hwd_is_hop_header(h->name, h->name_len)) continue;
@@ -84,7 +86,11 @@ char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_
             xff = 1;
             continue;
         }
-        if (h->name_len == 17 && !strncasecmp(h->name, "x-forwarded-proto", 17)) continue;
+        /* a trusted proxy's (or a guest's) X-Forwarded-Proto stays: it knows the scheme */
+        xfp |= h->name_len == 17 && !strncasecmp(h->name, "x-forwarded-proto", 17);
+        /* hwasmd answered 100-continue itself (or the body came anyway): the app gets the
+         * whole body with the head, without the Expect, as nginx sends it */
+        if (h->name_len == 6 && !strncasecmp(h->name, "expect", 6)) continue;
         hwd_buf_field(&b, h->name, h->name_len, h->value, h->value_len);
     }
     const char *src = q->source_addr.ptr ? q->source_addr.ptr : "";
@@ -92,15 +98,16 @@ char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_
     size_t ip_len = colon ? (size_t)(colon - src) : strlen(src);
     if (*src == '[' && ip_len >= 2) src++, ip_len -= 2;
     hwd_buf_str(&b, "X-Forwarded-For: ");
-    /* every X-Forwarded-For line the request had, in order, as one list (RFC 9110 §5.3),
-     * as nginx's $proxy_add_x_forwarded_for: then the client's address */
+    /* every X-Forwarded-For line the request has (a trusted proxy's, or a guest's), in
+     * order, as one list (RFC 9110 §5.3), as nginx's $proxy_add_x_forwarded_for: then the
+     * client's address */
     for (uint32_t i = 0; xff && i < q->headers.count; i++) {
         const hw_http_field *h = &q->headers.fields[i];
         if (h->name_len == 15 && !strncasecmp(h->name, "x-forwarded-for", 15))
             hwd_buf_put(&b, h->value, h->value_len), hwd_buf_put(&b, ", ", 2);
     }
     hwd_buf_put(&b, src, ip_len);
-    hwd_buf_str(&b, "\r\nX-Forwarded-Proto: http\r\n");
+    hwd_buf_str(&b, xfp ? "\r\n" : "\r\nX-Forwarded-Proto: http\r\n");
     if (!host) hwd_buf_field(&b, "Host", 4, authority, strlen(authority));
     if (hwd_trailers_any(&q->trailers)) {
         /* trailers only exist in a chunked body: the whole body is one chunk, copied here

@@ -495,6 +495,10 @@ void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exc
                        const struct hwd_upstream_hooks *hooks, void *ctx, struct hwd_budget *budget) {
     if (hw_http_body_slurp(&x->req.body)) return hooks->done(ctx, 502);
     if (u->builtin) return hooks->done(ctx, u->builtin(x));
+    /* An app answering TRACE echoes the request: to the client, the fields guests added
+     * on the way (an identity, a token). Guests may answer it; the app is not asked
+     * (nginx answers 405 before anything). */
+    if (x->req.method.len == 5 && !memcmp(x->req.method.ptr, "TRACE", 5)) return hooks->done(ctx, 405);
     uv_update_time(w->loop); /* guests may have run since the loop last read the clock */
     struct idle_set *set = idle_set_of(w, u->name);
     struct hwd_upstream_call *call = set ? calloc(1, sizeof *call) : NULL;

@@ -3,9 +3,11 @@
 # then one worker, a guest with a single instance and a slow app: requests queue for the
 # instance without failing, and the loop keeps answering other routes meanwhile.
 . "$(dirname "$0")/lib.sh"
+# (the front is the back's trusted proxy: the back keeps the X-Forwarded-For it sets)
 cat >"$T/back.yaml" <<Y
 listen: 127.0.0.1:0
 upstream: builtin:echo
+trusted_proxies: [127.0.0.1]
 routes:
   - prefix: /
 Y

@@ -75,8 +75,44 @@ forget
 # the app's own Date goes as it came, and no second one with it
 check "an app's answer keeps its one Date" 1 "$(curl -si http://127.0.0.1:$PORT/x | grep -ci '^date: ')"
 forget
-send "two X-Forwarded-For lines" 200 'GET /x HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.1.1.1\r\nX-Forwarded-For: 2.2.2.2\r\nConnection: close\r\n\r\n'
-check "... reach the app as one list, the client last (the first line was lost)" "1.1.1.1, 2.2.2.2, 127.0.0.1" "$(seen h:X-Forwarded-For)"
+# What proxies say about a request (X-Forwarded-*, Forwarded, X-Real-IP and kin) is
+# believed from a trusted proxy only: from anyone else it is gone before routes and
+# guests, and the app gets X-Forwarded-For as the client's address and X-Forwarded-Proto
+# http (a client's X-Forwarded-Host reached an app that trusts hwasmd's X-Forwarded-*,
+# and guests read a client's X-Forwarded-Proto: https).
+FWD='X-Forwarded-For: 1.1.1.1\r\nX-Forwarded-For: 2.2.2.2\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: evil\r\nx-forwarded-prefix: /admin\r\nForwarded: for=6.6.6.6;proto=https\r\nX-Real-IP: 6.6.6.6\r\nTrue-Client-IP: 6.6.6.6\r\nX-Original-URL: /admin\r\n'
+FIELDS="h:X-Forwarded-For h:X-Forwarded-Proto h:X-Forwarded-Host h:X-Forwarded-Prefix h:Forwarded h:X-Real-IP h:True-Client-IP h:X-Original-URL"
+for trust in no yes; do
+    {
+        printf 'listen: 127.0.0.1:0\nupstream: http://127.0.0.1:%s\nworkers: 1\n' "$rec_PORT"
+        [ $trust = yes ] && printf 'trusted_proxies: [10.0.0.0/8, 127.0.0.0/8, "::1"]\n'
+        printf 'routes:\n  - {prefix: /}\n  - {prefix: /echo, upstream: "builtin:echo"}\n'
+    } >"$T/fw-$trust.yaml"
+    start "fw$trust" "$T/fw-$trust.yaml"
+    forget
+    send "forwarding fields from a client, trusted_proxies $trust" 200 "GET /x HTTP/1.1\r\nHost: a\r\n${FWD}Connection: close\r\n\r\n"
+    ECHO=$(python3 - "$PORT" "$FWD" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(("GET /echo HTTP/1.1\r\nHost: a\r\n" + sys.argv[2].encode().decode("unicode_escape") + "Connection: close\r\n\r\n").encode())
+out = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    out += d
+print(out.decode(errors="replace").lower().count("evil"))
+PY
+)
+    if [ $trust = no ]; then
+        check "... gone, the app gets the client's address and http" "127.0.0.1 http - - - - - -" "$(seen $FIELDS)"
+        check "... and guests never see them (the chain's end)" 0 "$ECHO"
+    else
+        check "... kept, the proxies' X-Forwarded-For as one list, the client last" \
+            "1.1.1.1, 2.2.2.2, 127.0.0.1 https evil /admin for=6.6.6.6;proto=https 6.6.6.6 6.6.6.6 /admin" "$(seen $FIELDS)"
+        check "... and guests see them" 1 "$ECHO"
+    fi
+done
 forget
 send "HTTP/1.0 absolute-form without Host" 200 'GET http://Example.com:81/x HTTP/1.0\r\n\r\n'
 check "... its authority is the Host (RFC 9112 §3.2.2)" "/x Example.com:81" "$(seen t h:Host)"
