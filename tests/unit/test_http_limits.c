@@ -3,9 +3,22 @@
  * the adversarial guests limits, tablegrow and bigtable: the default memory and table
  * caps, the per-request budget of guest-written header bytes, the keep_bytes rule that
  * frees an instance grown too big (tables count), the statuses a guest may not set, and
- * that no request reads another's memory (scribble: reset in place, recycled memories).
+ * that no request reads another's memory (scribble: reset in place, recycled memories);
+ * and, with guests written here in WAT, the time budget of a module's start section.
  */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "http_test_support.h"
+
+/* The .so of a guest written in WAT (unit_compile_wat), or a failed check. */
+static const char *wat_guest(const char *wat) {
+    const char *so = unit_compile_wat(wat, "");
+    ck_assert_msg(so != NULL, "the test guest did not compile (see stderr)");
+    return so;
+}
 
 /* Serves target on mw; returns hw_http_serve's status, the message in *err. */
 static int serve_uri(hw_http_middleware *mw, const char *target, hw_http_exchange *x,
@@ -205,6 +218,46 @@ START_TEST(fresh_memory) {
 }
 END_TEST
 
+/* A start section that never returns, loaded with a 100 ms budget, in a thread (so that a
+ * load that hangs fails the test instead of holding it). */
+struct slow_load {
+    const char *so;
+    hw_http_middleware *mw;
+    hw_error err;
+    int rc;
+};
+
+static void *slow_load_main(void *arg) {
+    struct slow_load *l = arg;
+    hw_http_config cfg = {.deadline_ms = 100};
+    l->rc = hw_http_middleware_new(l->so, &cfg, &l->mw, &l->err);
+    return NULL;
+}
+
+START_TEST(start_section_budget) {
+    static const char wat[] = "(module (memory (export \"memory\") 1)\n"
+                              "  (func $s (loop $l (br $l))) (start $s)\n"
+                              "  (func (export \"handle_request\") (result i64) (i64.const 0))\n"
+                              "  (func (export \"handle_response\") (param i32 i32)))\n";
+    struct slow_load l = {.so = wat_guest(wat)};
+    struct timespec t0, t1, until;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, slow_load_main, &l), 0);
+    ck_assert_msg(pthread_timedjoin_np(th, NULL, &until) == 0,
+                  "the start section still runs after 5 s (budget 100 ms)");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+    ck_assert_msg(ms < 1000, "the load took %.0f ms", ms);
+    ck_assert_int_eq(l.rc, HW_ETRAP);
+    ck_assert_ptr_null(l.mw);
+    ck_assert_str_eq(l.err.message, "start function: interrupted");
+    unlink(l.so);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("http_limits");
     TCase *tc = tcase_create("limits");
@@ -215,6 +268,7 @@ int main(void) {
     tcase_add_test(tc, oversized_instance_is_freed);
     tcase_add_test(tc, table_elements);
     tcase_add_loop_test(tc, fresh_memory, 0, 2);
+    tcase_add_test(tc, start_section_budget);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }
