@@ -4,7 +4,8 @@
  * caps, the per-request budget of guest-written header bytes, the keep_bytes rule that
  * frees an instance grown too big (tables count), the statuses a guest may not set, and
  * that no request reads another's memory (scribble: reset in place, recycled memories);
- * and, with guests written here in WAT, the time budget of a module's start section.
+ * and, with guests written here in WAT, the time budget of a module's start section and the
+ * reset policy's restoring of table elements.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -258,6 +259,36 @@ START_TEST(start_section_budget) {
 }
 END_TEST
 
+/* Request 1 sets table slot 1, which is null after initialisation; under the reset policy
+ * request 2 finds it null again (201: null, 202: set). table.fill and table.copy write
+ * elements the same way (through the runtime rather than inline). */
+START_TEST(reset_restores_tables) {
+    static const char wat[] =
+        "(module (import \"http_handler\" \"set_status_code\" (func $status (param i32)))\n"
+        "  (memory (export \"memory\") 1)\n"
+        "  (table $t 4 funcref) (elem declare func $f) (func $f)\n"
+        "  (func (export \"handle_request\") (result i64)\n"
+        "    (call $status (select (i32.const 201) (i32.const 202)\n"
+        "      (i32.and (ref.is_null (table.get $t (i32.const 1)))\n"
+        "               (ref.is_null (table.get $t (i32.const 3))))))\n"
+        "    (table.set $t (i32.const 1) (ref.func $f))\n"
+        "    (table.fill $t (i32.const 2) (ref.func $f) (i32.const 1))\n"
+        "    (table.copy $t $t (i32.const 3) (i32.const 2) (i32.const 1))\n"
+        "    (i64.const 0))\n"
+        "  (func (export \"handle_response\") (param i32 i32)))\n";
+    const char *so = wat_guest(wat);
+    hw_http_config cfg = {.policy = HW_HTTP_RESET, .pool_size = 1};
+    hw_http_middleware *mw = NULL;
+    hw_error err = {0};
+    ck_assert_msg(hw_http_middleware_new(so, &cfg, &mw, &err) == HW_OK, "%s", err.message);
+    unlink(so);
+    for (int i = 0; i < 3; i++)
+        expect_answer(mw, "/", 201, "");
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 1); /* reset in place, not recreated */
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("http_limits");
     TCase *tc = tcase_create("limits");
@@ -269,6 +300,7 @@ int main(void) {
     tcase_add_test(tc, table_elements);
     tcase_add_loop_test(tc, fresh_memory, 0, 2);
     tcase_add_test(tc, start_section_budget);
+    tcase_add_test(tc, reset_restores_tables);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }
