@@ -171,9 +171,11 @@ typedef struct hw_http_config {
                                     needed (one that big once initialised fails the load);
                                     0 = HW_HTTP_DEFAULT_KEEP_BYTES */
     uint32_t max_header_bytes;   /* header bytes one instance may write per request (names and
-                                    values of set/add_header_value, set_uri, set_method, over
-                                    handle_request and handle_response): the call past it
-                                    traps; 0 = HW_HTTP_DEFAULT_HEADER_BYTES */
+                                    values of set/add_header_value, and 80 more per field line
+                                    set or added, what the host holds for even an empty one;
+                                    set_uri, set_method; over handle_request and
+                                    handle_response): the call past it traps;
+                                    0 = HW_HTTP_DEFAULT_HEADER_BYTES */
     const uint8_t *require_file_sha256; /* NULL, or the sha256 the .so file's bytes must have */
     const uint8_t *require_wasm_sha256; /* NULL, or the wasm digest its descriptor must record */
     uint32_t features;           /* the http_handler features this embedder honours: what

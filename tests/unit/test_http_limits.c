@@ -4,8 +4,8 @@
  * caps, the per-request budget of guest-written header bytes, the keep_bytes rule that
  * frees an instance grown too big (tables count), the statuses a guest may not set, and
  * that no request reads another's memory (scribble: reset in place, recycled memories);
- * and, with guests written here in WAT, the time budget of a module's start section and the
- * reset policy's restoring of table elements.
+ * and, with guests written here in WAT, the time budget of a module's start section, the
+ * reset policy's restoring of table elements and the cost of an empty header field.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -289,6 +289,38 @@ START_TEST(reset_restores_tables) {
 }
 END_TEST
 
+/* A million add_header_value(request, "a", "") in one request: the budget counts every
+ * field line as more than its bytes (the host holds a slot and a buffer for each), so the
+ * default 1 MiB traps well before 1 MiB / 32 lines. The request keeps the lines added
+ * before the trap: that is what the host held. */
+START_TEST(empty_fields_cost) {
+    static const char wat[] =
+        "(module (import \"http_handler\" \"add_header_value\"\n"
+        "    (func $add (param i32 i32 i32 i32 i32)))\n"
+        "  (memory (export \"memory\") 1) (data (i32.const 0) \"a\")\n"
+        "  (func (export \"handle_request\") (result i64) (local $i i32)\n"
+        "    (loop $l (call $add (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 1) (i32.const 0))\n"
+        "      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+        "      (br_if $l (i32.lt_u (local.get $i) (i32.const 1000000))))\n"
+        "    (i64.const 0))\n"
+        "  (func (export \"handle_response\") (param i32 i32)))\n";
+    const char *so = wat_guest(wat);
+    hw_http_middleware *mw = NULL;
+    hw_error err = {0};
+    ck_assert_msg(hw_http_middleware_new(so, NULL, &mw, &err) == HW_OK, "%s", err.message);
+    unlink(so);
+    hw_http_exchange x;
+    int rc = serve_uri(mw, "/", &x, &err);
+    uint32_t lines = x.req.headers.count - 1; /* Host came with the request */
+    ck_assert_msg(rc == HW_ETRAP, "rc %d after %u empty lines", rc, lines);
+    ck_assert_msg(strstr(err.message, "add_header_value: guest-written header bytes over 1048576"),
+                  "%s", err.message);
+    ck_assert_msg(lines > 1000 && lines < (1u << 20) / 32, "%u lines before the trap", lines);
+    hw_http_exchange_free(&x);
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("http_limits");
     TCase *tc = tcase_create("limits");
@@ -301,6 +333,7 @@ int main(void) {
     tcase_add_loop_test(tc, fresh_memory, 0, 2);
     tcase_add_test(tc, start_section_budget);
     tcase_add_test(tc, reset_restores_tables);
+    tcase_add_test(tc, empty_fields_cost);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }
