@@ -4,8 +4,9 @@
  * plain appends with one error flag checked at the end. Also the JSON string literal writer
  * (hwd_json_string) the access log and builtin:echo print with: valid JSON whatever the
  * bytes (a byte that is not part of well-formed UTF-8 is written as \u00XX), and the
- * skip over what a partial vectored write sent (hwd_bufs_skip), and the escaper that keeps
- * a message one line whatever bytes a file put in it (hwd_msg_oneline).
+ * skip over what a partial vectored write sent (hwd_bufs_skip), the escaper that keeps
+ * a message one line whatever bytes a file put in it (hwd_msg_oneline), and the one that
+ * writes a guest's log text (hwd_log_text).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,26 @@ void hwd_json_string(FILE *f, const char *s, size_t n) {
         else fprintf(f, "\\u%04x", ch); /* a byte that is not UTF-8: its value, escaped */
     }
     fputc('"', f);
+}
+
+void hwd_log_text(FILE *f, const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0; /* bytes kept as they are, not yet written */
+    for (size_t i = 0; i < n;) {
+        unsigned char ch = u[i];
+        size_t k = ch == '\t' || (ch >= 0x20 && ch < 0x7f) ? 1 : ch >= 0x80 ? utf8_len(u + i, n - i) : 0;
+        if (k == 2 && ch == 0xc2 && u[i + 1] < 0xa0) k = 0; /* U+0080..U+009F: C1 controls */
+        if (k) {
+            i += k;
+            run += k;
+            continue;
+        }
+        fwrite(u + i - run, 1, run, f);
+        run = 0;
+        fprintf(f, "\\x%02x", ch);
+        i++;
+    }
+    fwrite(u + n - run, 1, run, f);
 }
 
 /* How many bytes ch takes in a one-line message. */

@@ -1,6 +1,6 @@
 /*
- * hwasmd_buf.h — the byte buffer wire messages are built in, and the JSON string writer
- * (hwasmd_buf.c).
+ * hwasmd_buf.h — the byte buffer wire messages are built in, the JSON string writer and
+ * the escapers of messages and guest log text (hwasmd_buf.c).
  */
 #ifndef HWASMD_BUF_H
 #define HWASMD_BUF_H
@@ -37,6 +37,11 @@ char *hwd_buf_take(struct hwd_buf *b, size_t *len);
 uv_buf_t *hwd_bufs_skip(uv_buf_t *b, unsigned *n, size_t k);
 /* s as a JSON string literal, quoted and escaped. */
 void hwd_json_string(FILE *f, const char *s, size_t n);
+/* A guest's log text s[0..n) on f, one line whatever its bytes: a tab, printable ASCII
+ * and well-formed UTF-8 as they are; every other byte (a control byte, DEL, a C1 control
+ * U+0080..U+009F, a byte not part of well-formed UTF-8) as \xHH, so a guest can neither
+ * forge a line of its own nor send a terminal escape or bytes a log reader chokes on. */
+void hwd_log_text(FILE *f, const char *s, size_t n);
 /* Makes the NUL-terminated message in msg[0..cap) one line, in place: each control byte a
  * name or value from a file brought into it (a line end, a tab, ESC) becomes \n, \r, \t
  * or \xHH, and what no longer fits in cap is cut, an escape never cut in two. Every

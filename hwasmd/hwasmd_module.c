@@ -334,8 +334,8 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
 }
 
 /* A guest's log line on stderr: time (UTC, ms), level and middleware, then the text as
- * the guest wrote it, one line (its control bytes shown as \xNN, so a guest cannot forge
- * a line of its own). */
+ * the guest wrote it, one line (control bytes, DEL and bytes that are not well-formed
+ * UTF-8 shown as \xNN by hwd_log_text, so a guest cannot forge a line of its own). */
 static void guest_log(void *ctx, int32_t level, const char *msg, size_t len) {
     const struct hwd_middleware *m = ctx;
     static const char *const names[] = {"debug", "info", "warn", "error"};
@@ -348,11 +348,7 @@ static void guest_log(void *ctx, int32_t level, const char *msg, size_t len) {
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
     flockfile(stderr);
     fprintf(stderr, "hwasmd: %s.%03ldZ [%s] %s: ", when, now.tv_nsec / 1000000, m->name, lv);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)msg[i];
-        if (ch < 0x20 && ch != '\t') fprintf(stderr, "\\x%02x", ch);
-        else fputc(ch, stderr);
-    }
+    hwd_log_text(stderr, msg, len);
     fputc('\n', stderr);
     funlockfile(stderr);
 }

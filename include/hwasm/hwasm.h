@@ -103,17 +103,30 @@ typedef struct hw_instance_options {
                                     together: a larger declared min fails instantiation
                                     (HW_ENOMEM), table.grow past it answers -1; 0 = none
                                     (each table still stops at 10,000,000) */
+    uint32_t defer_start; /* 1: hw_instance_new leaves the start function to the caller,
+                             who runs it with hw_instance_start (under a time budget, say:
+                             a start that never returns would hold hw_instance_new forever,
+                             out of reach of hw_instance_interrupt); 0 = run it inside */
 } hw_instance_options;
 
 /*
  * Creates an instance: reserves and maps memory, creates tables and globals, binds the
  * imports (imports[i] answers descriptor->imports[i]; num_imports must match), applies
- * the active element and data segments, and runs the start function.
+ * the active element and data segments, and runs the start function (unless
+ * opts->defer_start: see hw_instance_start).
  * Returns HW_ELINK when an import does not match, HW_ETRAP when a segment or the start
  * function traps (the spec's "uninstantiable"; nothing is left allocated).
  */
 int hw_instance_new(hw_module *m, const hw_extern *imports, uint32_t num_imports,
                     const hw_instance_options *opts, hw_instance **out, hw_error *err);
+/*
+ * Runs the start function that hw_instance_new deferred (opts->defer_start), once: like
+ * hw_call, so hw_instance_interrupt from another thread stops it with the trap
+ * "interrupted". HW_OK at once when the module has no start function or it already ran.
+ * On HW_ETRAP the instance is the spec's "uninstantiable": call nothing else on it, free
+ * it with hw_instance_free. Call it before any other call on the instance.
+ */
+int hw_instance_start(hw_instance *inst, hw_error *err);
 void hw_instance_free(hw_instance *inst);
 
 /* Looks up an export by name (name_len bytes; names may hold NUL). HW_ENOENT if absent. */

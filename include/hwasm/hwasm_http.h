@@ -156,8 +156,10 @@ typedef struct hw_http_config {
                                     loop can park the request instead of blocking */
     uint32_t max_memory_pages;   /* memory.grow fails (-1) above this, a larger declared min
                                     fails the load; 0 = HW_HTTP_DEFAULT_MEMORY_PAGES */
-    uint32_t deadline_ms;        /* per guest call; the guest traps "interrupted" after it,
-                                    at most deadline_ms/16 (or 1 ms) later; 0 = none */
+    uint32_t deadline_ms;        /* per guest call (the start section, _start and
+                                    _initialize each count as one); the guest traps
+                                    "interrupted" after it, at most deadline_ms/16 (or 1 ms)
+                                    later; 0 = none */
     uint32_t policy;             /* enum hw_http_policy */
     const char *const *environ;  /* "KEY=VALUE" strings for WASI environ_*, NULL-ended; copied */
     uint32_t max_table_elements; /* all of an instance's tables together: table.grow fails
@@ -169,9 +171,11 @@ typedef struct hw_http_config {
                                     needed (one that big once initialised fails the load);
                                     0 = HW_HTTP_DEFAULT_KEEP_BYTES */
     uint32_t max_header_bytes;   /* header bytes one instance may write per request (names and
-                                    values of set/add_header_value, set_uri, set_method, over
-                                    handle_request and handle_response): the call past it
-                                    traps; 0 = HW_HTTP_DEFAULT_HEADER_BYTES */
+                                    values of set/add_header_value, and 80 more per field line
+                                    set or added, what the host holds for even an empty one;
+                                    set_uri, set_method; over handle_request and
+                                    handle_response): the call past it traps;
+                                    0 = HW_HTTP_DEFAULT_HEADER_BYTES */
     const uint8_t *require_file_sha256; /* NULL, or the sha256 the .so file's bytes must have */
     const uint8_t *require_wasm_sha256; /* NULL, or the wasm digest its descriptor must record */
     uint32_t features;           /* the http_handler features this embedder honours: what
@@ -206,8 +210,9 @@ typedef struct hw_http_call hw_http_call;
  * Loads the hwasmc-compiled guest at so_path, checks its imports (http_handler names and
  * signatures, wasi_snapshot_preview1) and exports (memory, handle_request () -> i64,
  * handle_response (i32, i32) -> ()), and creates one instance eagerly: start section, then
- * _start, then _initialize. A trap there fails the load; the message carries the guest's
- * console output. cfg may be NULL.
+ * _start, then _initialize, each under deadline_ms. A trap there fails the load; the
+ * message carries the guest's console output (and starts "start function: " for a trap in
+ * the start section). cfg may be NULL.
  */
 int hw_http_middleware_new(const char *so_path, const hw_http_config *cfg, hw_http_middleware **out,
                            hw_error *err);

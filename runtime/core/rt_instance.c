@@ -1,7 +1,8 @@
 /*
  * rt_instance.c — instances: bind imports, create the memory, tables, function
  * references and globals a module defines, apply the active segments and run the start
- * function in the spec's order; look up exports.
+ * function in the spec's order (or leave the start function to hw_instance_start, when
+ * the caller wants it under a time budget); look up exports.
  *
  * A trap during instantiation may already have stored references to this instance's
  * functions in imported tables (the spec keeps those writes), so such an instance is not
@@ -192,8 +193,12 @@ int hw_instance_new(hw_module *m, const hw_extern *imports, uint32_t num_imports
     }
     rc = apply_segments(inst, err);
     if (rc == HW_OK && d->start_func >= 0) {
-        uint64_t slot = 0;
-        rc = hw_call(inst, (uint32_t)d->start_func, &slot, err);
+        if (opts && opts->defer_start) {
+            inst->start_pending = true;
+        } else {
+            uint64_t slot = 0;
+            rc = hw_call(inst, (uint32_t)d->start_func, &slot, err);
+        }
     }
     if (rc != HW_OK) {
         if (may_have_escaped(d)) {
@@ -208,6 +213,14 @@ int hw_instance_new(hw_module *m, const hw_extern *imports, uint32_t num_imports
     }
     *out = inst;
     return HW_OK;
+}
+
+int hw_instance_start(hw_instance *inst, hw_error *err) {
+    if (!inst) return rt_error(err, HW_EINVAL, "hw_instance_start: NULL argument");
+    if (!inst->start_pending) return HW_OK;
+    inst->start_pending = false; /* once, even when it traps */
+    uint64_t slot = 0;
+    return hw_call(inst, (uint32_t)inst->mod->d->start_func, &slot, err);
 }
 
 static const hwasm_export *find_export(hw_instance *inst, const char *name, size_t name_len) {

@@ -134,6 +134,7 @@ struct hw_instance {
     rt_memory *own_memory;     /* NULL when imported or absent */
     uint64_t table_room;       /* what its tables may still gain (max_table_elements) */
     uint64_t *dropped;         /* bitset: data segments [0, num_data), then elem segments */
+    bool start_pending;        /* the start function was deferred (hw_instance_start) */
     hw_instance *next_zombie;
 };
 

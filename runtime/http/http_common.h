@@ -114,9 +114,10 @@ static inline int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, c
     return (int32_t)n;
 }
 
-/* Counts n more guest-written header bytes (names, values, uri, method) in this request,
- * or traps naming fn once they would pass cfg.max_header_bytes: without a bound a guest
- * adding headers in a loop grows host memory until the process dies. */
+/* Counts n more guest-written header bytes (names and values, HTTP_FIELD_COST per field
+ * line, uri, method) in this request, or traps naming fn once they would pass
+ * cfg.max_header_bytes: without a bound a guest adding headers in a loop grows host
+ * memory until the process dies. */
 static inline void http_header_bytes(struct http_inst *hi, hwasm_vmctx *vm, const char *fn,
                                      uint64_t n) {
     uint32_t cap = hi->mw->cfg.max_header_bytes;
@@ -124,6 +125,13 @@ static inline void http_header_bytes(struct http_inst *hi, hwasm_vmctx *vm, cons
         http_trap(hi, vm, fn, "guest-written header bytes over %u in this request", cap);
     hi->header_bytes += n;
 }
+
+/* What each field line a guest sets or adds costs in that budget on top of its name and
+ * value: the host memory a line takes however short it is, its slot (a hw_http_field, and
+ * the slot array doubles as it grows) and its "name\0value\0" buffer (malloc gives 32
+ * bytes at least). Counting bytes alone, a million empty lines cost 1 MiB of budget and
+ * held 62 MB; now host memory for guest-written lines stays within about the budget. */
+#define HTTP_FIELD_COST (2 * sizeof(hw_http_field) + 32)
 
 /* A scratch buffer of at least n bytes owned by the instance, or a trap. */
 uint8_t *http_scratch(struct http_inst *hi, hwasm_vmctx *vm, size_t n, const char *fn);

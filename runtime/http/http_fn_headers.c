@@ -166,7 +166,7 @@ static void put_header(struct http_inst *hi, hwasm_vmctx *vm, int32_t kind, int3
     const uint8_t *v = guest_bytes(hi, vm, (uint32_t)value, (uint32_t)value_len, fn);
     if (bad_value_bytes(v, (uint32_t)value_len)) http_trap(hi, vm, fn, "invalid HTTP header value");
     hw_http_headers *h = mutable_headers(hi, vm, kind, fn, add ? "add" : "set");
-    http_header_bytes(hi, vm, fn, (uint64_t)(uint32_t)name_len + (uint32_t)value_len);
+    http_header_bytes(hi, vm, fn, (uint64_t)(uint32_t)name_len + (uint32_t)value_len + HTTP_FIELD_COST);
     int rc = add ? hw_http_headers_add(h, (const char *)n, (uint32_t)name_len, (const char *)v,
                                        (uint32_t)value_len)
                  : hw_http_headers_set(h, (const char *)n, (uint32_t)name_len, (const char *)v,

@@ -60,20 +60,20 @@ int32_t http_get_method(void *env, hwasm_vmctx *vm, int32_t buf, int32_t buf_lim
                              s->len);
 }
 
-/* Bytes that would break a request line or a header block on the wire. */
-static int has_ctl(const uint8_t *p, uint32_t n) {
-    for (uint32_t i = 0; i < n; i++)
-        if (p[i] <= ' ' || p[i] == 0x7f) return 1;
-    return 0;
-}
-
+/* A method is a token (RFC 9110 §9.1): anything else ("G:ET", "GET/", bytes >= 0x80) is
+ * read one way by the sidecar and another by the app, or breaks the request line. CONNECT
+ * is refused too: the sidecar tunnels nothing, and a CONNECT sent to the app could turn a
+ * pooled app connection into a tunnel. */
 void http_set_method(void *env, hwasm_vmctx *vm, int32_t method, int32_t method_len) {
     const uint8_t *p = guest_bytes(HI, vm, (uint32_t)method, (uint32_t)method_len, "set_method");
     need_request(HI, vm, "set_method");
     if (HI->phase != PHASE_REQUEST)
         http_trap(HI, vm, "set_method", "can't set method after next handler");
     if (method_len == 0) http_trap(HI, vm, "set_method", "HTTP method cannot be empty");
-    if (has_ctl(p, (uint32_t)method_len)) http_trap(HI, vm, "set_method", "invalid HTTP method");
+    if (!hw_http_field_name_valid((const char *)p, (uint32_t)method_len))
+        http_trap(HI, vm, "set_method", "invalid HTTP method (not a token)");
+    if (method_len == 7 && !strncasecmp((const char *)p, "CONNECT", 7))
+        http_trap(HI, vm, "set_method", "CONNECT is not allowed");
     http_header_bytes(HI, vm, "set_method", (uint32_t)method_len);
     if (hw_http_str_set(&HI->x->req.method, (const char *)p, (uint32_t)method_len))
         http_trap(HI, vm, "set_method", "out of host memory");
@@ -116,6 +116,14 @@ void http_set_uri(void *env, hwasm_vmctx *vm, int32_t uri, int32_t uri_len) {
     if (HI->phase != PHASE_REQUEST)
         http_trap(HI, vm, "set_uri", "can't set uri after next handler");
     uint32_t n = (uint32_t)uri_len;
+    /* Origin form only, as host-go keeps only the path and query: an absolute-form target
+     * ("http://evil/x") sends the app to another host than the Host guests see, "*" and
+     * "abc" are no path, and a '#' ends the path early for some readers only. "" and
+     * "?q" read as "/" and "/?q" (the router example strips a prefix that way). */
+    if (n && p[0] != '/' && p[0] != '?')
+        http_trap(HI, vm, "set_uri", "invalid request target (not a path starting with '/')");
+    if (n && memchr(p, '#', n))
+        http_trap(HI, vm, "set_uri", "invalid request target (a fragment '#')");
     http_header_bytes(HI, vm, "set_uri", n);
     /* Percent-encode bytes that cannot appear in a request-target (spaces, controls), as
      * host-go's read-back does; everything else is kept byte-exact. */

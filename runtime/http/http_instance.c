@@ -68,6 +68,24 @@ static void add_console(struct http_inst *hi, hw_error *err) {
     }
 }
 
+/* Runs the module's start function (hw_instance_start) as a guest call: under the
+ * deadline, its console flushed. A trap fails the instance, its message prefixed. */
+static int start_section(struct http_inst *hi, hw_error *err) {
+    int timed = hi->mw->timer_running;
+    if (timed) deadline_arm(hi);
+    int rc = hw_instance_start(hi->inst, err);
+    http_call_end(hi, timed);
+    hi->exited = 0;
+    if (rc != HW_OK && err) {
+        static const char pre[] = "start function: ";
+        size_t n = strnlen(err->message, sizeof err->message - sizeof pre);
+        memmove(err->message + sizeof pre - 1, err->message, n);
+        memcpy(err->message, pre, sizeof pre - 1);
+        err->message[sizeof pre - 1 + n] = 0;
+    }
+    return rc;
+}
+
 int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) {
     struct http_inst *hi = calloc(1, sizeof *hi);
     if (!hi) return rt_error(err, HW_ENOMEM, "out of memory");
@@ -89,15 +107,19 @@ int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) 
         else
             rt_error(err, rc, "cannot create host function");
     }
+    /* The start section runs below, under the deadline as _start and _initialize do:
+     * inside hw_instance_new nothing could interrupt a start that never returns. */
     hw_instance_options opts = {.max_memory_pages = mw->cfg.max_memory_pages,
-                                .max_table_elements = mw->cfg.max_table_elements};
+                                .max_table_elements = mw->cfg.max_table_elements,
+                                .defer_start = 1};
     if (rc == HW_OK)
         rc = hw_instance_new(mw->mod, hi->imports, hi->num_imports, &opts, &hi->inst, err);
     if (rc == HW_OK) {
         hi->vm = hw_instance_vmctx(hi->inst);
         hi->memory = hi->vm->memory;
-        rc = export_func(hi, "handle_request", &hi->handle_request, err);
+        rc = start_section(hi, err);
     }
+    if (rc == HW_OK) rc = export_func(hi, "handle_request", &hi->handle_request, err);
     if (rc == HW_OK) rc = export_func(hi, "handle_response", &hi->handle_response, err);
     const char *entries[] = {mw->start_index >= 0 ? "_start" : NULL,
                              mw->initialize_index >= 0 ? "_initialize" : NULL};

@@ -112,6 +112,7 @@ struct http_inst {
     uint64_t *snap_zero; /* with snap_copy: one bit per 4 KiB page, set when all zero */
     hwasm_global *snap_globals;
     uint32_t *snap_table_sizes;
+    void **snap_elems; /* every table's elements, one table after another */
 
     struct http_inst *idle_next;
     uint8_t *scratch;

@@ -7,8 +7,11 @@
  * more than comparing a page (measured: ~6 us per re-faulted page, ~1 us for one mincore,
  * vs ~1.7 us to compare 128 KiB with a copy). Pages that are zero in the snapshot (most of
  * a small guest: its heap and stack) are only checked to be zero still (rt_page_is_zero),
- * so a reset reads them once instead of comparing two copies. An instance whose memory or tables grew
- * since the snapshot cannot be reset (the caller recreates it).
+ * so a reset reads them once instead of comparing two copies. Table elements (table.set,
+ * table.fill, table.copy, table.init change them) are compared with a copy too and put back
+ * when they differ: a few hundred pointers at most in a compiled guest, whose tables only
+ * call_indirect reads. An instance whose memory or tables grew since the snapshot cannot be
+ * reset (the caller recreates it).
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -57,8 +60,10 @@ void http_snapshot_free(struct http_inst *hi) {
     hi->snap_zero = NULL;
     free(hi->snap_globals);
     free(hi->snap_table_sizes);
+    free(hi->snap_elems);
     hi->snap_globals = NULL;
     hi->snap_table_sizes = NULL;
+    hi->snap_elems = NULL;
     hi->snap_ready = 0;
 }
 
@@ -71,8 +76,15 @@ int http_snapshot_take(struct http_inst *hi) {
     if (!hi->snap_globals || !hi->snap_table_sizes) goto fail;
     for (uint32_t i = 0; i < ng; i++)
         hi->snap_globals[i] = *hi->vm->globals[d->num_imported_globals + i];
+    size_t elems = 0;
     for (uint32_t i = 0; i < d->num_tables; i++)
-        hi->snap_table_sizes[i] = hi->vm->tables[i]->size;
+        elems += hi->snap_table_sizes[i] = hi->vm->tables[i]->size;
+    hi->snap_elems = malloc((elems ? elems : 1) * sizeof *hi->snap_elems);
+    if (!hi->snap_elems) goto fail;
+    for (uint32_t i = 0, at = 0; i < d->num_tables; at += hi->snap_table_sizes[i++])
+        if (hi->snap_table_sizes[i])
+            memcpy(hi->snap_elems + at, hi->vm->tables[i]->elems,
+                   hi->snap_table_sizes[i] * sizeof *hi->snap_elems);
     hi->snap_mem_size = m ? m->size : 0;
     if (m && m->size && m->size <= SNAPSHOT_COPY_MAX) {
         hi->snap_copy = aligned_alloc(PAGE, m->size);
@@ -112,6 +124,11 @@ int http_snapshot_reset(struct http_inst *hi) {
         restore_pages(hi, m->base, m->size);
     } else if (m && m->size && madvise(m->base, m->size, MADV_DONTNEED) != 0) {
         return HW_ENOMEM;
+    }
+    for (uint32_t i = 0, at = 0; i < d->num_tables; at += hi->snap_table_sizes[i++]) {
+        size_t bytes = hi->snap_table_sizes[i] * sizeof *hi->snap_elems;
+        void **elems = hi->vm->tables[i]->elems;
+        if (bytes && memcmp(elems, hi->snap_elems + at, bytes)) memcpy(elems, hi->snap_elems + at, bytes);
     }
     uint32_t ng = d->num_globals - d->num_imported_globals;
     for (uint32_t i = 0; i < ng; i++)

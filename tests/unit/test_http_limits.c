@@ -3,9 +3,23 @@
  * the adversarial guests limits, tablegrow and bigtable: the default memory and table
  * caps, the per-request budget of guest-written header bytes, the keep_bytes rule that
  * frees an instance grown too big (tables count), the statuses a guest may not set, and
- * that no request reads another's memory (scribble: reset in place, recycled memories).
+ * that no request reads another's memory (scribble: reset in place, recycled memories);
+ * and, with guests written here in WAT, the time budget of a module's start section, the
+ * reset policy's restoring of table elements and the cost of an empty header field.
  */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "http_test_support.h"
+
+/* The .so of a guest written in WAT (unit_compile_wat), or a failed check. */
+static const char *wat_guest(const char *wat) {
+    const char *so = unit_compile_wat(wat, "");
+    ck_assert_msg(so != NULL, "the test guest did not compile (see stderr)");
+    return so;
+}
 
 /* Serves target on mw; returns hw_http_serve's status, the message in *err. */
 static int serve_uri(hw_http_middleware *mw, const char *target, hw_http_exchange *x,
@@ -205,6 +219,108 @@ START_TEST(fresh_memory) {
 }
 END_TEST
 
+/* A start section that never returns, loaded with a 100 ms budget, in a thread (so that a
+ * load that hangs fails the test instead of holding it). */
+struct slow_load {
+    const char *so;
+    hw_http_middleware *mw;
+    hw_error err;
+    int rc;
+};
+
+static void *slow_load_main(void *arg) {
+    struct slow_load *l = arg;
+    hw_http_config cfg = {.deadline_ms = 100};
+    l->rc = hw_http_middleware_new(l->so, &cfg, &l->mw, &l->err);
+    return NULL;
+}
+
+START_TEST(start_section_budget) {
+    static const char wat[] = "(module (memory (export \"memory\") 1)\n"
+                              "  (func $s (loop $l (br $l))) (start $s)\n"
+                              "  (func (export \"handle_request\") (result i64) (i64.const 0))\n"
+                              "  (func (export \"handle_response\") (param i32 i32)))\n";
+    struct slow_load l = {.so = wat_guest(wat)};
+    struct timespec t0, t1, until;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, slow_load_main, &l), 0);
+    ck_assert_msg(pthread_timedjoin_np(th, NULL, &until) == 0,
+                  "the start section still runs after 5 s (budget 100 ms)");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+    ck_assert_msg(ms < 1000, "the load took %.0f ms", ms);
+    ck_assert_int_eq(l.rc, HW_ETRAP);
+    ck_assert_ptr_null(l.mw);
+    ck_assert_str_eq(l.err.message, "start function: interrupted");
+    unlink(l.so);
+}
+END_TEST
+
+/* Request 1 sets table slot 1, which is null after initialisation; under the reset policy
+ * request 2 finds it null again (201: null, 202: set). table.fill and table.copy write
+ * elements the same way (through the runtime rather than inline). */
+START_TEST(reset_restores_tables) {
+    static const char wat[] =
+        "(module (import \"http_handler\" \"set_status_code\" (func $status (param i32)))\n"
+        "  (memory (export \"memory\") 1)\n"
+        "  (table $t 4 funcref) (elem declare func $f) (func $f)\n"
+        "  (func (export \"handle_request\") (result i64)\n"
+        "    (call $status (select (i32.const 201) (i32.const 202)\n"
+        "      (i32.and (ref.is_null (table.get $t (i32.const 1)))\n"
+        "               (ref.is_null (table.get $t (i32.const 3))))))\n"
+        "    (table.set $t (i32.const 1) (ref.func $f))\n"
+        "    (table.fill $t (i32.const 2) (ref.func $f) (i32.const 1))\n"
+        "    (table.copy $t $t (i32.const 3) (i32.const 2) (i32.const 1))\n"
+        "    (i64.const 0))\n"
+        "  (func (export \"handle_response\") (param i32 i32)))\n";
+    const char *so = wat_guest(wat);
+    hw_http_config cfg = {.policy = HW_HTTP_RESET, .pool_size = 1};
+    hw_http_middleware *mw = NULL;
+    hw_error err = {0};
+    ck_assert_msg(hw_http_middleware_new(so, &cfg, &mw, &err) == HW_OK, "%s", err.message);
+    unlink(so);
+    for (int i = 0; i < 3; i++)
+        expect_answer(mw, "/", 201, "");
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 1); /* reset in place, not recreated */
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
+/* A million add_header_value(request, "a", "") in one request: the budget counts every
+ * field line as more than its bytes (the host holds a slot and a buffer for each), so the
+ * default 1 MiB traps well before 1 MiB / 32 lines. The request keeps the lines added
+ * before the trap: that is what the host held. */
+START_TEST(empty_fields_cost) {
+    static const char wat[] =
+        "(module (import \"http_handler\" \"add_header_value\"\n"
+        "    (func $add (param i32 i32 i32 i32 i32)))\n"
+        "  (memory (export \"memory\") 1) (data (i32.const 0) \"a\")\n"
+        "  (func (export \"handle_request\") (result i64) (local $i i32)\n"
+        "    (loop $l (call $add (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 1) (i32.const 0))\n"
+        "      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+        "      (br_if $l (i32.lt_u (local.get $i) (i32.const 1000000))))\n"
+        "    (i64.const 0))\n"
+        "  (func (export \"handle_response\") (param i32 i32)))\n";
+    const char *so = wat_guest(wat);
+    hw_http_middleware *mw = NULL;
+    hw_error err = {0};
+    ck_assert_msg(hw_http_middleware_new(so, NULL, &mw, &err) == HW_OK, "%s", err.message);
+    unlink(so);
+    hw_http_exchange x;
+    int rc = serve_uri(mw, "/", &x, &err);
+    uint32_t lines = x.req.headers.count - 1; /* Host came with the request */
+    ck_assert_msg(rc == HW_ETRAP, "rc %d after %u empty lines", rc, lines);
+    ck_assert_msg(strstr(err.message, "add_header_value: guest-written header bytes over 1048576"),
+                  "%s", err.message);
+    ck_assert_msg(lines > 1000 && lines < (1u << 20) / 32, "%u lines before the trap", lines);
+    hw_http_exchange_free(&x);
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("http_limits");
     TCase *tc = tcase_create("limits");
@@ -215,6 +331,9 @@ int main(void) {
     tcase_add_test(tc, oversized_instance_is_freed);
     tcase_add_test(tc, table_elements);
     tcase_add_loop_test(tc, fresh_memory, 0, 2);
+    tcase_add_test(tc, start_section_budget);
+    tcase_add_test(tc, reset_restores_tables);
+    tcase_add_test(tc, empty_fields_cost);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }

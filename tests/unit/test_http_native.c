@@ -346,6 +346,73 @@ START_TEST(bounds) {
 }
 END_TEST
 
+/* --- the request line a guest may set: origin-form targets, token methods -------------- */
+
+static const struct line_case {
+    int fn; /* F_SET_URI or F_SET_METHOD */
+    const char *value;
+    size_t len;       /* 0: strlen(value) */
+    const char *trap; /* NULL: accepted */
+} line_cases[] = {
+    {F_SET_URI, "http://evil/x", 0, "set_uri: invalid request target (not a path"},
+    {F_SET_URI, "*", 0, "set_uri: invalid request target (not a path"},
+    {F_SET_URI, "abc", 0, "set_uri: invalid request target (not a path"},
+    {F_SET_URI, "#", 0, "set_uri: invalid request target (not a path"},
+    {F_SET_URI, "?#", 0, "set_uri: invalid request target (a fragment"},
+    {F_SET_URI, "/a#b", 0, "set_uri: invalid request target (a fragment"},
+    {F_SET_URI, "/a?b#", 0, "set_uri: invalid request target (a fragment"},
+    {F_SET_METHOD, "G:ET", 0, "set_method: invalid HTTP method (not a token)"},
+    {F_SET_METHOD, "GET/", 0, "set_method: invalid HTTP method (not a token)"},
+    {F_SET_METHOD, "(GET)", 0, "set_method: invalid HTTP method (not a token)"},
+    {F_SET_METHOD, "G\x80T", 0, "set_method: invalid HTTP method (not a token)"},
+    {F_SET_METHOD, "GET\0", 4, "set_method: invalid HTTP method (not a token)"},
+    {F_SET_METHOD, "CONNECT", 0, "set_method: CONNECT is not allowed"},
+    {F_SET_METHOD, "connect", 0, "set_method: CONNECT is not allowed"},
+    {F_SET_URI, "/a?b=c", 0, NULL},
+    {F_SET_URI, "?q", 0, NULL}, /* reads as "/?q" */
+    {F_SET_URI, "", 0, NULL},   /* reads as "/" */
+    {F_SET_METHOD, "PROPFIND", 0, NULL},
+    {F_SET_METHOD, "M-SEARCH", 0, NULL},
+};
+static const struct line_case *line_case;
+
+static int64_t line_hook(hwasm_vmctx *vm) {
+    const struct line_case *c = line_case;
+    size_t n = c->len ? c->len : strlen(c->value);
+    memcpy(mem(vm), c->value, n);
+    CALL(vm, c->fn, fn_ii_, 0, (int32_t)n);
+    return 1;
+}
+
+START_TEST(request_line) {
+    for (size_t i = 0; i < sizeof line_cases / sizeof line_cases[0]; i++) {
+        line_case = &line_cases[i];
+        hw_http_exchange x;
+        hw_error err = {0};
+        exchange(&x, "GET", "/orig", NULL);
+        int rc = run(line_hook, NULL, &x, &err);
+        if (line_case->trap) {
+            ck_assert_msg(rc == HW_ETRAP, "%s: rc %d, not a trap", line_case->value, rc);
+            ck_assert_msg(strstr(err.message, line_case->trap), "%s: %s", line_case->value,
+                          err.message);
+            ck_assert_str_eq(x.req.target.ptr, "/orig"); /* nothing changed */
+            ck_assert_str_eq(x.req.method.ptr, "GET");
+        } else {
+            ck_assert_msg(rc == 0, "%s: %s", line_case->value, err.message);
+            const char *want = line_case->fn == F_SET_METHOD ? line_case->value
+                               : line_case->value[0] == '/' ? line_case->value
+                               : line_case->value[0] == '?' ? "/?q"
+                                                            : "/";
+            ck_assert_str_eq(header(&x.resp.headers, line_case->fn == F_SET_METHOD
+                                                         ? "x-httpwasm-next-method"
+                                                         : "x-httpwasm-next-uri"),
+                             want);
+        }
+        hw_http_exchange_free(&x);
+    }
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("http_native");
     TCase *tc = tcase_create("host functions");
@@ -355,6 +422,7 @@ int main(void) {
     tcase_add_test(tc, bodies);
     tcase_add_test(tc, features_status_log);
     tcase_add_test(tc, bounds);
+    tcase_add_test(tc, request_line);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }

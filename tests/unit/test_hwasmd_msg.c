@@ -2,9 +2,13 @@
  * test_hwasmd_msg.c — the escaper every "hwasmd: ..." message passes through
  * (hwd_msg_oneline, hwasmd/hwasmd_buf.c): whatever bytes a configuration put into a
  * message, it comes out one line, within its buffer, a prefix of the whole escaped text
- * and never cut inside an escape; and the names hwasmd prints as they are
- * (hwd_name_ok) have no control byte.
+ * and never cut inside an escape; the names hwasmd prints as they are
+ * (hwd_name_ok) have no control byte; and a guest's log text (hwd_log_text, what
+ * guest_log prints) keeps well-formed UTF-8 and escapes every other byte that is not
+ * printable ASCII or a tab.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
@@ -73,12 +77,54 @@ START_TEST(names) {
 }
 END_TEST
 
+/* hwd_log_text of in[0..n), as a string. */
+static void log_text(const char *in, size_t n, char *out, size_t cap) {
+    char *p = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&p, &len);
+    ck_assert_ptr_nonnull(f);
+    hwd_log_text(f, in, n);
+    fclose(f);
+    ck_assert_uint_lt(len, cap);
+    memcpy(out, p, len + 1);
+    free(p);
+}
+
+START_TEST(guest_log_text) {
+    static const struct {
+        const char *in;
+        size_t n; /* 0: strlen */
+        const char *want;
+    } cases[] = {
+        {"plain text\twith a tab", 0, "plain text\twith a tab"},
+        {"a\nb\rc\x1b[2J", 0, "a\\x0ab\\x0dc\\x1b[2J"},
+        {"nul\0x", 5, "nul\\x00x"},
+        {"del\x7f", 0, "del\\x7f"},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+        {"\x80\xff", 0, "\\x80\\xff"},                    /* stray bytes */
+        {"\xc3", 0, "\\xc3"},                              /* cut sequence at the end */
+        {"\xc3(", 0, "\\xc3("},                            /* bad continuation */
+        {"\xc0\xaf", 0, "\\xc0\\xaf"},                      /* overlong '/' */
+        {"\xed\xa0\x80", 0, "\\xed\\xa0\\x80"},              /* a surrogate */
+        {"\xf4\x90\x80\x80", 0, "\\xf4\\x90\\x80\\x80"},      /* past U+10FFFF */
+        {"\xc2\x9b" "31m", 0, "\\xc2\\x9b" "31m"},              /* C1 CSI */
+        {"\xc2\xa0nbsp", 0, "\xc2\xa0nbsp"},                   /* U+00A0 is text */
+    };
+    char out[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        log_text(cases[i].in, cases[i].n ? cases[i].n : strlen(cases[i].in), out, sizeof out);
+        ck_assert_msg(!strcmp(out, cases[i].want), "case %zu: got \"%s\"", i, out);
+    }
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("hwasmd_msg");
     TCase *tc = tcase_create("msg");
     tcase_add_test(tc, escapes);
     tcase_add_test(tc, every_cap);
     tcase_add_test(tc, names);
+    tcase_add_test(tc, guest_log_text);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }

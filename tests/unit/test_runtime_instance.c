@@ -500,6 +500,36 @@ START_TEST(start_function) {
 }
 END_TEST
 
+/* defer_start: hw_instance_new runs no guest code; hw_instance_start runs the start
+ * function once, and a trap there comes back from it, the instance still the caller's. */
+START_TEST(deferred_start_function) {
+    world w;
+    static hwasm_descriptor d;
+    ck_assert_int_eq(world_new(&w, (void *)host_double, 1), HW_OK);
+    hw_instance_free(w.inst);
+    d = base_descriptor();
+    d.start_func = F_START;
+    w.mod->d = &d;
+    hw_instance_options opts = {.defer_start = 1};
+    ck_assert_int_eq(hw_instance_new(w.mod, w.imp, 2, &opts, &w.inst, &w.err), HW_OK);
+    ck_assert_int_eq(hw_instance_vmctx(w.inst)->mem_base[100], 0); /* not run yet */
+    ck_assert_int_eq(hw_instance_start(w.inst, &w.err), HW_OK);
+    ck_assert_int_eq(hw_instance_vmctx(w.inst)->mem_base[100], 'S');
+    hw_instance_vmctx(w.inst)->mem_base[100] = 0;
+    ck_assert_int_eq(hw_instance_start(w.inst, &w.err), HW_OK); /* once only */
+    ck_assert_int_eq(hw_instance_vmctx(w.inst)->mem_base[100], 0);
+    hw_instance_free(w.inst);
+    w.inst = NULL;
+    hw_extern_free(&w.imp[1]);
+    hw_global_new(HWASM_I32, 0, 99, &w.imp[1]);
+    ck_assert_int_eq(hw_instance_new(w.mod, w.imp, 2, &opts, &w.inst, &w.err), HW_OK);
+    ck_assert_int_eq(hw_instance_start(w.inst, &w.err), HW_ETRAP);
+    ck_assert_uint_eq(w.err.trap, HWASM_TRAP_UNREACHABLE);
+    ck_assert_int_eq(hw_instance_start(w.inst, NULL), HW_OK); /* it does not run again */
+    world_free(&w);
+}
+END_TEST
+
 START_TEST(instance_memory_cap) {
     world w;
     world_new(&w, (void *)host_double, 0);
@@ -832,6 +862,7 @@ int main(void) {
     tcase_add_test(tc, segment_out_of_bounds_traps);
     tcase_add_test(tc, trapped_instantiation_keeps_shared_effects);
     tcase_add_test(tc, start_function);
+    tcase_add_test(tc, deferred_start_function);
     tcase_add_test(tc, instance_memory_cap);
     tcase_add_test(tc, explicit_traps);
     tcase_add_test(tc, guard_page_fault_is_a_trap);
