@@ -82,9 +82,15 @@ static int too_big(struct hwd_conn *c, size_t n) {
     return -1;
 }
 
+static int budget_charge(void *budget, size_t n) {
+    return hwd_budget_take(budget, n);
+}
+
 static int on_begin(llhttp_t *p) {
     struct hwd_conn *c = p->data;
     if (!(c->x = exchange_take(c->w))) return -1;
+    c->x->charge = budget_charge; /* what its guests write counts in buffered_bytes too */
+    c->x->charge_ctx = &c->budget;
     c->header_bytes = c->url_len = 0;
     c->header_lines = c->singletons = 0;
     c->chunks = 0;

@@ -123,6 +123,15 @@ typedef struct hw_http_response {
 typedef struct hw_http_exchange {
     hw_http_request req;
     hw_http_response resp;
+    /* The embedder's bound on host memory its guests write into exchanges, process-wide:
+     * called with n before a guest's write_body of n bytes, and with what each header
+     * write costs in max_header_bytes; nonzero refuses, and the guest's call traps
+     * "host memory budget". Per-instance caps bound one request; without this, many
+     * requests at once (each guest writing a 64 MiB body to a client that reads nothing)
+     * add up to what the process cannot hold. The embedder gives the bytes back when the
+     * exchange is done. NULL: no such bound. hw_http_exchange_init and _reset clear it. */
+    int (*charge)(void *ctx, size_t n);
+    void *charge_ctx;
 } hw_http_exchange;
 
 /* Zeroes x and sets the defaults: GET, "/", HTTP/1.1, status 200. */

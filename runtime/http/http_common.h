@@ -114,6 +114,15 @@ static inline int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, c
     return (int32_t)n;
 }
 
+/* Asks the embedder for n bytes of host memory a guest writes into the exchange
+ * (hw_http_exchange.charge), or traps naming fn. */
+static inline void http_charge(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint64_t n) {
+    hw_http_exchange *x = hi->x;
+    if (x && x->charge && x->charge(x->charge_ctx, (size_t)n))
+        http_trap(hi, vm, fn, "over the host memory budget for guest writes (%llu more bytes refused)",
+                  (unsigned long long)n);
+}
+
 /* Counts n more guest-written header bytes (names and values, HTTP_FIELD_COST per field
  * line, uri, method) in this request, or traps naming fn once they would pass
  * cfg.max_header_bytes: without a bound a guest adding headers in a loop grows host
@@ -123,6 +132,7 @@ static inline void http_header_bytes(struct http_inst *hi, hwasm_vmctx *vm, cons
     uint32_t cap = hi->mw->cfg.max_header_bytes;
     if (n > cap - hi->header_bytes)
         http_trap(hi, vm, fn, "guest-written header bytes over %u in this request", cap);
+    http_charge(hi, vm, fn, n);
     hi->header_bytes += n;
 }
 

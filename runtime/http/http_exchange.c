@@ -45,6 +45,8 @@ int hw_http_exchange_reset(hw_http_exchange *x) {
     hw_http_headers_clear(&x->resp.trailers);
     body_reset(&x->req.body);
     body_reset(&x->resp.body);
+    x->charge = NULL; /* the next request's, if any, is its embedder's to set */
+    x->charge_ctx = NULL;
     return set_defaults(x);
 }
 

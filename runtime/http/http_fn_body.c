@@ -52,6 +52,10 @@ void http_write_body(void *env, hwasm_vmctx *vm, int32_t kind, int32_t body, int
     size_t kept = *written ? b->len : 0;
     if (kept + (uint32_t)body_len > MAX_WRITTEN_BODY)
         http_trap(HI, vm, fn, "body larger than %zu bytes", MAX_WRITTEN_BODY);
+    /* what the body grows by: a first write replaces what the exchange held (the client's
+     * or the app's bytes, counted when they came) */
+    size_t n = (uint32_t)body_len, grows = *written ? n : n > b->len ? n - b->len : 0;
+    http_charge(HI, vm, fn, grows);
     int rc = *written ? hw_http_body_append(b, src, (uint32_t)body_len)
                       : hw_http_body_set(b, src, (uint32_t)body_len);
     if (rc != HW_OK) http_trap(HI, vm, fn, "out of host memory");

@@ -198,4 +198,44 @@ print("later", post(6000000, True))
 PY
 check "two clients reading nothing of 6 MB answers: a third body gets 503" "while held 503" "$(grep '^while' "$T/stalled.txt")"
 check "idle_timeout_ms later they are dropped: 200" "later 200" "$(grep '^later' "$T/stalled.txt")"
+
+# What guests write counts too: a guest answering with a 16 MiB body (under its 64 MiB
+# cap per body) to 10 clients that read nothing held 160 MB, whatever buffered_bytes said
+# (40 clients: 2.5 GB). Past buffered_bytes the guest's write_body traps: 500.
+cat >"$T/w.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: builtin:echo
+limits: {buffered_bytes: 41943040, idle_timeout_ms: 5000}
+middleware:
+  - {name: big, module: $GUESTS/write_big.wasm}
+routes:
+  - {prefix: /, chain: [big]}
+Y
+start w "$T/w.yaml"
+RSSW=$(rss $w_PID)
+python3 - "$w_PORT" "$w_PID" "$SLOWDOWN" >"$T/wrote.txt" <<'PY'
+import socket, sys, time
+port, pid, slow = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+def rss():
+    for l in open("/proc/%s/status" % pid):
+        if l.startswith("VmRSS"): return int(l.split()[1]) // 1024
+socks = []
+for i in range(10):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", port)); s.sendall(b"GET /w HTTP/1.1\r\nHost: x\r\n\r\n"); socks.append(s)
+    time.sleep(0.1 * slow)
+time.sleep(1 * slow)
+peak = rss()
+codes = []
+for s in socks:
+    s.settimeout(5 * slow)
+    try: codes.append(s.recv(12)[9:].decode())
+    except OSError as e: codes.append("none")
+print(peak, codes.count("200"), codes.count("500"))
+PY
+read -r PEAKW OKW TRAPW <"$T/wrote.txt"
+echo "     10 clients reading nothing of a guest's 16 MiB answer, buffered_bytes 40 MiB: RSS $RSSW -> $PEAKW MB, $OKW answered, $TRAPW got 500"
+check "guest-written bodies past buffered_bytes: 2 answered, 8 get 500" "2 8" "$OKW $TRAPW"
+rss_check "guest-written bodies: RSS under idle + 80 MB" "$([ $((PEAKW - RSSW)) -lt 80 ] && echo yes || echo "no: +$((PEAKW - RSSW)) MB")"
+check "the guest's trap names the budget" yes "$(grep -q 'host memory budget' "$T/w.err" && echo yes || echo no)"
 finish
