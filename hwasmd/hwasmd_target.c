@@ -5,7 +5,6 @@
  * path. A request whose host or path could mean two things is refused here (400), as nginx
  * refuses it, so no route can be chosen on one meaning while the app acts on the other.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,22 +12,15 @@
 #include "hwasmd_path.h"
 #include "hwasmd_target.h"
 
-/* The bytes a host name may hold: RFC 3986's reg-name without percent-encoding (letters,
+/* Whether a host name may hold ch: RFC 3986's reg-name without percent-encoding (letters,
  * digits, "-._~!$&'()*+,;="). Every other byte reads differently to the app's URL parser
  * than to hwasmd's routes: "x@admin.example", "admin.example#x" and "admin.example?x" are
  * admin.example to WHATWG's, Python's and Go's parsers; a WHATWG parser decodes "%69" and
  * maps full-width letters (UTF-8) to ASCII. nginx lets those bytes through. */
-static const uint8_t reg_name[256] = {
-    ['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1, ['!'] = 1, ['$'] = 1, ['&'] = 1, ['\''] = 1,
-    ['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, [';'] = 1, ['='] = 1,
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-    ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
-    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
-    ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
-    ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
-    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1};
+static int reg_name(unsigned char ch) {
+    return (unsigned char)((ch | 0x20) - 'a') < 26 || (unsigned char)(ch - '0') < 10 ||
+           (ch && strchr("-._~!$&'()*+,;=", ch));
+}
 
 /* Checks a host[:port] and trims it to the host: no port, no trailing dot. Refused: empty,
  * "..", any byte not in reg_name (an IPv6 literal "[...]" may hold hex digits, ':' and
@@ -47,7 +39,7 @@ static int host_trim(const char *h, size_t n, size_t *len) {
             literal = 1;
         } else if (ch == ']' && literal) {
             end = i + 1;
-        } else if (!reg_name[ch]) {
+        } else if (!reg_name(ch)) {
             return -1;
         }
     }
