@@ -113,28 +113,25 @@ static int on_url(llhttp_t *p, const char *at, size_t n) {
  * in header_count: 16,000 empty lines are 16,000 bytes but a megabyte of field list. */
 static int commit_field(struct hwd_conn *c) {
     struct hwd_header_acc *a = &c->hdr;
-    if (hwd_header_pending(a)) {
-        if (++c->header_lines > c->max_header_lines) {
-            c->error = 431;
-            return -1;
-        }
-        /* "X_User" beside the "X-User" an auth guest sets is one variable to a CGI, WSGI,
-         * PHP or Rack app: such names go before anyone reads the request (nginx), or 400.
-         * A name that is no token at all is refused by hwd_header_commit. */
-        if (c->header_names != HWD_HEADER_NAMES_PASS && !hwd_h1_name_plain(a->field, a->field_len) &&
-            hw_http_field_name_valid(a->field, a->field_len)) {
-            if (c->header_names == HWD_HEADER_NAMES_REJECT) {
-                c->error = 400;
-                return -1;
-            }
-            hwd_header_drop(a);
-            return 0;
-        }
-        unsigned once = c->trailers ? 0 : hwd_h1_singleton(a->field, a->field_len);
-        if (once & c->singletons) return -1; /* 400 */
-        c->singletons |= once;
+    if (!hwd_header_pending(a)) return hwd_header_commit(a, NULL); /* nothing to add */
+    if (++c->header_lines > c->max_header_lines) {
+        c->error = 431;
+        return -1;
     }
-    return hwd_header_commit(a, c->trailers ? &c->x->req.trailers : &c->x->req.headers);
+    /* loose llhttp takes "X A" for a name: 400, as nginx. "X_User" beside the "X-User" an
+     * auth guest sets is one variable to a CGI, WSGI, PHP or Rack app: names other than
+     * letters, digits and '-' go before anyone reads the request (nginx), or 400. */
+    int name = hw_http_field_name_valid(a->field, a->field_len);
+    if (!name) return -1;
+    if (name != HW_HTTP_NAME_PLAIN && c->header_names != HWD_HEADER_NAMES_PASS) {
+        if (c->header_names == HWD_HEADER_NAMES_REJECT) return -1;
+        hwd_header_drop(a);
+        return 0;
+    }
+    unsigned once = c->trailers ? 0 : hwd_h1_singleton(a->field, a->field_len);
+    if (once & c->singletons) return -1; /* 400 */
+    c->singletons |= once;
+    return hwd_header_add(a, c->trailers ? &c->x->req.trailers : &c->x->req.headers);
 }
 
 static int on_field(llhttp_t *p, const char *at, size_t n) {

@@ -56,41 +56,48 @@ void hwd_header_free(struct hwd_header_acc *a) {
     a->in_value = 0;
 }
 
+int hwd_header_add(struct hwd_header_acc *a, hw_http_headers *h) {
+    /* llhttp keeps the whitespace after a value, which is not part of it (RFC 9112 §5.1):
+     * "Expect: 100-continue " and "X-Role: admin " would read one way to guests and
+     * another to an app that trims */
+    size_t n = a->value_len;
+    while (n && (a->value[n - 1] == ' ' || a->value[n - 1] == '\t')) n--;
+    int rc = hw_http_headers_add(h, a->field, a->field_len, a->value ? a->value : "", n);
+    hwd_header_drop(a);
+    return rc ? -1 : 0;
+}
+
 int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h) {
     if (!hwd_header_pending(a)) {
         hwd_header_drop(a); /* no name: nothing to add, and no value left over */
         return 0;
     }
     /* loose llhttp takes "X A" (and "Set-Cookie " before a colon) for a name: a request
-     * with one is 400 and an answer 502, as nginx. It also keeps the whitespace after a
-     * value, which is not part of it (RFC 9112 §5.1): "Expect: 100-continue " and
-     * "X-Role: admin " would read one way to guests and another to an app that trims. */
-    size_t n = a->value_len;
-    while (n && (a->value[n - 1] == ' ' || a->value[n - 1] == '\t')) n--;
-    int rc = !hw_http_field_name_valid(a->field, a->field_len) ||
-             hw_http_headers_add(h, a->field, a->field_len, a->value ? a->value : "", n);
-    hwd_header_drop(a);
-    return rc ? -1 : 0;
-}
-
-int hwd_h1_name_plain(const char *name, size_t len) {
-    int ok = 1;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)name[i];
-        ok &= (unsigned char)((ch | 0x20) - 'a') < 26 || (unsigned char)(ch - '0') < 10 || ch == '-';
+     * with one is 400 and an answer 502, as nginx */
+    if (!hw_http_field_name_valid(a->field, a->field_len)) {
+        hwd_header_drop(a);
+        return -1;
     }
-    return ok;
+    return hwd_header_add(a, h);
 }
 
 unsigned hwd_h1_singleton(const char *name, size_t len) {
+    /* told apart by length and first letter: most names cost two compares */
     static const char *const names[] = {"authorization", "proxy-authorization", "content-type",
                                         "content-range", "expect", "if-match", "if-none-match",
                                         "if-modified-since", "if-unmodified-since", "if-range"};
-    static const uint8_t lens[] = {13, 19, 12, 13, 6, 8, 13, 17, 19, 8};
-    if (len < 6 || len > 19) return 0; /* most names: one compare */
-    for (unsigned i = 0; i < sizeof lens; i++)
-        if (len == lens[i] && !strncasecmp(name, names[i], len)) return 1u << i;
-    return 0;
+    int i;
+    char c = (char)(name[0] | 0x20);
+    switch (len) {
+    case 6: i = c == 'e' ? 4 : -1; break;
+    case 8: i = c != 'i' ? -1 : (name[3] | 0x20) == 'm' ? 5 : 9; break;
+    case 12: i = c == 'c' ? 2 : -1; break;
+    case 13: i = c == 'a' ? 0 : c == 'c' ? 3 : c == 'i' ? 6 : -1; break;
+    case 17: i = c == 'i' ? 7 : -1; break;
+    case 19: i = c == 'p' ? 1 : c == 'i' ? 8 : -1; break;
+    default: return 0;
+    }
+    return i >= 0 && !strncasecmp(name, names[i], len) ? 1u << i : 0;
 }
 
 /* --- strict checks ----------------------------------------------------------------------- */

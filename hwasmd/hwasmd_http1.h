@@ -22,8 +22,11 @@ struct hwd_header_acc {
 int hwd_append(char **s, size_t *n, const char *p, size_t len);
 /* Empties *s for the next appends, keeping its buffer unless it grew past 256 bytes. */
 void hwd_append_reset(char **s, size_t *n);
-/* Adds the pending header (if any) to h and empties a; 0 or -1. */
+/* Adds the pending header (if any) to h and empties a; 0, or -1 (no memory, or its name is
+ * no token: hw_http_field_name_valid). */
 int hwd_header_commit(struct hwd_header_acc *a, hw_http_headers *h);
+/* The same for a pending header whose name the caller has checked. */
+int hwd_header_add(struct hwd_header_acc *a, hw_http_headers *h);
 /* Whether a header line is being gathered (a name never is empty: the strict checks and
  * llhttp refuse one). */
 static inline int hwd_header_pending(const struct hwd_header_acc *a) { return a->field_len > 0; }
@@ -84,12 +87,6 @@ static inline int hwd_h1_wire_over(uint64_t wire, size_t head_cap, uint64_t body
  * client's word. Host stays (routes read it, the app needs it); hop-by-hop names are
  * left for hwd_is_hop_header at forwarding. 0 or -1 (no memory). */
 int hwd_connection_options_drop(hw_http_headers *h);
-
-/* Whether a field name has only letters, digits and '-' (nginx's valid header names,
- * without underscores_in_headers). Other tokens ("X_User", "X.User") are valid HTTP but
- * CGI, WSGI, PHP and Rack map '_', '.' and '-' to one variable: next to the "X-User" an
- * auth guest set, a client's "X_User" is the same variable to such an app. */
-int hwd_h1_name_plain(const char *name, size_t len);
 
 /* The bit of a request field that must not come twice, or 0. nginx refuses a second
  * Authorization, Expect, If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since,

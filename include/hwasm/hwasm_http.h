@@ -57,10 +57,14 @@ int64_t hw_http_headers_find(const hw_http_headers *h, const char *name, size_t 
                              uint32_t from);
 void hw_http_headers_clear(hw_http_headers *h);
 void hw_http_headers_free(hw_http_headers *h);
-/* 1 when name[0..len) is a field name as RFC 9110 §5.1 has it (a token: DIGIT, ALPHA and
- * !#$%&'*+-.^_`|~, at least one), else 0. Names that are not ("X A", "Content-Length ")
+/* Nonzero when name[0..len) is a field name as RFC 9110 §5.1 has it (a token: DIGIT, ALPHA
+ * and !#$%&'*+-.^_`|~, at least one): HW_HTTP_NAME_PLAIN when it has only letters, digits
+ * and '-', else 1; 0 when it is no token. Names that are not ("X A", "Content-Length ")
  * are read one way by some parsers and another way or refused by others. The sections
- * above store any bytes: whoever fills one from the wire checks its names with this. */
+ * above store any bytes: whoever fills one from the wire checks its names with this.
+ * (Plain names are what nginx calls valid: CGI, WSGI, PHP and Rack apps read "X_User",
+ * "X.User" and "X-User" as one variable.) */
+#define HW_HTTP_NAME_PLAIN 2
 int hw_http_field_name_valid(const char *name, size_t len);
 
 /* --- Bodies ----------------------------------------------------------------------------- */

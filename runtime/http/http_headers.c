@@ -150,23 +150,25 @@ uint32_t hw_http_headers_remove(hw_http_headers *h, const char *name, size_t nam
     return removed;
 }
 
-/* 1 for the token bytes of RFC 9110 §5.6.2: DIGIT, ALPHA, !#$%&'*+-.^_`|~ */
-#define TOKEN_RANGE(a, b) [a... b] = 1
+/* Bit 0 for the token bytes of RFC 9110 §5.6.2 (DIGIT, ALPHA, !#$%&'*+-.^_`|~), bit 1
+ * too for those of a plain name (DIGIT, ALPHA, '-'). */
+#define PLAIN_RANGE(a, b) [a... b] = 3
 static const uint8_t http_tchar[256] = {
-    TOKEN_RANGE('0', '9'), TOKEN_RANGE('A', 'Z'), TOKEN_RANGE('a', 'z'),
+    PLAIN_RANGE('0', '9'), PLAIN_RANGE('A', 'Z'), PLAIN_RANGE('a', 'z'), ['-'] = 3,
     ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
-    ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1};
+    ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1};
 
-/* On every header line hwasmd reads: four lookups a step, no branch but the loop's. */
+/* On every header line hwasmd reads: four lookups a step, no branch but the loop's; the
+ * two classes at once. */
 int hw_http_field_name_valid(const char *name, size_t len) {
     const uint8_t *p = (const uint8_t *)name;
-    uint8_t ok = len > 0;
+    uint8_t ok = len > 0 ? 3 : 0;
     size_t i = 0;
     for (; i + 4 <= len; i += 4)
         ok &= http_tchar[p[i]] & http_tchar[p[i + 1]] & http_tchar[p[i + 2]] & http_tchar[p[i + 3]];
     for (; i < len; i++)
         ok &= http_tchar[p[i]];
-    return ok;
+    return ok == 3 ? HW_HTTP_NAME_PLAIN : ok; /* 0, 1, or 2 */
 }
 
 void hw_http_headers_clear(hw_http_headers *h) {
