@@ -94,7 +94,9 @@ char *hwd_response_format(hw_http_response *r, int head, int keep_alive, int64_t
         hwd_buf_field(b, "Content-Length", 14, h->value, h->value_len);
     } else if (!no_body && chunk) {
         hwd_buf_str(b, "Transfer-Encoding: chunked\r\n");
-    } else if (!no_body && more != HWD_BODY_UNTIL_CLOSE) {
+    } else if (!no_body && more != HWD_BODY_UNTIL_CLOSE && !(head && !body)) {
+        /* (a HEAD answered without a length, as a chunked or close-delimited GET would be,
+         * says none: "Content-Length: 0" would call the resource empty) */
         hwd_buf_str(b, "Content-Length: ");
         hwd_buf_num(b, (uint64_t)body + (uint64_t)(more > 0 ? more : 0), 10);
         hwd_buf_put(b, "\r\n", 2);

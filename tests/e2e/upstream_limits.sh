@@ -11,6 +11,9 @@ command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 app app <<'PY'
 MIB = bytes(range(256)) * 4096  # 1 MiB
 SMALL = (b"public secret " * 4300)[:60000]  # fits redact's 64 KiB buffer
+def do_HEAD(self):  # as to a GET with a chunked body (/chunked) or one until close
+    self.close_connection = True
+    self.wfile.write(b"HTTP/1.1 200 OK\r\n" + (b"Transfer-Encoding: chunked\r\n" if "chunked" in self.path else b"") + b"\r\n")
 def do_GET(self):
     self.close_connection = True
     w = self.wfile.write
@@ -89,6 +92,12 @@ done
 RAWSUM=$(python3 -c 'import hashlib; print(hashlib.sha256((b"public secret " * 4300)[:60000]).hexdigest())')
 check "60,000 bytes until close, no guest: whole" "200 60000 $RAWSUM 0" "$(got $U/close11/small)"
 A=$(sed -n 's/^hwasmd: admin on \(.*\)/\1/p' "$T/d.out")
+# a HEAD answered as a chunked or close-delimited GET would be has no length to tell: it
+# went to the client with Content-Length: 0, saying the resource was empty (nginx sends none)
+for p in chunked close; do
+    check "HEAD answered as a $p GET: no Content-Length: 0" "200 none" \
+        "$(curl -s -I -o /dev/null -w '%{http_code} ' $U/$p; curl -s -I $U/$p | grep -ci '^content-length' | sed 's/^0$/none/')"
+done
 # nginx 1.22 passes the coded bytes as the body, the coding dropped
 check "Transfer-Encoding: gzip, chunked from the app: 502" 502 "$(code $U/gzipchunked)"
 # bytes llhttp skips without a callback count too: twice upstream_header_bytes besides the
