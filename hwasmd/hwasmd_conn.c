@@ -94,7 +94,7 @@ static int on_begin(llhttp_t *p) {
     c->header_bytes = c->url_len = 0;
     c->header_lines = c->singletons = 0;
     c->chunks = 0;
-    c->request_start_ms = uv_now(c->w->loop);
+    if (!c->request_start_ms) c->request_start_ms = uv_now(c->w->loop); /* pipelined */
     c->trailers = 0;
     hwd_header_drop(&c->hdr);
     hwd_target_free(&c->tgt);
@@ -281,7 +281,13 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b);
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
 
 void hwd_conn_idle_restart(struct hwd_conn *c) {
-    uv_timer_start(&c->timer, idle_expired, c->idle_ms, c->idle_ms);
+    uint64_t ms = c->idle_ms;
+    if (c->request_start_ms) { /* a request under way: its own deadline may come first */
+        uint64_t now = uv_now(c->w->loop), end = c->request_start_ms + c->request_ms;
+        if (end <= now) ms = 1;
+        else if (end - now < ms) ms = end - now;
+    }
+    uv_timer_start(&c->timer, idle_expired, ms, c->idle_ms);
 }
 
 /* The answer is out (status < 0: it could not be): on to the next request, or close. */
@@ -295,6 +301,7 @@ static void answered(struct hwd_conn *c, int status) {
     }
     hwd_target_free(&c->tgt);
     c->busy = 0;
+    c->request_start_ms = 0;
     if (status < 0 || !c->keep_alive || __atomic_load_n(&hwd_draining, __ATOMIC_RELAXED)) {
         hwd_conn_close(c);
         return;
@@ -453,8 +460,10 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
         uv_read_stop(s); /* pipelined: parsed once the current answer is out */
         return;
     }
-    /* a client trickling bytes keeps the idle timer at bay, not this one */
-    if (c->x && uv_now(c->w->loop) - c->request_start_ms > c->request_ms) return send_error(c, 408);
+    /* the next request's first byte, or an empty line before it (llhttp skips those
+     * without a callback: each kept the idle timer at bay, for days) */
+    if (!c->request_start_ms) c->request_start_ms = uv_now(c->w->loop);
+    else if (uv_now(c->w->loop) - c->request_start_ms >= c->request_ms) return send_error(c, 408);
     hwd_conn_idle_restart(c);
     parse_more(c);
 }
@@ -462,7 +471,7 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
 static void idle_expired(uv_timer_t *t) {
     struct hwd_conn *c = t->data;
     if (c->busy) return;
-    if (c->x || c->in_len) send_error(c, 408); /* a request started and stalled */
+    if (c->request_start_ms) send_error(c, 408); /* a request started and stalled */
     else hwd_conn_close(c);
 }
 

@@ -9,15 +9,15 @@
  *            conn_start
  *                |
  *                v
- *   +-------> IDLE            !busy, x == NULL, in_len == 0; reading.
- *   |            |            timer: idle timeout (idle_expired: close), repeating,
+ *   +-------> IDLE            !busy, request_start_ms == 0 (no byte of a next request
+ *   |            |            yet); reading. timer: idle timeout (idle_expired: close),
  *   |            |            restarted by hwd_conn_idle_restart on every read
- *   |            | read_cb -> parse_more (llhttp on_begin allocates x)
- *   |            v
- *   |         PARSING         !busy, x != NULL (or in_len > 0); reading.
- *   |            |            timer: the same idle timeout, restarted on each read;
- *   |            |            idle_expired here answers 408. request_timeout_ms has no
- *   |            |            timer: read_cb compares against request_start_ms (408).
+ *   |            | read_cb (any byte, an empty line too: request_start_ms) -> parse_more
+ *   |            v            (llhttp on_begin allocates x)
+ *   |         PARSING         !busy, request_start_ms != 0; reading. timer: the idle
+ *   |            |            timeout or the end of request_timeout_ms, whichever comes
+ *   |            |            first (hwd_conn_idle_restart, on each read); idle_expired here
+ *   |            |            answers 408.
  *   |            |            c->parsing is 1 only inside parse_more's loop (a guard
  *   |            |            against re-entering it, not a state of its own).
  *   |            |            A parse error or limit: send_error (busy = 1,
@@ -102,7 +102,8 @@ struct hwd_conn {
     int trusted_peer;    /* the client is a trusted proxy (trusted_proxies) */
     unsigned singletons; /* the request's fields that must not come again (hwd_h1_singleton) */
     uint32_t idle_ms, request_ms, max_connections;
-    uint64_t request_start_ms; /* loop time of the current request's first byte */
+    uint64_t request_start_ms; /* loop time of the next request's first byte (empty lines
+                                  before it count), 0 while none has come */
     int busy, closing, keep_alive, head, error, admin;
     int parsing; /* in parse_more's loop: an answer sent at once must not re-enter it */
     /* while serving: the request's generation, route, chain walk, start, logged target */

@@ -5,6 +5,7 @@
  * path. A request whose host or path could mean two things is refused here (400), as nginx
  * refuses it, so no route can be chosen on one meaning while the app acts on the other.
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,33 +23,36 @@ static int reg_name(unsigned char ch) {
            (ch && strchr("-._~!$&'()*+,;=", ch));
 }
 
-/* Checks a host[:port] and trims it to the host: no port, no trailing dot. Refused: empty,
- * "..", any byte not in reg_name (an IPv6 literal "[...]" may hold hex digits, ':' and
- * '.', and keeps its brackets), a port that is not digits. 0 or -1. */
+/* Checks a host[:port] and trims it to the host: no port, no trailing dot. Refused:
+ * empty, "..", any byte not in reg_name, a bracketed IPv6 literal that is not one
+ * ("[::1]" keeps its brackets; "[a]" or "[v1.x]" is refused), a port that is not
+ * digits. 0 or -1. */
 static int host_trim(const char *h, size_t n, size_t *len) {
-    size_t end = n, dot = (size_t)-2;
-    int literal = 0;
-    for (size_t i = 0; i < end; i++) {
-        unsigned char ch = (unsigned char)h[i];
-        if (ch == '.') {
-            if (dot == i - 1) return -1;
-            dot = i;
-        } else if (ch == ':' && !literal) {
-            end = i;
-        } else if (ch == '[' && i == 0) {
-            literal = 1;
-        } else if (ch == ']' && literal) {
-            end = i + 1;
-        } else if (!reg_name(ch)) {
-            return -1;
+    size_t end, host; /* where the host ends (n, or a ':' before the port); its length */
+    if (n && h[0] == '[') {
+        const char *close = memchr(h, ']', n);
+        char lit[INET6_ADDRSTRLEN];
+        struct in6_addr a;
+        size_t k = close ? (size_t)(close - h) - 1 : 0;
+        if (!k || k >= sizeof lit) return -1;
+        memcpy(lit, h + 1, k);
+        lit[k] = 0;
+        if (inet_pton(AF_INET6, lit, &a) != 1) return -1;
+        host = end = k + 2;
+        if (end < n && h[end] != ':') return -1;
+    } else {
+        size_t dot = (size_t)-2;
+        for (end = 0; end < n && h[end] != ':'; end++) {
+            if (h[end] == '.' && dot == end - 1) return -1;
+            if (h[end] == '.') dot = end;
+            else if (!reg_name((unsigned char)h[end])) return -1;
         }
+        host = end > 0 && h[end - 1] == '.' ? end - 1 : end; /* one trailing dot goes */
     }
-    for (size_t i = end; i < n; i++) /* the port: digits only */
-        if (i > end && (h[i] < '0' || h[i] > '9')) return -1;
-    if (end < n && h[end] != ':') return -1;
-    if (end > 0 && h[end - 1] == '.') end--;
-    if (end == 0) return -1;
-    *len = end;
+    for (size_t i = end + 1; i < n; i++) /* the port: digits only */
+        if (h[i] < '0' || h[i] > '9') return -1;
+    if (host == 0) return -1;
+    *len = host;
     return 0;
 }
 

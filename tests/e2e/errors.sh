@@ -40,6 +40,24 @@ printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ' >&3
 for _ in 1 2 3 4 5 6 7 8; do printf 'a' >&3 2>/dev/null; sleep 0.3; done
 check "trickled request -> 408 after request_timeout_ms" "HTTP/1.1 408 Request Timeout" "$(timeout 1 head -n 1 <&3 | tr -d '\r')"
 exec 3<&-
+# empty lines before a request (llhttp skips them without a callback) kept the idle timer
+# at bay for ever; they start the request's time too (nginx: client_header_timeout)
+exec 3<>"/dev/tcp/127.0.0.1/$d_PORT"
+for _ in 1 2 3 4 5 6 7 8; do printf '\r\n' >&3 2>/dev/null; sleep 0.3; done
+check "empty lines every 0.3 s -> 408 after request_timeout_ms" "HTTP/1.1 408 Request Timeout" "$(timeout 1 head -n 1 <&3 | tr -d '\r')"
+exec 3<&-
+# a request that stops: 408 once request_timeout_ms (1 s) has passed, not at the idle
+# timeout (2 s) after its last byte
+exec 3<>"/dev/tcp/127.0.0.1/$d_PORT"
+S=$(date +%s%N)
+printf 'G' >&3
+sleep 0.5
+printf 'E' >&3
+L=$(timeout 3 head -n 1 <&3 | tr -d '\r')
+MS=$((($(date +%s%N) - S) / 1000000))
+check "a stalled request: 408 at request_timeout_ms (1 s), not idle_timeout_ms after its last byte (2.5 s)" \
+    "HTTP/1.1 408 Request Timeout, in time" "$L, $([ $MS -lt 1800 ] && echo in time || echo "after $MS ms")"
+exec 3<&-
 trap - PIPE
 check "server still alive" 200 "$(code $U/)"
 # configuration errors: one line, FILE:LINE, exit 2

@@ -7,7 +7,8 @@
 # is refused. The app gets the target as received unless forward_normalized_path is set.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/wire.sh"
-start_guarded r '  - {prefix: /, host: admin.example, chain: [auth]}'
+start_guarded r '  - {prefix: /, host: admin.example, chain: [auth]}
+  - {prefix: /, host: "[::1]", chain: [auth]}'
 
 get() { printf 'GET %s HTTP/1.1\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' "$1" "${2:-a}"; }
 
@@ -50,6 +51,14 @@ for h in 'x@admin.example' 'admin.example#x' 'admin.example?x' 'x@admin.example:
     'x\xef\xbd\x81dmin.example' 'admin.example<' '"admin.example"' 'admin|example' 'admin^example'; do
     send "Host [$h]" 400 "$(get /x "$h")"
 done
+# IPv6 literals: an address in brackets (a client that reaches the server by its address)
+for h in '[::1]' '[::1]:8080'; do
+    send "Host $h routes by the literal" 401 "$(get /x "$h")"
+done
+send "absolute-form with an IPv6 literal" 401 'GET http://[::1]:81/x HTTP/1.1\r\nHost: [::1]:81\r\nConnection: close\r\n\r\n'
+for h in '[a]' '[1]' '[::1' '[::1]x' '[::1]:8x' '[v1.x]' '[]' '[::1%eth0]'; do
+    send "Host $h (no IPv6 literal)" 400 "$(get /x "$h")"
+done
 send "absolute-form, Host contradicting it" 400 'GET http://admin.example/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
 send "absolute-form, no Host" 400 'GET http://a/x HTTP/1.1\r\nConnection: close\r\n\r\n'
 send "asterisk-form" 400 'OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
@@ -65,6 +74,7 @@ send "absolute-form to the app" 200 'GET http://a/x?q=1 HTTP/1.1\r\nHost: a\r\nC
 send "absolute-form without a path" 200 'GET http://a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
 check "the app gets them in origin-form" "/x?q=1 /" "$(seen t | tr '\n' ' ' | sed 's/ $//')"
 forget
+send "Host [2001:db8::1]:80 (another host, the default route)" 200 "$(get /x '[2001:db8::1]:80')"
 send "a Host with sub-delims (a reg-name still)" 200 "$(get /x "a-b_c~d!e\$f&g'h(i)j*k+l,m;n=o")"
 forget
 send "HTTP/1.0 without Host is served" 200 'GET /x HTTP/1.0\r\nConnection: close\r\n\r\n'
