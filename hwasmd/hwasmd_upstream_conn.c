@@ -58,6 +58,7 @@ struct hwd_upstream_call {
     int head_method;         /* HEAD: the answer has no body */
     struct idle_set *set;
     int retried, streaming;
+    int idempotent; /* RFC 9110 §9.2.2: sending it twice means what sending it once does */
     struct hwd_budget *budget; /* the sender's, for the bytes gathered */
 };
 
@@ -193,7 +194,11 @@ static void upconn_fail(struct upconn *uc, int status) {
     struct hwd_upstream_call *call = uc->call;
     uc->call = NULL;
     upconn_close(uc);
-    if (status < 0 && uc->reused && !call->retried) {
+    /* A pooled connection the app closed while idle fails before any answer: the request
+     * goes once more on a fresh one. But the app may have acted on it and died before
+     * answering: only a request that may be sent twice is (a POST was, and an app that
+     * crashed mid-request saw the order twice; nginx sends POST, PATCH and LOCK once). */
+    if (status < 0 && uc->reused && !call->retried && call->idempotent) {
         call->retried = 1;
         attempt(call);
         return;
@@ -507,6 +512,10 @@ void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exc
     hw_http_request *q = &x->req;
     call->body = hw_http_body_unread(&q->body, &call->body_len);
     call->head_method = q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4);
+    static const char idempotent[] = " GET HEAD OPTIONS TRACE PUT DELETE ";
+    char m[10] = " ";
+    if (q->method.len <= 7) memcpy(m + 1, q->method.ptr, q->method.len), m[q->method.len + 1] = ' ';
+    call->idempotent = q->method.len <= 7 && strstr(idempotent, m) != NULL;
     call->head = hwd_upstream_head(x, u->authority, call->body, &call->body_len, &call->head_len);
     if (!call->head) return call_end(call, 502);
     attempt(call);

@@ -174,6 +174,30 @@ for how in "HEAD -I /x" "204 -o/dev/null /204" "304 -o/dev/null /304"; do
     check "a body sent late after $1: the next request gets its own answer" real "$(curl -s $L/next)"
 done
 
+# An app that acts on a request and dies before answering (a worker killed mid-request):
+# the request reached it on a pooled connection, which hwasmd then retried on a fresh one.
+# A POST went twice (an order placed twice); only idempotent methods may be (RFC 9110).
+: >"$T/acted"
+app once <<PY
+def act(self):
+    self.close_connection = True
+    if self.path == "/warm":  # fills hwasmd's pool: answered, the connection kept
+        self.close_connection = False
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"ok")
+        return
+    n = int(self.headers.get("Content-Length") or 0)
+    if n: self.rfile.read(n)
+    open("$T/acted", "a").write(self.command + "\n")  # then no answer: the connection closes
+do_GET = do_POST = do_PATCH = act
+PY
+start_plain acting "$once_PORT" 1
+for m in POST PATCH GET; do
+    check "warm the pool" 200 "$(code http://127.0.0.1:$acting_PORT/warm)"
+    code -X $m -d x http://127.0.0.1:$acting_PORT/act >/dev/null
+done
+check "the app acted on a POST and a PATCH once each, a GET twice (retried)" "POST 1 PATCH 1 GET 2" \
+    "$(for m in POST PATCH GET; do printf '%s %s ' $m "$(grep -c "^$m" "$T/acted")"; done | sed 's/ $//')"
+
 # An upstream named, not numbered (an app's name in Docker or Kubernetes): its lookup must
 # not stop the worker's loop. getaddrinfo ran on it, so a slow DNS server froze every
 # connection of the worker for as long as it took. A getaddrinfo that takes 2 s to look up
