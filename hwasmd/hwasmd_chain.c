@@ -90,6 +90,16 @@ enum hwd_chain_step hwd_chain_request(struct hwd_chain *c, uint64_t now_ms) {
             /* nothing ran: the request waits on its loop, never blocking it */
             if (!c->busy_since_ms) c->busy_since_ms = now_ms;
             if (now_ms - c->busy_since_ms < m->pool_wait_ms) return HWD_CHAIN_BUSY;
+            /* still none after pool_wait_ms: the guest did not fail, it is saturated (128
+             * slow requests pin every instance while the app takes its time). 503 always:
+             * under fail_open the request would go on without the guest, and a client
+             * holding the pool busy would pass an auth guest. */
+            c->busy_since_ms = 0;
+            char text[160];
+            snprintf(text, sizeof text, "middleware %s: all instances busy\n", m->name);
+            hwd_response_simple(&c->x->resp, 503, text);
+            c->is_error = 1;
+            return HWD_CHAIN_ANSWERED;
         }
         c->busy_since_ms = 0;
         if (rc != HW_OK) {

@@ -84,5 +84,24 @@ Y
     check "4 requests share 1 instance, all answered" "200 200 200 200" "$(cat "$T"/slow.[1-4] | tr '\n' ' ' | sed 's/ $//')"
     check "the loop answers another route meanwhile" "200, before the last 2 slow ones" \
         "$F, $(head -3 "$T/order" | grep -q fast && echo before || echo after) the last 2 slow ones"
+    # every instance held by slow requests past pool_wait_ms: 503, whatever on_trap says.
+    # The request went on without the guest under fail_open (an auth guest passed by a
+    # client that keeps the pool busy), and got the trap's 500 otherwise.
+    cat >"$T/sat.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$slow_PORT
+workers: 1
+middleware:
+  - {name: auth, module: $GUESTS/auth.wasm, pool_size: 1, pool_wait_ms: 100, on_trap: fail_open}
+routes:
+  - {prefix: /, chain: [auth]}
+Y
+    start sat "$T/sat.yaml"
+    curl -s -m 20 -o /dev/null -H "$AUTH" "http://127.0.0.1:$sat_PORT/slow" &
+    C=$!
+    sleep 0.1
+    check "the pool held past pool_wait_ms, fail_open: 503, not the app without the guest" 503 \
+        "$(curl -s -m 20 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$sat_PORT/slow")"
+    wait $C
 fi
 finish
