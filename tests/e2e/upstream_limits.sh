@@ -20,6 +20,8 @@ def do_GET(self):
     n = int(self.path.rsplit("/", 1)[1]) if self.path.startswith("/lines/") else 0
     if n:  # /lines/N: N header lines
         w(b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(n)) + b"Content-Length: 2\r\n\r\nok")
+    elif self.path.startswith("/status/"):  # /status/N: that status, the app's own reason
+        w(b"HTTP/1.1 " + self.path[8:].encode() + b" App Reason\r\nContent-Length: 2\r\n\r\nok")
     elif self.path == "/spaced":  # whitespace before a colon
         w(b"HTTP/1.1 200 OK\r\nSet-Cookie : admin=1\r\nContent-Length: 2\r\n\r\nok")
     elif self.path == "/spacedname":  # a space inside a name
@@ -98,6 +100,9 @@ for p in chunked close; do
     check "HEAD answered as a $p GET: no Content-Length: 0" "200 none" \
         "$(curl -s -I -o /dev/null -w '%{http_code} ' $U/$p; curl -s -I $U/$p | grep -ci '^content-length' | sed 's/^0$/none/')"
 done
+# hwasmd writes its own status lines: with the registered reason ("206 Status" before)
+check "statuses with their registered reasons" "206 Partial Content|429 Too Many Requests|422 Unprocessable Content|299 Status" \
+    "$(for s in 206 429 422 299; do curl -s -D - -o /dev/null $U/status/$s | head -n 1 | cut -d' ' -f2- | tr -d '\r'; done | tr '\n' '|' | sed 's/|$//')"
 # nginx 1.22 passes the coded bytes as the body, the coding dropped
 check "Transfer-Encoding: gzip, chunked from the app: 502" 502 "$(code $U/gzipchunked)"
 # bytes llhttp skips without a callback count too: twice upstream_header_bytes besides the
