@@ -31,6 +31,15 @@ int hwd_cidr_parse(const char *s, struct hwd_cidr *out, char *why, size_t cap) {
             return snprintf(why, cap, "\"%s\": the prefix length must be 0..%u", s, out->bits), -1;
         out->bits = (uint8_t)bits;
     }
+    /* "::ffff:10.0.0.0/104" is the IPv4 network a dual-stack listener sees mapped: the
+     * peer is matched as IPv4 (hwd_cidr_match), so the network is kept as one */
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (out->v6 && out->bits >= 96 && !memcmp(out->addr, mapped, 12)) {
+        memmove(out->addr, out->addr + 12, 4);
+        memset(out->addr + 4, 0, 12);
+        out->bits -= 96;
+        out->v6 = 0;
+    }
     for (unsigned b = out->bits; b < (out->v6 ? 128u : 32u); b++)
         if (out->addr[b / 8] & (0x80 >> (b % 8)))
             return snprintf(why, cap, "\"%s\" has bits set past its prefix length", s), -1;
