@@ -1,5 +1,8 @@
 /* redact.c — body rewriting with buffering (examples/redact.wat): the secret from the guest
- * config is replaced by '#' in the request body before next and in the response body after. */
+ * config is replaced by '#' in the request body before next and in the response body after.
+ * The app is asked for the whole representation, uncoded: a guest that rewrites an
+ * answer's body sees only the bytes the app sends, so a client's Range would split the
+ * secret over two answers and its Accept-Encoding: gzip hide it in compressed bytes. */
 #include <hwasm/http_guest.h>
 
 static char secret[128];
@@ -27,7 +30,14 @@ static i32 read_redacted(i32 kind) {
     return n;
 }
 
+static void drop(const char *name) {
+    remove_header(HTTP_HEADER_REQUEST, name, str_len(name));
+}
+
 HTTP_EXPORT(handle_request) i64 handle_request(void) {
+    drop("range");
+    drop("if-range");
+    drop("accept-encoding");
     i32 n = read_redacted(HTTP_BODY_REQUEST);
     write_body(HTTP_BODY_REQUEST, body, n);
     return 1;
