@@ -496,6 +496,18 @@ static void attempt(struct hwd_upstream_call *call) {
     exchange(uc, call);
 }
 
+/* RFC 9110 §9.2.2's idempotent methods (a method is case-sensitive: "get" is not GET). */
+static int idempotent(const hw_http_str *m) {
+    switch (m->len) {
+    case 3: return !memcmp(m->ptr, "GET", 3) || !memcmp(m->ptr, "PUT", 3);
+    case 4: return !memcmp(m->ptr, "HEAD", 4);
+    case 5: return !memcmp(m->ptr, "TRACE", 5);
+    case 6: return !memcmp(m->ptr, "DELETE", 6);
+    case 7: return !memcmp(m->ptr, "OPTIONS", 7);
+    default: return 0;
+    }
+}
+
 void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exchange *x,
                        const struct hwd_upstream_hooks *hooks, void *ctx, struct hwd_budget *budget) {
     if (hw_http_body_slurp(&x->req.body)) return hooks->done(ctx, 502);
@@ -512,10 +524,7 @@ void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exc
     hw_http_request *q = &x->req;
     call->body = hw_http_body_unread(&q->body, &call->body_len);
     call->head_method = q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4);
-    static const char idempotent[] = " GET HEAD OPTIONS TRACE PUT DELETE ";
-    char m[10] = " ";
-    if (q->method.len <= 7) memcpy(m + 1, q->method.ptr, q->method.len), m[q->method.len + 1] = ' ';
-    call->idempotent = q->method.len <= 7 && strstr(idempotent, m) != NULL;
+    call->idempotent = idempotent(&q->method);
     call->head = hwd_upstream_head(x, u->authority, call->body, &call->body_len, &call->head_len);
     if (!call->head) return call_end(call, 502);
     attempt(call);
