@@ -197,37 +197,36 @@ static int parse_sha256(struct parse *p, yaml_node_t *n, struct hwd_middleware *
     return 0;
 }
 
-/* trusted_keys: a list of ed25519 public keys (base64, or files holding one). */
-static int parse_trusted_keys(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
-    if (n->type != YAML_SEQUENCE_NODE) return fail(p, n, "trusted_keys: expected a list of public keys or key files");
+/* A list of scalars, each read into its slot of a new array (*items, freed first) by item
+ * (0, or -1 with why said): trusted_keys, trusted_proxies. list and each say what is
+ * expected. */
+typedef int (*list_item)(const struct parse *p, const char *s, void *slot, char *why, size_t cap);
+static int parse_list(struct parse *p, yaml_node_t *n, const char *key, const char *list, const char *each,
+                      size_t size, void **items, uint32_t *count, list_item item) {
+    if (n->type != YAML_SEQUENCE_NODE) return fail(p, n, "%s: expected a list of %s", key, list);
     size_t k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    free(c->trusted_keys);
-    c->n_trusted_keys = 0;
-    if (!(c->trusted_keys = calloc(k ? k : 1, sizeof *c->trusted_keys))) return fail(p, n, "out of memory");
+    free(*items);
+    *count = 0;
+    if (!(*items = calloc(k ? k : 1, size))) return fail(p, n, "out of memory");
     for (size_t i = 0; i < k; i++) {
         yaml_node_t *e = node(p, n->data.sequence.items.start[i]);
         char why[256];
-        if (!scalar(e)) return fail(p, e, "trusted_keys: expected a public key or a key file");
-        if (hwd_key_parse(scalar(e), p->dir, c->trusted_keys[c->n_trusted_keys++], why, sizeof why))
-            return fail(p, e, "trusted_keys: %s", why);
+        if (!scalar(e)) return fail(p, e, "%s: expected %s", key, each);
+        if (item(p, scalar(e), (char *)*items + size * (*count)++, why, sizeof why))
+            return fail(p, e, "%s: %s", key, why);
     }
     return 0;
 }
 
-static int parse_trusted_proxies(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
-    if (n->type != YAML_SEQUENCE_NODE) return fail(p, n, "trusted_proxies: expected a list of addresses or networks");
-    size_t k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    free(c->trusted_proxies);
-    c->n_trusted_proxies = 0;
-    if (!(c->trusted_proxies = calloc(k ? k : 1, sizeof *c->trusted_proxies))) return fail(p, n, "out of memory");
-    for (size_t i = 0; i < k; i++) {
-        yaml_node_t *e = node(p, n->data.sequence.items.start[i]);
-        char why[256];
-        if (!scalar(e)) return fail(p, e, "trusted_proxies: expected an address or a network (10.0.0.0/8)");
-        if (hwd_cidr_parse(scalar(e), &c->trusted_proxies[c->n_trusted_proxies++], why, sizeof why))
-            return fail(p, e, "trusted_proxies: %s", why);
-    }
-    return 0;
+/* trusted_keys: ed25519 public keys (base64, or files holding one) */
+static int key_item(const struct parse *p, const char *s, void *slot, char *why, size_t cap) {
+    return hwd_key_parse(s, p->dir, slot, why, cap);
+}
+
+/* trusted_proxies: addresses and networks */
+static int network_item(const struct parse *p, const char *s, void *slot, char *why, size_t cap) {
+    (void)p;
+    return hwd_cidr_parse(s, slot, why, cap);
 }
 
 void hwd_middleware_defaults(struct hwd_middleware *m) {
@@ -439,9 +438,17 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
         } else if (!strcmp(key, "cache_dir")) {
             if (get_str(p, v, key, &c->cache_dir)) return -1;
         } else if (!strcmp(key, "trusted_keys")) {
-            if (parse_trusted_keys(p, c, v)) return -1;
+            void *keys = c->trusted_keys;
+            int rc = parse_list(p, v, key, "public keys or key files", "a public key or a key file",
+                                sizeof *c->trusted_keys, &keys, &c->n_trusted_keys, key_item);
+            c->trusted_keys = keys;
+            if (rc) return -1;
         } else if (!strcmp(key, "trusted_proxies")) {
-            if (parse_trusted_proxies(p, c, v)) return -1;
+            void *nets = c->trusted_proxies;
+            int rc = parse_list(p, v, key, "addresses or networks", "an address or a network (10.0.0.0/8)",
+                                sizeof *c->trusted_proxies, &nets, &c->n_trusted_proxies, network_item);
+            c->trusted_proxies = nets;
+            if (rc) return -1;
         } else if (!strcmp(key, "middleware")) mws = v;
         else if (!strcmp(key, "routes")) routes = v;
         else if (!strcmp(key, "limits")) limits = v;
