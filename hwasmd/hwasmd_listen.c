@@ -63,18 +63,40 @@ static void acceptable(uv_poll_t *p, int status, int events) {
     }
 }
 
-int hwd_listen(struct hwd_worker *w, struct hwd_listener *l, const struct sockaddr *sa, int admin) {
-    int one = 1, rc;
-    l->w = w;
-    l->admin = admin;
-    l->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (l->fd < 0) return -errno;
+/* A socket bound to sa (SO_REUSEADDR: a port in TIME_WAIT is free; reuse_port as asked),
+ * or -errno. */
+static int bind_to(const struct sockaddr *sa, int reuse_port) {
+    int one = 1, fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
     socklen_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
     int zero = 0; /* [::] takes IPv4 too, as libuv's bind made it */
-    if (sa->sa_family == AF_INET6) setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-    if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
-        setsockopt(l->fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) || bind(l->fd, sa, len) ||
-        listen(l->fd, 1024)) {
+    if (sa->sa_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+        (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one)) || bind(fd, sa, len)) {
+        int rc = -errno;
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+int hwd_listen_check(const struct sockaddr *sa) {
+    in_port_t port = sa->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)sa)->sin6_port
+                                               : ((const struct sockaddr_in *)sa)->sin_port;
+    if (!port) return 0;
+    int fd = bind_to(sa, 0);
+    if (fd < 0) return fd;
+    close(fd);
+    return 0;
+}
+
+int hwd_listen(struct hwd_worker *w, struct hwd_listener *l, const struct sockaddr *sa, int admin) {
+    int rc;
+    l->w = w;
+    l->admin = admin;
+    l->fd = bind_to(sa, !admin);
+    if (l->fd < 0) return l->fd;
+    if (listen(l->fd, 1024)) {
         rc = -errno;
         close(l->fd);
         l->fd = -1;

@@ -20,9 +20,14 @@ struct hwd_listener {
     int admin;          /* its connections are the admin endpoint's */
 };
 
-/* Binds sa (SO_REUSEPORT: every worker has its own socket on the port) and accepts on w's
- * loop; 0 or a libuv error code (nothing is left open then). */
+/* Binds sa and accepts on w's loop; 0 or a libuv error code (nothing is left open then).
+ * A client listener binds with SO_REUSEPORT (every worker has its own socket on the
+ * port), the admin one (worker 0 only) without. */
 int hwd_listen(struct hwd_worker *w, struct hwd_listener *l, const struct sockaddr *sa, int admin);
+/* Before the workers bind sa with SO_REUSEPORT: UV_EADDRINUSE when another socket listens
+ * there (another hwasmd, with SO_REUSEPORT too, would else share the port, each taking a
+ * share of the connections with its own configuration), else 0. Port 0 is always free. */
+int hwd_listen_check(const struct sockaddr *sa);
 /* The address it got (port 0 becomes the real one); 0 or a libuv error code. */
 int hwd_listen_name(const struct hwd_listener *l, struct sockaddr_storage *ss);
 /* Stops accepting and closes the socket (draining). */

@@ -90,6 +90,11 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     sigset_t sigs;
     hwd_signals_block(&sigs); /* main did already, before any thread: this gives the set */
     char url[128], admin_url[128];
+    int taken = hwd_listen_check((const struct sockaddr *)&ss);
+    if (taken) {
+        fprintf(stderr, "hwasmd: listen on %s: %s\n", addr, uv_strerror(taken));
+        return 1;
+    }
     for (uint32_t i = 0; i < n; i++) {
         struct hwd_worker *w = &ws[i];
         w->handler = &hwd_request_handler;

@@ -21,6 +21,13 @@ start d "$T/ops.yaml"
 A=$(sed -n 's/^hwasmd: admin on \(.*\)/\1/p' "$T/d.out")
 U=http://127.0.0.1:$d_PORT
 check "healthz" ok "$(curl -s $A/healthz)"
+# a second hwasmd on ports in use: exit 1, as nginx (both bound with SO_REUSEPORT before,
+# each took a share of the connections with its own configuration)
+AP=${A##*:}
+OUT=$(timeout 10 "$HWASMD" --listen "127.0.0.1:$d_PORT" --hwasmc "$HWASMC" --cache "$T/cache" "$T/ops.yaml" 2>&1 >/dev/null); RC=$?
+check "a second hwasmd on the port in use: exit 1" "1 address already in use" "$RC $(echo "$OUT" | grep -o 'address already in use' | head -n 1)"
+OUT=$(timeout 10 "$HWASMD" --listen 127.0.0.1:0 --admin "127.0.0.1:$AP" --hwasmc "$HWASMC" --cache "$T/cache" "$T/ops.yaml" 2>&1 >/dev/null); RC=$?
+check "... on its admin port: exit 1" "1 address already in use" "$RC $(echo "$OUT" | grep -o 'address already in use' | head -n 1)"
 check "readyz" ready "$(curl -s $A/readyz)"
 code $U/a >/dev/null; code $U/b >/dev/null; code $U/panic >/dev/null; code $U/down >/dev/null
 M=$(curl -s $A/metrics)
