@@ -1,7 +1,9 @@
 /*
  * hwasmd_admin.c — the admin listener's answers: /healthz, /readyz (503 while draining),
- * POST /reload, and /metrics (its text from hwasmd_metrics.c). Runs on libuv's thread
- * pool: a reload compiles modules. With admin_token set, POST /reload needs
+ * POST /reload, and /metrics (its text from hwasmd_metrics.c). A reload compiles modules:
+ * it runs on libuv's thread pool, one at a time (the pool also looks up the apps' names:
+ * queued reloads held all four of its threads and the requests to named apps waited); the
+ * rest answers on the worker's loop, so probes never wait behind a reload. With admin_token set, POST /reload needs
  * "Authorization: Bearer TOKEN" (401 without it, 403 with another token), compared in
  * constant time; the GET endpoints stay open (probes and scrapers hold no secret, and the
  * listener is on loopback unless configured otherwise).
@@ -35,6 +37,12 @@ static int hwd_admin_authorize(const char *token, const hw_http_request *q) {
     return diff ? 403 : 0;
 }
 
+int hwd_admin_slow(const hw_http_exchange *x) {
+    const hw_http_str *t = &x->req.target;
+    return strcspn(t->ptr, "?") == 7 && !memcmp(t->ptr, "/reload", 7) && x->req.method.len == 4 &&
+           !memcmp(x->req.method.ptr, "POST", 4);
+}
+
 void hwd_admin_serve(const struct hwd_config *c, hw_http_exchange *x) {
     const hw_http_str *t = &x->req.target;
     size_t path = strcspn(t->ptr, "?");
@@ -54,7 +62,11 @@ void hwd_admin_serve(const struct hwd_config *c, hw_http_exchange *x) {
             return;
         }
         if (denied) return hwd_response_simple(&x->resp, 403, "wrong token\n");
+        static int reloading; /* a POST /reload running: the next ones do not queue */
+        if (__atomic_exchange_n(&reloading, 1, __ATOMIC_ACQ_REL))
+            return hwd_response_simple(&x->resp, 503, "a reload is running: try again once it is done\n");
         int rc = hwd_gen_reload(msg, sizeof msg);
+        __atomic_store_n(&reloading, 0, __ATOMIC_RELEASE);
         fprintf(stderr, "%s%s\n", msg, rc ? " (reload failed: the running configuration stays)" : "");
         char body[1100];
         snprintf(body, sizeof body, "%s\n", msg);

@@ -82,6 +82,10 @@ static int too_big(struct hwd_conn *c, size_t n) {
     return -1;
 }
 
+/* How long an admin connection may idle, or take to send its request: admin_connections
+ * (16) of them held open kept every probe out for idle_timeout_ms (60 s). */
+#define HWD_ADMIN_IDLE_MS 5000
+
 static int budget_charge(void *budget, size_t n) {
     return hwd_budget_take(budget, n);
 }
@@ -500,6 +504,10 @@ static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open)
     c->max_connections = admin ? g->admin_connections : g->max_connections;
     c->idle_ms = g->idle_timeout_ms;
     c->request_ms = g->request_timeout_ms;
+    if (admin) { /* probes and scrapes ask and go: 16 idle connections held it 60 s */
+        if (c->idle_ms > HWD_ADMIN_IDLE_MS) c->idle_ms = HWD_ADMIN_IDLE_MS;
+        if (c->request_ms > HWD_ADMIN_IDLE_MS) c->request_ms = HWD_ADMIN_IDLE_MS;
+    }
     hwd_gen_release(g);
     return c;
 }

@@ -280,6 +280,10 @@ static void hwd_serve_request(struct hwd_conn *c) {
     c->stream_high = c->gen->stream_buffer_bytes;
     if (c->admin) {
         if (hwd_target_forward(&x->req, &c->tgt, 0)) return answer_oom(c);
+        if (!hwd_admin_slow(x)) { /* probes and scrapes answer on the loop, at once */
+            hwd_admin_serve(c->gen, x);
+            return answer(c);
+        }
         c->work.data = c;
         if (uv_queue_work(c->w->loop, &c->work, admin_work, admin_done)) answer(c);
         return;

@@ -38,11 +38,25 @@ static void bound(const struct hwd_listener *l, struct sockaddr_storage *ss, cha
     }
 }
 
+/* While the others drain, the admin listener answers on: /readyz says 503 (draining),
+ * probes get an answer rather than a refused connection. It closes once no client
+ * connection is left in the process, and the loop can end. */
+static void admin_linger(uv_timer_t *t) {
+    struct hwd_worker *w = t->data;
+    if (__atomic_load_n(&hwd_stat_connections, __ATOMIC_RELAXED) > 0) return;
+    hwd_listen_close(&w->admin);
+    uv_close((uv_handle_t *)t, NULL);
+}
+
 /* Draining: no new connections; the loop ends once in-flight answers are written. */
 static void stop_cb(uv_async_t *a) {
     struct hwd_worker *w = a->data;
     hwd_listen_close(&w->listener);
-    hwd_listen_close(&w->admin);
+    if (w->admin.fd >= 0) {
+        uv_timer_init(w->loop, &w->admin_linger);
+        w->admin_linger.data = w;
+        uv_timer_start(&w->admin_linger, admin_linger, 0, 50);
+    }
     uv_close((uv_handle_t *)&w->stop, NULL);
     hwd_conn_drain(w);
     hwd_upstream_drain(w);

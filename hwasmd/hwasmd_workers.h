@@ -27,6 +27,7 @@ struct hwd_worker {
     uv_loop_t *loop;
     struct hwd_listener listener;
     struct hwd_listener admin; /* worker 0 only, when configured (else fd is -1) */
+    uv_timer_t admin_linger;   /* draining: closes the admin listener once no client is left */
     uint32_t admin_conns; /* open admin connections (worker 0's loop only) */
     uv_async_t stop;
     uv_thread_t thread;

@@ -59,11 +59,28 @@ contains "route by host; mapping config as JSON" '{"env":"prod","n":3,"tags":["a
 contains "other hosts take the default route" '"uri": "/x"' "$(curl -s $R/x)"
 check "route by method" 502 "$(code -X DELETE $R/x)"
 contains "access log line" '"method":"DELETE","uri":"/x","route":"/","status":502' "$(cat "$T/r.out")"
+# 16 idle admin connections (admin_connections) kept every probe out for idle_timeout_ms
+# (60 s); admin connections idle 5 s at most
+python3 - "${A##*:}" <<'PY' &
+import socket, sys, time
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(16)]
+time.sleep(8)
+PY
+HOLD=$!
+sleep 0.5
+check "16 idle admin connections: probes refused meanwhile" 000 "$(curl -s -m 2 -o /dev/null -w '%{http_code}' $A/healthz)"
+sleep 5.5
+check "... for 5 s at most" 200 "$(curl -s -m 2 -o /dev/null -w '%{http_code}' $A/healthz)"
+kill $HOLD 2>/dev/null; wait $HOLD 2>/dev/null
 # graceful stop: a 1 s request in flight still gets its answer
 curl -si $U/slow >"$T/slow.out" & SLOW=$!
 sleep 0.3
 DPID=$d_PID
 kill -TERM "$DPID"
+sleep 0.2
+# while it drains the admin listener still answers: not ready (its listener closed at
+# once before, so /readyz never said 503)
+check "readyz while draining: 503" "503 draining" "$(curl -s -o "$T/ready" -w '%{http_code}' $A/readyz) $(cat "$T/ready")"
 wait "$SLOW"
 check "answer in flight delivered during drain" "HTTP/1.1 500 Internal Server Error" "$(head -n 1 "$T/slow.out" | tr -d '\r')"
 # the connection closes after it: the client is told so, or it would send its next request
