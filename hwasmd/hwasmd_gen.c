@@ -54,6 +54,7 @@ int hwd_gen_reload(char *msg, size_t cap) {
     int rc = loader ? loader(&c, msg, cap) : -1;
     if (rc == 0) {
         c->refs = 1;
+        hwd_access_log_reopen(); /* a reload after logrotate writes to the new file */
         hwd_access_log_use(c->access_log_path);
         pthread_mutex_lock(&mu);
         struct hwd_config *old = current;

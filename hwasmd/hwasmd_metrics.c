@@ -121,6 +121,37 @@ void hwd_access_log_use(const char *path) {
     pthread_mutex_unlock(&log_files_mu);
 }
 
+void hwd_access_log_reopen(void) {
+    pthread_mutex_lock(&log_files_mu);
+    for (struct log_file *l = log_files; l; l = l->next) {
+        char why[300];
+        FILE *f = log_open(l->path, why, sizeof why);
+        if (!f) {
+            fprintf(stderr, "hwasmd: access_log: %s: the old file stays\n", why);
+            continue;
+        }
+        flockfile(l->f); /* between two lines */
+        fflush(l->f);
+        dup2(fileno(f), fileno(l->f)); /* the FILE the workers hold now writes to the new one */
+        funlockfile(l->f);
+        fclose(f);
+    }
+    pthread_mutex_unlock(&log_files_mu);
+}
+
+/* A line that could not be written (a full disk): said once a minute at most. */
+static void log_lost(void) {
+    static uint64_t said_ms; /* atomic */
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    uint64_t now = (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000 + 1,
+             then = __atomic_load_n(&said_ms, __ATOMIC_RELAXED);
+    if (then && now - then < 60000) return;
+    if (!__atomic_compare_exchange_n(&said_ms, &then, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return;
+    fprintf(stderr, "hwasmd: access_log: a line could not be written (%s); lines are lost until it can\n",
+            strerror(errno));
+}
+
 void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const char *target,
                     uint64_t ns) {
     struct timespec now;
@@ -142,7 +173,10 @@ void hwd_access_log(const struct hwd_route *r, const hw_http_exchange *x, const 
     if (r) hwd_json_string(f, r->prefix, r->prefix_len);
     else fputs("null", f);
     fprintf(f, ",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f}\n", x->resp.status, x->resp.body.len, (double)ns / 1e6);
-    fflush(f);
+    if (fflush(f) || ferror(f)) {
+        log_lost();
+        clearerr(f);
+    }
     funlockfile(f);
 }
 

@@ -23,6 +23,10 @@ int hwd_access_log_check(const char *path, char *why, size_t cap);
 /* Where access log lines go from now on: path (NULL: stdout). Files stay open for the
  * process's life (a line being written to the old one is never cut), one per path. */
 void hwd_access_log_use(const char *path);
+/* Opens every access log file again at its path, in place (lines in flight go whole to
+ * one file or the other): after logrotate moved it, SIGUSR1 (nginx's signal for this) or
+ * a reload. A path that cannot be opened keeps its old file, and says so on stderr. */
+void hwd_access_log_reopen(void);
 /* Open client connections (gauge) and whether the server is draining (readyz). */
 extern int64_t hwd_stat_connections;
 extern int hwd_draining;

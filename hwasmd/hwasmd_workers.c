@@ -82,6 +82,7 @@ void hwd_signals_block(sigset_t *set) {
     sigaddset(set, SIGINT);
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGHUP);
+    sigaddset(set, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, set, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
@@ -139,9 +140,14 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
      * waits for it (pending, blocked everywhere), and SIGHUPs pending together are one.
      * Between signals, once a second: memory freed after a load goes back to the system */
     const struct timespec tick = {1, 0};
-    while ((sig = sigtimedwait(&sigs, NULL, &tick)) == SIGHUP || (sig < 0 && (errno == EAGAIN || errno == EINTR))) {
+    while ((sig = sigtimedwait(&sigs, NULL, &tick)) == SIGHUP || sig == SIGUSR1 ||
+           (sig < 0 && (errno == EAGAIN || errno == EINTR))) {
         if (sig < 0) {
             hwd_memory_tick(__atomic_load_n(&hwd_stat_connections, __ATOMIC_RELAXED));
+            continue;
+        }
+        if (sig == SIGUSR1) { /* logrotate moved the access log (a reload reopens it too) */
+            hwd_access_log_reopen();
             continue;
         }
         int rc = hwd_gen_reload(msg, sizeof msg);

@@ -113,4 +113,27 @@ PY
 else
     echo "skip unix upstream (no python3)"
 fi
+# logrotate: the log is moved, then SIGUSR1 (nginx's signal for it) opens it again. It
+# killed hwasmd, and lines went on into the moved file (a reload did not reopen it either)
+printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\naccess_log: %s\nroutes:\n  - {prefix: /}\n' "$T/access.log" >"$T/rot.yaml"
+start rot "$T/rot.yaml"
+code http://127.0.0.1:$rot_PORT/before >/dev/null
+mv "$T/access.log" "$T/access.log.1"
+kill -USR1 "$rot_PID"
+sleep 0.3
+code http://127.0.0.1:$rot_PORT/after >/dev/null
+check "SIGUSR1: alive, the next line in a new file" "alive /before /after" \
+    "$(kill -0 "$rot_PID" 2>/dev/null && echo alive || echo dead) $(grep -o '/before' "$T/access.log.1") $(grep -o '/after' "$T/access.log" 2>/dev/null)"
+mv "$T/access.log" "$T/access.log.2"
+kill -HUP "$rot_PID"
+sleep 0.5
+code http://127.0.0.1:$rot_PORT/reloaded >/dev/null
+check "a reload opens it again too" /reloaded "$(grep -o '/reloaded' "$T/access.log" 2>/dev/null)"
+# a log that cannot be written (a full disk): said on stderr, not silently lost
+if [ -w /dev/full ]; then
+    printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\naccess_log: /dev/full\nroutes:\n  - {prefix: /}\n' >"$T/full.yaml"
+    start full "$T/full.yaml"
+    code http://127.0.0.1:$full_PORT/x >/dev/null; code http://127.0.0.1:$full_PORT/y >/dev/null
+    check "an access log that cannot be written: one line on stderr" 1 "$(grep -c 'a line could not be written' "$T/full.err")"
+fi
 finish
