@@ -364,6 +364,8 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
             c->buffered_bytes = x;
         } else if (!strcmp(key, "max_connections")) {
             if (get_u32(p, v, key, 1u << 24, &c->max_connections)) return -1;
+            /* 0 closed every client connection (after a reload, all of them at once) */
+            if (!c->max_connections) return fail(p, v, "max_connections: expected 1 or more");
         } else if (!strcmp(key, "admin_connections")) {
             if (get_u32(p, v, key, 4096, &c->admin_connections)) return -1;
             if (!c->admin_connections) return fail(p, v, "admin_connections: expected 1 or more");
