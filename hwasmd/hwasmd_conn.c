@@ -367,10 +367,31 @@ static const char *error_text(int status) {
 }
 
 /* An answer made here, not by a chain: errors of the request itself. Closes after. */
+/* A request refused before any route has its access log line too (nginx logs its 400, 413
+ * and 431): what was read of it, route null. */
+static void log_refused(struct hwd_conn *c, const hw_http_response *r) {
+    struct hwd_config *g = hwd_gen_acquire();
+    if (g->access_log) {
+        hw_http_exchange e = {.resp = *r};
+        const hw_http_request *q = c->x ? &c->x->req : NULL;
+        e.req.source_addr = (hw_http_str){c->peer, (uint32_t)strlen(c->peer)};
+        const char *target = q ? q->target.ptr : "", *m = q ? q->method.ptr : "";
+        if (c->url_len) { /* refused within the head: the request line as llhttp read it */
+            target = c->url;
+            m = llhttp_method_name((llhttp_method_t)c->parser.method);
+        }
+        e.req.method = (hw_http_str){(char *)m, (uint32_t)strlen(m)};
+        uint64_t ms = c->request_start_ms ? uv_now(c->w->loop) - c->request_start_ms : 0;
+        hwd_access_log(NULL, &e, target, ms * 1000000);
+    }
+    hwd_gen_release(g);
+}
+
 static void send_error(struct hwd_conn *c, int status) {
     hw_http_response r = {0};
     hwd_response_simple(&r, status, error_text(status));
     if (!c->admin) hwd_stats_refused(status); /* answered before any route: counted too */
+    if (!c->admin) log_refused(c, &r);
     c->keep_alive = 0;
     c->busy = 1;
     size_t len;

@@ -59,6 +59,11 @@ contains "route by host; mapping config as JSON" '{"env":"prod","n":3,"tags":["a
 contains "other hosts take the default route" '"uri": "/x"' "$(curl -s $R/x)"
 check "route by method" 502 "$(code -X DELETE $R/x)"
 contains "access log line" '"method":"DELETE","uri":"/x","route":"/","status":502' "$(cat "$T/r.out")"
+# refused before any route: logged too (nginx logs its 400, 413 and 431)
+check "a 431" 431 "$(code -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)" $R/big)"
+check "a 400" 400 "$(code "$R/a%2Fb")"
+contains "access log line of a 431" '"method":"GET","uri":"/big","route":null,"status":431' "$(cat "$T/r.out")"
+contains "access log line of a 400" '"uri":"/a%2Fb","route":null,"status":400' "$(cat "$T/r.out")"
 # 16 idle admin connections (admin_connections) kept every probe out for idle_timeout_ms
 # (60 s); admin connections idle 5 s at most
 python3 - "${A##*:}" <<'PY' &
