@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "hwasmd.h"
+#include "io_util.h"
 #include "sha256.h"
 
 static const char usage[] =
@@ -30,9 +31,15 @@ static int die(const char *fmt, const char *a, const char *b) {
     return 1;
 }
 
-static int file_digest(const char *path, uint8_t d[32]) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
+/* The sha256 of a module no larger than libhwasm loads (a FIFO or a device is refused
+ * unread, open_regular); 0, or -1 and why. */
+static int file_digest(const char *path, uint8_t d[32], char *why, size_t why_cap) {
+    int fd = open_regular(AT_FDCWD, path, 0, HW_MODULE_MAX_BYTES, " (HW_MODULE_MAX_BYTES)", NULL, why, why_cap);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        if (fd >= 0) snprintf(why, why_cap, "%s", strerror(errno)), close(fd);
+        return -1;
+    }
     uint8_t *buf = NULL;
     size_t n = 0, cap = 0, got;
     do {
@@ -44,7 +51,8 @@ static int file_digest(const char *path, uint8_t d[32]) {
         got = fread(buf + n, 1, cap - n, f);
         n += got;
     } while (got > 0);
-    int bad = ferror(f) || n == cap;
+    int bad = ferror(f) || n == cap || n > HW_MODULE_MAX_BYTES;
+    if (bad) snprintf(why, why_cap, "%s", ferror(f) ? strerror(errno) : "cannot read it whole");
     fclose(f);
     if (!bad) sha256(buf, n, d);
     free(buf);
@@ -82,9 +90,13 @@ static int keygen(const char *name) {
 }
 
 static int sign(const char *key_path, const char *module) {
-    FILE *f = fopen(key_path, "r");
-    char line[256] = "", sig[128], path[4200];
-    if (!f) return die("%s: %s", key_path, strerror(errno));
+    char line[256] = "", sig[128], path[4200], why[160];
+    int fd = open_regular(AT_FDCWD, key_path, 0, UINT64_MAX, NULL, NULL, why, sizeof why);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f) {
+        if (fd >= 0) snprintf(why, sizeof why, "%s", strerror(errno)), close(fd);
+        return die("%s: %s", key_path, why);
+    }
     if (!fgets(line, sizeof line, f)) line[0] = 0;
     fclose(f);
     line[strcspn(line, "\r\n")] = 0;
@@ -94,7 +106,7 @@ static int sign(const char *key_path, const char *module) {
         got != sizeof sk)
         return die("%s: not a secret key written by hwasm-sign keygen%s", key_path, "");
     sodium_memzero(line, sizeof line);
-    if (file_digest(module, d)) return die("%s: %s", module, strerror(errno));
+    if (file_digest(module, d, why, sizeof why)) return die("%s: %s", module, why);
     int rc = hwd_sig_make(d, sk, sig, sizeof sig);
     sodium_memzero(sk, sizeof sk);
     if (rc) return die("%s: cannot sign%s", module, "");
@@ -108,7 +120,7 @@ static int verify(const char *pub, const char *module) {
     uint8_t key[1][32], d[32];
     char why[600], sig[4200];
     if (hwd_key_parse(pub, ".", key[0], why, sizeof why)) return die("%s%s", why, "");
-    if (file_digest(module, d)) return die("%s: %s", module, strerror(errno));
+    if (file_digest(module, d, why, sizeof why)) return die("%s: %s", module, why);
     snprintf(sig, sizeof sig, "%s%s", module, HWD_SIG_SUFFIX);
     int r = hwd_sig_verify(d, sig, key, 1, why, sizeof why);
     if (r == -1) return die("%s: no signature (%s)", module, sig);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "hwasmd_path.h"
 #include "hwasmd_upstream.h"
 #include "hwasmd_yaml.h"
+#include "io_util.h"
 #include "sha256.h"
 
 struct parse {
@@ -88,32 +90,58 @@ static int get_addr(struct parse *p, yaml_node_t *n, const char *key, const char
 
 #define TOKEN_MAX 4096
 
+/* NULL when the len bytes at t can be a token a request presents, else why not: a request's
+ * Authorization value is trimmed of white space and holds no control byte, so a token that
+ * is empty, starts or ends with white space or holds a NUL, CR or other control byte could
+ * never match (and a NUL cut it short: "a\0b" accepted "Bearer a"). */
+static const char *token_bad(const unsigned char *t, size_t len, char *why, size_t cap) {
+    if (!len) return "the token is empty";
+    if (len > TOKEN_MAX) return snprintf(why, cap, "the token is longer than %d bytes", TOKEN_MAX), why;
+    if (t[0] == ' ' || t[0] == '\t' || t[len - 1] == ' ' || t[len - 1] == '\t')
+        return "the token starts or ends with white space, which a request's Authorization value never keeps";
+    for (size_t i = 0; i < len; i++)
+        if (t[i] < 0x20 || t[i] == 0x7f) {
+            if (t[i]) snprintf(why, cap, "the token holds a control byte (0x%02x at byte %zu)", t[i], i + 1);
+            else snprintf(why, cap, "the token holds a NUL byte (at byte %zu)", i + 1);
+            return why;
+        }
+    return NULL;
+}
+
 /* The first line of the file at path (the admin token), malloc'd; NULL with the reason in
- * why when it cannot be read, is empty or longer than TOKEN_MAX bytes. */
+ * why when it cannot be read (a directory, a FIFO or a device is refused without being
+ * read), or the token_bad. */
 static char *token_read(const char *path, char *why, size_t cap) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return snprintf(why, cap, "%s: %s", path, strerror(errno)), NULL;
-    char buf[TOKEN_MAX + 2];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    buf[strcspn(buf, "\r\n")] = 0; /* the first line, without its line end */
-    char *t = NULL;
-    if (strlen(buf) > TOKEN_MAX) snprintf(why, cap, "%s: the token is longer than %d bytes", path, TOKEN_MAX);
-    else if (!buf[0]) snprintf(why, cap, "%s: the first line is empty", path);
-    else if (!(t = strdup(buf))) snprintf(why, cap, "out of memory");
+    char buf[TOKEN_MAX + 3], kind[128];
+    int fd = open_regular(AT_FDCWD, path, 0, UINT64_MAX, NULL, NULL, kind, sizeof kind);
+    if (fd < 0) return snprintf(why, cap, "%s: %s", path, kind), NULL;
+    size_t n = 0;
+    ssize_t got;
+    while (n < sizeof buf && ((got = read(fd, buf + n, sizeof buf - n)) > 0 || (got < 0 && errno == EINTR)))
+        n += got > 0 ? (size_t)got : 0;
+    close(fd);
+    const char *nl = memchr(buf, '\n', n);
+    size_t len = nl ? (size_t)(nl - buf) : n; /* the first line, without its line end */
+    if (len && buf[len - 1] == '\r') len--;
+    char bad[160], *t = NULL;
+    const char *b = token_bad((const unsigned char *)buf, len, bad, sizeof bad);
+    if (b) snprintf(why, cap, "%s: %s", path, b);
+    else if (!(t = strndup(buf, len))) snprintf(why, cap, "out of memory");
     explicit_bzero(buf, sizeof buf);
     return t;
 }
 
 /* POST /reload's token: admin_token as written, or admin_token_file's first line (the
- * file relative to the configuration's folder); one of the two, not empty. */
+ * file relative to the configuration's folder); one of the two, a token_bad refused. */
 static int get_token(struct parse *p, yaml_node_t *n, const char *key, char **out) {
     const char *s = scalar(n);
     if (*out) return fail(p, n, "%s: the token is already given (admin_token or admin_token_file, not both)", key);
     if (!s || !*s) return fail(p, n, "%s: expected a non-empty string", key);
-    if (!strcmp(key, "admin_token")) return get_str(p, n, key, out);
     char why[512], *path = NULL;
+    if (!strcmp(key, "admin_token")) {
+        const char *b = token_bad((const unsigned char *)s, n->data.scalar.length, why, sizeof why);
+        return b ? fail(p, n, "%s: %s", key, b) : get_str(p, n, key, out);
+    }
     if (s[0] != '/' && p->dir && asprintf(&path, "%s/%s", p->dir, s) < 0) return fail(p, n, "out of memory");
     *out = token_read(path ? path : s, why, sizeof why);
     free(path);

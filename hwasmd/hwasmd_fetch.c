@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io_util.h"
@@ -23,19 +22,18 @@ static int cached(int dirfd, const char *dir, const uint8_t d[32], char **path) 
     char name[128], h[65];
     sha256_hex(d, h);
     snprintf(name, sizeof name, "url-%s.wasm", h);
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    char why[160];
+    uint64_t size;
+    int fd = open_regular(dirfd, name, O_NOFOLLOW, hwd_fetch_max_bytes(), NULL, &size, why, sizeof why);
     if (fd < 0) return -1;
-    struct stat st;
     uint8_t got[32];
     int ok = 0;
-    if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= hwd_fetch_max_bytes()) {
-        uint8_t *b = malloc((size_t)st.st_size + 1);
-        if (b && read(fd, b, (size_t)st.st_size) == st.st_size) {
-            sha256(b, (size_t)st.st_size, got);
-            ok = !memcmp(got, d, 32);
-        }
-        free(b);
+    uint8_t *b = malloc((size_t)size + 1);
+    if (b && read(fd, b, (size_t)size) == (ssize_t)size) {
+        sha256(b, (size_t)size, got);
+        ok = !memcmp(got, d, 32);
     }
+    free(b);
     close(fd);
     return ok && asprintf(path, "%s/%s", dir, name) >= 0 ? 0 : -1;
 }

@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "hwasmd_buf.h"
 #include "hwasmd_metrics.h"
+#include "io_util.h"
 
 int64_t hwd_stat_connections;
 int hwd_draining;
@@ -84,11 +86,20 @@ static struct log_file {
 static pthread_mutex_t log_files_mu = PTHREAD_MUTEX_INITIALIZER;
 static FILE *log_out; /* NULL: stdout (atomic) */
 
+/* The access log, opened to append; a path that exists and is not a regular file is
+ * refused: O_NONBLOCK keeps a FIFO without a reader from blocking the open (a start or a
+ * reload hung there, SIGTERM with it), fstat refuses one with a reader, a device or a
+ * folder. */
 static FILE *log_open(const char *path, char *why, size_t cap) {
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0640);
+    struct stat st;
+    const char *kind = NULL;
+    if (fd < 0 && errno == ENXIO && !stat(path, &st)) kind = file_kind_refused((unsigned)st.st_mode);
+    if (fd >= 0 && !fstat(fd, &st)) kind = file_kind_refused((unsigned)st.st_mode);
+    int fl = fd >= 0 && !kind ? fcntl(fd, F_GETFL) : -1;
+    FILE *f = fl >= 0 && !fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) ? fdopen(fd, "a") : NULL;
     if (!f) {
-        snprintf(why, cap, "%.200s: %s", path, strerror(errno));
+        snprintf(why, cap, "%.200s: %s", path, kind ? kind : strerror(errno));
         if (fd >= 0) close(fd);
     }
     return f;

@@ -28,12 +28,14 @@
 
 extern char **environ;
 
-/* All of fd's bytes (from its current offset) into a malloc'd buffer; 0 or -1 (errno). */
-static int read_fd(int fd, uint8_t **out, size_t *len) {
+/* All of fd's bytes (from its current offset) into a malloc'd buffer, at most max of them
+ * (a file that grew since open_regular checked its size); 0 or -1 (errno: EFBIG past max). */
+static int read_fd(int fd, uint64_t max, uint8_t **out, size_t *len) {
     uint8_t *buf = NULL;
     size_t n = 0, cap = 0;
     for (;;) {
         if (n == cap) {
+            if (n > max) return free(buf), errno = EFBIG, -1;
             uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
             if (!nb) return free(buf), errno = ENOMEM, -1;
             buf = nb;
@@ -44,6 +46,7 @@ static int read_fd(int fd, uint8_t **out, size_t *len) {
         if (got == 0) break;
         n += (size_t)got;
     }
+    if (n > max) return free(buf), errno = EFBIG, -1;
     *out = buf;
     *len = n;
     return 0;
@@ -158,8 +161,9 @@ static int cache_open(const char *dir, char *why, size_t cap) {
 static int cache_record(int dirfd, const char *key, uint8_t d[32]) {
     char name[128], text[80] = "";
     snprintf(name, sizeof name, "%s.sha256", key);
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open_regular(dirfd, name, O_NOFOLLOW, sizeof text, NULL, NULL, text, sizeof text);
     if (fd < 0) return -1;
+    memset(text, 0, sizeof text);
     ssize_t n = read(fd, text, sizeof text - 1);
     close(fd);
     if (n < 64 || strspn(text, "0123456789abcdef") != 64) return -1;
@@ -168,20 +172,22 @@ static int cache_record(int dirfd, const char *key, uint8_t d[32]) {
 }
 
 /* Opens <key>.so (never through a symbolic link) when its bytes have the recorded sha256;
- * its fd, or -1 when the entry is missing, a link, changed or has no record. */
+ * its fd, or -1 when the entry is missing, a link, not a regular file, larger than libhwasm
+ * loads, changed or has no record. */
 static int cache_lookup(int dirfd, const char *key, uint8_t d[32]) {
-    char name[128];
+    char name[128], why[160];
     snprintf(name, sizeof name, "%s.so", key);
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open_regular(dirfd, name, O_NOFOLLOW, HW_MODULE_MAX_BYTES, " (HW_MODULE_MAX_BYTES)", NULL, why, sizeof why);
     if (fd < 0) {
         if (errno == ELOOP)
             fprintf(stderr, "hwasmd: cache entry %s is a symbolic link: not followed, recompiling\n", name);
+        else if (errno != ENOENT)
+            fprintf(stderr, "hwasmd: cache entry %s: %s: not loaded, recompiling\n", name, why);
         return -1;
     }
     uint8_t *b, got[32];
     size_t n;
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || read_fd(fd, &b, &n)) return close(fd), -1;
+    if (read_fd(fd, HW_MODULE_MAX_BYTES, &b, &n)) return close(fd), -1;
     sha256(b, n, got);
     free(b);
     if (cache_record(dirfd, key, d)) {
@@ -306,9 +312,13 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     uint8_t *b;
     size_t bn;
     char digest_hex[66];
-    fd = openat(cc->dirfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 || read_fd(fd, &b, &bn)) {
-        snprintf(why, why_cap, "%.200s: %s", path_tmp, strerror(errno));
+    char kind[160];
+    fd = open_regular(cc->dirfd, tmp, O_NOFOLLOW, HW_MODULE_MAX_BYTES, " (HW_MODULE_MAX_BYTES)", NULL, kind,
+                      sizeof kind);
+    if (fd >= 0 && read_fd(fd, HW_MODULE_MAX_BYTES, &b, &bn)) snprintf(kind, sizeof kind, "%s", strerror(errno));
+    else if (fd >= 0) kind[0] = 0;
+    if (kind[0]) {
+        snprintf(why, why_cap, "%.200s: %s", path_tmp, kind);
         if (fd >= 0) close(fd);
         unlinkat(cc->dirfd, tmp, 0);
         return -1;
@@ -359,15 +369,19 @@ static int ends_so(const char *p) {
 }
 
 /* A file named in the config, read once; with a pin, its bytes must have that sha256. Its
- * fd, bytes (malloc'd) and sha256, or -1 and why. */
+ * fd, bytes (malloc'd) and sha256, or -1 and why. Only a regular file within the download
+ * bound is read (open_regular): a FIFO blocked the load for ever, /dev/zero or a sparse file
+ * was read until the kernel killed hwasmd. */
 static int read_module(const struct hwd_middleware *m, const char *path, uint8_t **b, size_t *n, uint8_t d[32],
                        char *why, size_t cap) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || read_fd(fd, b, n)) {
-        snprintf(why, cap, "%s: %s", m->module, strerror(errno));
-        if (fd >= 0) close(fd);
-        return -1;
+    char kind[160];
+    uint64_t max = hwd_fetch_max_bytes();
+    int fd = open_regular(AT_FDCWD, path, 0, max, " (--fetch-limit bytes=N)", NULL, kind, sizeof kind);
+    if (fd >= 0 && read_fd(fd, max, b, n)) {
+        snprintf(kind, sizeof kind, "%s", strerror(errno));
+        fd = (close(fd), -1);
     }
+    if (fd < 0) return snprintf(why, cap, "%s: %s", m->module, kind), -1;
     sha256(*b, *n, d);
     if (m->has_sha256 && memcmp(d, m->sha256, 32)) {
         char have[65], want[65];

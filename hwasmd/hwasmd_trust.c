@@ -6,13 +6,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "hwasmd.h"
+#include "io_util.h"
 
 #define CONTEXT "hwasm-sign v1\n"
 
@@ -21,14 +24,21 @@ static int ready(char *why, size_t cap) {
     return 0;
 }
 
-/* The first line of a small text file, without its end of line; NULL (errno) if unreadable. */
-static char *first_line(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
+/* The first line of a small text file (a key, a signature), without its end of line; NULL
+ * with errno and why (open_regular's words: a FIFO or a device is refused unread) if
+ * unreadable. */
+static char *first_line(const char *path, char *why, size_t cap) {
+    int fd = open_regular(AT_FDCWD, path, 0, UINT64_MAX, NULL, NULL, why, cap);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0) snprintf(why, cap, "%s", strerror(e)), close(fd);
+        return errno = e, NULL;
+    }
     char buf[512];
     char *line = fgets(buf, sizeof buf, f) ? strdup(buf) : NULL;
     fclose(f);
-    if (!line) return errno = EINVAL, NULL;
+    if (!line) return snprintf(why, cap, "the file is empty"), errno = ENODATA, NULL;
     line[strcspn(line, "\r\n")] = 0;
     return line;
 }
@@ -48,10 +58,11 @@ int hwd_key_parse(const char *text, const char *dir, uint8_t pk[32], char *why, 
     if (text[0] == '/' || !dir) path = strdup(text);
     else if (asprintf(&path, "%s/%s", dir, text) < 0) path = NULL;
     if (!path) return snprintf(why, cap, "out of memory"), -1;
-    char *line = first_line(path);
+    char kind[128];
+    char *line = first_line(path, kind, sizeof kind);
     int rc = 0;
     if (!line) {
-        snprintf(why, cap, "%s: %s (expected a base64 ed25519 public key or a file holding one)", path, strerror(errno));
+        snprintf(why, cap, "%s: %s (expected a base64 ed25519 public key or a file holding one)", path, kind);
         rc = -1;
     } else if (decode(line, pk, 32)) {
         snprintf(why, cap, "%s: not a base64 ed25519 public key (hwasm-sign keygen writes one)", path);
@@ -70,8 +81,10 @@ static void message(const uint8_t digest[32], uint8_t msg[sizeof CONTEXT - 1 + 3
 int hwd_sig_verify(const uint8_t digest[32], const char *sig_path, uint8_t (*keys)[32], uint32_t n,
                    char *why, size_t cap) {
     if (ready(why, cap)) return -2;
-    char *line = first_line(sig_path);
+    char kind[128];
+    char *line = first_line(sig_path, kind, sizeof kind);
     if (!line && errno == ENOENT) return -1;
+    if (!line && errno != ENODATA) return snprintf(why, cap, "%s: %s", sig_path, kind), -2;
     uint8_t sig[crypto_sign_BYTES], msg[sizeof CONTEXT - 1 + 32];
     if (!line || decode(line, sig, sizeof sig)) {
         free(line);

@@ -9,13 +9,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hwasmd_buf.h"
 #include "hwasmd_yaml.h"
+#include "io_util.h"
 
 /* Set from the command line before any thread starts, read-only after. */
 static struct hwd_yaml_limits limits = {
@@ -275,10 +278,16 @@ static int check_stream(struct check *c, const unsigned char *text, size_t len) 
 
 /* --- reading ------------------------------------------------------------------------------- */
 
-/* The file, whole, if it is within the size limit. */
+/* The file, whole, if it is within the size limit; a FIFO, a device or a folder is refused
+ * before a byte is read (open_regular). */
 static int read_bounded(struct hwd_yaml *y, char *msg, size_t cap) {
-    FILE *f = fopen(y->path, "rb");
-    if (!f) return snprintf(msg, cap, "hwasmd: %s: %s", y->path, strerror(errno)), -1;
+    char why[128];
+    int fd = open_regular(AT_FDCWD, y->path, 0, UINT64_MAX, NULL, NULL, why, sizeof why);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        if (fd >= 0) snprintf(why, sizeof why, "%s", strerror(errno)), close(fd);
+        return snprintf(msg, cap, "hwasmd: %s: %s", y->path, why), -1;
+    }
     size_t n = 0, alloc = 0, want = (size_t)limits.bytes + 1; /* one more byte: too big */
     unsigned char *buf = NULL;
     int rc = 0;

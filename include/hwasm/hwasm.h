@@ -55,6 +55,10 @@ typedef struct hw_load_options {
                                            bytes must match (a pin, or a cache's record) */
 } hw_load_options;
 
+/* The largest .so hw_module_load reads (512 MiB): a bigger file, or anything but a regular
+ * file (a FIFO, /dev/zero, a directory), is refused with HW_EIO before a byte is copied. */
+#define HW_MODULE_MAX_BYTES (512ull << 20)
+
 /* Loads a .so produced by hwasmc and checks its descriptor. opts may be NULL.
  * The file is copied once into a sealed memfd; those bytes are hashed (when opts asks) and
  * inspected (runtime/core/rt_elf.c) before anything is mapped as code, and it is exactly

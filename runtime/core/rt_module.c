@@ -15,9 +15,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "io_util.h"
 #include "rt_internal.h"
 #include "sha256.h"
 
@@ -218,16 +218,15 @@ static int intern_sigs(hw_module *m) {
 }
 
 /* Copies the file at path into a memfd that nobody can change any more (sealed) and
- * checks its bytes; on success m->memfd holds it. The path is only ever open()ed. */
+ * checks its bytes; on success m->memfd holds it. The path is only ever open()ed, by
+ * open_regular: a FIFO cannot block the load, /dev/zero or a huge sparse file is refused
+ * (HW_MODULE_MAX_BYTES) instead of copied until memory runs out. */
 static int copy_and_check(hw_module *m, const char *path, const hw_load_options *opts, hw_error *err) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return rt_error(err, HW_EIO, "%s: %s", path, strerror(errno));
-    struct stat st;
+    char why[256];
+    uint64_t size;
+    int fd = open_regular(AT_FDCWD, path, 0, HW_MODULE_MAX_BYTES, " (HW_MODULE_MAX_BYTES)", &size, why, sizeof why);
+    if (fd < 0) return rt_error(err, HW_EIO, "%s: %s", path, why);
     int rc = HW_OK;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        rc = rt_error(err, HW_EIO, "%s: not a regular file", path);
-        goto out;
-    }
     const char *base = strrchr(path, '/');
     char name[64];
     snprintf(name, sizeof name, "hwasm:%s", base ? base + 1 : path);
@@ -236,25 +235,24 @@ static int copy_and_check(hw_module *m, const char *path, const hw_load_options 
         rc = rt_error(err, HW_EIO, "%s: memfd_create: %s", path, strerror(errno));
         goto out;
     }
-    for (off_t done = 0; done < st.st_size;) {
-        ssize_t n = sendfile(m->memfd, fd, NULL, (size_t)(st.st_size - done));
+    for (uint64_t done = 0; done < size;) {
+        ssize_t n = sendfile(m->memfd, fd, NULL, (size_t)(size - done));
         if (n <= 0) {
             rc = rt_error(err, HW_EIO, "%s: %s", path, n ? strerror(errno) : "file shrank while read");
             goto out;
         }
-        done += n;
+        done += (uint64_t)n;
     }
     if (fcntl(m->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)) {
         rc = rt_error(err, HW_EIO, "%s: sealing its copy: %s", path, strerror(errno));
         goto out;
     }
-    size_t len = (size_t)st.st_size;
+    size_t len = (size_t)size;
     const uint8_t *b = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, m->memfd, 0) : NULL;
     if (b == MAP_FAILED) {
         rc = rt_error(err, HW_ENOMEM, "%s: mmap: %s", path, strerror(errno));
         goto out;
     }
-    char why[256];
     uint8_t digest[32];
     if (opts && opts->require_file_sha256 && (sha256(b, len, digest), memcmp(digest, opts->require_file_sha256, 32)))
         rc = rt_error(err, HW_EREFUSED, "%s: refused: its sha256 is not the required one", path);

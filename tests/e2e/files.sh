@@ -2,7 +2,10 @@
 # compile cache is private (a world-writable or foreign-owned one is refused), a symbolic
 # link or changed bytes planted in it are never loaded, a .so runs no constructor before
 # it is refused, a .so loads only when pinned (sha256:) or signed by a trusted key, and a
-# relative module name is never looked up through LD_LIBRARY_PATH. "evil.so" is built here
+# relative module name is never looked up through LD_LIBRARY_PATH; a file hwasmd reads (a
+# module, a signature, a key, the token, the access log, a cache entry) that is a FIFO, a
+# device or a huge sparse file fails --check and a reload at once with one FILE:LINE line
+# instead of hanging hwasmd or eating its memory. "evil.so" is built here
 # with cc: its constructor creates a marker file, so "the marker is absent" proves that
 # none of its code ran.
 # Usage: files.sh HWASMD GUESTS_DIR HWASMC HWASM_SIGN
@@ -113,6 +116,89 @@ check "changed after signing: refused" 2 "$(chk s4 "$T/s1.yaml")"
 cfg "$T/s5.yaml" "$T/mod/headers.so" "trusted_keys: [keys/missing.pub]"
 check "missing key file: config error" 2 "$(chk s5 "$T/s5.yaml")"
 contains "missing key file: FILE:LINE" "s5.yaml:3: trusted_keys: $T/keys/missing.pub" "$(cat "$T/s5.err")"
+
+echo "== only regular files are read, and within their bounds"
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# fast NAME CONFIG NEEDLE: --check fails (2) within 3 s (a hang is killed at 20 s) with
+# exactly one line "hwasmd: CONFIG:LINE: ..." holding NEEDLE.
+fast() {
+    local t0 rc ms
+    t0=$(now_ms)
+    timeout 20 "$HWASMD" --check --hwasmc "$HWASMC" --cache "$T/cache" "$2" >"$T/fast.out" 2>"$T/fast.err"
+    rc=$?
+    ms=$(($(now_ms) - t0))
+    check "$1: --check exits 2" 2 "$rc"
+    check "$1: --check answers within 3 s" yes "$([ "$ms" -lt $((3000 * SLOWDOWN)) ] && echo yes || echo "no ($ms ms)")"
+    check "$1: one line" 1 "$(wc -l <"$T/fast.err")"
+    matches "$1: FILE:LINE form" "^hwasmd: $2:[0-9]+: " "$(cat "$T/fast.err")"
+    contains "$1: says what" "$3" "$(cat "$T/fast.err")"
+}
+mkdir "$T/odd"
+ln -s /dev/zero "$T/odd/zero.wasm"
+mkfifo "$T/odd/fifo.wasm" "$T/odd/fifo.log" "$T/odd/fifo.token" "$T/odd/fifo.pub"
+truncate -s 100G "$T/odd/sparse.wasm"
+cfg "$T/odd/zero.yaml" zero.wasm
+fast "module -> /dev/zero" "$T/odd/zero.yaml" "zero.wasm: not a regular file (a character device)"
+cfg "$T/odd/fifo.yaml" fifo.wasm
+fast "FIFO module" "$T/odd/fifo.yaml" "fifo.wasm: not a regular file (a FIFO)"
+cfg "$T/odd/sparse.yaml" sparse.wasm
+fast "100 GB sparse module" "$T/odd/sparse.yaml" "sparse.wasm: 107374182400 bytes, larger than the 67108864 allowed (--fetch-limit bytes=N)"
+cfg "$T/odd/log.yaml" "$GUESTS/headers.wasm" "access_log: fifo.log"
+fast "FIFO access_log (no reader)" "$T/odd/log.yaml" "access_log: $T/odd/fifo.log: not a regular file (a FIFO)"
+cfg "$T/odd/tok.yaml" "$GUESTS/headers.wasm" "admin: 127.0.0.1:0\nadmin_token_file: fifo.token"
+fast "FIFO admin_token_file" "$T/odd/tok.yaml" "admin_token_file: $T/odd/fifo.token: not a regular file (a FIFO)"
+cfg "$T/odd/key.yaml" "$(pinned "$GUESTS/headers.so")" "trusted_keys: [fifo.pub]"
+fast "FIFO trusted key file" "$T/odd/key.yaml" "fifo.pub: not a regular file (a FIFO)"
+cp "$GUESTS/headers.so" "$T/odd/h.so"
+mkfifo "$T/odd/h.so.sig"
+cfg "$T/odd/sig.yaml" h.so "trusted_keys: [\"$PUB\"]"
+fast "FIFO MODULE.so.sig" "$T/odd/sig.yaml" "h.so.sig: not a regular file (a FIFO)"
+
+# the token must be one a request can present: no NUL or control byte, no white space around it
+token() { # token NAME BYTES NEEDLE: admin_token_file holding printf BYTES
+    printf "$2" >"$T/odd/$1.token"
+    cfg "$T/odd/$1.yaml" "$GUESTS/headers.wasm" "admin: 127.0.0.1:0\nadmin_token_file: $1.token"
+    fast "admin token $1" "$T/odd/$1.yaml" "$3"
+}
+token nul 'a\0b\n' "the token holds a NUL byte (at byte 2)"
+token esc 'a\033b\n' "the token holds a control byte (0x1b at byte 2)"
+token blank '  \n' "the token starts or ends with white space"
+token spaced ' s3cret\n' "the token starts or ends with white space"
+token trailing 's3cret \n' "the token starts or ends with white space"
+token empty '\nsecond\n' "the token is empty"
+mkdir "$T/odd/folder.token"
+cfg "$T/odd/folder.yaml" "$GUESTS/headers.wasm" "admin: 127.0.0.1:0\nadmin_token_file: folder.token"
+fast "admin_token_file a folder" "$T/odd/folder.yaml" "folder.token: is a directory"
+
+# a FIFO or a device planted in the cache is passed over (recompiled), never waited on
+check "compile into a cache" 0 "$(chk c2 "$T/w.yaml" "$T/c2")"
+KEY=$(ls "$T/c2" | sed -n 's/\.so$//p')
+rm "$T/c2/$KEY.so" "$T/c2/$KEY.sha256"
+mkfifo "$T/c2/$KEY.so" "$T/c2/$KEY.sha256"
+check "FIFO cache entry: still loads (recompiled)" 0 "$(timeout 20 "$HWASMD" --check --hwasmc "$HWASMC" --cache "$T/c2" "$T/w.yaml" 2>"$T/c2b.err" >/dev/null; echo $?)"
+contains "FIFO cache entry: says so" "cache entry $KEY.so: not a regular file (a FIFO): not loaded, recompiling" "$(cat "$T/c2b.err")"
+
+# a running server: bad reloads fail fast, it keeps serving, stays small and still stops
+printf 'listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\nupstream: builtin:echo\nworkers: 1\nmiddleware:\n  - {name: m, module: %s}\nroutes:\n  - {prefix: /, chain: [m]}\n' \
+    "$GUESTS/headers.wasm" >"$T/odd/good.yaml"
+cp "$T/odd/good.yaml" "$T/odd/run.yaml"
+start run "$T/odd/run.yaml"
+RA=$(sed -n 's/^hwasmd: admin on \(.*\)/\1/p' "$T/run.out")
+for bad in zero fifo sparse log tok; do
+    cp "$T/odd/$bad.yaml" "$T/odd/run.yaml"
+    T0=$(now_ms)
+    check "POST /reload, $bad: 500" 500 "$(code -m 20 -X POST "$RA/reload")"
+    MS=$(($(now_ms) - T0))
+    check "POST /reload, $bad: answered within 3 s" yes "$([ "$MS" -lt $((3000 * SLOWDOWN)) ] && echo yes || echo "no ($MS ms)")"
+    contains "POST /reload, $bad: the old chain still serves" 'x-resp: 1' "$(curl -si -m 5 "http://127.0.0.1:$run_PORT/")"
+done
+cp "$T/odd/good.yaml" "$T/odd/run.yaml"
+check "a good POST /reload after them: 200" 200 "$(code -m 20 -X POST "$RA/reload")"
+HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$run_PID/status")
+check "peak RSS stays under 256 MiB" yes "$([ "$HWM" -lt 262144 ] && echo yes || echo "no ($HWM kB)")"
+kill -TERM "$run_PID"
+timeout 10 tail --pid="$run_PID" -f /dev/null
+check "SIGTERM after the bad reloads: exits" 0 "$(kill -0 "$run_PID" 2>/dev/null && echo 1 || echo 0)"
 
 echo "== a relative module name is the config folder's, never LD_LIBRARY_PATH's"
 mkdir "$T/site" "$T/attacker"

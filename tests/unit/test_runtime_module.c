@@ -126,6 +126,40 @@ START_TEST(bad_descriptor) {
 }
 END_TEST
 
+/* Only a regular file of at most HW_MODULE_MAX_BYTES is read: a FIFO blocked open() for
+ * ever, /dev/zero or a huge sparse file was copied into the memfd until memory ran out. Each
+ * is refused (HW_EIO) at once, saying what it is (the tcase's 5 s timeout catches a hang). */
+START_TEST(not_a_regular_file) {
+    const char *dir = getenv("HWASM_TEST_TMP");
+    if (!dir || !*dir) dir = "/tmp";
+    mkdir(dir, 0777);
+    char fifo[600], sparse[600], folder[600];
+    snprintf(fifo, sizeof fifo, "%s/rtfifo%d.so", dir, (int)getpid());
+    snprintf(sparse, sizeof sparse, "%s/rtsparse%d.so", dir, (int)getpid());
+    snprintf(folder, sizeof folder, "%s/rtdir%d.so", dir, (int)getpid());
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(mkdir(folder, 0700), 0);
+    FILE *f = fopen(sparse, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_int_eq(truncate(sparse, (off_t)HW_MODULE_MAX_BYTES + 1), 0);
+    const char *paths[] = {fifo, "/dev/zero", folder, sparse};
+    static const char *const says[] = {"not a regular file (a FIFO)", "not a regular file (a character device)",
+                                       "is a directory", "larger than the 536870912 allowed (HW_MODULE_MAX_BYTES)"};
+    for (size_t i = 0; i < sizeof says / sizeof *says; i++) {
+        hw_module *m = (hw_module *)1;
+        hw_error err;
+        ck_assert_int_eq(hw_module_load(paths[i], NULL, &m, &err), HW_EIO);
+        ck_assert_ptr_null(m);
+        ck_assert_msg(strstr(err.message, says[i]), "%s: %s", paths[i], err.message);
+        ck_assert_msg(!strncmp(err.message, paths[i], strlen(paths[i])), "%s", err.message);
+    }
+    unlink(fifo);
+    unlink(sparse);
+    rmdir(folder);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("runtime_module");
     TCase *tc = tcase_create("module");
@@ -135,5 +169,9 @@ int main(void) {
     tcase_add_test(tc, wrong_abi_version);
     tcase_add_test(tc, bad_descriptor);
     suite_add_tcase(s, tc);
+    TCase *files = tcase_create("files");
+    tcase_set_timeout(files, 5);
+    tcase_add_test(files, not_a_regular_file);
+    suite_add_tcase(s, files);
     return unit_run_suite(s);
 }
