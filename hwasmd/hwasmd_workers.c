@@ -85,6 +85,7 @@ void hwd_signals_block(sigset_t *set) {
     sigaddset(set, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* an access log past RLIMIT_FSIZE: EFBIG, said, not a kill */
 }
 
 int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *admin_override) {
