@@ -69,3 +69,16 @@ int open_regular(int dirfd, const char *path, int flags, uint64_t max, const cha
     if (size) *size = (uint64_t)st.st_size;
     return fd;
 }
+
+FILE *fopen_regular(const char *path, const char *mode, uint64_t max, const char *limit_hint, char *why,
+                    size_t cap) {
+    int fd = open_regular(AT_FDCWD, path, 0, max, limit_hint, NULL, why, cap);
+    FILE *f = fd >= 0 ? fdopen(fd, mode) : NULL;
+    if (fd >= 0 && !f) {
+        int e = errno;
+        snprintf(why, cap, "%s", strerror(e));
+        close(fd);
+        errno = e;
+    }
+    return f;
+}

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Writes all `size` bytes of `data` to fd, retrying short writes and EINTR. Returns 0, or
  * -1 (errno set by write, or unchanged when write returned 0). Async-signal-safe, so a
@@ -26,6 +27,11 @@ int write_all(int fd, const void *data, size_t size);
  * (e.g. " (--fetch-limit bytes=N)"; may be NULL), or strerror. */
 int open_regular(int dirfd, const char *path, int flags, uint64_t max, const char *limit_hint, uint64_t *size,
                  char *why, size_t cap);
+
+/* open_regular's file as a stdio stream to read (mode "r" or "rb"): NULL with errno and why
+ * (open_regular's words, or fdopen's strerror) when it is refused or cannot be opened. */
+FILE *fopen_regular(const char *path, const char *mode, uint64_t max, const char *limit_hint, char *why,
+                    size_t cap);
 
 /* What fstat's mode says a file is, as open_regular words it: "is a directory", "not a
  * regular file (a FIFO)", ...; NULL for a regular file. */

@@ -34,12 +34,8 @@ static int die(const char *fmt, const char *a, const char *b) {
 /* The sha256 of a module no larger than libhwasm loads (a FIFO or a device is refused
  * unread, open_regular); 0, or -1 and why. */
 static int file_digest(const char *path, uint8_t d[32], char *why, size_t why_cap) {
-    int fd = open_regular(AT_FDCWD, path, 0, HW_MODULE_MAX_BYTES, " (HW_MODULE_MAX_BYTES)", NULL, why, why_cap);
-    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
-    if (!f) {
-        if (fd >= 0) snprintf(why, why_cap, "%s", strerror(errno)), close(fd);
-        return -1;
-    }
+    FILE *f = fopen_regular(path, "rb", HW_MODULE_MAX_BYTES, " (HW_MODULE_MAX_BYTES)", why, why_cap);
+    if (!f) return -1;
     uint8_t *buf = NULL;
     size_t n = 0, cap = 0, got;
     do {
@@ -91,12 +87,8 @@ static int keygen(const char *name) {
 
 static int sign(const char *key_path, const char *module) {
     char line[256] = "", sig[128], path[4200], why[160];
-    int fd = open_regular(AT_FDCWD, key_path, 0, UINT64_MAX, NULL, NULL, why, sizeof why);
-    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
-    if (!f) {
-        if (fd >= 0) snprintf(why, sizeof why, "%s", strerror(errno)), close(fd);
-        return die("%s: %s", key_path, why);
-    }
+    FILE *f = fopen_regular(key_path, "r", UINT64_MAX, NULL, why, sizeof why);
+    if (!f) return die("%s: %s", key_path, why);
     if (!fgets(line, sizeof line, f)) line[0] = 0;
     fclose(f);
     line[strcspn(line, "\r\n")] = 0;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hwasmd_buf.h"
 
@@ -94,6 +95,15 @@ void hwd_json_string(FILE *f, const char *s, size_t n) {
         else fprintf(f, "\\u%04x", ch); /* a byte that is not UTF-8: its value, escaped */
     }
     fputc('"', f);
+}
+
+int hwd_say_rarely(uint64_t *said_ms) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    uint64_t now = (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000 + 1; /* never 0 */
+    uint64_t then = __atomic_load_n(said_ms, __ATOMIC_RELAXED);
+    if (then && now - then < 60000) return 0;
+    return __atomic_compare_exchange_n(said_ms, &then, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
 void hwd_log_text(FILE *f, const char *s, size_t n) {

@@ -35,6 +35,10 @@ char *hwd_buf_take(struct hwd_buf *b, size_t *len);
 /* After a vectored write of b[0..*n) sent k bytes: the first buffer with bytes left (its
  * start moved past what went), *n counting it and those after it. */
 uv_buf_t *hwd_bufs_skip(uv_buf_t *b, unsigned *n, size_t k);
+/* Whether a stderr line last said at *said_ms (0: never; shared by threads) may be said
+ * again now, once a minute at most: a condition that lasts (out of descriptors, a full
+ * disk) is told without flooding the log. */
+int hwd_say_rarely(uint64_t *said_ms);
 /* s as a JSON string literal, quoted and escaped. */
 void hwd_json_string(FILE *f, const char *s, size_t n);
 /* A guest's log text s[0..n) on f, one line whatever its bytes: a tab, printable ASCII

@@ -366,7 +366,6 @@ static const char *error_text(int status) {
     }
 }
 
-/* An answer made here, not by a chain: errors of the request itself. Closes after. */
 /* A request refused before any route has its access log line too (nginx logs its 400, 413
  * and 431): what was read of it, route null. */
 static void log_refused(struct hwd_conn *c, const hw_http_response *r) {
@@ -387,11 +386,14 @@ static void log_refused(struct hwd_conn *c, const hw_http_response *r) {
     hwd_gen_release(g);
 }
 
+/* An answer made here, not by a chain: errors of the request itself. Closes after. */
 static void send_error(struct hwd_conn *c, int status) {
     hw_http_response r = {0};
     hwd_response_simple(&r, status, error_text(status));
-    if (!c->admin) hwd_stats_refused(status); /* answered before any route: counted too */
-    if (!c->admin) log_refused(c, &r);
+    if (!c->admin) { /* answered before any route: counted and logged too */
+        hwd_stats_refused(status);
+        log_refused(c, &r);
+    }
     c->keep_alive = 0;
     c->busy = 1;
     size_t len;

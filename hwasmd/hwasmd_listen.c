@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "hwasmd_buf.h"
 #include "hwasmd_conn.h"
 #include "hwasmd_listen.h"
 
@@ -31,10 +32,8 @@ static void resume(uv_timer_t *t) {
 
 /* Out of descriptors: said once per minute at most (the workers share the clock). */
 static void say_paused(void) {
-    static uint64_t last_ms; /* atomic */
-    uint64_t now = uv_hrtime() / 1000000, then = __atomic_load_n(&last_ms, __ATOMIC_RELAXED);
-    if (then && now - then < 60000) return;
-    if (!__atomic_compare_exchange_n(&last_ms, &then, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return;
+    static uint64_t said_ms;
+    if (!hwd_say_rarely(&said_ms)) return;
     struct rlimit rl = {0};
     getrlimit(RLIMIT_NOFILE, &rl);
     fprintf(stderr,

@@ -152,13 +152,8 @@ void hwd_access_log_reopen(void) {
 
 /* A line that could not be written (a full disk): said once a minute at most. */
 static void log_lost(void) {
-    static uint64_t said_ms; /* atomic */
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    uint64_t now = (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000 + 1,
-             then = __atomic_load_n(&said_ms, __ATOMIC_RELAXED);
-    if (then && now - then < 60000) return;
-    if (!__atomic_compare_exchange_n(&said_ms, &then, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return;
+    static uint64_t said_ms;
+    if (!hwd_say_rarely(&said_ms)) return;
     fprintf(stderr, "hwasmd: access_log: a line could not be written (%s); lines are lost until it can\n",
             strerror(errno));
 }

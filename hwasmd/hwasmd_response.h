@@ -14,8 +14,8 @@
  * answer ("Connection: close"), 1 it stays open, HWD_KEEP_ALIVE_SAID it stays open for an
  * HTTP/1.0 client, which must be told so ("Connection: keep-alive", RFC 9112 §9.3: without
  * it such a client waits for the close that ends the answer). more: HWD_BODY_WHOLE when
- * r->body is all of it, a byte count (>= 0) still to be streamed after it, HWD_BODY_CHUNKED (r->body becomes the
- * first chunk, more follow), HWD_BODY_UNTIL_CLOSE (keep_alive must be 0), or
+ * r->body is all of it, a byte count (>= 0) still to be streamed after it,
+ * HWD_BODY_CHUNKED (r->body becomes the first chunk, more follow), HWD_BODY_UNTIL_CLOSE (keep_alive must be 0), or
  * HWD_BODY_WHOLE_CHUNKED: r->body is all of it, sent chunked with r->trailers' forwardable
  * fields in the last chunk (for an HTTP/1.1 client only; an answer without a body is sent
  * as HWD_BODY_WHOLE). Returns a malloc'd buffer of *len bytes. With split NULL the body is

@@ -6,11 +6,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -28,13 +26,8 @@ static int ready(char *why, size_t cap) {
  * with errno and why (open_regular's words: a FIFO or a device is refused unread) if
  * unreadable. */
 static char *first_line(const char *path, char *why, size_t cap) {
-    int fd = open_regular(AT_FDCWD, path, 0, UINT64_MAX, NULL, NULL, why, cap);
-    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
-    if (!f) {
-        int e = errno;
-        if (fd >= 0) snprintf(why, cap, "%s", strerror(e)), close(fd);
-        return errno = e, NULL;
-    }
+    FILE *f = fopen_regular(path, "r", UINT64_MAX, NULL, why, cap);
+    if (!f) return NULL;
     char buf[512];
     char *line = fgets(buf, sizeof buf, f) ? strdup(buf) : NULL;
     fclose(f);

@@ -66,9 +66,8 @@ void hwd_upstream_destroy(struct hwd_upstream *u) {
  * (those the client's Connection header named went as the request arrived, before the
  * guests: hwd_connection_options_drop, as did the forwarding fields of a client that is no
  * trusted proxy: hwd_forwarded_strip), plus X-Forwarded-For and -Proto, a fresh
- * Content-Length, and a Host
- * when there is none: an HTTP/1.1 app refuses a request without one (nginx sends its
- * $proxy_host there; a Host the client or a guest set goes as it is). */
+ * Content-Length, and a Host when there is none: an HTTP/1.1 app refuses a request without
+ * one (nginx sends its $proxy_host there; a Host the client or a guest set goes as it is). */
 char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_t *body, size_t *body_len,
                         size_t *len) {
     hw_http_request *q = &x->req;

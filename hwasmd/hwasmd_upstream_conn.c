@@ -8,7 +8,7 @@
  * Connections the app keeps alive wait in the worker's own pool, in a set per upstream
  * name, so workers never share a socket or a lock. A pooled connection the app closed
  * meanwhile fails before any byte of answer; such a request gets one more try on a fresh
- * connection.
+ * connection if its method is idempotent (the app may have acted on it before closing).
  */
 #define _GNU_SOURCE
 #include <netdb.h>

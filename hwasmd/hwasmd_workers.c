@@ -99,6 +99,11 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
                 bad_listen ? addr : admin);
         return 2;
     }
+    int taken = hwd_listen_check((const struct sockaddr *)&ss);
+    if (taken) {
+        fprintf(stderr, "hwasmd: listen on %s: %s\n", addr, uv_strerror(taken));
+        return 1;
+    }
     uint32_t drain_ms = cfg->drain_ms; /* cfg may be replaced (and freed) by a reload */
     uint32_t n = hwd_worker_count(cfg);
     struct hwd_worker *ws = calloc(n, sizeof *ws);
@@ -106,11 +111,6 @@ int hwd_serve(struct hwd_config *cfg, const char *listen_override, const char *a
     sigset_t sigs;
     hwd_signals_block(&sigs); /* main did already, before any thread: this gives the set */
     char url[128], admin_url[128];
-    int taken = hwd_listen_check((const struct sockaddr *)&ss);
-    if (taken) {
-        fprintf(stderr, "hwasmd: listen on %s: %s\n", addr, uv_strerror(taken));
-        return 1;
-    }
     for (uint32_t i = 0; i < n; i++) {
         struct hwd_worker *w = &ws[i];
         w->handler = &hwd_request_handler;

@@ -9,12 +9,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hwasmd_buf.h"
 #include "hwasmd_yaml.h"
@@ -282,12 +280,8 @@ static int check_stream(struct check *c, const unsigned char *text, size_t len) 
  * before a byte is read (open_regular). */
 static int read_bounded(struct hwd_yaml *y, char *msg, size_t cap) {
     char why[128];
-    int fd = open_regular(AT_FDCWD, y->path, 0, UINT64_MAX, NULL, NULL, why, sizeof why);
-    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
-    if (!f) {
-        if (fd >= 0) snprintf(why, sizeof why, "%s", strerror(errno)), close(fd);
-        return snprintf(msg, cap, "hwasmd: %s: %s", y->path, why), -1;
-    }
+    FILE *f = fopen_regular(y->path, "rb", UINT64_MAX, NULL, why, sizeof why);
+    if (!f) return snprintf(msg, cap, "hwasmd: %s: %s", y->path, why), -1;
     size_t n = 0, alloc = 0, want = (size_t)limits.bytes + 1; /* one more byte: too big */
     unsigned char *buf = NULL;
     int rc = 0;

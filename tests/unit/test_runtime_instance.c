@@ -478,20 +478,32 @@ START_TEST(trapped_instantiation_keeps_shared_effects) {
 }
 END_TEST
 
-START_TEST(start_function) {
-    world w;
+/* A world whose module has a start function (F_START) and no instance yet: the start
+ * function writes 'S' at memory[100], or traps (unreachable) once start_traps is called. */
+static void start_world(world *w) {
     static hwasm_descriptor d;
-    ck_assert_int_eq(world_new(&w, (void *)host_double, 1), HW_OK);
-    hw_instance_free(w.inst);
+    ck_assert_int_eq(world_new(w, (void *)host_double, 1), HW_OK);
+    hw_instance_free(w->inst);
+    w->inst = NULL;
     d = base_descriptor();
     d.start_func = F_START;
-    w.mod->d = &d;
+    w->mod->d = &d;
+}
+
+/* Frees w's instance and gives the start function the global that makes it trap. */
+static void start_traps(world *w) {
+    hw_instance_free(w->inst);
+    w->inst = NULL;
+    hw_extern_free(&w->imp[1]);
+    hw_global_new(HWASM_I32, 0, 99, &w->imp[1]);
+}
+
+START_TEST(start_function) {
+    world w;
+    start_world(&w);
     ck_assert_int_eq(hw_instance_new(w.mod, w.imp, 2, NULL, &w.inst, &w.err), HW_OK);
     ck_assert_int_eq(hw_instance_vmctx(w.inst)->mem_base[100], 'S');
-    hw_instance_free(w.inst);
-    w.inst = NULL;
-    hw_extern_free(&w.imp[1]);
-    hw_global_new(HWASM_I32, 0, 99, &w.imp[1]);
+    start_traps(&w);
     ck_assert_int_eq(hw_instance_new(w.mod, w.imp, 2, NULL, &w.inst, &w.err), HW_ETRAP);
     ck_assert_uint_eq(w.err.trap, HWASM_TRAP_UNREACHABLE);
     ck_assert_ptr_null(w.inst);
@@ -504,12 +516,7 @@ END_TEST
  * function once, and a trap there comes back from it, the instance still the caller's. */
 START_TEST(deferred_start_function) {
     world w;
-    static hwasm_descriptor d;
-    ck_assert_int_eq(world_new(&w, (void *)host_double, 1), HW_OK);
-    hw_instance_free(w.inst);
-    d = base_descriptor();
-    d.start_func = F_START;
-    w.mod->d = &d;
+    start_world(&w);
     hw_instance_options opts = {.defer_start = 1};
     ck_assert_int_eq(hw_instance_new(w.mod, w.imp, 2, &opts, &w.inst, &w.err), HW_OK);
     ck_assert_int_eq(hw_instance_vmctx(w.inst)->mem_base[100], 0); /* not run yet */
@@ -518,10 +525,7 @@ START_TEST(deferred_start_function) {
     hw_instance_vmctx(w.inst)->mem_base[100] = 0;
     ck_assert_int_eq(hw_instance_start(w.inst, &w.err), HW_OK); /* once only */
     ck_assert_int_eq(hw_instance_vmctx(w.inst)->mem_base[100], 0);
-    hw_instance_free(w.inst);
-    w.inst = NULL;
-    hw_extern_free(&w.imp[1]);
-    hw_global_new(HWASM_I32, 0, 99, &w.imp[1]);
+    start_traps(&w);
     ck_assert_int_eq(hw_instance_new(w.mod, w.imp, 2, &opts, &w.inst, &w.err), HW_OK);
     ck_assert_int_eq(hw_instance_start(w.inst, &w.err), HW_ETRAP);
     ck_assert_uint_eq(w.err.trap, HWASM_TRAP_UNREACHABLE);
