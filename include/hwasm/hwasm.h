@@ -142,6 +142,18 @@ hwasm_vmctx *hw_instance_vmctx(hw_instance *inst);
 hwasm_memory *hw_instance_memory(hw_instance *inst);
 
 /*
+ * The one part of an instance's state that its memory, tables and globals do not show:
+ * which data and element segments are dropped (by instantiation, data.drop or elem.drop).
+ * A host that resets an instance to a snapshot saves it with the rest and puts it back:
+ * hw_instance_dropped_words tells how many 64-bit words it takes (0 for a module without
+ * segments), hw_instance_dropped_save copies them into out, hw_instance_dropped_restore
+ * makes saved (taken from the same instance) the current state again.
+ */
+size_t hw_instance_dropped_words(const hw_instance *inst);
+void hw_instance_dropped_save(const hw_instance *inst, uint64_t *out);
+void hw_instance_dropped_restore(hw_instance *inst, const uint64_t *saved);
+
+/*
  * Calls function func_index of inst (imports included) generically: arguments packed in
  * slots from slots[0], results written back packed from slots[0], one slot per value and
  * two for a v128 (bytes 0..7, then 8..15; see hwasm_trampoline). slots must have room for

@@ -37,10 +37,15 @@ static size_t array_bytes(size_t n, size_t size) {
     return ((n ? n : 1) * size + 15) & ~(size_t)15;
 }
 
+/* The dropped bitset's size: data segments, then element segments, one bit each. */
+static size_t dropped_words(const hwasm_descriptor *d) {
+    return ((size_t)d->num_data + d->num_elems + 63) / 64;
+}
+
 static hw_instance *instance_alloc(const hwasm_descriptor *d) {
     size_t own_funcs = d->num_funcs - d->num_imported_funcs;
     size_t own_globals = d->num_globals - d->num_imported_globals;
-    size_t dropped = ((size_t)d->num_data + d->num_elems + 63) / 64;
+    size_t dropped = dropped_words(d);
     size_t at[7];
     at[0] = array_bytes(1, sizeof(hw_instance));
     at[1] = at[0] + array_bytes(own_globals, sizeof(hwasm_global));
@@ -263,4 +268,18 @@ hwasm_vmctx *hw_instance_vmctx(hw_instance *inst) {
 
 hwasm_memory *hw_instance_memory(hw_instance *inst) {
     return inst ? inst->vm.memory : NULL;
+}
+
+size_t hw_instance_dropped_words(const hw_instance *inst) {
+    return inst ? dropped_words(inst->mod->d) : 0;
+}
+
+void hw_instance_dropped_save(const hw_instance *inst, uint64_t *out) {
+    size_t n = hw_instance_dropped_words(inst);
+    if (n) memcpy(out, inst->dropped, n * sizeof *out);
+}
+
+void hw_instance_dropped_restore(hw_instance *inst, const uint64_t *saved) {
+    size_t n = hw_instance_dropped_words(inst);
+    if (n) memcpy(inst->dropped, saved, n * sizeof *saved);
 }

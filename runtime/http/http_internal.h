@@ -113,6 +113,7 @@ struct http_inst {
     hwasm_global *snap_globals;
     uint32_t *snap_table_sizes;
     void **snap_elems; /* every table's elements, one table after another */
+    uint64_t *snap_dropped; /* which segments were dropped (hw_instance_dropped_save) */
 
     struct http_inst *idle_next;
     uint8_t *scratch;

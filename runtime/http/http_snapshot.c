@@ -10,8 +10,10 @@
  * so a reset reads them once instead of comparing two copies. Table elements (table.set,
  * table.fill, table.copy, table.init change them) are compared with a copy too and put back
  * when they differ: a few hundred pointers at most in a compiled guest, whose tables only
- * call_indirect reads. An instance whose memory or tables grew since the snapshot cannot be
- * reset (the caller recreates it).
+ * call_indirect reads. Which data and element segments are dropped is saved and put back
+ * too: a guest that runs data.drop in one request still finds the segment in the next.
+ * An instance whose memory or tables grew since the snapshot cannot be reset (the caller
+ * recreates it).
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -61,9 +63,11 @@ void http_snapshot_free(struct http_inst *hi) {
     free(hi->snap_globals);
     free(hi->snap_table_sizes);
     free(hi->snap_elems);
+    free(hi->snap_dropped);
     hi->snap_globals = NULL;
     hi->snap_table_sizes = NULL;
     hi->snap_elems = NULL;
+    hi->snap_dropped = NULL;
     hi->snap_ready = 0;
 }
 
@@ -85,6 +89,10 @@ int http_snapshot_take(struct http_inst *hi) {
         if (hi->snap_table_sizes[i])
             memcpy(hi->snap_elems + at, hi->vm->tables[i]->elems,
                    hi->snap_table_sizes[i] * sizeof *hi->snap_elems);
+    size_t dropped_words = hw_instance_dropped_words(hi->inst);
+    hi->snap_dropped = malloc((dropped_words ? dropped_words : 1) * sizeof *hi->snap_dropped);
+    if (!hi->snap_dropped) goto fail;
+    hw_instance_dropped_save(hi->inst, hi->snap_dropped);
     hi->snap_mem_size = m ? m->size : 0;
     if (m && m->size && m->size <= SNAPSHOT_COPY_MAX) {
         hi->snap_copy = aligned_alloc(PAGE, m->size);
@@ -133,6 +141,7 @@ int http_snapshot_reset(struct http_inst *hi) {
     uint32_t ng = d->num_globals - d->num_imported_globals;
     for (uint32_t i = 0; i < ng; i++)
         *hi->vm->globals[d->num_imported_globals + i] = hi->snap_globals[i];
+    hw_instance_dropped_restore(hi->inst, hi->snap_dropped);
     hi->vm->interrupt = 0;
     return HW_OK;
 }

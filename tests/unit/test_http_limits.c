@@ -5,7 +5,8 @@
  * frees an instance grown too big (tables count), the statuses a guest may not set, and
  * that no request reads another's memory (scribble: reset in place, recycled memories);
  * and, with guests written here in WAT, the time budget of a module's start section, the
- * reset policy's restoring of table elements and the cost of an empty header field.
+ * reset policy's restoring of table elements and dropped segments, and the cost of an
+ * empty header field.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -289,6 +290,33 @@ START_TEST(reset_restores_tables) {
 }
 END_TEST
 
+/* Each request copies passive data segment 0 into memory and element segment 0 into the
+ * table, then drops both; under the reset policy the next request finds them again (a
+ * dropped segment has size 0, so memory.init or table.init of one byte would trap). */
+START_TEST(reset_restores_dropped_segments) {
+    static const char wat[] =
+        "(module (import \"http_handler\" \"set_status_code\" (func $status (param i32)))\n"
+        "  (memory (export \"memory\") 1) (data \"x\")\n"
+        "  (table $t 1 funcref) (elem func $f) (func $f)\n"
+        "  (func (export \"handle_request\") (result i64)\n"
+        "    (memory.init 0 (i32.const 16) (i32.const 0) (i32.const 1)) (data.drop 0)\n"
+        "    (table.init $t 0 (i32.const 0) (i32.const 0) (i32.const 1)) (elem.drop 0)\n"
+        "    (call $status (i32.const 201))\n"
+        "    (i64.const 0))\n"
+        "  (func (export \"handle_response\") (param i32 i32)))\n";
+    const char *so = wat_guest(wat);
+    hw_http_config cfg = {.policy = HW_HTTP_RESET, .pool_size = 1};
+    hw_http_middleware *mw = NULL;
+    hw_error err = {0};
+    ck_assert_msg(hw_http_middleware_new(so, &cfg, &mw, &err) == HW_OK, "%s", err.message);
+    unlink(so);
+    for (int i = 0; i < 3; i++)
+        expect_answer(mw, "/", 201, "");
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 1); /* reset in place, not recreated */
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
 /* A million add_header_value(request, "a", "") in one request: the budget counts every
  * field line as more than its bytes (the host holds a slot and a buffer for each), so the
  * default 1 MiB traps well before 1 MiB / 32 lines. The request keeps the lines added
@@ -326,6 +354,7 @@ int main(void) {
     TCase *tc = tcase_create("limits");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, default_memory_cap);
+    tcase_add_test(tc, reset_restores_dropped_segments);
     tcase_add_test(tc, header_bytes_budget);
     tcase_add_test(tc, interim_and_invalid_statuses);
     tcase_add_test(tc, oversized_instance_is_freed);
