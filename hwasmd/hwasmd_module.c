@@ -2,9 +2,10 @@
  * hwasmd_module.c — turns each configured module into a loaded middleware, and decides which
  * files may become code (docs/hwasmd.md, "Which files become code"): a .so only when the
  * config pins its sha256 or a trusted key signed it; a .wasm is compiled by hwasmc (a child
- * process, so a compiler crash cannot take the sidecar down) into a private cache folder,
- * keyed by the wasm's sha256 and hwasmc's version, and a cached .so is loaded only when its
- * bytes still have the sha256 recorded when hwasmd compiled it. Every file is read once
+ * process, so a compiler crash cannot take the sidecar down; what it says on stderr goes
+ * into hwasmd's one-line message, never beside it) into a private cache folder, keyed by the
+ * wasm's sha256 and hwasmc's version, and a cached .so is loaded only when its bytes still
+ * have the sha256 recorded when hwasmd compiled it. Every file is read once
  * through one descriptor; libhwasm maps exactly the bytes that were checked.
  */
 #define _GNU_SOURCE
@@ -52,16 +53,31 @@ static int read_fd(int fd, uint64_t max, uint8_t **out, size_t *len) {
     return 0;
 }
 
+/* Reads fd until its end: the first cap - 1 bytes into out (NUL-ended), the rest read and
+ * dropped, so a child that says more than we keep is never blocked or killed by SIGPIPE. */
+static void read_all_kept(int fd, char *out, size_t cap) {
+    size_t n = 0;
+    char sink[4096];
+    for (;;) {
+        char *at = n + 1 < cap ? out + n : sink;
+        size_t room = n + 1 < cap ? cap - 1 - n : sizeof sink;
+        ssize_t r = read(fd, at, room);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (at != sink) n += (size_t)r;
+    }
+    out[n] = 0;
+}
+
 /* Runs argv (argv[0] a path, never searched), waits: 0 when it exited with 0, the signal
- * that killed it, else -1. stdout goes to out (or is inherited); env NULL: hwasmd's own. */
-static int run(char *const argv[], char *const env[], char *out, size_t cap) {
+ * that killed it, else -1. What it writes on its descriptor out_fd (1 or 2) goes to out
+ * (out NULL: out_fd is inherited); env NULL: hwasmd's own. */
+static int run(char *const argv[], char *const env[], int out_fd, char *out, size_t cap) {
     int fds[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    if (out && pipe(fds) == 0) {
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-        posix_spawn_file_actions_addclose(&fa, fds[0]);
-    }
+    if (out && cap && pipe2(fds, O_CLOEXEC) == 0) posix_spawn_file_actions_adddup2(&fa, fds[1], out_fd);
+    else if (out && cap) out[0] = 0;
     /* the server blocks its stop signals and ignores SIGPIPE: the child gets neither */
     posix_spawnattr_t at;
     sigset_t none, pipe_sig;
@@ -77,19 +93,37 @@ static int run(char *const argv[], char *const env[], char *out, size_t cap) {
     posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     if (fds[1] >= 0) close(fds[1]);
-    if (rc == 0 && fds[0] >= 0) {
-        size_t n = 0;
-        ssize_t r;
-        while (n + 1 < cap && (r = read(fds[0], out + n, cap - 1 - n)) > 0) n += (size_t)r;
-        out[n] = 0;
+    if (fds[0] >= 0) {
+        if (rc == 0) read_all_kept(fds[0], out, cap);
+        else out[0] = 0;
+        close(fds[0]);
     }
-    if (fds[0] >= 0) close(fds[0]);
     if (rc != 0) return -1;
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) return -1;
     if (WIFSIGNALED(st)) return WTERMSIG(st);
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* What hwasmc said about the module, for hwasmd's own one-line message: its first
+ * "hwasmc: error: " line (else its first line that is not empty), without that prefix and
+ * without the name of the private copy it compiled (meaningless to the operator, who is
+ * told the module's name instead). "" when it said nothing. */
+static void hwasmc_said(const char *text, const char *copy_path, char *out, size_t cap) {
+    static const char tag[] = "hwasmc: error: ";
+    const char *said = NULL;
+    for (const char *l = text; *l; l += strcspn(l, "\n"), l += *l == '\n') {
+        if (!strncmp(l, tag, sizeof tag - 1)) {
+            said = l + sizeof tag - 1;
+            break;
+        }
+        if (!said && *l != '\n') said = l;
+    }
+    if (!said) said = "";
+    size_t copy_len = strlen(copy_path);
+    if (!strncmp(said, copy_path, copy_len) && !strncmp(said + copy_len, ": ", 2)) said += copy_len + 2;
+    snprintf(out, cap, "%.*s", (int)strcspn(said, "\n"), said);
 }
 
 /* What hwasmc may spend on one module (--compile-limit): the .wasm's author is not trusted,
@@ -267,6 +301,25 @@ static int write_new(int dirfd, const char *name, const void *bytes, size_t n) {
     return close(fd);
 }
 
+/* Why hwasmc, ended as run() says (rc: a signal or -1) after saying said about the module
+ * (hwasmc_said), did not compile wasm: one line for hwasmd's message. Always -1. */
+static int compile_failure(const struct compiler *cc, const char *wasm, int rc, const char *said, char *why,
+                           size_t cap) {
+    char also[1100] = "";
+    if (said[0]) snprintf(also, sizeof also, " (it said: %s)", said);
+    if (rc == SIGXCPU || rc == SIGKILL)
+        snprintf(why, cap, "%s: hwasmc (%s) used up its %lu s of CPU (--compile-limit cpu_s=N)%s", wasm, cc->path,
+                 compile_cpu_s, also);
+    else if (rc > 0)
+        snprintf(why, cap, "%s: hwasmc (%s) was killed by signal %d (%s; its memory is capped at %lu MiB: "
+                 "--compile-limit memory_mb=N)%s", wasm, cc->path, rc, strsignal(rc), compile_memory_mb, also);
+    else if (said[0])
+        snprintf(why, cap, "%s: hwasmc: %s", wasm, said);
+    else
+        snprintf(why, cap, "%s: hwasmc (%s) failed, saying nothing", wasm, cc->path);
+    return -1;
+}
+
 /* The cached .so for the wasm bytes (compiling exactly these bytes first when the cache
  * lacks a good entry): an fd of it and the sha256 of its bytes, or -1 and why. */
 static int compile(const struct compiler *cc, const char *wasm, const uint8_t *bytes, size_t n,
@@ -296,18 +349,13 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     snprintf(mem, sizeof mem, "--max-memory=%lu", compile_memory_mb);
     snprintf(cpu, sizeof cpu, "--max-cpu=%lu", compile_cpu_s);
     char *argv[] = {(char *)cc->path, path_in, "-o", path_tmp, mem, cpu, NULL};
-    int rc = run(argv, cc->env, NULL, 0);
+    char err_text[4096], said[1024];
+    int rc = run(argv, cc->env, 2, err_text, sizeof err_text);
     unlinkat(cc->dirfd, in, 0);
     if (rc) {
         unlinkat(cc->dirfd, tmp, 0);
-        if (rc == SIGXCPU || rc == SIGKILL)
-            return snprintf(why, why_cap, "%s: hwasmc (%s) used up its %lu s of CPU (--compile-limit cpu_s=N)",
-                            wasm, cc->path, compile_cpu_s), -1;
-        if (rc > 0)
-            return snprintf(why, why_cap, "%s: hwasmc (%s) was killed by signal %d (%s; its memory is capped at "
-                            "%lu MiB: --compile-limit memory_mb=N)", wasm, cc->path, rc, strsignal(rc),
-                            compile_memory_mb), -1;
-        return snprintf(why, why_cap, "%s: hwasmc (%s) failed", wasm, cc->path), -1;
+        hwasmc_said(err_text, path_in, said, sizeof said);
+        return compile_failure(cc, wasm, rc, said, why, why_cap);
     }
     uint8_t *b;
     size_t bn;
@@ -417,7 +465,7 @@ int hwd_compiler_version(const char *hwasmc, char *path, size_t path_cap, char *
     char *resolved = resolve_hwasmc(hwasmc), *path_var = NULL;
     char **env = compiler_env(&path_var);
     char *argv[] = {resolved, "--version", NULL};
-    int rc = resolved && env ? run(argv, env, line, line_cap) : -1;
+    int rc = resolved && env ? run(argv, env, 1, line, line_cap) : -1;
     if (!rc) {
         line[strcspn(line, "\n")] = 0;
         snprintf(path, path_cap, "%s", resolved);
@@ -444,7 +492,7 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
         cc.path = resolved = resolve_hwasmc(hwasmc);
         cc.env = compiler_env(&path_var);
         char *argv[] = {resolved, "--version", NULL};
-        if (!resolved || !cc.env || run(argv, cc.env, cc.version, sizeof cc.version)) {
+        if (!resolved || !cc.env || run(argv, cc.env, 1, cc.version, sizeof cc.version)) {
             snprintf(msg, cap, "hwasmd: %s: cannot run hwasmc (%s); give its path with --hwasmc", c->path, hwasmc);
             rc = -1;
             goto out;
