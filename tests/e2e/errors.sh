@@ -95,6 +95,15 @@ check "... FILE:LINE, the module and hwasmc's words" \
 timeout 20 "$HWASMD" --listen 127.0.0.1:0 --hwasmc "$HWASMC" --cache "$T/iw-cache" "$T/iw.yaml" >/dev/null 2>"$T/iw-start.err"; RC=$?
 check "... at start: exit 2, the same one line" "2 $(cat "$T/iw.err")" "$RC $(cat "$T/iw-start.err")"
 
+# ... and what hwasmc says carries the module's own bytes (a function's name): a C1 CSI, a
+# byte that is not UTF-8 and a BEL reached the terminal raw; escaped as guest log text is
+invalid_wasm '\xc2\x9b2J\xff\x07' >"$T/invalid.wasm"
+"$HWASMD" --check --hwasmc "$HWASMC" --cache "$T/iw-cache" "$T/iw.yaml" >/dev/null 2>"$T/iw.err"
+check "a hostile function name in hwasmc's words: escaped" \
+    "hwasmd: $T/iw.yaml:4: middleware m: $T/invalid.wasm: hwasmc: function 1 (\$\\xc2\\x9b2J\\xff\\x07) at offset 0x21: type mismatch" \
+    "$(cat "$T/iw.err")"
+check "... no byte of it raw on stderr" 0 "$(LC_ALL=C grep -c $'[\x01-\x08\x80-\xff]' "$T/iw.err")"
+
 # A .wasm's author is not trusted, and what hwasmc spends grows with what they wrote: it
 # compiles under --compile-limit (memory_mb 4096, cpu_s 600). Past one, the load fails with
 # one line naming the limit, and the cache holds nothing.
