@@ -5,7 +5,8 @@
  * process, so a compiler crash cannot take the sidecar down; what it says on stderr goes
  * into hwasmd's one-line message, never beside it) into a private cache folder, keyed by the
  * wasm's sha256 and hwasmc's version, and a cached .so is loaded only when its bytes still
- * have the sha256 recorded when hwasmd compiled it. Every file is read once
+ * have the sha256 recorded when hwasmd compiled it (one that does, but that libhwasm refuses
+ * as a file, is a miss: compiled again). Every file is read once
  * through one descriptor; libhwasm maps exactly the bytes that were checked.
  */
 #define _GNU_SOURCE
@@ -320,10 +321,10 @@ static int compile_failure(const struct compiler *cc, const char *wasm, int rc, 
     return -1;
 }
 
-/* The cached .so for the wasm bytes (compiling exactly these bytes first when the cache
- * lacks a good entry): an fd of it and the sha256 of its bytes, or -1 and why. */
-static int compile(const struct compiler *cc, const char *wasm, const uint8_t *bytes, size_t n,
-                   uint8_t so_digest[32], char *why, size_t why_cap) {
+/* The cache key of wasm bytes: the sha256 of the bytes followed by hwasmc's --version, in
+ * hex (65 bytes with its NUL); 0, or -1 and why. */
+static int cache_key(const struct compiler *cc, const uint8_t *bytes, size_t n, char key[65], char *why,
+                     size_t why_cap) {
     size_t vl = strlen(cc->version);
     uint8_t *keyed = malloc(n + vl + 1), d[32];
     if (!keyed) return snprintf(why, why_cap, "out of memory"), -1;
@@ -331,11 +332,17 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     memcpy(keyed + n, cc->version, vl);
     sha256(keyed, n + vl, d);
     free(keyed);
-    char key[65], in[128], tmp[128], rec[128], so[128], path_in[4400], path_tmp[4400];
     sha256_hex(d, key);
-    int fd = cache_lookup(cc->dirfd, key, so_digest);
-    if (fd >= 0) return fd;
-    /* hwasmc compiles a private copy: the file named in the config may change meanwhile */
+    return 0;
+}
+
+/* Compiles exactly these wasm bytes (hwasmc reads a private copy: the file named in the
+ * config may change meanwhile) into the cache as KEY.so with its KEY.sha256 record, each
+ * renamed over what was there (a reader sees the old entry or the new one, never a part):
+ * an fd of the new .so and the sha256 of its bytes, or -1 and why. */
+static int compile_into_cache(const struct compiler *cc, const char *wasm, const char *key, const uint8_t *bytes,
+                              size_t n, uint8_t so_digest[32], char *why, size_t why_cap) {
+    char in[128], tmp[128], rec[128], so[128], path_in[4400], path_tmp[4400];
     snprintf(in, sizeof in, "%s.%d.wasm", key, (int)getpid());
     snprintf(tmp, sizeof tmp, "%s.so.%d.tmp", key, (int)getpid());
     snprintf(rec, sizeof rec, "%s.sha256.%d.tmp", key, (int)getpid());
@@ -361,8 +368,8 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     size_t bn;
     char digest_hex[66];
     char kind[160];
-    fd = open_regular(cc->dirfd, tmp, O_NOFOLLOW, HW_MODULE_MAX_BYTES, " (HW_MODULE_MAX_BYTES)", NULL, kind,
-                      sizeof kind);
+    int fd = open_regular(cc->dirfd, tmp, O_NOFOLLOW, HW_MODULE_MAX_BYTES, " (HW_MODULE_MAX_BYTES)", NULL, kind,
+                          sizeof kind);
     if (fd >= 0 && read_fd(fd, HW_MODULE_MAX_BYTES, &b, &bn)) snprintf(kind, sizeof kind, "%s", strerror(errno));
     else if (fd >= 0) kind[0] = 0;
     if (kind[0]) {
@@ -389,6 +396,16 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
         return -1;
     }
     return fd;
+}
+
+/* The cached .so for the wasm bytes under key (compiled first when the cache lacks a good
+ * entry): an fd of it and the sha256 of its bytes, *cached saying whether it was found in
+ * the cache; or -1 and why. */
+static int compile(const struct compiler *cc, const char *wasm, const char *key, const uint8_t *bytes, size_t n,
+                   uint8_t so_digest[32], int *cached, char *why, size_t why_cap) {
+    int fd = cache_lookup(cc->dirfd, key, so_digest);
+    *cached = fd >= 0;
+    return fd >= 0 ? fd : compile_into_cache(cc, wasm, key, bytes, n, so_digest, why, why_cap);
 }
 
 /* A guest's log line on stderr: time (UTC, ms), level and middleware, then the text as
@@ -476,6 +493,94 @@ int hwd_compiler_version(const char *hwasmc, char *path, size_t path_cap, char *
     return rc;
 }
 
+/* m's middleware, made from the module file fd whose bytes were checked to have file_d
+ * (and, a compiled .wasm, to record wasm_d): libhwasm reads the very file checked here and
+ * maps it only if its bytes still have those digests. HW_OK, or the status with err (its
+ * message without libhwasm's name for fd). */
+static int middleware_new(struct hwd_middleware *m, int fd, const uint8_t file_d[32], const uint8_t *wasm_d,
+                          hw_error *err) {
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    hw_http_config hc = {
+        .guest_config = (const uint8_t *)m->guest_config,
+        .guest_config_len = m->guest_config_len,
+        /* all three are honoured: trailers reach the app and the client as trailers
+         * (hwasmd_trailers.c) */
+        .features = HTTP_FEATURE_BUFFER_REQUEST | HTTP_FEATURE_BUFFER_RESPONSE | HTTP_FEATURE_TRAILERS,
+        .strict_sandbox = (uint32_t)m->strict_sandbox,
+        .log = guest_log,
+        .log_ctx = m,
+        .pool_size = m->pool_size,
+        .pool_no_wait = 1, /* a worker's loop parks the request instead (hwasmd_chain.c) */
+        .max_memory_pages = m->memory_pages,
+        .max_table_elements = m->table_elements,
+        .keep_bytes = m->keep_bytes,
+        .max_header_bytes = m->header_write_bytes,
+        .deadline_ms = m->budget_ms,
+        .policy = m->policy,
+        .require_file_sha256 = file_d,
+        .require_wasm_sha256 = wasm_d,
+    };
+    int st = hw_http_middleware_new(self, &hc, &m->mw, err);
+    if (st == HW_OK) return st;
+    m->mw = NULL;
+    size_t sl = strlen(self);
+    if (!strncmp(err->message, self, sl) && !strncmp(err->message + sl, ": ", 2))
+        memmove(err->message, err->message + sl + 2, strlen(err->message + sl + 2) + 1);
+    return st;
+}
+
+/* Whether libhwasm refused a module for the file itself: it cannot be read or mapped, is not
+ * an ELF shared object as hwasmc writes them, or records another wasm digest, ABI or
+ * machine. A cached .so refused so is a miss (the cache's fault: a truncated write, a
+ * broken disk, an older hwasmc's output), as wasmtime's cache takes an entry it cannot
+ * deserialize; a trap or a cap the guest breaks is the module's own error. */
+static int file_refused(int status) {
+    return status == HW_EIO || status == HW_EABI || status == HW_EREFUSED;
+}
+
+/* Loads m: reads (or, a url, fetches) its module, compiles a .wasm through the cache, makes
+ * the middleware. 0, or -1 and the one-line FILE:LINE message in msg. */
+static int middleware_load(const struct hwd_config *c, const struct compiler *cc, struct hwd_middleware *m,
+                           char *msg, size_t cap) {
+    uint8_t *bytes = NULL, file_d[32], wasm_d[32];
+    size_t n = 0;
+    char why[1200], key[65];
+    const char *where = m->file ? m->file : c->path;
+    /* a url (Dapr mode) is fetched into the cache first; what it gives is wasm, never a .so */
+    char *fetched = NULL;
+    int url = hwd_is_url(m->module), is_so = !url && ends_so(m->module), fd = -1, cached = 0, st = HW_OK;
+    if (!url || !hwd_fetch(m->module, cc->dirfd, cc->dir, m->has_sha256 ? m->sha256 : NULL, &fetched, why, sizeof why))
+        fd = read_module(m, fetched ? fetched : m->module, &bytes, &n, file_d, why, sizeof why);
+    free(fetched);
+    if (fd >= 0 && is_so && trust_so(c, m, file_d, why, sizeof why)) fd = (close(fd), -1);
+    if (fd >= 0 && !is_so) {
+        close(fd);
+        memcpy(wasm_d, file_d, 32);
+        fd = cache_key(cc, bytes, n, key, why, sizeof why) ? -1
+             : compile(cc, m->module, key, bytes, n, file_d, &cached, why, sizeof why);
+    }
+    hw_error err;
+    if (fd >= 0) st = middleware_new(m, fd, file_d, is_so ? NULL : wasm_d, &err);
+    if (st != HW_OK && cached && file_refused(st)) {
+        char note[800];
+        snprintf(note, sizeof note, "hwasmd: cache entry %s.so: %s: not loaded, recompiling", key, err.message);
+        hwd_msg_oneline(note, sizeof note);
+        fprintf(stderr, "%s\n", note);
+        close(fd);
+        fd = compile_into_cache(cc, m->module, key, bytes, n, file_d, why, sizeof why);
+        st = fd >= 0 ? middleware_new(m, fd, file_d, wasm_d, &err) : HW_OK;
+    }
+    free(bytes);
+    if (fd < 0) return snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s", where, m->line, m->name, why), -1;
+    close(fd);
+    if (st == HW_OK) return 0;
+    /* a start that fails on its config says which config it was given */
+    snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s: %s (guest config: %zu bytes)", where, m->line, m->name,
+             m->module, err.message, m->guest_config_len);
+    return -1;
+}
+
 int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t cap) {
     struct compiler cc = {.dirfd = -1};
     char *dir = c->cache_dir ? strdup(c->cache_dir) : default_cache(), *path_var = NULL, *resolved = NULL;
@@ -498,65 +603,7 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
             goto out;
         }
     }
-    for (uint32_t i = 0; i < c->n_mws && rc == 0; i++) {
-        struct hwd_middleware *m = &c->mws[i];
-        uint8_t *bytes = NULL, file_d[32], wasm_d[32];
-        size_t n;
-        const char *where = m->file ? m->file : c->path;
-        /* a url (Dapr mode) is fetched into the cache first; what it gives is wasm, never a .so */
-        char *fetched = NULL;
-        int url = hwd_is_url(m->module), is_so = !url && ends_so(m->module), fd = -1;
-        if (!url || !hwd_fetch(m->module, cc.dirfd, dir, m->has_sha256 ? m->sha256 : NULL, &fetched, why, sizeof why))
-            fd = read_module(m, fetched ? fetched : m->module, &bytes, &n, file_d, why, sizeof why);
-        free(fetched);
-        if (fd >= 0 && is_so && trust_so(c, m, file_d, why, sizeof why)) fd = (close(fd), -1);
-        if (fd >= 0 && !is_so) {
-            close(fd);
-            memcpy(wasm_d, file_d, 32);
-            fd = compile(&cc, m->module, bytes, n, file_d, why, sizeof why);
-        }
-        free(bytes);
-        if (fd < 0) {
-            snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s", where, m->line, m->name, why);
-            rc = -1;
-            break;
-        }
-        /* libhwasm reads the very file checked here, and maps it only if its bytes still
-         * have the sha256 checked here */
-        char self[64];
-        snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
-        hw_http_config hc = {
-            .guest_config = (const uint8_t *)m->guest_config,
-            .guest_config_len = m->guest_config_len,
-            /* all three are honoured: trailers reach the app and the client as trailers
-             * (hwasmd_trailers.c) */
-            .features = HTTP_FEATURE_BUFFER_REQUEST | HTTP_FEATURE_BUFFER_RESPONSE | HTTP_FEATURE_TRAILERS,
-            .strict_sandbox = (uint32_t)m->strict_sandbox,
-            .log = guest_log,
-            .log_ctx = m,
-            .pool_size = m->pool_size,
-            .pool_no_wait = 1, /* a worker's loop parks the request instead (hwasmd_chain.c) */
-            .max_memory_pages = m->memory_pages,
-            .max_table_elements = m->table_elements,
-            .keep_bytes = m->keep_bytes,
-            .max_header_bytes = m->header_write_bytes,
-            .deadline_ms = m->budget_ms,
-            .policy = m->policy,
-            .require_file_sha256 = file_d,
-            .require_wasm_sha256 = is_so ? NULL : wasm_d,
-        };
-        hw_error err;
-        if (hw_http_middleware_new(self, &hc, &m->mw, &err) != HW_OK) {
-            size_t sl = strlen(self);
-            const char *e = strncmp(err.message, self, sl) || strncmp(err.message + sl, ": ", 2) ? err.message : err.message + sl + 2;
-            /* a start that fails on its config says which config it was given */
-            snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s: %s (guest config: %zu bytes)", where, m->line,
-                     m->name, m->module, e, m->guest_config_len);
-            m->mw = NULL;
-            rc = -1;
-        }
-        close(fd);
-    }
+    for (uint32_t i = 0; i < c->n_mws && rc == 0; i++) rc = middleware_load(c, &cc, &c->mws[i], msg, cap);
 out:
     if (cc.dirfd >= 0) close(cc.dirfd);
     free(cc.env);
