@@ -216,11 +216,13 @@ static int component(struct dapr *d, yaml_document_t *doc, const char *file) {
         if (metadata_item(d, doc, yaml_document_get_node(doc, *it), c)) return -1;
     if (!c->url) return fail(d, file, spec ? spec->start_mark.line : line, "component %s: missing url in spec.metadata", name);
     const char *u = c->url;
+    char shown[600]; /* credentials in it are never printed */
+    hwd_url_redact(u, shown, sizeof shown);
     if (!hwd_is_url(u) && strncmp(u, "file://", 7) && strchr(u, ':'))
-        return fail(d, file, c->url_line, "component %s: url \"%s\": expected file://, http://, https:// or oci://", name, u);
+        return fail(d, file, c->url_line, "component %s: url \"%s\": expected file://, http://, https:// or oci://", name, shown);
     size_t ul = strlen(u);
     if (ul > 3 && !strcmp(u + ul - 3, ".so"))
-        return fail(d, file, c->url_line, "component %s: url \"%s\": a .so cannot be pinned or signed in Dapr files: use the .wasm", name, u);
+        return fail(d, file, c->url_line, "component %s: url \"%s\": a .so cannot be pinned or signed in Dapr files: use the .wasm", name, shown);
     return 0;
 }
 

@@ -433,12 +433,12 @@ static int ends_so(const char *p) {
     return l > 3 && !strcmp(p + l - 3, ".so");
 }
 
-/* A file named in the config, read once; with a pin, its bytes must have that sha256. Its
- * fd, bytes (malloc'd) and sha256, or -1 and why. Only a regular file within the download
+/* A file named in the config (shown: its name in messages), read once; with a pin, its bytes
+ * must have that sha256. Its fd, bytes (malloc'd) and sha256, or -1 and why. Only a regular file within the download
  * bound is read (open_regular): a FIFO blocked the load for ever, /dev/zero or a sparse file
  * was read until the kernel killed hwasmd. */
-static int read_module(const struct hwd_middleware *m, const char *path, uint8_t **b, size_t *n, uint8_t d[32],
-                       char *why, size_t cap) {
+static int read_module(const struct hwd_middleware *m, const char *path, const char *shown, uint8_t **b, size_t *n,
+                       uint8_t d[32], char *why, size_t cap) {
     char kind[160];
     uint64_t max = hwd_fetch_max_bytes();
     int fd = open_regular(AT_FDCWD, path, 0, max, " (--fetch-limit bytes=N)", NULL, kind, sizeof kind);
@@ -446,13 +446,13 @@ static int read_module(const struct hwd_middleware *m, const char *path, uint8_t
         snprintf(kind, sizeof kind, "%s", strerror(errno));
         fd = (close(fd), -1);
     }
-    if (fd < 0) return snprintf(why, cap, "%s: %s", m->module, kind), -1;
+    if (fd < 0) return snprintf(why, cap, "%s: %s", shown, kind), -1;
     sha256(*b, *n, d);
     if (m->has_sha256 && memcmp(d, m->sha256, 32)) {
         char have[65], want[65];
         sha256_hex(d, have);
         sha256_hex(m->sha256, want);
-        snprintf(why, cap, "%s: refused: its sha256 is %s, the config pins %s", m->module, have, want);
+        snprintf(why, cap, "%s: refused: its sha256 is %s, the config pins %s", shown, have, want);
         free(*b);
         *b = NULL;
         return close(fd), -1;
@@ -545,20 +545,21 @@ static int middleware_load(const struct hwd_config *c, const struct compiler *cc
                            char *msg, size_t cap) {
     uint8_t *bytes = NULL, file_d[32], wasm_d[32];
     size_t n = 0;
-    char why[1200], key[65];
+    char why[1200], key[65], shown[600]; /* a url's credentials are never printed */
     const char *where = m->file ? m->file : c->path;
+    hwd_url_redact(m->module, shown, sizeof shown);
     /* a url (Dapr mode) is fetched into the cache first; what it gives is wasm, never a .so */
     char *fetched = NULL;
     int url = hwd_is_url(m->module), is_so = !url && ends_so(m->module), fd = -1, cached = 0, st = HW_OK;
     if (!url || !hwd_fetch(m->module, cc->dirfd, cc->dir, m->has_sha256 ? m->sha256 : NULL, &fetched, why, sizeof why))
-        fd = read_module(m, fetched ? fetched : m->module, &bytes, &n, file_d, why, sizeof why);
+        fd = read_module(m, fetched ? fetched : m->module, shown, &bytes, &n, file_d, why, sizeof why);
     free(fetched);
     if (fd >= 0 && is_so && trust_so(c, m, file_d, why, sizeof why)) fd = (close(fd), -1);
     if (fd >= 0 && !is_so) {
         close(fd);
         memcpy(wasm_d, file_d, 32);
         fd = cache_key(cc, bytes, n, key, why, sizeof why) ? -1
-             : compile(cc, m->module, key, bytes, n, file_d, &cached, why, sizeof why);
+             : compile(cc, shown, key, bytes, n, file_d, &cached, why, sizeof why);
     }
     hw_error err;
     if (fd >= 0) st = middleware_new(m, fd, file_d, is_so ? NULL : wasm_d, &err);
@@ -568,7 +569,7 @@ static int middleware_load(const struct hwd_config *c, const struct compiler *cc
         hwd_msg_oneline(note, sizeof note);
         fprintf(stderr, "%s\n", note);
         close(fd);
-        fd = compile_into_cache(cc, m->module, key, bytes, n, file_d, why, sizeof why);
+        fd = compile_into_cache(cc, shown, key, bytes, n, file_d, why, sizeof why);
         st = fd >= 0 ? middleware_new(m, fd, file_d, wasm_d, &err) : HW_OK;
     }
     free(bytes);
@@ -577,7 +578,7 @@ static int middleware_load(const struct hwd_config *c, const struct compiler *cc
     if (st == HW_OK) return 0;
     /* a start that fails on its config says which config it was given */
     snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s: %s (guest config: %zu bytes)", where, m->line, m->name,
-             m->module, err.message, m->guest_config_len);
+             shown, err.message, m->guest_config_len);
     return -1;
 }
 

@@ -4,8 +4,9 @@
  * hwasmc put into a message, it comes out one line, escaped exactly as a guest's log text
  * is, within its buffer, a prefix of the whole escaped text and never cut inside an escape
  * or a character; the names hwasmd prints as they are (hwd_name_ok) have no control byte;
- * and a guest's log text (hwd_log_text, what guest_log prints) keeps well-formed UTF-8 and
- * escapes every other byte that is not printable ASCII or a tab.
+ * a guest's log text (hwd_log_text, what guest_log prints) keeps well-formed UTF-8 and
+ * escapes every other byte that is not printable ASCII or a tab; and a module url is
+ * printed without its credentials (hwd_url_redact).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "hwasmd.h"
 #include "hwasmd_buf.h"
+#include "hwasmd_http_get.h"
 #include "unit_support.h"
 
 /* hwd_log_text of in[0..n), as a string. */
@@ -143,6 +145,33 @@ START_TEST(guest_log_text) {
 }
 END_TEST
 
+/* Module urls as messages print them: credentials never (hwd_url_redact). */
+START_TEST(urls_redacted) {
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"https://user:s3cret@host.example/g/auth.wasm", "https://***@host.example/g/auth.wasm"},
+        {"http://tok@127.0.0.1:8080/a.wasm", "http://***@127.0.0.1:8080/a.wasm"},
+        {"https://u:p@ss@host/x", "https://***@host/x"}, /* the last '@' ends the userinfo */
+        {"https://host/a.wasm?token=s3cret&v=2", "https://host/a.wasm?token=***&v=***"},
+        {"https://host/a.wasm?s3cret#frag", "https://host/a.wasm?***#***"},
+        {"https://u:p@host?X-Amz-Signature=abc", "https://***@host?X-Amz-Signature=***"},
+        {"oci://robot:s3cret@registry.example/guests/auth:v1", "oci://***@registry.example/guests/auth:v1"},
+        {"oci://registry.example/guests/auth@sha256:0123", "oci://registry.example/guests/auth@sha256:0123"},
+        {"https://host.example/g/auth.wasm", "https://host.example/g/auth.wasm"},
+        {"/opt/guests/a@b.wasm", "/opt/guests/a@b.wasm"}, /* a path, not a url */
+        {"guests/x://y@z", "guests/x://y@z"},
+    };
+    char out[256];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ck_assert_ptr_eq(hwd_url_redact(cases[i].in, out, sizeof out), out);
+        ck_assert_msg(!strcmp(out, cases[i].want), "case %zu: got \"%s\"", i, out);
+    }
+    hwd_url_redact("https://user:s3cret@host/a.wasm?token=s3cret", out, 12); /* cut, never past cap */
+    ck_assert_str_eq(out, "https://***");
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("hwasmd_msg");
     TCase *tc = tcase_create("msg");
@@ -151,6 +180,7 @@ int main(void) {
     tcase_add_test(tc, every_cap);
     tcase_add_test(tc, names);
     tcase_add_test(tc, guest_log_text);
+    tcase_add_test(tc, urls_redacted);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }
