@@ -6,8 +6,8 @@
  * into hwasmd's one-line message, never beside it) into a private cache folder, keyed by the
  * wasm's sha256 and hwasmc's version, and a cached .so is loaded only when its bytes still
  * have the sha256 recorded when hwasmd compiled it (one that does, but that libhwasm refuses
- * as a file, is a miss: compiled again). Every file is read once
- * through one descriptor; libhwasm maps exactly the bytes that were checked.
+ * as a file, is a miss: compiled again). Every file is read once through one descriptor;
+ * libhwasm maps exactly the bytes that were checked.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -433,10 +433,10 @@ static int ends_so(const char *p) {
     return l > 3 && !strcmp(p + l - 3, ".so");
 }
 
-/* A file named in the config (shown: its name in messages), read once; with a pin, its bytes
- * must have that sha256. Its fd, bytes (malloc'd) and sha256, or -1 and why. Only a regular file within the download
- * bound is read (open_regular): a FIFO blocked the load for ever, /dev/zero or a sparse file
- * was read until the kernel killed hwasmd. */
+/* A file named in the config (shown: its name in messages), read once; with a pin, its
+ * bytes must have that sha256. Its fd, bytes (malloc'd) and sha256, or -1 and why. Only a
+ * regular file within the download bound is read (open_regular): a FIFO blocked the load
+ * for ever, /dev/zero or a sparse file was read until the kernel killed hwasmd. */
 static int read_module(const struct hwd_middleware *m, const char *path, const char *shown, uint8_t **b, size_t *n,
                        uint8_t d[32], char *why, size_t cap) {
     char kind[160];
