@@ -4,9 +4,9 @@
  * plain appends with one error flag checked at the end. Also the JSON string literal writer
  * (hwd_json_string) the access log and builtin:echo print with: valid JSON whatever the
  * bytes (a byte that is not part of well-formed UTF-8 is written as \u00XX), and the
- * skip over what a partial vectored write sent (hwd_bufs_skip), the escaper that keeps
- * a message one line whatever bytes a file put in it (hwd_msg_oneline), and the one that
- * writes a guest's log text (hwd_log_text).
+ * skip over what a partial vectored write sent (hwd_bufs_skip), and the one escaper
+ * (text_unit) of text hwasmd prints as one line: a message, whatever bytes a file, a guest
+ * or hwasmc put in it (hwd_msg_oneline), and a guest's log text (hwd_log_text).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,48 +106,56 @@ int hwd_say_rarely(uint64_t *said_ms) {
     return __atomic_compare_exchange_n(said_ms, &then, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
+/* The one escaper of text that came from a file, a guest or hwasmc and is printed as one
+ * line: how the text at s[0..n) (n > 0) begins. Returns how many bytes of s the unit takes
+ * and sets *width to what it takes on the line: the same when they are kept as they are (a
+ * tab, printable ASCII, one well-formed UTF-8 character other than a C1 control), 4 when the
+ * one byte is written as the escape \xHH left in esc. */
+static size_t text_unit(const unsigned char *s, size_t n, char esc[4], size_t *width) {
+    unsigned char ch = s[0];
+    size_t k = ch == '\t' || (ch >= 0x20 && ch < 0x7f) ? 1 : ch >= 0x80 ? utf8_len(s, n) : 0;
+    if (k == 2 && ch == 0xc2 && s[1] < 0xa0) k = 0; /* U+0080..U+009F: C1 controls */
+    if (k) return *width = k;
+    static const char hex[] = "0123456789abcdef";
+    esc[0] = '\\', esc[1] = 'x', esc[2] = hex[ch >> 4], esc[3] = hex[ch & 15];
+    *width = 4;
+    return 1;
+}
+
 void hwd_log_text(FILE *f, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     size_t run = 0; /* bytes kept as they are, not yet written */
     for (size_t i = 0; i < n;) {
-        unsigned char ch = u[i];
-        size_t k = ch == '\t' || (ch >= 0x20 && ch < 0x7f) ? 1 : ch >= 0x80 ? utf8_len(u + i, n - i) : 0;
-        if (k == 2 && ch == 0xc2 && u[i + 1] < 0xa0) k = 0; /* U+0080..U+009F: C1 controls */
-        if (k) {
-            i += k;
+        char esc[4];
+        size_t width, k = text_unit(u + i, n - i, esc, &width);
+        i += k;
+        if (width == k) {
             run += k;
             continue;
         }
-        fwrite(u + i - run, 1, run, f);
+        fwrite(u + i - k - run, 1, run, f);
         run = 0;
-        fprintf(f, "\\x%02x", ch);
-        i++;
+        fwrite(esc, 1, width, f);
     }
     fwrite(u + n - run, 1, run, f);
 }
 
-/* How many bytes ch takes in a one-line message. */
-static size_t oneline_width(unsigned char ch) {
-    if (ch == '\n' || ch == '\r' || ch == '\t') return 2;
-    return ch < 0x20 || ch == 0x7f ? 4 : 1;
-}
-
 void hwd_msg_oneline(char *msg, size_t cap) {
     if (!cap) return;
-    /* how much of msg fits once escaped; then escape it from the end backwards, in place
-     * (a byte's escape ends at or after the byte, so nothing is read after it is written) */
-    size_t i = 0, out = 0, w;
-    while (msg[i] && out + (w = oneline_width((unsigned char)msg[i])) < cap) out += w, i++;
-    msg[out] = 0;
-    while (i > 0) {
-        unsigned char ch = (unsigned char)msg[--i];
-        w = oneline_width(ch);
-        out -= w;
-        if (w == 1) msg[out] = (char)ch;
-        else if (w == 2) msg[out] = '\\', msg[out + 1] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
-        else {
-            static const char hex[] = "0123456789abcdef";
-            msg[out] = '\\', msg[out + 1] = 'x', msg[out + 2] = hex[ch >> 4], msg[out + 3] = hex[ch & 15];
-        }
+    unsigned char *u = (unsigned char *)msg;
+    char esc[4];
+    /* how much of msg fits once escaped (whole units only) */
+    size_t n = strnlen(msg, cap - 1), i = 0, out = 0, k, width;
+    while (i < n && (k = text_unit(u + i, n - i, esc, &width), out + width < cap)) i += k, out += width;
+    /* escape in place: the i bytes are moved to end where their escaped text ends, then
+     * written forwards from the start; the line grows at every escape, so what is written
+     * never reaches a byte not yet read */
+    size_t from = out - i;
+    memmove(msg + from, msg, i);
+    for (size_t r = from, w = 0; r < out; r += k, w += width) {
+        k = text_unit(u + r, out - r, esc, &width);
+        if (width == k) memmove(msg + w, msg + r, k);
+        else memcpy(msg + w, esc, width);
     }
+    msg[out] = 0;
 }

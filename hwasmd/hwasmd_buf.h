@@ -46,10 +46,12 @@ void hwd_json_string(FILE *f, const char *s, size_t n);
  * U+0080..U+009F, a byte not part of well-formed UTF-8) as \xHH, so a guest can neither
  * forge a line of its own nor send a terminal escape or bytes a log reader chokes on. */
 void hwd_log_text(FILE *f, const char *s, size_t n);
-/* Makes the NUL-terminated message in msg[0..cap) one line, in place: each control byte a
- * name or value from a file brought into it (a line end, a tab, ESC) becomes \n, \r, \t
- * or \xHH, and what no longer fits in cap is cut, an escape never cut in two. Every
- * "hwasmd: ..." message passes through it before anyone prints or returns it. */
+/* Makes the NUL-terminated message in msg[0..cap) one line, in place, escaped as
+ * hwd_log_text escapes (the same function decides): whatever a file, a guest's output or
+ * hwasmc's words brought into it (a line end, ESC, a C1 control, a byte that is not
+ * well-formed UTF-8) becomes \xHH, and what no longer fits in cap is cut, never inside an
+ * escape or a UTF-8 character. Every "hwasmd: ..." message passes through it before anyone
+ * prints or returns it. */
 void hwd_msg_oneline(char *msg, size_t cap);
 
 #endif /* HWASMD_BUF_H */

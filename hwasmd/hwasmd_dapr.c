@@ -4,7 +4,8 @@
  * pipeline, spec.appHttpPipeline, unless told otherwise), and builds the same struct
  * hwd_config a hwasmd YAML file gives: one route "/" with that chain. Every field Dapr
  * defines is either implemented, warned about (one line naming the field, file and line:
- * it changes nothing here) or refused; none is dropped silently (docs/dapr.md lists them).
+ * it changes nothing here) or refused; none is dropped silently (docs/dapr.md lists them),
+ * and no document either, but those of the kinds that configure daprd alone.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -48,17 +49,31 @@ static int fail(struct dapr *d, const char *file, size_t line, const char *fmt, 
     return -1;
 }
 
-/* A field hwasmd reads but does not act on: said once per load, on stderr. */
-static void warn(const char *file, size_t line, const char *fmt, ...) {
+/* One line on stderr, "hwasmd: FILE:LINE: LEVEL: what" (line counted from 0). */
+static void say(const char *level, const char *file, size_t line, const char *fmt, va_list ap) {
     char what[400];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
     char line_msg[sizeof what + 256];
-    snprintf(line_msg, sizeof line_msg, "hwasmd: %s:%zu: warning: %s", file, line + 1, what);
+    snprintf(line_msg, sizeof line_msg, "hwasmd: %s:%zu: %s: %s", file, line + 1, level, what);
     hwd_msg_oneline(line_msg, sizeof line_msg);
     fprintf(stderr, "%s\n", line_msg);
+}
+
+/* A field hwasmd reads but does not act on, or a document it cannot tell the purpose of:
+ * said once per load, on stderr. */
+static void warn(const char *file, size_t line, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    say("warning", file, line, fmt, ap);
+    va_end(ap);
+}
+
+/* What hwasmd leaves to daprd (a Component of another type): said once per load. */
+static void note(const char *file, size_t line, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    say("note", file, line, fmt, ap);
+    va_end(ap);
 }
 
 /* The value of key in a mapping node, or NULL. */
@@ -156,6 +171,26 @@ static struct component *find(struct dapr *d, const char *name) {
     return NULL;
 }
 
+/* The other kinds Dapr reads from a resources folder (its loaders each take one kind and
+ * pass over the rest): they configure daprd, so hwasmd passes over them without a word. */
+static const char *const daprd_kinds[] = {"Configuration", "Subscription",         "Resiliency", "HTTPEndpoint",
+                                          "MCPServer",     "WorkflowAccessPolicy", NULL};
+
+/* A document that is not a Component: skipped, and said unless Dapr defines its kind (a
+ * kind misspelt, or none, would otherwise leave a component out without a trace). */
+static int other_document(yaml_document_t *doc, yaml_node_t *root, const char *file) {
+    yaml_node_t *kind_node = get(doc, root, "kind");
+    const char *kind = str(kind_node);
+    for (const char *const *k = daprd_kinds; kind && *k; k++)
+        if (!strcmp(kind, *k)) return 0;
+    if (!kind)
+        warn(file, root->start_mark.line, "skipped: a document without a kind (hwasmd reads kind: Component)");
+    else
+        warn(file, kind_node->start_mark.line, "skipped: kind \"%s\" is not a Dapr resource kind (hwasmd reads Component)",
+             kind);
+    return 0;
+}
+
 /* One document of a component file: every Component is noted (a handler may name one of
  * another type: that is an error then); wasm ones are read whole. */
 static int component(struct dapr *d, yaml_document_t *doc, const char *file) {
@@ -164,7 +199,7 @@ static int component(struct dapr *d, yaml_document_t *doc, const char *file) {
     static const char *const spec_keys[] = {"type", "version", "metadata", "initTimeout", "ignoreErrors", NULL};
     yaml_node_t *root = yaml_document_get_root_node(doc);
     const char *kind = str(get(doc, root, "kind"));
-    if (!kind || strcmp(kind, "Component")) return 0;
+    if (!kind || strcmp(kind, "Component")) return other_document(doc, root, file);
     yaml_node_t *spec = get(doc, root, "spec"), *md_node = get(doc, root, "metadata");
     const char *type = str(get(doc, spec, "type")), *name = str(get(doc, md_node, "name"));
     size_t line = root->start_mark.line;
@@ -185,7 +220,12 @@ static int component(struct dapr *d, yaml_document_t *doc, const char *file) {
     c->type = strdup(type);
     c->file = strdup(file);
     c->line = line;
-    if (strcmp(type, "middleware.http.wasm")) return 0; /* not ours, unless a handler names it */
+    if (strcmp(type, "middleware.http.wasm")) { /* daprd's, unless a handler names it (an error then) */
+        note(file, get(doc, spec, "type")->start_mark.line,
+             "skipped: component %s has type %s (hwasmd runs middleware.http.wasm components, daprd the others)",
+             name, type);
+        return 0;
+    }
     const char *api = str(get(doc, root, "apiVersion")), *version = str(get(doc, spec, "version"));
     if (api && strcmp(api, "dapr.io/v1alpha1"))
         warn(file, line, "component %s: apiVersion %s: read as dapr.io/v1alpha1", name, api);
@@ -216,11 +256,13 @@ static int component(struct dapr *d, yaml_document_t *doc, const char *file) {
         if (metadata_item(d, doc, yaml_document_get_node(doc, *it), c)) return -1;
     if (!c->url) return fail(d, file, spec ? spec->start_mark.line : line, "component %s: missing url in spec.metadata", name);
     const char *u = c->url;
+    char shown[600]; /* credentials in it are never printed */
+    hwd_url_redact(u, shown, sizeof shown);
     if (!hwd_is_url(u) && strncmp(u, "file://", 7) && strchr(u, ':'))
-        return fail(d, file, c->url_line, "component %s: url \"%s\": expected file://, http://, https:// or oci://", name, u);
+        return fail(d, file, c->url_line, "component %s: url \"%s\": expected file://, http://, https:// or oci://", name, shown);
     size_t ul = strlen(u);
     if (ul > 3 && !strcmp(u + ul - 3, ".so"))
-        return fail(d, file, c->url_line, "component %s: url \"%s\": a .so cannot be pinned or signed in Dapr files: use the .wasm", name, u);
+        return fail(d, file, c->url_line, "component %s: url \"%s\": a .so cannot be pinned or signed in Dapr files: use the .wasm", name, shown);
     return 0;
 }
 

@@ -60,7 +60,9 @@ static int store(int dirfd, const char *dir, const uint8_t *b, size_t n, const u
 int hwd_fetch(const char *url, int dirfd, const char *dir, const uint8_t pin[32], char **path, char *why,
               size_t cap) {
     *path = NULL;
-    if (dirfd < 0) return snprintf(why, cap, "no cache folder to fetch %s into", url), -1;
+    char shown[400];
+    hwd_url_redact(url, shown, sizeof shown);
+    if (dirfd < 0) return snprintf(why, cap, "no cache folder to fetch %s into", shown), -1;
     if (pin && !cached(dirfd, dir, pin, path)) return 0;
     struct hwd_blob b;
     if (!strncmp(url, "oci://", 6)) {
@@ -69,7 +71,7 @@ int hwd_fetch(const char *url, int dirfd, const char *dir, const uint8_t pin[32]
         if (hwd_http_get(url, NULL, hwd_fetch_max_bytes(), &b, why, cap)) return -1;
         if (b.status != 200) {
             free(b.p);
-            return snprintf(why, cap, "%.300s: the server answered %ld", url, b.status), -1;
+            return snprintf(why, cap, "%s: the server answered %ld", shown, b.status), -1;
         }
     }
     uint8_t d[32];
@@ -79,7 +81,7 @@ int hwd_fetch(const char *url, int dirfd, const char *dir, const uint8_t pin[32]
         sha256_hex(d, have);
         sha256_hex(pin, want);
         free(b.p);
-        return snprintf(why, cap, "%.300s: refused: its sha256 is %s, the pin is %s", url, have, want), -1;
+        return snprintf(why, cap, "%s: refused: its sha256 is %s, the pin is %s", shown, have, want), -1;
     }
     int rc = store(dirfd, dir, b.p ? b.p : (const uint8_t *)"", b.len, d, path, why, cap);
     free(b.p);

@@ -2,7 +2,8 @@
  * hwasmd_http_get.c — the downloads under module urls (hwasmd_fetch.c, hwasmd_oci.c): one
  * GET with libcurl, bounded in bytes (after gzip is decoded, so a small compressed answer
  * cannot expand without limit) and in time, following at most 5 redirects and only to http
- * or https (--fetch-limit sets the bounds).
+ * or https (--fetch-limit sets the bounds); and the one way a url is printed in messages
+ * (hwd_url_redact), without the credentials it may carry.
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -38,6 +39,31 @@ uint64_t hwd_fetch_max_bytes(void) { return limits.bytes; }
 
 int hwd_is_url(const char *s) {
     return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8) || !strncmp(s, "oci://", 6);
+}
+
+const char *hwd_url_redact(const char *url, char *out, size_t cap) {
+    if (!cap) return out;
+    const char *scheme_end = strstr(url, "://");
+    if (!scheme_end || strcspn(url, "/?#@") < (size_t)(scheme_end - url)) return snprintf(out, cap, "%s", url), out;
+    const char *host = scheme_end + 3, *authority_end = host + strcspn(host, "/?#");
+    const char *at = NULL; /* the last '@' of the authority ends its userinfo */
+    for (const char *p = host; p < authority_end; p++)
+        if (*p == '@') at = p;
+    size_t path_len = strcspn(authority_end, "?#");
+    int n = snprintf(out, cap, "%.*s%s%.*s%.*s", (int)(host - url), url, at ? "***@" : "",
+                     (int)(authority_end - (at ? at + 1 : host)), at ? at + 1 : host, (int)path_len, authority_end);
+    /* the query: each value hidden, keys kept (they say what kind of credential it was) */
+    const char *q = authority_end + path_len;
+    while (*q == '?' || *q == '&') {
+        size_t key_len = strcspn(q + 1, "=&#");
+        int has_value = q[1 + key_len] == '=';
+        if (n >= 0 && (size_t)n < cap)
+            n += snprintf(out + n, cap - (size_t)n, "%c%.*s%s", *q, has_value ? (int)key_len : 0, q + 1,
+                          has_value ? "=***" : "***");
+        q += 1 + strcspn(q + 1, "&#");
+    }
+    if (*q == '#' && n >= 0 && (size_t)n < cap) snprintf(out + n, cap - (size_t)n, "#***");
+    return out;
 }
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -118,13 +144,15 @@ int hwd_http_get(const char *url, const char *const *headers, uint64_t max, stru
     curl_easy_cleanup(h);
     curl_slist_free_all(hl);
     if (rc == CURLE_OK) return 0;
+    char shown[400];
+    hwd_url_redact(url, shown, sizeof shown);
     if (s.over || rc == CURLE_FILESIZE_EXCEEDED)
-        snprintf(why, cap, "%.300s: larger than %llu bytes (--fetch-limit bytes=N)", url, (unsigned long long)max);
+        snprintf(why, cap, "%s: larger than %llu bytes (--fetch-limit bytes=N)", shown, (unsigned long long)max);
     else if (rc == CURLE_OPERATION_TIMEDOUT)
-        snprintf(why, cap, "%.300s: not fetched within %llu ms (--fetch-limit timeout_ms=N)", url,
+        snprintf(why, cap, "%s: not fetched within %llu ms (--fetch-limit timeout_ms=N)", shown,
                  (unsigned long long)limits.timeout_ms);
     else
-        snprintf(why, cap, "%.300s: %.300s", url, err[0] ? err : curl_easy_strerror(rc));
+        snprintf(why, cap, "%s: %.300s", shown, err[0] ? err : curl_easy_strerror(rc));
     free(out->p);
     out->p = NULL;
     return -1;

@@ -27,6 +27,13 @@ uint64_t hwd_fetch_max_bytes(void);
 /* Whether a module string is a url hwasmd fetches (http://, https://, oci://). */
 int hwd_is_url(const char *s);
 
+/* url (any SCHEME://..., an oci:// reference too) as every message prints it, in out
+ * (truncated to cap): its userinfo ("user:password@", a token) written ***@, as git and
+ * curl hide it, and in a query each value written *** ("?token=***&sig=***", a part
+ * without '=' all ***), a fragment #***; the scheme, host, port and path as they are.
+ * Anything else (a file path) is copied unchanged. Returns out. */
+const char *hwd_url_redact(const char *url, char *out, size_t cap);
+
 /* GETs url (http or https only, redirects included, gzip/deflate decoded) with the extra
  * header lines (NULL-ended, may be NULL), at most max bytes. 0 with *out filled (any status:
  * the caller judges it), or -1 and why (transport failure, too big, too slow). */

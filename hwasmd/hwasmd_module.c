@@ -2,10 +2,12 @@
  * hwasmd_module.c — turns each configured module into a loaded middleware, and decides which
  * files may become code (docs/hwasmd.md, "Which files become code"): a .so only when the
  * config pins its sha256 or a trusted key signed it; a .wasm is compiled by hwasmc (a child
- * process, so a compiler crash cannot take the sidecar down) into a private cache folder,
- * keyed by the wasm's sha256 and hwasmc's version, and a cached .so is loaded only when its
- * bytes still have the sha256 recorded when hwasmd compiled it. Every file is read once
- * through one descriptor; libhwasm maps exactly the bytes that were checked.
+ * process, so a compiler crash cannot take the sidecar down; what it says on stderr goes
+ * into hwasmd's one-line message, never beside it) into a private cache folder, keyed by the
+ * wasm's sha256 and hwasmc's version, and a cached .so is loaded only when its bytes still
+ * have the sha256 recorded when hwasmd compiled it (one that does, but that libhwasm refuses
+ * as a file, is a miss: compiled again). Every file is read once through one descriptor;
+ * libhwasm maps exactly the bytes that were checked.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,16 +54,31 @@ static int read_fd(int fd, uint64_t max, uint8_t **out, size_t *len) {
     return 0;
 }
 
+/* Reads fd until its end: the first cap - 1 bytes into out (NUL-ended), the rest read and
+ * dropped, so a child that says more than we keep is never blocked or killed by SIGPIPE. */
+static void read_all_kept(int fd, char *out, size_t cap) {
+    size_t n = 0;
+    char sink[4096];
+    for (;;) {
+        char *at = n + 1 < cap ? out + n : sink;
+        size_t room = n + 1 < cap ? cap - 1 - n : sizeof sink;
+        ssize_t r = read(fd, at, room);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (at != sink) n += (size_t)r;
+    }
+    out[n] = 0;
+}
+
 /* Runs argv (argv[0] a path, never searched), waits: 0 when it exited with 0, the signal
- * that killed it, else -1. stdout goes to out (or is inherited); env NULL: hwasmd's own. */
-static int run(char *const argv[], char *const env[], char *out, size_t cap) {
+ * that killed it, else -1. What it writes on its descriptor out_fd (1 or 2) goes to out
+ * (out NULL: out_fd is inherited); env NULL: hwasmd's own. */
+static int run(char *const argv[], char *const env[], int out_fd, char *out, size_t cap) {
     int fds[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    if (out && pipe(fds) == 0) {
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-        posix_spawn_file_actions_addclose(&fa, fds[0]);
-    }
+    if (out && cap && pipe2(fds, O_CLOEXEC) == 0) posix_spawn_file_actions_adddup2(&fa, fds[1], out_fd);
+    else if (out && cap) out[0] = 0;
     /* the server blocks its stop signals and ignores SIGPIPE: the child gets neither */
     posix_spawnattr_t at;
     sigset_t none, pipe_sig;
@@ -77,19 +94,37 @@ static int run(char *const argv[], char *const env[], char *out, size_t cap) {
     posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     if (fds[1] >= 0) close(fds[1]);
-    if (rc == 0 && fds[0] >= 0) {
-        size_t n = 0;
-        ssize_t r;
-        while (n + 1 < cap && (r = read(fds[0], out + n, cap - 1 - n)) > 0) n += (size_t)r;
-        out[n] = 0;
+    if (fds[0] >= 0) {
+        if (rc == 0) read_all_kept(fds[0], out, cap);
+        else out[0] = 0;
+        close(fds[0]);
     }
-    if (fds[0] >= 0) close(fds[0]);
     if (rc != 0) return -1;
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) return -1;
     if (WIFSIGNALED(st)) return WTERMSIG(st);
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* What hwasmc said about the module, for hwasmd's own one-line message: its first
+ * "hwasmc: error: " line (else its first line that is not empty), without that prefix and
+ * without the name of the private copy it compiled (meaningless to the operator, who is
+ * told the module's name instead). "" when it said nothing. */
+static void hwasmc_said(const char *text, const char *copy_path, char *out, size_t cap) {
+    static const char tag[] = "hwasmc: error: ";
+    const char *said = NULL;
+    for (const char *l = text; *l; l += strcspn(l, "\n"), l += *l == '\n') {
+        if (!strncmp(l, tag, sizeof tag - 1)) {
+            said = l + sizeof tag - 1;
+            break;
+        }
+        if (!said && *l != '\n') said = l;
+    }
+    if (!said) said = "";
+    size_t copy_len = strlen(copy_path);
+    if (!strncmp(said, copy_path, copy_len) && !strncmp(said + copy_len, ": ", 2)) said += copy_len + 2;
+    snprintf(out, cap, "%.*s", (int)strcspn(said, "\n"), said);
 }
 
 /* What hwasmc may spend on one module (--compile-limit): the .wasm's author is not trusted,
@@ -267,10 +302,29 @@ static int write_new(int dirfd, const char *name, const void *bytes, size_t n) {
     return close(fd);
 }
 
-/* The cached .so for the wasm bytes (compiling exactly these bytes first when the cache
- * lacks a good entry): an fd of it and the sha256 of its bytes, or -1 and why. */
-static int compile(const struct compiler *cc, const char *wasm, const uint8_t *bytes, size_t n,
-                   uint8_t so_digest[32], char *why, size_t why_cap) {
+/* Why hwasmc, ended as run() says (rc: a signal or -1) after saying said about the module
+ * (hwasmc_said), did not compile wasm: one line for hwasmd's message. Always -1. */
+static int compile_failure(const struct compiler *cc, const char *wasm, int rc, const char *said, char *why,
+                           size_t cap) {
+    char also[1100] = "";
+    if (said[0]) snprintf(also, sizeof also, " (it said: %s)", said);
+    if (rc == SIGXCPU || rc == SIGKILL)
+        snprintf(why, cap, "%s: hwasmc (%s) used up its %lu s of CPU (--compile-limit cpu_s=N)%s", wasm, cc->path,
+                 compile_cpu_s, also);
+    else if (rc > 0)
+        snprintf(why, cap, "%s: hwasmc (%s) was killed by signal %d (%s; its memory is capped at %lu MiB: "
+                 "--compile-limit memory_mb=N)%s", wasm, cc->path, rc, strsignal(rc), compile_memory_mb, also);
+    else if (said[0])
+        snprintf(why, cap, "%s: hwasmc: %s", wasm, said);
+    else
+        snprintf(why, cap, "%s: hwasmc (%s) failed, saying nothing", wasm, cc->path);
+    return -1;
+}
+
+/* The cache key of wasm bytes: the sha256 of the bytes followed by hwasmc's --version, in
+ * hex (65 bytes with its NUL); 0, or -1 and why. */
+static int cache_key(const struct compiler *cc, const uint8_t *bytes, size_t n, char key[65], char *why,
+                     size_t why_cap) {
     size_t vl = strlen(cc->version);
     uint8_t *keyed = malloc(n + vl + 1), d[32];
     if (!keyed) return snprintf(why, why_cap, "out of memory"), -1;
@@ -278,11 +332,17 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     memcpy(keyed + n, cc->version, vl);
     sha256(keyed, n + vl, d);
     free(keyed);
-    char key[65], in[128], tmp[128], rec[128], so[128], path_in[4400], path_tmp[4400];
     sha256_hex(d, key);
-    int fd = cache_lookup(cc->dirfd, key, so_digest);
-    if (fd >= 0) return fd;
-    /* hwasmc compiles a private copy: the file named in the config may change meanwhile */
+    return 0;
+}
+
+/* Compiles exactly these wasm bytes (hwasmc reads a private copy: the file named in the
+ * config may change meanwhile) into the cache as KEY.so with its KEY.sha256 record, each
+ * renamed over what was there (a reader sees the old entry or the new one, never a part):
+ * an fd of the new .so and the sha256 of its bytes, or -1 and why. */
+static int compile_into_cache(const struct compiler *cc, const char *wasm, const char *key, const uint8_t *bytes,
+                              size_t n, uint8_t so_digest[32], char *why, size_t why_cap) {
+    char in[128], tmp[128], rec[128], so[128], path_in[4400], path_tmp[4400];
     snprintf(in, sizeof in, "%s.%d.wasm", key, (int)getpid());
     snprintf(tmp, sizeof tmp, "%s.so.%d.tmp", key, (int)getpid());
     snprintf(rec, sizeof rec, "%s.sha256.%d.tmp", key, (int)getpid());
@@ -296,25 +356,20 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     snprintf(mem, sizeof mem, "--max-memory=%lu", compile_memory_mb);
     snprintf(cpu, sizeof cpu, "--max-cpu=%lu", compile_cpu_s);
     char *argv[] = {(char *)cc->path, path_in, "-o", path_tmp, mem, cpu, NULL};
-    int rc = run(argv, cc->env, NULL, 0);
+    char err_text[4096], said[1024];
+    int rc = run(argv, cc->env, 2, err_text, sizeof err_text);
     unlinkat(cc->dirfd, in, 0);
     if (rc) {
         unlinkat(cc->dirfd, tmp, 0);
-        if (rc == SIGXCPU || rc == SIGKILL)
-            return snprintf(why, why_cap, "%s: hwasmc (%s) used up its %lu s of CPU (--compile-limit cpu_s=N)",
-                            wasm, cc->path, compile_cpu_s), -1;
-        if (rc > 0)
-            return snprintf(why, why_cap, "%s: hwasmc (%s) was killed by signal %d (%s; its memory is capped at "
-                            "%lu MiB: --compile-limit memory_mb=N)", wasm, cc->path, rc, strsignal(rc),
-                            compile_memory_mb), -1;
-        return snprintf(why, why_cap, "%s: hwasmc (%s) failed", wasm, cc->path), -1;
+        hwasmc_said(err_text, path_in, said, sizeof said);
+        return compile_failure(cc, wasm, rc, said, why, why_cap);
     }
     uint8_t *b;
     size_t bn;
     char digest_hex[66];
     char kind[160];
-    fd = open_regular(cc->dirfd, tmp, O_NOFOLLOW, HW_MODULE_MAX_BYTES, " (HW_MODULE_MAX_BYTES)", NULL, kind,
-                      sizeof kind);
+    int fd = open_regular(cc->dirfd, tmp, O_NOFOLLOW, HW_MODULE_MAX_BYTES, " (HW_MODULE_MAX_BYTES)", NULL, kind,
+                          sizeof kind);
     if (fd >= 0 && read_fd(fd, HW_MODULE_MAX_BYTES, &b, &bn)) snprintf(kind, sizeof kind, "%s", strerror(errno));
     else if (fd >= 0) kind[0] = 0;
     if (kind[0]) {
@@ -343,6 +398,16 @@ static int compile(const struct compiler *cc, const char *wasm, const uint8_t *b
     return fd;
 }
 
+/* The cached .so for the wasm bytes under key (compiled first when the cache lacks a good
+ * entry): an fd of it and the sha256 of its bytes, *cached saying whether it was found in
+ * the cache; or -1 and why. */
+static int compile(const struct compiler *cc, const char *wasm, const char *key, const uint8_t *bytes, size_t n,
+                   uint8_t so_digest[32], int *cached, char *why, size_t why_cap) {
+    int fd = cache_lookup(cc->dirfd, key, so_digest);
+    *cached = fd >= 0;
+    return fd >= 0 ? fd : compile_into_cache(cc, wasm, key, bytes, n, so_digest, why, why_cap);
+}
+
 /* A guest's log line on stderr: time (UTC, ms), level and middleware, then the text as
  * the guest wrote it, one line (control bytes, DEL and bytes that are not well-formed
  * UTF-8 shown as \xNN by hwd_log_text, so a guest cannot forge a line of its own). */
@@ -368,12 +433,12 @@ static int ends_so(const char *p) {
     return l > 3 && !strcmp(p + l - 3, ".so");
 }
 
-/* A file named in the config, read once; with a pin, its bytes must have that sha256. Its
- * fd, bytes (malloc'd) and sha256, or -1 and why. Only a regular file within the download
- * bound is read (open_regular): a FIFO blocked the load for ever, /dev/zero or a sparse file
- * was read until the kernel killed hwasmd. */
-static int read_module(const struct hwd_middleware *m, const char *path, uint8_t **b, size_t *n, uint8_t d[32],
-                       char *why, size_t cap) {
+/* A file named in the config (shown: its name in messages), read once; with a pin, its
+ * bytes must have that sha256. Its fd, bytes (malloc'd) and sha256, or -1 and why. Only a
+ * regular file within the download bound is read (open_regular): a FIFO blocked the load
+ * for ever, /dev/zero or a sparse file was read until the kernel killed hwasmd. */
+static int read_module(const struct hwd_middleware *m, const char *path, const char *shown, uint8_t **b, size_t *n,
+                       uint8_t d[32], char *why, size_t cap) {
     char kind[160];
     uint64_t max = hwd_fetch_max_bytes();
     int fd = open_regular(AT_FDCWD, path, 0, max, " (--fetch-limit bytes=N)", NULL, kind, sizeof kind);
@@ -381,13 +446,13 @@ static int read_module(const struct hwd_middleware *m, const char *path, uint8_t
         snprintf(kind, sizeof kind, "%s", strerror(errno));
         fd = (close(fd), -1);
     }
-    if (fd < 0) return snprintf(why, cap, "%s: %s", m->module, kind), -1;
+    if (fd < 0) return snprintf(why, cap, "%s: %s", shown, kind), -1;
     sha256(*b, *n, d);
     if (m->has_sha256 && memcmp(d, m->sha256, 32)) {
         char have[65], want[65];
         sha256_hex(d, have);
         sha256_hex(m->sha256, want);
-        snprintf(why, cap, "%s: refused: its sha256 is %s, the config pins %s", m->module, have, want);
+        snprintf(why, cap, "%s: refused: its sha256 is %s, the config pins %s", shown, have, want);
         free(*b);
         *b = NULL;
         return close(fd), -1;
@@ -417,7 +482,7 @@ int hwd_compiler_version(const char *hwasmc, char *path, size_t path_cap, char *
     char *resolved = resolve_hwasmc(hwasmc), *path_var = NULL;
     char **env = compiler_env(&path_var);
     char *argv[] = {resolved, "--version", NULL};
-    int rc = resolved && env ? run(argv, env, line, line_cap) : -1;
+    int rc = resolved && env ? run(argv, env, 1, line, line_cap) : -1;
     if (!rc) {
         line[strcspn(line, "\n")] = 0;
         snprintf(path, path_cap, "%s", resolved);
@@ -426,6 +491,95 @@ int hwd_compiler_version(const char *hwasmc, char *path, size_t path_cap, char *
     free(env);
     free(path_var);
     return rc;
+}
+
+/* m's middleware, made from the module file fd whose bytes were checked to have file_d
+ * (and, a compiled .wasm, to record wasm_d): libhwasm reads the very file checked here and
+ * maps it only if its bytes still have those digests. HW_OK, or the status with err (its
+ * message without libhwasm's name for fd). */
+static int middleware_new(struct hwd_middleware *m, int fd, const uint8_t file_d[32], const uint8_t *wasm_d,
+                          hw_error *err) {
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    hw_http_config hc = {
+        .guest_config = (const uint8_t *)m->guest_config,
+        .guest_config_len = m->guest_config_len,
+        /* all three are honoured: trailers reach the app and the client as trailers
+         * (hwasmd_trailers.c) */
+        .features = HTTP_FEATURE_BUFFER_REQUEST | HTTP_FEATURE_BUFFER_RESPONSE | HTTP_FEATURE_TRAILERS,
+        .strict_sandbox = (uint32_t)m->strict_sandbox,
+        .log = guest_log,
+        .log_ctx = m,
+        .pool_size = m->pool_size,
+        .pool_no_wait = 1, /* a worker's loop parks the request instead (hwasmd_chain.c) */
+        .max_memory_pages = m->memory_pages,
+        .max_table_elements = m->table_elements,
+        .keep_bytes = m->keep_bytes,
+        .max_header_bytes = m->header_write_bytes,
+        .deadline_ms = m->budget_ms,
+        .policy = m->policy,
+        .require_file_sha256 = file_d,
+        .require_wasm_sha256 = wasm_d,
+    };
+    int st = hw_http_middleware_new(self, &hc, &m->mw, err);
+    if (st == HW_OK) return st;
+    m->mw = NULL;
+    size_t sl = strlen(self);
+    if (!strncmp(err->message, self, sl) && !strncmp(err->message + sl, ": ", 2))
+        memmove(err->message, err->message + sl + 2, strlen(err->message + sl + 2) + 1);
+    return st;
+}
+
+/* Whether libhwasm refused a module for the file itself: it cannot be read or mapped, is not
+ * an ELF shared object as hwasmc writes them, or records another wasm digest, ABI or
+ * machine. A cached .so refused so is a miss (the cache's fault: a truncated write, a
+ * broken disk, an older hwasmc's output), as wasmtime's cache takes an entry it cannot
+ * deserialize; a trap or a cap the guest breaks is the module's own error. */
+static int file_refused(int status) {
+    return status == HW_EIO || status == HW_EABI || status == HW_EREFUSED;
+}
+
+/* Loads m: reads (or, a url, fetches) its module, compiles a .wasm through the cache, makes
+ * the middleware. 0, or -1 and the one-line FILE:LINE message in msg. */
+static int middleware_load(const struct hwd_config *c, const struct compiler *cc, struct hwd_middleware *m,
+                           char *msg, size_t cap) {
+    uint8_t *bytes = NULL, file_d[32], wasm_d[32];
+    size_t n = 0;
+    char why[1200], key[65], shown[600]; /* a url's credentials are never printed */
+    const char *where = m->file ? m->file : c->path;
+    hwd_url_redact(m->module, shown, sizeof shown);
+    /* a url (Dapr mode) is fetched into the cache first; what it gives is wasm, never a .so */
+    char *fetched = NULL;
+    int url = hwd_is_url(m->module), is_so = !url && ends_so(m->module), fd = -1, cached = 0, st = HW_OK;
+    if (!url || !hwd_fetch(m->module, cc->dirfd, cc->dir, m->has_sha256 ? m->sha256 : NULL, &fetched, why, sizeof why))
+        fd = read_module(m, fetched ? fetched : m->module, shown, &bytes, &n, file_d, why, sizeof why);
+    free(fetched);
+    if (fd >= 0 && is_so && trust_so(c, m, file_d, why, sizeof why)) fd = (close(fd), -1);
+    if (fd >= 0 && !is_so) {
+        close(fd);
+        memcpy(wasm_d, file_d, 32);
+        fd = cache_key(cc, bytes, n, key, why, sizeof why) ? -1
+             : compile(cc, shown, key, bytes, n, file_d, &cached, why, sizeof why);
+    }
+    hw_error err;
+    if (fd >= 0) st = middleware_new(m, fd, file_d, is_so ? NULL : wasm_d, &err);
+    if (st != HW_OK && cached && file_refused(st)) {
+        char note[800];
+        snprintf(note, sizeof note, "hwasmd: cache entry %s.so: %s: not loaded, recompiling", key, err.message);
+        hwd_msg_oneline(note, sizeof note);
+        fprintf(stderr, "%s\n", note);
+        close(fd);
+        fd = compile_into_cache(cc, shown, key, bytes, n, file_d, why, sizeof why);
+        st = fd >= 0 ? middleware_new(m, fd, file_d, wasm_d, &err) : HW_OK;
+    }
+    free(bytes);
+    if (fd < 0) return snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s", where, m->line, m->name, why), -1;
+    close(fd);
+    if (st == HW_OK) return 0;
+    /* a start that fails on its config says which config it was given */
+    snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s: %s (guest config: %zu bytes)", where, m->line, m->name,
+             shown, err.message, m->guest_config_len);
+    return -1;
 }
 
 int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t cap) {
@@ -444,71 +598,13 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
         cc.path = resolved = resolve_hwasmc(hwasmc);
         cc.env = compiler_env(&path_var);
         char *argv[] = {resolved, "--version", NULL};
-        if (!resolved || !cc.env || run(argv, cc.env, cc.version, sizeof cc.version)) {
+        if (!resolved || !cc.env || run(argv, cc.env, 1, cc.version, sizeof cc.version)) {
             snprintf(msg, cap, "hwasmd: %s: cannot run hwasmc (%s); give its path with --hwasmc", c->path, hwasmc);
             rc = -1;
             goto out;
         }
     }
-    for (uint32_t i = 0; i < c->n_mws && rc == 0; i++) {
-        struct hwd_middleware *m = &c->mws[i];
-        uint8_t *bytes = NULL, file_d[32], wasm_d[32];
-        size_t n;
-        const char *where = m->file ? m->file : c->path;
-        /* a url (Dapr mode) is fetched into the cache first; what it gives is wasm, never a .so */
-        char *fetched = NULL;
-        int url = hwd_is_url(m->module), is_so = !url && ends_so(m->module), fd = -1;
-        if (!url || !hwd_fetch(m->module, cc.dirfd, dir, m->has_sha256 ? m->sha256 : NULL, &fetched, why, sizeof why))
-            fd = read_module(m, fetched ? fetched : m->module, &bytes, &n, file_d, why, sizeof why);
-        free(fetched);
-        if (fd >= 0 && is_so && trust_so(c, m, file_d, why, sizeof why)) fd = (close(fd), -1);
-        if (fd >= 0 && !is_so) {
-            close(fd);
-            memcpy(wasm_d, file_d, 32);
-            fd = compile(&cc, m->module, bytes, n, file_d, why, sizeof why);
-        }
-        free(bytes);
-        if (fd < 0) {
-            snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s", where, m->line, m->name, why);
-            rc = -1;
-            break;
-        }
-        /* libhwasm reads the very file checked here, and maps it only if its bytes still
-         * have the sha256 checked here */
-        char self[64];
-        snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
-        hw_http_config hc = {
-            .guest_config = (const uint8_t *)m->guest_config,
-            .guest_config_len = m->guest_config_len,
-            /* all three are honoured: trailers reach the app and the client as trailers
-             * (hwasmd_trailers.c) */
-            .features = HTTP_FEATURE_BUFFER_REQUEST | HTTP_FEATURE_BUFFER_RESPONSE | HTTP_FEATURE_TRAILERS,
-            .strict_sandbox = (uint32_t)m->strict_sandbox,
-            .log = guest_log,
-            .log_ctx = m,
-            .pool_size = m->pool_size,
-            .pool_no_wait = 1, /* a worker's loop parks the request instead (hwasmd_chain.c) */
-            .max_memory_pages = m->memory_pages,
-            .max_table_elements = m->table_elements,
-            .keep_bytes = m->keep_bytes,
-            .max_header_bytes = m->header_write_bytes,
-            .deadline_ms = m->budget_ms,
-            .policy = m->policy,
-            .require_file_sha256 = file_d,
-            .require_wasm_sha256 = is_so ? NULL : wasm_d,
-        };
-        hw_error err;
-        if (hw_http_middleware_new(self, &hc, &m->mw, &err) != HW_OK) {
-            size_t sl = strlen(self);
-            const char *e = strncmp(err.message, self, sl) || strncmp(err.message + sl, ": ", 2) ? err.message : err.message + sl + 2;
-            /* a start that fails on its config says which config it was given */
-            snprintf(msg, cap, "hwasmd: %s:%d: middleware %s: %s: %s (guest config: %zu bytes)", where, m->line,
-                     m->name, m->module, e, m->guest_config_len);
-            m->mw = NULL;
-            rc = -1;
-        }
-        close(fd);
-    }
+    for (uint32_t i = 0; i < c->n_mws && rc == 0; i++) rc = middleware_load(c, &cc, &c->mws[i], msg, cap);
 out:
     if (cc.dirfd >= 0) close(cc.dirfd);
     free(cc.env);

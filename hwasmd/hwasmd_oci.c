@@ -198,7 +198,9 @@ static int anonymous_token(const char *challenge, char *token, char *why, size_t
     token[0] = 0;
     int rc = b.status == 200 && b.p && !jobject(&j, token_member, token) && token[0] ? 0 : -1;
     free(b.p);
-    if (rc) snprintf(why, cap, "the registry's token service (%.200s) gave no anonymous token", realm);
+    char shown[300];
+    if (rc) snprintf(why, cap, "the registry's token service (%s) gave no anonymous token",
+                     hwd_url_redact(realm, shown, sizeof shown));
     return rc;
 }
 
@@ -218,7 +220,8 @@ static int registry_get(const char *url, const char *accept, uint64_t max, char 
             continue;
         }
         if (b->status == 200) return 0;
-        snprintf(why, cap, "%.400s: the registry answered %ld", url, b->status);
+        char shown[400];
+        snprintf(why, cap, "%s: the registry answered %ld", hwd_url_redact(url, shown, sizeof shown), b->status);
         free(b->p);
         b->p = NULL;
         return -1;
@@ -237,18 +240,21 @@ static int loopback(const char *host) {
     return !strncmp(host, "localhost", 9) || !strncmp(host, "127.", 4) || !strncmp(host, "[::1]", 5);
 }
 
-/* Puts "oci://REF: " before the message in why. */
-static int blame(const char *ref, char *why, size_t cap) {
+/* Puts "SHOWN: " (the reference as messages print it) before the message in why. */
+static int blame(const char *shown, char *why, size_t cap) {
     char *copy = strdup(why);
-    snprintf(why, cap, "oci://%.300s: %s", ref, copy ? copy : "");
+    snprintf(why, cap, "%s: %s", shown, copy ? copy : "");
     free(copy);
     return -1;
 }
 
 int hwd_oci_pull(const char *ref, struct hwd_blob *out, char *why, size_t cap) {
     memset(out, 0, sizeof *out);
+    char full[1200], shown[400];
+    snprintf(full, sizeof full, "oci://%s", ref);
+    hwd_url_redact(full, shown, sizeof shown); /* a registry's credentials in it are never printed */
     const char *slash = strchr(ref, '/');
-    if (!slash || slash == ref) return snprintf(why, cap, "oci://%.300s: expected oci://REGISTRY/REPOSITORY:TAG or @sha256:DIGEST", ref), -1;
+    if (!slash || slash == ref) return snprintf(why, cap, "%s: expected oci://REGISTRY/REPOSITORY:TAG or @sha256:DIGEST", shown), -1;
     char host[256], repo[512], reference[160];
     snprintf(host, sizeof host, "%.*s", (int)(slash - ref), ref);
     const char *rest = slash + 1, *at = strchr(rest, '@'), *last = strrchr(rest, '/');
@@ -257,7 +263,7 @@ int hwd_oci_pull(const char *ref, struct hwd_blob *out, char *why, size_t cap) {
         snprintf(repo, sizeof repo, "%.*s", (int)(at - rest), rest);
         snprintf(reference, sizeof reference, "%s", at + 1);
         if (strncmp(reference, "sha256:", 7) || strlen(reference) != 71 || strspn(reference + 7, "0123456789abcdef") != 64)
-            return snprintf(why, cap, "oci://%.300s: a digest is sha256: and 64 lowercase hex digits", ref), -1;
+            return snprintf(why, cap, "%s: a digest is sha256: and 64 lowercase hex digits", shown), -1;
     } else if (colon) {
         snprintf(repo, sizeof repo, "%.*s", (int)(colon - rest), rest);
         snprintf(reference, sizeof reference, "%s", colon + 1);
@@ -266,7 +272,7 @@ int hwd_oci_pull(const char *ref, struct hwd_blob *out, char *why, size_t cap) {
         snprintf(reference, sizeof reference, "latest");
     }
     if (!repo[0] || !reference[0] || strspn(repo, "abcdefghijklmnopqrstuvwxyz0123456789._-/") != strlen(repo))
-        return snprintf(why, cap, "oci://%.300s: not a repository name (lowercase letters, digits, . _ - /)", ref), -1;
+        return snprintf(why, cap, "%s: not a repository name (lowercase letters, digits, . _ - /)", shown), -1;
     char base[800], url[1400], token[4096] = "";
     snprintf(base, sizeof base, "%s://%s/v2/%s", loopback(host) ? "http" : "https", host, repo);
     snprintf(url, sizeof url, "%s/manifests/%s", base, reference);
@@ -276,10 +282,10 @@ int hwd_oci_pull(const char *ref, struct hwd_blob *out, char *why, size_t cap) {
                      "Accept: application/vnd.oci.image.manifest.v1+json, "
                      "application/vnd.docker.distribution.manifest.v2+json",
                      mmax, token, &m, why, cap))
-        return blame(ref, why, cap);
+        return blame(shown, why, cap);
     if (at && !digest_is(m.p, m.len, reference)) {
         free(m.p);
-        return snprintf(why, cap, "oci://%.300s: the manifest does not have the digest asked for", ref), -1;
+        return snprintf(why, cap, "%s: the manifest does not have the digest asked for", shown), -1;
     }
     struct manifest man = {0};
     struct js j = {(const char *)m.p, (const char *)m.p + m.len, 0};
@@ -287,21 +293,21 @@ int hwd_oci_pull(const char *ref, struct hwd_blob *out, char *why, size_t cap) {
     char ctype[128];
     snprintf(ctype, sizeof ctype, "%.*s", (int)strcspn(m.ctype, "; "), m.ctype);
     free(m.p);
-    if (bad) return snprintf(why, cap, "oci://%.300s: the manifest is not valid JSON", ref), -1;
+    if (bad) return snprintf(why, cap, "%s: the manifest is not valid JSON", shown), -1;
     const char *type = man.type[0] ? man.type : ctype;
     if (!one_of(type, manifest_types))
-        return snprintf(why, cap, "oci://%.300s: manifest type \"%.100s\" is not an image manifest (%s or %s)", ref,
+        return snprintf(why, cap, "%s: manifest type \"%.100s\" is not an image manifest (%s or %s)", shown,
                         type, manifest_types[0], manifest_types[1]), -1;
     if (man.n_wasm != 1)
-        return snprintf(why, cap, "oci://%.300s: expected one wasm layer (%s or %s), found %d of %d layers%s%.100s", ref,
+        return snprintf(why, cap, "%s: expected one wasm layer (%s or %s), found %d of %d layers%s%.100s", shown,
                         layer_types[0], layer_types[1], man.n_wasm, man.n_layers, man.other[0] ? ", another is " : "",
                         man.other), -1;
     snprintf(url, sizeof url, "%s/blobs/%s", base, man.wasm.digest);
-    if (registry_get(url, NULL, hwd_fetch_max_bytes(), token, out, why, cap)) return blame(ref, why, cap);
+    if (registry_get(url, NULL, hwd_fetch_max_bytes(), token, out, why, cap)) return blame(shown, why, cap);
     if (!digest_is(out->p, out->len, man.wasm.digest)) {
         free(out->p);
         out->p = NULL;
-        return snprintf(why, cap, "oci://%.300s: the layer does not have its manifest's digest %.80s", ref,
+        return snprintf(why, cap, "%s: the layer does not have its manifest's digest %.80s", shown,
                         man.wasm.digest), -1;
     }
     return 0;

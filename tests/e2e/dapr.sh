@@ -1,8 +1,9 @@
 # dapr.sh — an existing Dapr setup runs unchanged: middleware.http.wasm Components (url:
 # file://... relative to the component file, guestConfig as a string, number, map or
 # list, strictSandbox) and the Configuration's app pipeline (or, with --dapr-pipeline http,
-# httpPipeline); fields hwasmd does not act on are warned about, never dropped silently;
-# errors name the file and line that is wrong.
+# httpPipeline); fields hwasmd does not act on are warned about, never dropped silently, and
+# so are documents it skips (but the other kinds daprd reads); errors name the file and
+# line that is wrong.
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/components" "$T/guests"
 cp "$GUESTS/auth.wasm" "$GUESTS/config.wasm" "$GUESTS/sandbox.wasm" "$T/guests/"
@@ -103,6 +104,52 @@ pipeline() { # pipeline FILE KEY HANDLER...
 pipeline "$T/config.yaml" appHttpPipeline auth cfg
 D="--dapr-components $T/components --dapr-config $T/config.yaml"
 check "--check on Dapr files" 0 "$("$HWASMD" --check --hwasmc "$HWASMC" --cache "$T/cache" $D --upstream builtin:echo >/dev/null 2>&1; echo $?)"
+# Documents hwasmd skips are said, one line each (they were skipped without a word): a
+# Component of another type (daprd's) a note, a kind Dapr does not define (a misspelt
+# "component", a Kubernetes object) or none a warning; the other kinds Dapr reads from a
+# resources folder configure daprd and are passed over silently, as daprd's own loaders do.
+cat >"$T/components/daprd.yaml" <<Y
+apiVersion: dapr.io/v2alpha1
+kind: Subscription
+metadata: {name: orders}
+spec: {topic: orders, routes: {default: /orders}, pubsubname: pubsub}
+---
+apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+metadata: {name: r}
+---
+apiVersion: dapr.io/v1alpha1
+kind: HTTPEndpoint
+metadata: {name: e}
+---
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata: {name: other}
+Y
+cat >"$T/components/typos.yaml" <<Y
+apiVersion: dapr.io/v1alpha1
+kind: component
+metadata:
+  name: late
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app}
+---
+metadata: {name: kindless}
+Y
+"$HWASMD" --check --hwasmc "$HWASMC" --cache "$T/cache" $D --upstream builtin:echo >/dev/null 2>"$T/skip.err"
+check "a Component of another type: one note, at its type" \
+    "hwasmd: $T/components/statestore.yaml:6: note: skipped: component statestore has type state.redis (hwasmd runs middleware.http.wasm components, daprd the others)" \
+    "$(grep statestore "$T/skip.err")"
+check "a misspelt kind: one warning, at its kind" \
+    "hwasmd: $T/components/typos.yaml:2: warning: skipped: kind \"component\" is not a Dapr resource kind (hwasmd reads Component)" \
+    "$(grep 'kind "component"' "$T/skip.err")"
+contains "a Kubernetes object: one warning" "$T/components/typos.yaml:7: warning: skipped: kind \"Deployment\"" "$(cat "$T/skip.err")"
+contains "a document without a kind: one warning" "$T/components/typos.yaml:10: warning: skipped: a document without a kind" "$(cat "$T/skip.err")"
+check "one line per skipped document, none for Subscription, Resiliency, HTTPEndpoint, Configuration" "4 0" \
+    "$(grep -c skipped "$T/skip.err") $(grep -c daprd.yaml "$T/skip.err")"
+rm "$T/components/daprd.yaml" "$T/components/typos.yaml"
 # start_dapr NAME ARGS...: hwasmd in Dapr mode on a free port, PORT set
 start_dapr() {
     n=$1; shift

@@ -81,6 +81,29 @@ bad "invalid_header_names: another word" 'listen: 127.0.0.1:1\ninvalid_header_na
 bad "trusted_keys not a list" 'listen: 127.0.0.1:1\ntrusted_keys: abc\nroutes: []\n' '2: trusted_keys: expected a list'
 bad "trusted key not base64" 'listen: 127.0.0.1:1\ntrusted_keys:\n  - "!!!!"\nroutes: []\n' '3: trusted_keys:'
 
+# A .wasm that hwasmc refuses: one line, FILE:LINE naming the module and carrying hwasmc's
+# own words (function and offset), at --check and at start. hwasmc's line came first on
+# stderr, naming the private copy it compiled, and hwasmd's said only "hwasmc failed".
+invalid_wasm broken >"$T/invalid.wasm"
+printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\nmiddleware:\n  - {name: m, module: invalid.wasm}\nroutes:\n  - {prefix: /, chain: [m]}\n' >"$T/iw.yaml"
+"$HWASMD" --check --hwasmc "$HWASMC" --cache "$T/iw-cache" "$T/iw.yaml" >/dev/null 2>"$T/iw.err"; RC=$?
+check "a .wasm hwasmc refuses: --check exits 2" 2 "$RC"
+check "... one line on stderr" 1 "$(wc -l <"$T/iw.err")"
+check "... FILE:LINE, the module and hwasmc's words" \
+    "hwasmd: $T/iw.yaml:4: middleware m: $T/invalid.wasm: hwasmc: function 1 (\$broken) at offset 0x21: type mismatch" \
+    "$(cat "$T/iw.err")"
+timeout 20 "$HWASMD" --listen 127.0.0.1:0 --hwasmc "$HWASMC" --cache "$T/iw-cache" "$T/iw.yaml" >/dev/null 2>"$T/iw-start.err"; RC=$?
+check "... at start: exit 2, the same one line" "2 $(cat "$T/iw.err")" "$RC $(cat "$T/iw-start.err")"
+
+# ... and what hwasmc says carries the module's own bytes (a function's name): a C1 CSI, a
+# byte that is not UTF-8 and a BEL reached the terminal raw; escaped as guest log text is
+invalid_wasm '\xc2\x9b2J\xff\x07' >"$T/invalid.wasm"
+"$HWASMD" --check --hwasmc "$HWASMC" --cache "$T/iw-cache" "$T/iw.yaml" >/dev/null 2>"$T/iw.err"
+check "a hostile function name in hwasmc's words: escaped" \
+    "hwasmd: $T/iw.yaml:4: middleware m: $T/invalid.wasm: hwasmc: function 1 (\$\\xc2\\x9b2J\\xff\\x07) at offset 0x21: type mismatch" \
+    "$(cat "$T/iw.err")"
+check "... no byte of it raw on stderr" 0 "$(LC_ALL=C grep -c $'[\x01-\x08\x80-\xff]' "$T/iw.err")"
+
 # A .wasm's author is not trusted, and what hwasmc spends grows with what they wrote: it
 # compiles under --compile-limit (memory_mb 4096, cpu_s 600). Past one, the load fails with
 # one line naming the limit, and the cache holds nothing.
@@ -89,6 +112,7 @@ printf 'listen: 127.0.0.1:1\nupstream: builtin:echo\nmiddleware:\n  - {name: m, 
 OUT=$("$HWASMD" --check --compile-limit memory_mb=64 --cache "$T/cl-cache" "$T/cl.yaml" 2>&1); RC=$?
 check "hwasmc over --compile-limit memory_mb: exit 2" 2 "$RC"
 contains "... one line naming the middleware" "$T/cl.yaml:4: middleware m:" "$OUT"
+check "... one line (what hwasmc said is in it: LLVM's bad_alloc came as lines of their own)" 1 "$(printf '%s\n' "$OUT" | wc -l)"
 contains "... and the limit" "--compile-limit memory_mb=N" "$OUT"
 check "... nothing cached" "" "$(ls "$T/cl-cache" 2>/dev/null | grep '\.so$')"
 OUT=$("$HWASMD" --check --cache "$T/cl-cache" "$T/cl.yaml" 2>&1); RC=$?

@@ -1,6 +1,7 @@
 # files.sh — no file becomes code unless the config's author said so (issue 10 §5): the
 # compile cache is private (a world-writable or foreign-owned one is refused), a symbolic
-# link or changed bytes planted in it are never loaded, a .so runs no constructor before
+# link or changed bytes planted in it are never loaded, an entry whose record matches but
+# that libhwasm refuses (truncated, garbage) is compiled again instead of failing the load, a .so runs no constructor before
 # it is refused, a .so loads only when pinned (sha256:) or signed by a trusted key, and a
 # relative module name is never looked up through LD_LIBRARY_PATH; a file hwasmd reads (a
 # module, a signature, a key, the token, the access log, a cache entry) that is a FIFO, a
@@ -71,6 +72,42 @@ printf 'Z' | dd of="$T/c1/$KEY.so" bs=1 seek=4000 conv=notrunc 2>/dev/null
 check "one byte changed: still loads (recompiled)" 0 "$(chk c1d "$T/w.yaml" "$T/c1")"
 contains "one byte changed: says so" "does not have the sha256 recorded" "$(cat "$T/c1d.err")"
 serves cached "$T/w.yaml"
+
+echo "== a cache entry with a good record that libhwasm cannot load is a miss, compiled again"
+# as wasmtime takes a cache entry it cannot deserialize: the record matches (a truncated
+# write, a broken disk, an older hwasmc's output), the .so is no module of ours. The load
+# failed ("refused before loading: not an ELF file") instead.
+# spoil WHAT: KEY.so replaced by $T/spoil with a record of its bytes; --check still loads,
+# says so once, and the entry is replaced by a good compile.
+spoil() {
+    cp "$T/spoil" "$T/c1/$KEY.so.x" && mv "$T/c1/$KEY.so.x" "$T/c1/$KEY.so"
+    sha "$T/c1/$KEY.so" >"$T/c1/$KEY.sha256"
+    check "$1, its record matching: still loads (recompiled)" 0 "$(chk spoil "$T/w.yaml" "$T/c1")"
+    check "... said once on stderr" 1 "$(grep -c "^hwasmd: cache entry $KEY.so: .*: not loaded, recompiling\$" "$T/spoil.err")"
+    check "... and nothing else" 1 "$(wc -l <"$T/spoil.err")"
+    check "... the entry replaced, its record with it" "$(sha "$T/c1/$KEY.so")" \
+        "$(cat "$T/c1/$KEY.sha256")$(cmp -s "$T/spoil" "$T/c1/$KEY.so" && echo ' (unchanged)')"
+}
+GOOD_SO=$(sha "$T/c1/$KEY.so")
+head -c 3000 "$T/c1/$KEY.so" >"$T/spoil"
+spoil "a truncated cache entry"
+check "... the same bytes as the first compile" "$GOOD_SO" "$(sha "$T/c1/$KEY.so")"
+head -c 5000 /dev/urandom >"$T/spoil"
+spoil "a garbage cache entry"
+: >"$T/spoil"
+spoil "an empty cache entry"
+cp "$GUESTS/auth.so" "$T/spoil"
+spoil "another module's .so as the cache entry"
+contains "... named by what libhwasm said" "wasm digest does not match the required one" "$(cat "$T/spoil.err")"
+cp "$T/evil.so" "$T/spoil"
+spoil "a .so with a constructor as the cache entry"
+check "... its constructor did not run" absent "$(marker)"
+serves respoiled "$T/w.yaml"
+# a module whose own start fails is its error, not the cache's: not compiled again
+cfg "$T/ps.yaml" "$GUESTS/panic_on_start.wasm"
+check "a guest that fails to start: refused" 2 "$(chk ps1 "$T/ps.yaml" "$T/c1")"
+check "... from its cache entry too, without compiling it again" "2 0" "$(chk ps2 "$T/ps.yaml" "$T/c1") $(grep -c recompiling "$T/ps2.err")"
+contains "... its own error" "panic_on_start.wasm: start function: unreachable" "$(cat "$T/ps2.err")"
 
 echo "== a .so needs a pin or a signature, and runs nothing before it is refused"
 cfg "$T/e.yaml" "$T/evil.so"

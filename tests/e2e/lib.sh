@@ -80,3 +80,11 @@ sha() { sha256sum "$1" | cut -c1-64; }
 pinned() { printf '%s, sha256: %s' "$1" "$(sha "$1")"; }
 
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+# invalid_wasm NAME6: a module hwasmc refuses, (module (func $good) (func $NAME6 (result i32)
+# (i64.const 1))) with its names in a name section, the second one six bytes (printf's
+# escapes allowed): "function 1 ($NAME6) at offset 0x21: type mismatch".
+invalid_wasm() {
+    printf '\x00asm\x01\x00\x00\x00\x01\x08\x02\x60\x00\x00\x60\x00\x01\x7f\x03\x03\x02\x00\x01\x0a\x09\x02\x02\x00\x0b\x04\x00\x42\x01\x0b'
+    printf '\x00\x1d\x04name\x01\x0f\x02\x00\x04good\x01\x06'"$1"'\x02\x05\x02\x00\x00\x01\x00'
+}

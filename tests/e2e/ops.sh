@@ -66,13 +66,16 @@ contains "access log line of a 431" '"method":"GET","uri":"/big","route":null,"s
 contains "access log line of a 400" '"uri":"/a%2Fb","route":null,"status":400' "$(cat "$T/r.out")"
 # 16 idle admin connections (admin_connections) kept every probe out for idle_timeout_ms
 # (60 s); admin connections idle 5 s at most
-python3 - "${A##*:}" <<'PY' &
+python3 - "${A##*:}" >"$T/hold.out" <<'PY' &
 import socket, sys, time
 socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(16)]
+print("held", flush=True)
 time.sleep(8)
 PY
 HOLD=$!
-sleep 0.5
+# once all 16 are connected (python's start alone took over 0.5 s on a loaded machine)
+for _ in $(seq 100); do [ -s "$T/hold.out" ] && break; sleep 0.05; done
+sleep 0.2
 check "16 idle admin connections: probes refused meanwhile" 000 "$(curl -s -m 2 -o /dev/null -w '%{http_code}' $A/healthz)"
 sleep 5.5
 check "... for 5 s at most" 200 "$(curl -s -m 2 -o /dev/null -w '%{http_code}' $A/healthz)"

@@ -36,6 +36,16 @@ kill -HUP "$r_PID"; sleep 0.2
 check "broken config: the old chain still answers" 401 "$(code $U/)"
 contains "reload logged" "generation 2" "$(cat "$T/r.err")"
 contains "failed reload logged" "reload failed: the running configuration stays" "$(cat "$T/r.err")"
+# a module hwasmc refuses: the 500's body and the stderr line are the same one line, with
+# hwasmc's words (hwasmc's own line came first on stderr, naming its private copy)
+invalid_wasm broken >"$T/invalid.wasm"
+printf 'listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\nupstream: builtin:echo\nworkers: 2\nmiddleware:\n  - {name: bad, module: invalid.wasm}\nroutes:\n  - {prefix: /, chain: [bad]}\n' >"$T/r.yaml"
+LINES=$(wc -l <"$T/r.err")
+BODY=$(curl -s -X POST $A/reload)
+check "a module hwasmc refuses: POST /reload says it in one line" \
+    "hwasmd: $T/r.yaml:6: middleware bad: $T/invalid.wasm: hwasmc: function 1 (\$broken) at offset 0x21: type mismatch" "$BODY"
+check "... and stderr the same, one line" "$BODY (reload failed: the running configuration stays)" "$(tail -n +$((LINES + 1)) "$T/r.err")"
+check "... the old chain still answers" 401 "$(code $U/)"
 conf auth
 sed -i 's/^workers: 2/workers: 1/' "$T/r.yaml"
 contains "a new worker count is said to wait for a restart" "workers keep their values until a restart" \
