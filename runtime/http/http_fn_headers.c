@@ -63,13 +63,23 @@ static int bad_value_bytes(const uint8_t *p, uint32_t n) {
     return bad;
 }
 
+/* The name a header call looks up: any bytes but none (ABI §1.6). A lookup or removal of a
+ * name no field can have ("Grain Time: 5 ns", as a published Traefik plugin asks for)
+ * finds nothing, as in the reference host: no field the host holds has such a name. */
 static inline __attribute__((always_inline)) const uint8_t *
 header_name(struct http_inst *hi, hwasm_vmctx *vm, int32_t name, int32_t name_len,
             const char *fn) {
     const uint8_t *p = guest_bytes(hi, vm, (uint32_t)name, (uint32_t)name_len, fn);
     if (name_len == 0) http_trap(hi, vm, fn, "HTTP header name cannot be empty");
-    /* a token (RFC 9110 §5.1): "Content-Length " or "a b" would reach the app as a name
-     * some parsers trim and others refuse */
+    return p;
+}
+
+/* The name a header call writes: a token (RFC 9110 §5.1), or a trap. "Content-Length " or
+ * "a b" would reach the app as a name some parsers trim and others refuse. */
+static inline __attribute__((always_inline)) const uint8_t *
+header_name_written(struct http_inst *hi, hwasm_vmctx *vm, int32_t name, int32_t name_len,
+                    const char *fn) {
+    const uint8_t *p = header_name(hi, vm, name, name_len, fn);
     if (!hw_http_field_name_valid((const char *)p, (uint32_t)name_len))
         http_trap(hi, vm, fn, "invalid HTTP header name");
     return p;
@@ -162,7 +172,7 @@ int64_t http_get_header_values(void *env, hwasm_vmctx *vm, int32_t kind, int32_t
 static void put_header(struct http_inst *hi, hwasm_vmctx *vm, int32_t kind, int32_t name,
                        int32_t name_len, int32_t value, int32_t value_len, int add) {
     const char *fn = add ? "add_header_value" : "set_header_value";
-    const uint8_t *n = header_name(hi, vm, name, name_len, fn);
+    const uint8_t *n = header_name_written(hi, vm, name, name_len, fn);
     const uint8_t *v = guest_bytes(hi, vm, (uint32_t)value, (uint32_t)value_len, fn);
     if (bad_value_bytes(v, (uint32_t)value_len)) http_trap(hi, vm, fn, "invalid HTTP header value");
     hw_http_headers *h = mutable_headers(hi, vm, kind, fn, add ? "add" : "set");

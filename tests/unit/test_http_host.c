@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "http_test_support.h"
 
@@ -407,6 +408,41 @@ START_TEST(bad_pointers) {
 }
 END_TEST
 
+/* Looking up or removing a name no field can have ("a b: c", as a published Traefik plugin
+ * asks for) is not an error: nothing found, nothing removed (201), as in the reference
+ * host; writing one still traps (bad_pointers). */
+START_TEST(lookup_of_impossible_name) {
+    static const char wat[] =
+        "(module\n"
+        "  (import \"http_handler\" \"get_header_values\"\n"
+        "    (func $values (param i32 i32 i32 i32 i32) (result i64)))\n"
+        "  (import \"http_handler\" \"remove_header\" (func $remove (param i32 i32 i32)))\n"
+        "  (import \"http_handler\" \"set_status_code\" (func $status (param i32)))\n"
+        "  (memory (export \"memory\") 1) (data (i32.const 0) \"a b: c\")\n"
+        "  (func (export \"handle_request\") (result i64)\n"
+        "    (call $remove (i32.const 0) (i32.const 0) (i32.const 6))\n"
+        "    (call $status (select (i32.const 201) (i32.const 500)\n"
+        "      (i64.eqz (call $values (i32.const 0) (i32.const 0) (i32.const 6)\n"
+        "                             (i32.const 64) (i32.const 64)))))\n"
+        "    (i64.const 0))\n"
+        "  (func (export \"handle_response\") (param i32 i32)))\n";
+    const char *so = unit_compile_wat(wat, "");
+    ck_assert_msg(so != NULL, "the test guest did not compile (see stderr)");
+    hw_http_middleware *mw = NULL;
+    hw_error err = {0};
+    ck_assert_msg(hw_http_middleware_new(so, NULL, &mw, &err) == HW_OK, "%s", err.message);
+    unlink(so);
+    hw_http_exchange x;
+    struct backend be = {0};
+    exchange(&x, "GET", "/", NULL);
+    ck_assert_msg(serve(mw, &x, &be, &err) == HW_OK, "%s", err.message);
+    ck_assert_int_eq(x.resp.status, 201);
+    ck_assert_uint_eq(x.req.headers.count, 1); /* Host stays */
+    hw_http_exchange_free(&x);
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
 /* A guest appending to its response body forever is stopped by the host's bound, with no
  * deadline configured, and its instance is discarded. */
 START_TEST(written_body_bound) {
@@ -749,6 +785,7 @@ int main(void) {
     tcase_add_test(ec, load_errors);
     tcase_add_test(ec, error_guests);
     tcase_add_test(ec, bad_pointers);
+    tcase_add_test(ec, lookup_of_impossible_name);
     tcase_add_test(ec, written_body_bound);
     tcase_add_test(ec, phase_table);
     suite_add_tcase(s, ec);
