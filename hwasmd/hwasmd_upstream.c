@@ -331,17 +331,13 @@ int hwd_reply_merge_trailers(struct hwd_reply *r, hw_http_exchange *x) {
     return 0;
 }
 
-/* hop is what hwd_hop_header says of a line's name. Hop-by-hop lines are not merged, but
- * for Trailer: guests see which trailers the app announced (hwd_response_format still
- * leaves it out of the client's head). */
-static int unmerged(const char *hop) {
-    return hop && strcmp(hop, "trailer");
-}
-
-/* Whether the app's line stays out of x->resp: unmerged, but for an answer to HEAD's
- * Content-Length (there is no body to count). */
-static int left_out(const struct hwd_reply *r, const char *hop) {
-    return unmerged(hop) && !(r->head && !strcmp(hop, "content-length"));
+/* Whether the app's line stays out of x->resp: hop is what hwd_hop_header says of its
+ * name. Hop-by-hop lines do, but for two that guests see as the reference host shows them
+ * (hwd_response_format still writes neither from x->resp: the client gets the framing of
+ * what is sent): Trailer, which trailers the app announced, and Content-Length, the length
+ * of the app's body (of the answer to GET, for HEAD). */
+static int left_out(const char *hop) {
+    return hop && strcmp(hop, "trailer") && strcmp(hop, "content-length");
 }
 
 static const char *hop_of(const hw_http_field *h) {
@@ -360,7 +356,7 @@ int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x) {
         for (uint32_t i = 0; i < out->headers.count;) {
             /* removed by the constant name: the line's own goes with the first line removed */
             const char *hop = hop_of(&out->headers.fields[i]);
-            if (left_out(r, hop)) hw_http_headers_remove(&out->headers, hop, strlen(hop));
+            if (left_out(hop)) hw_http_headers_remove(&out->headers, hop, strlen(hop));
             else i++;
         }
     } else {
@@ -369,13 +365,13 @@ int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x) {
          * earlier line of the same name (that search made 40,000 lines take seconds). */
         for (uint32_t i = 0; i < r->headers.count; i++) {
             const hw_http_field *h = &r->headers.fields[i];
-            if (unmerged(hop_of(h))) continue;
+            if (left_out(hop_of(h))) continue;
             if (!(h->name_len == 10 && !strncasecmp(h->name, "set-cookie", 10)))
                 hw_http_headers_remove(&out->headers, h->name, h->name_len);
         }
         for (uint32_t i = 0; i < r->headers.count; i++) {
             const hw_http_field *h = &r->headers.fields[i];
-            if (!left_out(r, hop_of(h)) && hw_http_headers_add(&out->headers, h->name, h->name_len, h->value, h->value_len))
+            if (!left_out(hop_of(h)) && hw_http_headers_add(&out->headers, h->name, h->name_len, h->value, h->value_len))
                 return 502;
         }
     }

@@ -64,6 +64,7 @@ routes:
   - {prefix: /, host: redact, chain: [redact], upstream: "http://127.0.0.1:$body_PORT"}
   - {prefix: /, host: router, chain: [router], upstream: "http://127.0.0.1:$path_PORT"}
   - {prefix: /, host: localhost, chain: [wasi], upstream: "http://127.0.0.1:$wasi_PORT"}
+  - {prefix: /, host: wasi-length, chain: [wasi], upstream: "http://127.0.0.1:$json_PORT"}
 Y
 start h "$T/h.yaml"
 U=http://127.0.0.1:$PORT
@@ -118,7 +119,7 @@ contains "wasi: the client gets the app's trailer, after a chunked body" "grpc-s
 sleep 0.2
 GOT=$(sed -n 's/^hwasmd: [^ ]* \[wasi\] info: \{0,1\}//p' "$T/h.err")
 # upstream's expected output, but for its "transfer-encoding: chunked" line: hwasmd frames
-# the answer itself, so guests never see the app's framing headers
+# the answer itself, so guests never see the app's Transfer-Encoding
 WANT='POST / HTTP/1.1
 accept-encoding: gzip
 content-length: 18
@@ -138,4 +139,13 @@ trailer: grpc-status
 {"hello": "world"}
 grpc-status: 1'
 check "wasi: the exchange as the guest printed it" "$WANT" "$GOT"
+
+# an answer with a length: guests see the app's Content-Length among its headers, as the
+# reference host shows it (a published guest sizes or gates on it); the client gets it too
+: >"$T/h.err"
+OUT=$(curl -s -D - -H 'Host: wasi-length' --data-binary '{"hello": "panda"}' $U/ | tr -d '\r')
+contains "wasi, app answer with a length: the client gets the length" "Content-Length: 18" "$OUT"
+sleep 0.2
+GOT=$(sed -n 's/^hwasmd: [^ ]* \[wasi\] info: \{0,1\}//p' "$T/h.err" | sed -n '/^HTTP\/1.1 200/,$p')
+contains "... and the guest sees it among the answer's headers" "content-length: 18" "$GOT"
 finish
