@@ -10,6 +10,7 @@
  * libhwasm maps exactly the bytes that were checked.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -190,6 +191,34 @@ static int cache_open(const char *dir, char *why, size_t cap) {
         return close(fd), -1;
     }
     return fd;
+}
+
+/* The process id in a temporary cache file's name (KEY.PID.wasm, KEY.so.PID.tmp,
+ * KEY.sha256.PID.tmp, NAME.PID.tmp of a fetch), or 0 when the name is not one. */
+static long temp_owner(const char *name) {
+    const char *end = strrchr(name, '.');
+    if (!end || (strcmp(end, ".wasm") && strcmp(end, ".tmp"))) return 0;
+    const char *dot = end;
+    while (dot > name && dot[-1] >= '0' && dot[-1] <= '9') dot--;
+    if (dot == end || dot == name || dot[-1] != '.' || end - dot > 10) return 0;
+    return strtol(dot, NULL, 10);
+}
+
+/* Removes the temporary files of compiles and fetches whose hwasmd is gone (killed while
+ * hwasmc ran: a --check stopped with ^C, an OOM kill), which would otherwise stay in the
+ * cache for good. A live process's files, another hwasmd's compiling now, are left. */
+static void cache_sweep(int dirfd) {
+    int fd = dup(dirfd);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dir) {
+        if (fd >= 0) close(fd);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(dir));) {
+        long pid = temp_owner(e->d_name);
+        if (pid > 0 && kill((pid_t)pid, 0) && errno == ESRCH) unlinkat(dirfd, e->d_name, 0);
+    }
+    closedir(dir);
 }
 
 /* The sha256 recorded in <key>.sha256 when hwasmd compiled <key>.so; 0 or -1. */
@@ -594,6 +623,7 @@ int hwd_modules_load(struct hwd_config *c, const char *hwasmc, char *msg, size_t
             rc = -1;
             goto out;
         }
+        cache_sweep(cc.dirfd);
         cc.dir = dir;
         cc.path = resolved = resolve_hwasmc(hwasmc);
         cc.env = compiler_env(&path_var);

@@ -73,6 +73,17 @@ check "one byte changed: still loads (recompiled)" 0 "$(chk c1d "$T/w.yaml" "$T/
 contains "one byte changed: says so" "does not have the sha256 recorded" "$(cat "$T/c1d.err")"
 serves cached "$T/w.yaml"
 
+echo "== what a killed hwasmd left in the cache is swept; a live one's files stay"
+# (a --check stopped with ^C while hwasmc ran left KEY.PID.wasm behind, for good)
+DEAD=2147483000 # no such process: above any pid_max
+for f in "$KEY.$DEAD.wasm" "$KEY.so.$DEAD.tmp" "$KEY.sha256.$DEAD.tmp" "$KEY.$$.wasm" "$KEY.so.$$.tmp"; do
+    echo leftover >"$T/c1/$f"
+done
+check "leftovers: still loads" 0 "$(chk c1e "$T/w.yaml" "$T/c1")"
+check "leftovers of a dead hwasmd: removed" "" "$(ls "$T/c1" | grep -F ".$DEAD.")"
+check "files of a live process: kept" 2 "$(ls "$T/c1" | grep -cF ".$$.")"
+rm -f "$T/c1/$KEY.$$.wasm" "$T/c1/$KEY.so.$$.tmp"
+
 echo "== a cache entry with a good record that libhwasm cannot load is a miss, compiled again"
 # as wasmtime takes a cache entry it cannot deserialize: the record matches (a truncated
 # write, a broken disk, an older hwasmc's output), the .so is no module of ours. The load
