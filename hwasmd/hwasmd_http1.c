@@ -5,8 +5,9 @@
  * keeps its own llhttp settings, bound to callbacks on its own struct. Also the strict
  * framing checks Debian's llhttp 8.1 leaves out (built without LLHTTP_STRICT_MODE, and
  * some it makes in no mode): without them a chunked body could end where another parser
- * sees more body, and the bytes after it be read as a request of their own. And which
- * header names are hop-by-hop, never passed on in either direction.
+ * sees more body, and the bytes after it be read as a message of their own (a request from
+ * a client, the answer to the next request from the app). And which header names are
+ * hop-by-hop, never passed on in either direction.
  */
 #include <malloc.h>
 #include <stdlib.h>

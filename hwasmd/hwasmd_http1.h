@@ -37,16 +37,17 @@ void hwd_header_drop(struct hwd_header_acc *a);
 /* Frees a's buffers (its connection or reply ends). */
 void hwd_header_free(struct hwd_header_acc *a);
 
-/* What the loose llhttp lets through and a request must not have, checked from its
- * callbacks with the bytes around each span, so that the body and the next request start
- * where any strict parser would put them:
+/* What the loose llhttp lets through and a message must not have, a client's request or
+ * the app's answer alike, checked from its callbacks with the bytes around each span, so
+ * that the body and the next message start where any strict parser would put them:
  * - after chunk data, exactly CRLF (llhttp skips any two bytes there);
  * - no obs-fold: a header line that begins with SP or HT continues no value, it is refused
  *   (llhttp appends it to the value);
  * (A header name that is empty or not a token is refused apart: hwasmd_conn.c's
  * on_field_done and hwd_header_commit.)
- * Zero it for each connection. The bytes being parsed may end anywhere: what could not be
- * checked yet (the CRLF, whether a value went on) waits for the next read. */
+ * Zero it for each connection (each app reply). The bytes being parsed may end anywhere:
+ * what could not be checked yet (the CRLF, whether a value went on) waits for the next
+ * read. */
 struct hwd_h1_strict {
     const char *start, *end; /* the bytes llhttp_execute is parsing now */
     uint8_t crlf_due;        /* 2 or 1: that many bytes of a CRLF after chunk data are next */
