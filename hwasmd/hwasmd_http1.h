@@ -82,11 +82,12 @@ static inline int hwd_h1_wire_over(uint64_t wire, size_t head_cap, uint64_t body
     return wire > 2 * (uint64_t)head_cap + 1024 + body + 24 * chunks;
 }
 
-/* Removes from a request's headers the fields its Connection lines name (RFC 9110 §7.6.1:
- * options of this hop only), as it arrives, before routes and guests see it: the guests
- * then see what the app gets, and a field a guest sets later is never removed by the
- * client's word. Host stays (routes read it, the app needs it); hop-by-hop names are
- * left for hwd_is_hop_header at forwarding. 0 or -1 (no memory). */
+/* Removes from a message's headers the fields its Connection lines name (RFC 9110 §7.6.1:
+ * options of this hop only), as it arrives, before routes and guests see it: a client's
+ * request (the guests then see what the app gets, and a field a guest sets later is never
+ * removed by the client's word), and the app's answer once its head is in (what it names
+ * never reaches guests or the client). Host stays (routes read it, the app needs it);
+ * hop-by-hop names are left for hwd_is_hop_header at forwarding. 0 or -1 (no memory). */
 int hwd_connection_options_drop(hw_http_headers *h);
 
 /* The bit of a request field that must not come twice, or 0. nginx refuses a second

@@ -198,6 +198,9 @@ static int on_headers_done(llhttp_t *p) {
      * to another parser on its way: the connection is not reused */
     r->length_ignored = (p->flags & F_TRANSFER_ENCODING) && (p->flags & F_CONTENT_LENGTH);
     if (r->length_ignored) hw_http_headers_remove(&r->headers, "content-length", 14);
+    /* What the app's Connection names is this hop's (RFC 9110 §7.6.1): gone before any guest
+     * sees the answer ("Connection: close, X-Secret" sent X-Secret on to the client) */
+    if (p->status_code >= 200 && hwd_connection_options_drop(&r->headers)) return -1;
     /* a coding other than chunked ("gzip, chunked"): hwasmd would take the coded bytes for
      * the body, and Transfer-Encoding does not go on to the client (nginx 1.22 passes them
      * so, coded, as the body) */

@@ -64,9 +64,9 @@ int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n);
 int hwd_reply_eof(struct hwd_reply *r);
 /* Body bytes still to come once the head is in: a count, or -1 (chunked, or until close). */
 int64_t hwd_reply_remaining(const struct hwd_reply *r);
-/* Status, headers (Trailer included, other hop-by-hop ones left out), the body so far and
- * the trailers so far into x->resp (§2.3), emptying r->body; 0, or 502 when out of
- * memory. */
+/* Status, headers (Trailer included, other hop-by-hop ones and those the app's Connection
+ * named left out), the body so far and the trailers so far into x->resp (§2.3), emptying
+ * r->body; 0, or 502 when out of memory. */
 int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x);
 /* The app's trailers into x->resp.trailers, replacing same-named ones a guest set before
  * next (a streamed answer's, once it is complete); 0 or 502. */

@@ -8,7 +8,8 @@
 # The answer is framed as strictly as a request (framing.sh): chunk data not followed by
 # CRLF, an obs-fold, a NUL fail it (502, or a streamed answer cut), never reusing its
 # connection; Transfer-Encoding wins over a Content-Length beside it (the connection not
-# reused).
+# reused); what the app's Connection names, and the hop-by-hop fields, never reach the
+# client.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 # A raw app: every answer below is written byte by byte, then the connection closes.
@@ -25,6 +26,9 @@ FRAMING = {
     "nul": b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 5\r\n\r\nhello",
     "cl2": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
     "tecl": b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "connection": b"HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Secret\r\nConnection: x-secret2\r\nX-Secret: s\r\n"
+                  b"X-Secret2: s\r\nKeep-Alive: timeout=5\r\nProxy-Connection: keep-alive\r\nTE: trailers\r\n"
+                  b"Upgrade: h2c\r\nTrailer: X-T\r\nX-Other: o\r\nContent-Length: 5\r\n\r\nhello",
 }
 def do_HEAD(self):  # as to a GET with a chunked body (/chunked) or one until close
     self.close_connection = True
@@ -151,6 +155,10 @@ fields() { # fields URL: "STATUS BODY" and the names of the answer's header line
 check "Transfer-Encoding and Content-Length: the chunked body, the length gone" \
     "200 hello Content-Length" "$(fields $F/tecl)"
 contains "... the length of the body only" "Content-Length: 5" "$(cat "$T/head")"
+# RFC 9110 §7.6.1: what Connection names is this hop's; X-Secret reached the client (nginx
+# and HAProxy pass it too, and HAProxy the hop-by-hop fields as well)
+check "Connection: keep-alive, X-Secret: what it names and hop-by-hop fields stay with the app" \
+    "200 hello X-Other Content-Length" "$(fields $F/connection)"
 
 # raised limits: the head is still parsed in linear time (80,000 lines took 9 s)
 cat >"$T/big.yaml" <<Y
