@@ -539,18 +539,11 @@ static void conn_start(struct hwd_conn *c) {
     uv_tcp_nodelay(&c->tcp, 1);
     struct sockaddr_storage ss;
     int len = sizeof ss;
-    char ip[INET6_ADDRSTRLEN] = "";
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
         struct hwd_config *g = hwd_gen_acquire();
         c->trusted_peer = hwd_cidr_match(g->trusted_proxies, g->n_trusted_proxies, (struct sockaddr *)&ss);
         hwd_gen_release(g);
-        if (ss.ss_family == AF_INET6) {
-            uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof ip);
-            snprintf(c->peer, sizeof c->peer, "[%s]:%d", ip, ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
-        } else if (ss.ss_family == AF_INET) {
-            uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof ip);
-            snprintf(c->peer, sizeof c->peer, "%s:%d", ip, ntohs(((struct sockaddr_in *)&ss)->sin_port));
-        }
+        hwd_peer_name((struct sockaddr *)&ss, c->peer, sizeof c->peer);
     }
     pthread_once(&request_settings_once, request_settings_init);
     llhttp_init(&c->parser, HTTP_REQUEST, &request_settings);
