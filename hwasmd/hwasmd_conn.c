@@ -251,6 +251,12 @@ static int on_chunk_extension(llhttp_t *p, const char *at, size_t n) {
     return -1;
 }
 
+/* A value counts as a name does; one followed by another extension needs llhttp helped. */
+static int on_chunk_extension_value(llhttp_t *p, const char *at, size_t n) {
+    struct hwd_conn *c = p->data;
+    return on_chunk_extension(p, at, n) ? -1 : hwd_h1_chunk_ext_value(&c->strict, at, n);
+}
+
 static int on_done(llhttp_t *p) {
     struct hwd_conn *c = p->data;
     if (commit_field(c)) return -1; /* the last trailer */
@@ -272,7 +278,7 @@ static void request_settings_init(void) {
     request_settings.on_headers_complete = on_headers_done;
     request_settings.on_chunk_header = on_chunk_header;
     request_settings.on_chunk_extension_name = on_chunk_extension;
-    request_settings.on_chunk_extension_value = on_chunk_extension;
+    request_settings.on_chunk_extension_value = on_chunk_extension_value;
     request_settings.on_body = on_body;
     request_settings.on_message_complete = on_done;
 }
@@ -420,7 +426,7 @@ static void parse_more(struct hwd_conn *c) {
             send_error(c, 400);
             return;
         }
-        llhttp_errno_t e = llhttp_execute(&c->parser, c->in, c->in_len);
+        llhttp_errno_t e = hwd_h1_execute(&c->parser, &c->strict, c->in, c->in_len);
         size_t used = e == HPE_OK ? c->in_len : (size_t)(llhttp_get_error_pos(&c->parser) - c->in);
         memmove(c->in, c->in + used, c->in_len - used);
         c->in_len -= used;

@@ -242,6 +242,11 @@ static int on_chunk_extension(llhttp_t *p, const char *at, size_t n) {
     return head_bytes(p->data, n);
 }
 
+static int on_chunk_extension_value(llhttp_t *p, const char *at, size_t n) {
+    struct hwd_reply *r = p->data;
+    return head_bytes(r, n) ? -1 : hwd_h1_chunk_ext_value(&r->strict, at, n);
+}
+
 static int on_begin(llhttp_t *p) {
     struct hwd_reply *r = p->data;
     hw_http_headers_clear(&r->headers);
@@ -274,7 +279,7 @@ static void reply_settings_init(void) {
     reply_settings.on_headers_complete = on_headers_done;
     reply_settings.on_chunk_header = on_chunk_header;
     reply_settings.on_chunk_extension_name = on_chunk_extension;
-    reply_settings.on_chunk_extension_value = on_chunk_extension;
+    reply_settings.on_chunk_extension_value = on_chunk_extension_value;
     reply_settings.on_body = on_body;
     reply_settings.on_message_complete = on_done;
 }
@@ -313,7 +318,7 @@ void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u,
 
 int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n) {
     if (hwd_h1_strict_input(&r->strict, p, n)) return -1; /* not the CRLF due after chunk data */
-    llhttp_errno_t e = llhttp_execute(&r->parser, p, n);
+    llhttp_errno_t e = hwd_h1_execute(&r->parser, &r->strict, p, n);
     r->wire += e == HPE_OK ? n : (size_t)(llhttp_get_error_pos(&r->parser) - p);
     if (hwd_h1_wire_over(r->wire, r->max_header_bytes, r->body_bytes, r->chunks)) return -1;
     if (e == HPE_PAUSED && r->done) {
