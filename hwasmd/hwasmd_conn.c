@@ -6,7 +6,8 @@
  * would let two parsers read differently (hwasmd_http1.c's strict checks, several or
  * unknown transfer codings, versions other than 1.0 and 1.1, an ambiguous target or host,
  * hwasmd_target.c) is refused, trailers are kept apart from the headers (the request's
- * own trailer list, never any request's headers), Upgrade is not acted on.
+ * own trailer list, never any request's headers), Upgrade is not acted on. A method llhttp
+ * does not know is answered 501, not taken for a malformed request.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -98,11 +99,21 @@ static int on_begin(llhttp_t *p) {
     c->header_bytes = c->url_len = 0;
     c->header_lines = c->singletons = 0;
     c->chunks = 0;
+    c->method_bytes = 0;
     if (!c->request_start_ms) c->request_start_ms = uv_now(c->w->loop); /* pipelined */
     c->trailers = 0;
     hwd_header_drop(&c->hdr);
     hwd_target_free(&c->tgt);
     hw_http_str_set(&c->x->req.source_addr, c->peer, strlen(c->peer));
+    return 0;
+}
+
+/* llhttp reports a method when it ends, or when a read ends inside it: what a refused
+ * method began with in earlier reads is counted here (unknown_method). */
+static int on_method(llhttp_t *p, const char *at, size_t n) {
+    (void)at;
+    struct hwd_conn *c = p->data;
+    c->method_bytes += n;
     return 0;
 }
 
@@ -251,6 +262,12 @@ static int on_chunk_extension(llhttp_t *p, const char *at, size_t n) {
     return -1;
 }
 
+/* A value counts as a name does; one followed by another extension needs llhttp helped. */
+static int on_chunk_extension_value(llhttp_t *p, const char *at, size_t n) {
+    struct hwd_conn *c = p->data;
+    return on_chunk_extension(p, at, n) ? -1 : hwd_h1_chunk_ext_value(&c->strict, at, n);
+}
+
 static int on_done(llhttp_t *p) {
     struct hwd_conn *c = p->data;
     if (commit_field(c)) return -1; /* the last trailer */
@@ -264,6 +281,7 @@ static pthread_once_t request_settings_once = PTHREAD_ONCE_INIT;
 static void request_settings_init(void) {
     llhttp_settings_init(&request_settings);
     request_settings.on_message_begin = on_begin;
+    request_settings.on_method = on_method;
     request_settings.on_url = on_url;
     request_settings.on_header_field = on_field;
     request_settings.on_header_field_complete = on_field_done;
@@ -272,7 +290,7 @@ static void request_settings_init(void) {
     request_settings.on_headers_complete = on_headers_done;
     request_settings.on_chunk_header = on_chunk_header;
     request_settings.on_chunk_extension_name = on_chunk_extension;
-    request_settings.on_chunk_extension_value = on_chunk_extension;
+    request_settings.on_chunk_extension_value = on_chunk_extension_value;
     request_settings.on_body = on_body;
     request_settings.on_message_complete = on_done;
 }
@@ -354,12 +372,21 @@ void hwd_conn_send(struct hwd_conn *c, char *buf, size_t len, size_t split, cons
     uv_timer_start(&c->timer, send_stalled, c->idle_ms, c->idle_ms);
 }
 
-static const char *error_text(int status) {
+/* llhttp's errors for a method it does not know: any other ("FOO"), or one of RTSP's in an
+ * HTTP request ("DESCRIBE / HTTP/1.1"). */
+static int method_error(const llhttp_t *p, llhttp_errno_t e) {
+    const char *why = llhttp_get_error_reason(p);
+    return e == HPE_INVALID_METHOD ||
+           (e == HPE_INVALID_CONSTANT && why && !strcmp(why, "Invalid method for HTTP/x.x request"));
+}
+
+static const char *error_text(const struct hwd_conn *c, int status) {
     switch (status) {
     case 408: return "request timeout\n";
     case 413: return "request body too large\n";
     case 431: return "request headers too large\n";
-    case 501: return "transfer coding not implemented\n";
+    case 501: return method_error(&c->parser, llhttp_get_errno(&c->parser)) ? "method not implemented\n"
+                                                                           : "transfer coding not implemented\n";
     case 503: return "server busy: too many bytes buffered\n";
     case 505: return "HTTP version not supported\n";
     default: return "bad request\n";
@@ -389,7 +416,7 @@ static void log_refused(struct hwd_conn *c, const hw_http_response *r) {
 /* An answer made here, not by a chain: errors of the request itself. Closes after. */
 static void send_error(struct hwd_conn *c, int status) {
     hw_http_response r = {0};
-    hwd_response_simple(&r, status, error_text(status));
+    hwd_response_simple(&r, status, error_text(c, status));
     if (!c->admin) { /* answered before any route: counted and logged too */
         hwd_stats_refused(status);
         log_refused(c, &r);
@@ -412,6 +439,29 @@ static int unsupported_version(const llhttp_t *p, llhttp_errno_t e) {
     return e == HPE_INVALID_VERSION && why && !strcmp(why, "Invalid HTTP version");
 }
 
+static int tchar(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+/* Whether llhttp refused a well-formed method it does not know: a token (RFC 9110 §9.1)
+ * followed by SP, or by the end of what came so far. Such a request is not malformed, its
+ * method is unimplemented: 501 (RFC 9110 §9.1, §15.6.2; Apache httpd answers so). llhttp
+ * 8.1 knows a fixed list (WebDAV's included, not QUERY, VERSION-CONTROL, "get": methods
+ * are case-sensitive) and nothing lets it pass another on, as nginx (letters, '_', '-')
+ * and HAProxy (any token) do. Anything else stays 400: "G@T", a tab after the method, no
+ * method. at: where llhttp stopped, inside the method or at its end, within c->in; what
+ * llhttp took of the method before it is letters, earlier reads' in c->method_bytes. */
+static int unknown_method(const struct hwd_conn *c, llhttp_errno_t e, const char *at) {
+    if (!method_error(&c->parser, e)) return 0;
+    if (e == HPE_INVALID_CONSTANT) return 1; /* a method llhttp parsed: a token */
+    const char *start = at, *end = at, *in_end = c->in + c->in_len;
+    while (start > c->in && tchar((unsigned char)start[-1])) start--;
+    while (end < in_end && tchar((unsigned char)*end)) end++;
+    int method = end > start || (start == c->in && c->method_bytes);
+    return method && (end == in_end || *end == ' ');
+}
+
 static void parse_more(struct hwd_conn *c) {
     c->parsing = 1;
     while (!c->busy && !c->closing && c->in_len > 0) {
@@ -420,8 +470,9 @@ static void parse_more(struct hwd_conn *c) {
             send_error(c, 400);
             return;
         }
-        llhttp_errno_t e = llhttp_execute(&c->parser, c->in, c->in_len);
+        llhttp_errno_t e = hwd_h1_execute(&c->parser, &c->strict, c->in, c->in_len);
         size_t used = e == HPE_OK ? c->in_len : (size_t)(llhttp_get_error_pos(&c->parser) - c->in);
+        if (!c->error && unknown_method(c, e, c->in + used)) c->error = 501; /* before the bytes go */
         memmove(c->in, c->in + used, c->in_len - used);
         c->in_len -= used;
         c->wire += used;
@@ -539,18 +590,11 @@ static void conn_start(struct hwd_conn *c) {
     uv_tcp_nodelay(&c->tcp, 1);
     struct sockaddr_storage ss;
     int len = sizeof ss;
-    char ip[INET6_ADDRSTRLEN] = "";
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
         struct hwd_config *g = hwd_gen_acquire();
         c->trusted_peer = hwd_cidr_match(g->trusted_proxies, g->n_trusted_proxies, (struct sockaddr *)&ss);
         hwd_gen_release(g);
-        if (ss.ss_family == AF_INET6) {
-            uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof ip);
-            snprintf(c->peer, sizeof c->peer, "[%s]:%d", ip, ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
-        } else if (ss.ss_family == AF_INET) {
-            uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof ip);
-            snprintf(c->peer, sizeof c->peer, "%s:%d", ip, ntohs(((struct sockaddr_in *)&ss)->sin_port));
-        }
+        hwd_peer_name((struct sockaddr *)&ss, c->peer, sizeof c->peer);
     }
     pthread_once(&request_settings_once, request_settings_init);
     llhttp_init(&c->parser, HTTP_REQUEST, &request_settings);

@@ -96,6 +96,7 @@ struct hwd_conn {
     size_t url_len, header_bytes;
     uint32_t header_lines;       /* header and trailer lines so far */
     uint64_t wire, chunks;       /* the request's bytes parsed so far, its chunks so far */
+    size_t method_bytes;         /* of its method, reported by llhttp so far (on_method) */
     size_t max_header, max_body; /* from the generation current at accept time */
     uint32_t max_header_lines;
     enum hwd_header_names header_names; /* what becomes of "X_User" (hwasmd.h) */

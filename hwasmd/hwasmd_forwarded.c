@@ -2,7 +2,8 @@
  * hwasmd_forwarded.c — the forwarding fields of a request (X-Forwarded-*, Forwarded,
  * X-Real-IP and kin), believed only from a trusted proxy: hwasmd_forwarded.h says why.
  * Stripped once as the request arrives, so the guests never read a stranger's either; a
- * guest that sets one (a client address it knows better) is what the app gets.
+ * guest that sets one (a client address it knows better) is what the app gets. And the
+ * client's own address as text, one way for every place that shows it.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -68,6 +69,23 @@ int hwd_cidr_match(const struct hwd_cidr *nets, uint32_t n, const struct sockadd
     for (uint32_t i = 0; i < n; i++)
         if (nets[i].v6 == v6 && in_net(&nets[i], a)) return 1;
     return 0;
+}
+
+void hwd_peer_name(const struct sockaddr *sa, char *out, size_t cap) {
+    char ip[INET6_ADDRSTRLEN];
+    *out = 0;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)sa;
+        if (inet_ntop(AF_INET, &v4->sin_addr, ip, sizeof ip)) snprintf(out, cap, "%s:%u", ip, ntohs(v4->sin_port));
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)sa;
+        unsigned port = ntohs(v6->sin6_port);
+        if (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr)) { /* the last 4 bytes are the IPv4 address */
+            if (inet_ntop(AF_INET, v6->sin6_addr.s6_addr + 12, ip, sizeof ip)) snprintf(out, cap, "%s:%u", ip, port);
+        } else if (inet_ntop(AF_INET6, &v6->sin6_addr, ip, sizeof ip)) {
+            snprintf(out, cap, "[%s]:%u", ip, port);
+        }
+    }
 }
 
 int hwd_forwarded_field(const char *name, size_t len) {

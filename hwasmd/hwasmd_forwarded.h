@@ -10,7 +10,8 @@
  * dropped as the request arrives, before routes and guests (Traefik does the same). From a
  * trusted proxy they stay. Either way the app gets X-Forwarded-For ending with the
  * client's address, and X-Forwarded-Proto (http unless a trusted proxy or a guest said
- * otherwise): hwd_upstream_head.
+ * otherwise): hwd_upstream_head. That address is written by hwd_peer_name, the same way
+ * for the access log and the guests.
  */
 #ifndef HWASMD_FORWARDED_H
 #define HWASMD_FORWARDED_H
@@ -34,6 +35,16 @@ int hwd_cidr_parse(const char *s, struct hwd_cidr *out, char *why, size_t cap);
 /* Whether the peer sa is inside one of nets[0..n) (an IPv4-mapped IPv6 peer matches IPv4
  * networks). */
 int hwd_cidr_match(const struct hwd_cidr *nets, uint32_t n, const struct sockaddr *sa);
+
+/* The client's address as every place that shows it writes it (X-Forwarded-For, the
+ * access log, the guests' get_source_addr): "a.b.c.d:port" for IPv4, an IPv4-mapped IPv6
+ * peer included (a dual-stack listener's IPv4 client: it was "[::ffff:a.b.c.d]:port", and
+ * the app's X-Forwarded-For "::ffff:a.b.c.d", which an app comparing it with an IPv4
+ * address or network never matches; trusted_proxies already matched it as IPv4), "[v6]:port"
+ * for IPv6, "" for any other family. (nginx 1.22 and HAProxy 2.6 write ::ffff:a.b.c.d on a
+ * dual-stack socket; nginx's usual separate IPv4 and IPv6 sockets give a.b.c.d.) cap is at
+ * least 64. */
+void hwd_peer_name(const struct sockaddr *sa, char *out, size_t cap);
 
 /* Whether a field name is one a proxy vouches for: Forwarded, X-Forwarded-*, X-Real-IP,
  * X-Client-IP, True-Client-IP, X-Cluster-Client-IP, CF-Connecting-IP, Fastly-Client-IP,

@@ -5,8 +5,10 @@
  * keeps its own llhttp settings, bound to callbacks on its own struct. Also the strict
  * framing checks Debian's llhttp 8.1 leaves out (built without LLHTTP_STRICT_MODE, and
  * some it makes in no mode): without them a chunked body could end where another parser
- * sees more body, and the bytes after it be read as a request of their own. And which
- * header names are hop-by-hop, never passed on in either direction.
+ * sees more body, and the bytes after it be read as a message of their own (a request from
+ * a client, the answer to the next request from the app); and the one chunk-extension
+ * form it refuses wrongly. And which header names are hop-by-hop, never passed on in
+ * either direction.
  */
 #include <malloc.h>
 #include <stdlib.h>
@@ -132,6 +134,33 @@ int hwd_h1_strict_value(struct hwd_h1_strict *s, const char *at, size_t n) {
 
 void hwd_h1_strict_value_done(struct hwd_h1_strict *s) {
     s->value_seen = s->value_open = 0;
+}
+
+/* A token value ends at the ';' after it (at[n]: llhttp's span ends there, or at the
+ * start of a read when the value ended the last one); a quoted value's span ends with its
+ * closing quote, and llhttp reads the ';' after it correctly. */
+int hwd_h1_chunk_ext_value(struct hwd_h1_strict *s, const char *at, size_t n) {
+    if (at + n >= s->end || at[n] != ';' || (n && at[n - 1] == '"')) return 0;
+    s->ext_semicolon = 1;
+    return HPE_PAUSED;
+}
+
+llhttp_errno_t hwd_h1_execute(llhttp_t *p, struct hwd_h1_strict *s, const char *data, size_t n) {
+    llhttp_errno_t e = llhttp_execute(p, data, n);
+    while (e == HPE_PAUSED && s->ext_semicolon) {
+        /* paused past the ';', waiting to read the chunk line's end: a ';' there is read
+         * as the start of the next extension, and the rest follows it */
+        const char *rest = llhttp_get_error_pos(p);
+        s->ext_semicolon = 0;
+        llhttp_resume(p);
+        if (llhttp_execute(p, ";", 1) != HPE_OK) {
+            p->error = HPE_USER;
+            p->error_pos = rest;
+            return HPE_USER;
+        }
+        e = llhttp_execute(p, rest, (size_t)(data + n - rest));
+    }
+    return e;
 }
 
 const char *hwd_hop_header(const char *name, size_t len) {

@@ -10,6 +10,8 @@
 
 #include <hwasm/hwasm_http.h>
 
+#include "llhttp.h"
+
 /* One header line as llhttp delivers it, name and value possibly in several pieces; both
  * the client requests (hwasmd_conn.c) and the app replies (hwasmd_upstream.c) are parsed
  * this way. */
@@ -37,21 +39,25 @@ void hwd_header_drop(struct hwd_header_acc *a);
 /* Frees a's buffers (its connection or reply ends). */
 void hwd_header_free(struct hwd_header_acc *a);
 
-/* What the loose llhttp lets through and a request must not have, checked from its
- * callbacks with the bytes around each span, so that the body and the next request start
- * where any strict parser would put them:
+/* What the loose llhttp lets through and a message must not have, a client's request or
+ * the app's answer alike, checked from its callbacks with the bytes around each span, so
+ * that the body and the next message start where any strict parser would put them:
  * - after chunk data, exactly CRLF (llhttp skips any two bytes there);
  * - no obs-fold: a header line that begins with SP or HT continues no value, it is refused
  *   (llhttp appends it to the value);
  * (A header name that is empty or not a token is refused apart: hwasmd_conn.c's
  * on_field_done and hwd_header_commit.)
- * Zero it for each connection. The bytes being parsed may end anywhere: what could not be
- * checked yet (the CRLF, whether a value went on) waits for the next read. */
+ * And one thing llhttp refuses that RFC 9112 allows: a chunk's second extension after a
+ * token value ("5;a=1;b=2", hwd_h1_chunk_ext_value).
+ * Zero it for each connection (each app reply). The bytes being parsed may end anywhere:
+ * what could not be checked yet (the CRLF, whether a value went on) waits for the next
+ * read. */
 struct hwd_h1_strict {
     const char *start, *end; /* the bytes llhttp_execute is parsing now */
     uint8_t crlf_due;        /* 2 or 1: that many bytes of a CRLF after chunk data are next */
     uint8_t value_seen;      /* the header line being read has had a value span */
     uint8_t value_open;      /* ... and the last one ran to the end of a read */
+    uint8_t ext_semicolon;   /* llhttp paused having swallowed a ';' it must be given back */
 };
 /* Before llhttp_execute(data, n): checks the CRLF due from the last read; 0 or -1. */
 int hwd_h1_strict_input(struct hwd_h1_strict *s, const char *data, size_t n);
@@ -62,6 +68,17 @@ int hwd_h1_strict_body(struct hwd_h1_strict *s, const char *at, size_t n, int ch
  * -1 when the line must be refused. */
 int hwd_h1_strict_value(struct hwd_h1_strict *s, const char *at, size_t n);
 void hwd_h1_strict_value_done(struct hwd_h1_strict *s);
+/* From on_chunk_extension_value. llhttp 8.1 consumes the ';' that ends a token value and
+ * then wants the chunk line's CR: "5;a=1;b=2" was refused (400 from a client, 502 from the
+ * app), where RFC 9112 §7.1.1 allows any number of extensions (nginx and HAProxy take
+ * them; a quoted value or one without '=' before the ';' was taken already). Returns
+ * HPE_PAUSED there, for hwd_h1_execute to give llhttp its ';' back, else 0. The chunk size
+ * is read before any extension and never changes; bare LF stays refused. */
+int hwd_h1_chunk_ext_value(struct hwd_h1_strict *s, const char *at, size_t n);
+/* llhttp_execute(p, data, n) after hwd_h1_strict_input, resuming past the pauses of
+ * hwd_h1_chunk_ext_value: what the caller gets is llhttp's own result (HPE_PAUSED only from
+ * its own callbacks), and llhttp_get_error_pos points into data. */
+llhttp_errno_t hwd_h1_execute(llhttp_t *p, struct hwd_h1_strict *s, const char *data, size_t n);
 
 /* A message's Transfer-Encoding as hwasmd can frame it: 0 none, 1 exactly one line that is
  * "chunked", -1 two lines or more, -2 one line with any other coding ("gzip, chunked",
@@ -81,11 +98,12 @@ static inline int hwd_h1_wire_over(uint64_t wire, size_t head_cap, uint64_t body
     return wire > 2 * (uint64_t)head_cap + 1024 + body + 24 * chunks;
 }
 
-/* Removes from a request's headers the fields its Connection lines name (RFC 9110 §7.6.1:
- * options of this hop only), as it arrives, before routes and guests see it: the guests
- * then see what the app gets, and a field a guest sets later is never removed by the
- * client's word. Host stays (routes read it, the app needs it); hop-by-hop names are
- * left for hwd_is_hop_header at forwarding. 0 or -1 (no memory). */
+/* Removes from a message's headers the fields its Connection lines name (RFC 9110 §7.6.1:
+ * options of this hop only), as it arrives, before routes and guests see it: a client's
+ * request (the guests then see what the app gets, and a field a guest sets later is never
+ * removed by the client's word), and the app's answer once its head is in (what it names
+ * never reaches guests or the client). Host stays (routes read it, the app needs it);
+ * hop-by-hop names are left for hwd_is_hop_header at forwarding. 0 or -1 (no memory). */
 int hwd_connection_options_drop(hw_http_headers *h);
 
 /* The bit of a request field that must not come twice, or 0. nginx refuses a second

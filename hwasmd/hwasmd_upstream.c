@@ -4,7 +4,9 @@
  * X-Forwarded-* in, a fresh Content-Length, or chunked framing when trailers go with it),
  * and the app's reply, parsed with llhttp and merged into the exchange as §2.3 asks (the
  * app's status, headers and trailers win, a body the guests wrote before next comes
- * first). hwasmd_upstream_conn.c moves the bytes.
+ * first). The reply is read as strictly as a client's request (hwasmd_http1.c): an answer
+ * that another parser could end elsewhere fails, and its connection is never reused for
+ * another client's request. hwasmd_upstream_conn.c moves the bytes.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -160,10 +162,20 @@ static int on_field(llhttp_t *p, const char *at, size_t n) {
     return hwd_append(&r->hdr.field, &r->hdr.field_len, at, n);
 }
 
+/* An obs-fold (a line that begins with SP or HT) fails the answer (502): RFC 9112 §5.2 lets
+ * a proxy refuse it so, as nginx does, and a request's is refused too. llhttp joined it to
+ * the value, and the client got "1\tfolded". */
 static int on_value(llhttp_t *p, const char *at, size_t n) {
     struct hwd_reply *r = p->data;
     r->hdr.in_value = 1;
-    return head_bytes(r, n) || hwd_append(&r->hdr.value, &r->hdr.value_len, at, n) ? -1 : 0;
+    if (head_bytes(r, n) || hwd_h1_strict_value(&r->strict, at, n)) return -1;
+    return hwd_append(&r->hdr.value, &r->hdr.value_len, at, n) ? -1 : 0;
+}
+
+static int on_value_done(llhttp_t *p) {
+    struct hwd_reply *r = p->data;
+    hwd_h1_strict_value_done(&r->strict);
+    return 0;
 }
 
 static int on_headers_done(llhttp_t *p) {
@@ -180,6 +192,15 @@ static int on_headers_done(llhttp_t *p) {
      * 101 still ends the parse: llhttp stops at an upgrade, and hwasmd answers 502.) */
     int bodyless = r->head || p->status_code < 200 || p->status_code == 204 || p->status_code == 304;
     r->body_announced = bodyless && ((p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length));
+    /* Transfer-Encoding and Content-Length both: the coding frames the body (RFC 9112 §6.3;
+     * llhttp, told so in hwd_reply_init, no longer refuses the answer: 502 before) and the
+     * length goes, as nginx and HAProxy do; but an app that sends both may mean the length
+     * to another parser on its way: the connection is not reused */
+    r->length_ignored = (p->flags & F_TRANSFER_ENCODING) && (p->flags & F_CONTENT_LENGTH);
+    if (r->length_ignored) hw_http_headers_remove(&r->headers, "content-length", 14);
+    /* What the app's Connection names is this hop's (RFC 9110 §7.6.1): gone before any guest
+     * sees the answer ("Connection: close, X-Secret" sent X-Secret on to the client) */
+    if (p->status_code >= 200 && hwd_connection_options_drop(&r->headers)) return -1;
     /* a coding other than chunked ("gzip, chunked"): hwasmd would take the coded bytes for
      * the body, and Transfer-Encoding does not go on to the client (nginx 1.22 passes them
      * so, coded, as the body) */
@@ -189,6 +210,10 @@ static int on_headers_done(llhttp_t *p) {
 
 static int on_body(llhttp_t *p, const char *at, size_t n) {
     struct hwd_reply *r = p->data;
+    /* chunk data must end with CRLF: llhttp skips any two bytes there, and what follows
+     * them could be read as the answer to the next request put on this connection */
+    int chunk_done = (p->flags & F_CHUNKED) && p->content_length == 0;
+    if (hwd_h1_strict_body(&r->strict, at, n, chunk_done)) return -1;
     r->body_bytes += n;
     if (r->sink) {
         r->sink(r->sink_ctx, at, n);
@@ -215,6 +240,11 @@ static int on_chunk_header(llhttp_t *p) {
 static int on_chunk_extension(llhttp_t *p, const char *at, size_t n) {
     (void)at;
     return head_bytes(p->data, n);
+}
+
+static int on_chunk_extension_value(llhttp_t *p, const char *at, size_t n) {
+    struct hwd_reply *r = p->data;
+    return head_bytes(r, n) ? -1 : hwd_h1_chunk_ext_value(&r->strict, at, n);
 }
 
 static int on_begin(llhttp_t *p) {
@@ -245,10 +275,11 @@ static void reply_settings_init(void) {
     reply_settings.on_status = on_status;
     reply_settings.on_header_field = on_field;
     reply_settings.on_header_value = on_value;
+    reply_settings.on_header_value_complete = on_value_done;
     reply_settings.on_headers_complete = on_headers_done;
     reply_settings.on_chunk_header = on_chunk_header;
     reply_settings.on_chunk_extension_name = on_chunk_extension;
-    reply_settings.on_chunk_extension_value = on_chunk_extension;
+    reply_settings.on_chunk_extension_value = on_chunk_extension_value;
     reply_settings.on_body = on_body;
     reply_settings.on_message_complete = on_done;
 }
@@ -281,17 +312,19 @@ void hwd_reply_init(struct hwd_reply *r, int head, const struct hwd_upstream *u,
     r->max_headers = u->max_headers;
     r->budget = budget;
     llhttp_init(&r->parser, HTTP_RESPONSE, &reply_settings);
+    llhttp_set_lenient_chunked_length(&r->parser, 1); /* Content-Length with chunked: on_headers_done */
     r->parser.data = r;
 }
 
 int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n) {
-    llhttp_errno_t e = llhttp_execute(&r->parser, p, n);
+    if (hwd_h1_strict_input(&r->strict, p, n)) return -1; /* not the CRLF due after chunk data */
+    llhttp_errno_t e = hwd_h1_execute(&r->parser, &r->strict, p, n);
     r->wire += e == HPE_OK ? n : (size_t)(llhttp_get_error_pos(&r->parser) - p);
     if (hwd_h1_wire_over(r->wire, r->max_header_bytes, r->body_bytes, r->chunks)) return -1;
     if (e == HPE_PAUSED && r->done) {
         /* reusable only if the app meant it and sent nothing after its answer */
         r->keep_alive = llhttp_should_keep_alive(&r->parser) && llhttp_get_error_pos(&r->parser) == p + n &&
-                        !r->body_announced;
+                        !r->body_announced && !r->length_ignored;
         return 1;
     }
     return e == HPE_OK ? 0 : -1;

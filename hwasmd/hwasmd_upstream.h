@@ -35,6 +35,7 @@ struct hwd_reply {
     hw_http_headers trailers; /* after a chunked body's last chunk */
     hw_http_body body;
     struct hwd_header_acc hdr;
+    struct hwd_h1_strict strict; /* the checks loose llhttp does not make, across reads */
     int in_trailers; /* past the last chunk: header lines are trailers */
     uint32_t lines;  /* header and trailer lines of this answer so far */
     uint64_t wire, body_bytes, chunks; /* its bytes parsed, body bytes and chunks so far */
@@ -47,6 +48,7 @@ struct hwd_reply {
     int head_done;  /* status and headers are in */
     int done, status;
     int body_announced; /* no body by rule, yet the head gives a length or chunked */
+    int length_ignored; /* Transfer-Encoding framed it, a Content-Length was ignored */
     int keep_alive; /* once done: the connection may carry another request */
     /* set once streaming: body bytes go here instead of into body */
     void (*sink)(void *ctx, const char *p, size_t n);
@@ -62,9 +64,9 @@ int hwd_reply_feed(struct hwd_reply *r, const char *p, size_t n);
 int hwd_reply_eof(struct hwd_reply *r);
 /* Body bytes still to come once the head is in: a count, or -1 (chunked, or until close). */
 int64_t hwd_reply_remaining(const struct hwd_reply *r);
-/* Status, headers (Trailer included, other hop-by-hop ones left out), the body so far and
- * the trailers so far into x->resp (§2.3), emptying r->body; 0, or 502 when out of
- * memory. */
+/* Status, headers (Trailer included, other hop-by-hop ones and those the app's Connection
+ * named left out), the body so far and the trailers so far into x->resp (§2.3), emptying
+ * r->body; 0, or 502 when out of memory. */
 int hwd_reply_merge(struct hwd_reply *r, hw_http_exchange *x);
 /* The app's trailers into x->resp.trailers, replacing same-named ones a guest set before
  * next (a streamed answer's, once it is complete); 0 or 502. */

@@ -23,10 +23,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# start NAME CONFIG: runs hwasmd (pid in NAME_PID), sets PORT and NAME_PORT once it listens.
-# HWASMD_WRAPPER, when set, runs it under a tool (tests/e2e/valgrind.sh).
+# start NAME CONFIG [LISTEN]: runs hwasmd on LISTEN (127.0.0.1:0) (pid in NAME_PID), sets
+# PORT and NAME_PORT once it listens. HWASMD_WRAPPER, when set, runs it under a tool
+# (tests/e2e/valgrind.sh).
 start() {
-    ${HWASMD_WRAPPER:-} "$HWASMD" --listen 127.0.0.1:0 --hwasmc "$HWASMC" --cache "$T/cache" "$2" >"$T/$1.out" 2>"$T/$1.err" &
+    ${HWASMD_WRAPPER:-} "$HWASMD" --listen "${3:-127.0.0.1:0}" --hwasmc "$HWASMC" --cache "$T/cache" "$2" >"$T/$1.out" 2>"$T/$1.err" &
     PIDS="$PIDS $!"
     eval "${1}_PID=$!"
     for _ in $(seq 400); do

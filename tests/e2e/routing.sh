@@ -123,6 +123,37 @@ PY
         check "... and guests see them" 1 "$ECHO"
     fi
 done
+# A dual-stack listener ([::]) sees an IPv4 client as ::ffff:a.b.c.d: the app's
+# X-Forwarded-For, the access log and the guests' get_source_addr said so ("::ffff:127.0.0.1",
+# "[::ffff:127.0.0.1]:PORT"), and an app matching it against IPv4 addresses or networks
+# never matched. It is the IPv4 address (as trusted_proxies already matched it; nginx 1.22
+# and HAProxy 2.6 write ::ffff:a.b.c.d on such a socket); an IPv6 client stays IPv6.
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+    cat >"$T/ds.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$rec_PORT
+workers: 1
+access_log: $T/ds.jsonl
+middleware:
+  - {name: tck, module: $(pinned $GUESTS/tck.so)}
+routes:
+  - {prefix: /}
+  - {prefix: /tck, chain: [tck], upstream: "builtin:tck"}
+Y
+    start ds "$T/ds.yaml" "[::]:0"
+    forget
+    curl -s -o /dev/null "http://127.0.0.1:$PORT/x"
+    curl -s -o /dev/null -g "http://[::1]:$PORT/x"
+    check "dual-stack listener: X-Forwarded-For names an IPv4 client as IPv4, an IPv6 one as IPv6" "127.0.0.1|::1" \
+        "$(seen h:X-Forwarded-For | tr '\n' '|' | sed 's/|$//')"
+    check "... and the access log" "127.0.0.1:PORT|[::1]:PORT" \
+        "$(sed -n 's/.*"remote":"\([^"]*\):[0-9]*".*/\1:PORT/p' "$T/ds.jsonl" | tr '\n' '|' | sed 's/|$//')"
+    curl -s -o /dev/null -D "$T/tck.h" -H 'x-httpwasm-tck-testid: get_source_addr' "http://127.0.0.1:$PORT/tck"
+    check "... and a guest's get_source_addr (the TCK's case wants 127.0.0.1:PORT)" "HTTP/1.1 200 OK" \
+        "$(grep -i -e '^HTTP/' -e '^x-httpwasm-tck-failed' "$T/tck.h" | tr -d '\r' | tr '\n' ' ' | sed 's/ $//')"
+else
+    echo "skip: no IPv6 loopback for the dual-stack listener"
+fi
 forget
 send "HTTP/1.0 absolute-form without Host" 200 'GET http://Example.com:81/x HTTP/1.0\r\n\r\n'
 check "... its authority is the Host (RFC 9112 §3.2.2)" "/x Example.com:81" "$(seen t h:Host)"

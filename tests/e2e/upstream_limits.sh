@@ -5,12 +5,32 @@
 # whole and correctly framed, streamed or gathered by a guest that rewrites it (redact), and
 # an answer with no body by rule (1xx, 204, 304, to HEAD) has none whatever its head says:
 # answered at once, and a body the app sends late is not read as the next request's answer.
+# The answer is framed as strictly as a request (framing.sh): chunk data not followed by
+# CRLF, an obs-fold, a NUL fail it (502, or a streamed answer cut), never reusing its
+# connection; Transfer-Encoding wins over a Content-Length beside it (the connection not
+# reused); a chunk may have several extensions; what the app's Connection names, and the
+# hop-by-hop fields, never reach the client.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 # A raw app: every answer below is written byte by byte, then the connection closes.
 app app <<'PY'
 MIB = bytes(range(256)) * 4096  # 1 MiB
 SMALL = (b"public secret " * 4300)[:60000]  # fits redact's 64 KiB buffer
+CHUNKED = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+FRAMING = {
+    "notcrlf": CHUNKED + b"5\r\nhelloXX0\r\n\r\n",  # two bytes other than CRLF after the data
+    "notcrlfbig": CHUNKED + b"20000\r\n" + MIB[:0x20000] + b"XX0\r\n\r\n",  # streamed first
+    "overflow": CHUNKED + b"fffffffffffffffff\r\nhello\r\n0\r\n\r\n",
+    "extlf": CHUNKED + b"5;a=1\nhello\r\n0\r\n\r\n",  # a bare LF ends the chunk line
+    "twoext": CHUNKED + b"5;a=1;b=2\r\nhello\r\n0\r\n\r\n",
+    "fold": b"HTTP/1.1 200 OK\r\nX-A: 1\r\n\tfolded\r\nContent-Length: 5\r\n\r\nhello",
+    "nul": b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 5\r\n\r\nhello",
+    "cl2": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+    "tecl": b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "connection": b"HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Secret\r\nConnection: x-secret2\r\nX-Secret: s\r\n"
+                  b"X-Secret2: s\r\nKeep-Alive: timeout=5\r\nProxy-Connection: keep-alive\r\nTE: trailers\r\n"
+                  b"Upgrade: h2c\r\nTrailer: X-T\r\nX-Other: o\r\nContent-Length: 5\r\n\r\nhello",
+}
 def do_HEAD(self):  # as to a GET with a chunked body (/chunked) or one until close
     self.close_connection = True
     self.wfile.write(b"HTTP/1.1 200 OK\r\n" + (b"Transfer-Encoding: chunked\r\n" if "chunked" in self.path else b"") + b"\r\n")
@@ -38,6 +58,8 @@ def do_GET(self):
         w(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")
     elif self.path == "/chunkext":  # 70 KB of chunk extensions, then a chunked body
         w(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;" + b"e" * 70000 + b"\r\nok\r\n0\r\n\r\n")
+    elif self.path.startswith("/framing/"):  # /framing/NAME: an answer framed as FRAMING says
+        w(self.FRAMING[self.path[9:]])
     else:  # /close10/big, /close11/small ...: body until close, in pieces
         ver = b"1.0" if "/close10/" in self.path else b"1.1"
         body = self.SMALL if self.path.endswith("/small") else self.MIB
@@ -113,6 +135,35 @@ check "200 KB of zeros before a chunk size: the answer cut" "200 0 rc 18" \
 contains "upstream errors: the three heads over the limits, the chunk extensions, the spaces, the zeros, the coding and the three refused heads, not the answers until close" \
     "hwasmd_upstream_errors_total{upstream=\"http://127.0.0.1:$app_PORT\"} 10" "$(curl -s $A/metrics | grep '^hwasmd_upstream_errors')"
 
+# The app's framing, read as strictly as a client's (nginx 1.22: chunk data not followed by
+# CRLF, a chunk size overflow, an obs-fold, a NUL: the client connection closed or 502;
+# HAProxy 2.6: 502, but it passes the NUL and unfolds). Before, the first was taken: the
+# two bytes skipped, the chunk's "hello" answered with 200, and the connection pooled.
+F=$U/framing
+check "chunk data followed by XX: 502" 502 "$(code $F/notcrlf)"
+check "... after 128 KiB streamed: the answer cut, no last chunk" "200 rc 18" \
+    "$(curl -s -o /dev/null -w '%{http_code}' $F/notcrlfbig; echo " rc $?")"
+for f in overflow extlf fold nul cl2; do
+    check "$f: 502" 502 "$(code $F/$f)"
+done
+fields() { # fields URL: "STATUS BODY" and the names of the answer's header lines, Date aside
+    curl -s -D "$T/head" -o "$T/body" -w '%{http_code} ' "$1"
+    cat "$T/body"
+    sed -n 's/^\([^:]*\):.*/ \1/p' "$T/head" | grep -v -i '^ date$' | tr -d '\r\n'
+}
+# llhttp 8.1 took the ';' after a token value for the end of the extensions (nginx and
+# HAProxy take several, as RFC 9112 §7.1.1 allows)
+check "two chunk extensions: 200" "200 hello Content-Length" "$(fields $F/twoext)"
+# RFC 9112 §6.3: Transfer-Encoding overrides the Content-Length; nginx and HAProxy send the
+# chunked body on without it, as hwasmd now does (502 before)
+check "Transfer-Encoding and Content-Length: the chunked body, the length gone" \
+    "200 hello Content-Length" "$(fields $F/tecl)"
+contains "... the length of the body only" "Content-Length: 5" "$(cat "$T/head")"
+# RFC 9110 §7.6.1: what Connection names is this hop's; X-Secret reached the client (nginx
+# and HAProxy pass it too, and HAProxy the hop-by-hop fields as well)
+check "Connection: keep-alive, X-Secret: what it names and hop-by-hop fields stay with the app" \
+    "200 hello X-Other Content-Length" "$(fields $F/connection)"
+
 # raised limits: the head is still parsed in linear time (80,000 lines took 9 s)
 cat >"$T/big.yaml" <<Y
 listen: 127.0.0.1:0
@@ -162,6 +213,10 @@ def do_GET(self):
         time.sleep(3)
     elif self.path == "/304":
         self.late(b"HTTP/1.1 304 Not Modified\r\nContent-Length: %d\r\n\r\n" % len(self.FORGED))
+    elif self.path == "/notcrlf":  # chunk data, then XX where CRLF belongs
+        self.late(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nrealXX0\r\n\r\n")
+    elif self.path == "/tecl":  # a length another parser would frame it by
+        self.late(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n4\r\nreal\r\n0\r\n\r\n")
     else:
         self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal")
 PY
@@ -178,6 +233,14 @@ for how in "HEAD -I /x" "204 -o/dev/null /204" "304 -o/dev/null /304"; do
     curl -s "$2" "$L$3" >/dev/null
     check "a body sent late after $1: the next request gets its own answer" real "$(curl -s $L/next)"
 done
+# An answer that desynchronises its connection (chunk data not followed by CRLF), or that
+# another parser on the way could frame by its Content-Length, ends its connection: the app
+# writing more on it is never read as the answer to the next request (the XX one was pooled,
+# and the next request got "forged")
+check "chunk data followed by XX: 502" 502 "$(code $L/notcrlf)"
+check "... the next request gets its own answer" real "$(curl -s $L/next)"
+check "Transfer-Encoding and Content-Length: the chunked body" real "$(curl -s $L/tecl)"
+check "... the next request gets its own answer" real "$(curl -s $L/next)"
 
 # An app that acts on a request and dies before answering (a worker killed mid-request):
 # the request reached it on a pooled connection, which hwasmd then retried on a fresh one.

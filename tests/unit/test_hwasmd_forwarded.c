@@ -2,7 +2,8 @@
  * test_hwasmd_forwarded.c — who is a trusted proxy, and what a stranger's request loses
  * (hwasmd/hwasmd_forwarded.c): networks parsed as written or refused with a reason, peers
  * matched over IPv4, IPv6 and IPv4-mapped IPv6 (a dual-stack listener's view of an IPv4
- * client), and the forwarding fields stripped whatever their case, every line of them.
+ * client), the forwarding fields stripped whatever their case, every line of them, and the
+ * client's address written as text (an IPv4-mapped one as plain IPv4).
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -68,11 +69,37 @@ START_TEST(strip) {
 }
 END_TEST
 
+/* hwd_peer_name of address a (IPv4 or IPv6 text) and port. */
+static const char *peer(const char *a, unsigned port) {
+    static char out[64];
+    struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct sockaddr_in6 v6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+    if (inet_pton(AF_INET, a, &v4.sin_addr) == 1) hwd_peer_name((struct sockaddr *)&v4, out, sizeof out);
+    else if (inet_pton(AF_INET6, a, &v6.sin6_addr) == 1) hwd_peer_name((struct sockaddr *)&v6, out, sizeof out);
+    else ck_abort_msg("%s is no address", a);
+    return out;
+}
+
+START_TEST(peer_names) {
+    ck_assert_str_eq(peer("10.1.2.3", 80), "10.1.2.3:80");
+    /* a dual-stack listener's IPv4 client: "[::ffff:10.1.2.3]:5000" before */
+    ck_assert_str_eq(peer("::ffff:10.1.2.3", 5000), "10.1.2.3:5000");
+    ck_assert_str_eq(peer("::1", 65535), "[::1]:65535");
+    ck_assert_str_eq(peer("2001:db8::ffff:10.1.2.3", 1), "[2001:db8::ffff:a01:203]:1"); /* not mapped */
+    ck_assert_str_eq(peer("::10.1.2.3", 1), "[::10.1.2.3]:1"); /* IPv4-compatible: not mapped */
+    struct sockaddr_storage none = {.ss_family = AF_UNIX};
+    char out[64] = "x";
+    hwd_peer_name((struct sockaddr *)&none, out, sizeof out);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("hwasmd_forwarded");
     TCase *tc = tcase_create("forwarded");
     tcase_add_test(tc, networks);
     tcase_add_test(tc, strip);
+    tcase_add_test(tc, peer_names);
     suite_add_tcase(s, tc);
     return unit_run_suite(s);
 }
