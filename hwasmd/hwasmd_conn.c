@@ -1,6 +1,6 @@
 /*
  * hwasmd_conn.c — one client connection on a worker's loop: llhttp parses requests into an
- * exchange (limits answered 431/413, garbage 400 then close); a complete request pauses
+ * exchange (limits answered 414/431/413, garbage 400 then close); a complete request pauses
  * the parser and goes to hwasmd_request.c; once its answer is written, parsing resumes on
  * whatever was pipelined behind it. A request is read one way only: what loose llhttp
  * would let two parsers read differently (hwasmd_http1.c's strict checks, several or
@@ -117,9 +117,12 @@ static int on_method(llhttp_t *p, const char *at, size_t n) {
     return 0;
 }
 
+/* A target that alone fills header_bytes is 414 (RFC 9110 §15.5.15), as nginx answers a
+ * request line longer than its buffer: the client learns it is the URI, not its fields. */
 static int on_url(llhttp_t *p, const char *at, size_t n) {
     struct hwd_conn *c = p->data;
-    return too_big(c, n) || hwd_append(&c->url, &c->url_len, at, n) ? -1 : 0;
+    if (too_big(c, n)) return c->error = 414, -1;
+    return hwd_append(&c->url, &c->url_len, at, n) ? -1 : 0;
 }
 
 /* The header line read so far joins the request's headers; past the last chunk it joins
@@ -384,6 +387,7 @@ static const char *error_text(const struct hwd_conn *c, int status) {
     switch (status) {
     case 408: return "request timeout\n";
     case 413: return "request body too large\n";
+    case 414: return "request target too long\n";
     case 431: return "request headers too large\n";
     case 501: return method_error(&c->parser, llhttp_get_errno(&c->parser)) ? "method not implemented\n"
                                                                            : "transfer coding not implemented\n";

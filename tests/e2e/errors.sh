@@ -17,6 +17,7 @@ check "malformed request line -> 400" "HTTP/1.1 400 Bad Request" "$(first "$(raw
 contains "400 closes the connection" "Connection: close" "$(raw $d_PORT 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n')"
 check "bad chunk size -> 400" "HTTP/1.1 400 Bad Request" "$(first "$(raw $d_PORT 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')")"
 check "huge header -> 431" 431 "$(code -H "X-Big: $(head -c 2000 /dev/zero | tr '\0' a)" $U/)"
+check "huge target -> 414 (nginx's answer to a request line past its buffer)" 414 "$(code "$U/$(head -c 2000 /dev/zero | tr '\0' a)")"
 check "declared body too large -> 413" 413 "$(code --data-binary "$(head -c 200 /dev/zero | tr '\0' b)" $U/)"
 check "chunked body too large -> 413" 413 "$(code -H 'Transfer-Encoding: chunked' --data-binary "$(head -c 200 /dev/zero | tr '\0' b)" $U/)"
 check "body at the limit -> 200" 200 "$(code --data-binary "$(head -c 100 /dev/zero | tr '\0' b)" $U/)"
