@@ -52,6 +52,9 @@ static const char usage[] =
     "  -j N                  compile with N threads (default: all cores); the output is\n"
     "                        the same for every N\n"
     "  --check               decode and validate only; write nothing\n"
+    "  --import-modules=A,B  the import modules the host provides: a module importing\n"
+    "                        from another is refused before anything is compiled\n"
+    "                        (hwasmd passes http_handler,wasi_snapshot_preview1)\n"
     "  --max-memory=MIB      cap this process's address space (RLIMIT_AS): a module that\n"
     "                        needs more fails to compile instead of exhausting the host\n"
     "  --max-cpu=SECONDS     cap this process's CPU time, all threads (RLIMIT_CPU)\n"
@@ -63,6 +66,7 @@ typedef struct cli {
     const char *output;
     const char *wasm_opt;
     bool check_only;
+    const char *import_modules; /* --import-modules: comma-separated, or NULL: any */
     hwasmc_options opts;
 } cli;
 
@@ -89,7 +93,8 @@ static int limit_self(int resource, const char *value, rlim_t unit) {
 
 static int parse_args(int argc, char **argv, cli *c) {
     enum { OPT_BOUNDS = 256, OPT_NO_INTERRUPTS, OPT_WASM_OPT, OPT_EMIT_LLVM, OPT_CHECK,
-           OPT_HELP, OPT_VERSION, OPT_MAX_MEMORY, OPT_MAX_CPU, OPT_TARGET, OPT_CANON_NANS };
+           OPT_HELP, OPT_VERSION, OPT_MAX_MEMORY, OPT_MAX_CPU, OPT_TARGET, OPT_CANON_NANS,
+           OPT_IMPORT_MODULES };
     static const struct option longopts[] = {
         {"bounds", required_argument, 0, OPT_BOUNDS},
         {"no-interrupt-checks", no_argument, 0, OPT_NO_INTERRUPTS},
@@ -98,6 +103,7 @@ static int parse_args(int argc, char **argv, cli *c) {
         {"emit-llvm", required_argument, 0, OPT_EMIT_LLVM},
         {"target", required_argument, 0, OPT_TARGET},
         {"check", no_argument, 0, OPT_CHECK},
+        {"import-modules", required_argument, 0, OPT_IMPORT_MODULES},
         {"max-memory", required_argument, 0, OPT_MAX_MEMORY},
         {"max-cpu", required_argument, 0, OPT_MAX_CPU},
         {"help", no_argument, 0, OPT_HELP},
@@ -144,6 +150,7 @@ static int parse_args(int argc, char **argv, cli *c) {
                 return fail("--target must be x86_64-linux-gnu or aarch64-linux-gnu, not '%s'", optarg), -1;
             break;
         case OPT_CHECK: c->check_only = true; break;
+        case OPT_IMPORT_MODULES: c->import_modules = optarg; break;
         case OPT_MAX_MEMORY:
         case OPT_MAX_CPU:
             if (limit_self(ch == OPT_MAX_MEMORY ? RLIMIT_AS : RLIMIT_CPU, optarg,
@@ -220,6 +227,30 @@ static int load_module(const char *file, const uint8_t *bytes, size_t len, wasm_
     return 0;
 }
 
+/* Whether name is one of the comma-separated list's names. */
+static bool listed(const char *list, const wasm_name *name) {
+    for (const char *p = list;;) {
+        size_t n = strcspn(p, ",");
+        if (n == name->len && !memcmp(p, name->data, n)) return true;
+        if (!p[n]) return false;
+        p += n + 1;
+    }
+}
+
+/* --import-modules: a module written for another host (proxy-wasm's "env", say) is refused
+ * in milliseconds, not after a compile of a minute; the host still checks every import's
+ * name and type when it loads the .so. */
+static int check_import_modules(const char *file, const char *list, const wasm_module *m) {
+    for (uint32_t i = 0; list && i < m->num_imports; i++) {
+        const wasm_import *im = &m->imports[i];
+        if (listed(list, &im->module)) continue;
+        fprintf(stderr, "hwasmc: error: %s: import %u (%s.%s): module \"%s\" is not one the host provides (%s)\n",
+                file, i, im->module.data, im->name.data, im->module.data, list);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     cli c = {0};
     if (parse_args(argc, argv, &c) != 0) return 2;
@@ -236,6 +267,7 @@ int main(int argc, char **argv) {
      * our words even when binaryen would have rewritten or rejected it. */
     wasm_module m;
     if (load_module(c.input, bytes, len, &m) != 0) return free(bytes), 1;
+    if (check_import_modules(c.input, c.import_modules, &m) != 0) return wasm_module_free(&m), free(bytes), 1;
 
     if (c.wasm_opt && !c.check_only) {
         uint8_t *opt = NULL;

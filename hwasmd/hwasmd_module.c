@@ -384,7 +384,10 @@ static int compile_into_cache(const struct compiler *cc, const char *wasm, const
     char mem[48], cpu[48];
     snprintf(mem, sizeof mem, "--max-memory=%lu", compile_memory_mb);
     snprintf(cpu, sizeof cpu, "--max-cpu=%lu", compile_cpu_s);
-    char *argv[] = {(char *)cc->path, path_in, "-o", path_tmp, mem, cpu, NULL};
+    /* the import modules libhwasm's http host provides: a module for another host
+     * (proxy-wasm's "env") is refused before a compile that could take a minute */
+    char *argv[] = {(char *)cc->path, path_in, "-o", path_tmp, mem, cpu,
+                    "--import-modules=" HTTP_HANDLER_MODULE ",wasi_snapshot_preview1", NULL};
     char err_text[4096], said[1024];
     int rc = run(argv, cc->env, 2, err_text, sizeof err_text);
     unlinkat(cc->dirfd, in, 0);

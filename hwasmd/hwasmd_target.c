@@ -121,12 +121,13 @@ int hwd_target_parse(const hw_http_request *q, int http11, struct hwd_target *t)
 
 int hwd_target_forward(hw_http_request *q, struct hwd_target *t, int normalized) {
     int rc = 0;
-    if (t->origin && hw_http_headers_find(&q->headers, "host", 4, 0) < 0) {
-        /* an absolute-form target with no Host (HTTP/1.0): its authority becomes the Host,
-         * which the origin-form target the app gets no longer carries (RFC 9112 §3.2.2) */
+    if (t->origin) {
+        /* an absolute-form target's authority is the Host (RFC 9112 §3.2.2: the Host line
+         * is ignored, or absent in HTTP/1.0), which the origin-form target the app gets no
+         * longer carries; a Host line naming another host was refused (400) */
         const char *s = q->target.ptr;
         size_t from = s[4] == ':' ? 7 : 8;
-        if (hw_http_headers_add(&q->headers, "Host", 4, s + from, t->origin - from)) rc = -1;
+        if (hw_http_headers_set(&q->headers, "Host", 4, s + from, t->origin - from)) rc = -1;
     }
     if (t->origin || (normalized && t->buf)) {
         const char *s = q->target.ptr;

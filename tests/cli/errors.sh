@@ -19,6 +19,19 @@ one_error_line "missing input" "$T/err" "^hwasmc: error: $T/missing.wasm: cannot
 "$HWASMC" "$T/a.wasm" -O7 -o "$T/x.so" 2> "$T/err"; rc=$?
 check "bad -O: exit 2" 2 "$rc"
 
+# --import-modules: a module importing from a module the host does not provide is refused
+# after decoding, before compiling; one it does provide compiles.
+printf '(module (import "env" "f" (func)) (import "wasi_snapshot_preview1" "g" (func)))' > "$T/imp.wat"
+wat2wasm "$T/imp.wat" -o "$T/imp.wasm"
+"$HWASMC" "$T/imp.wasm" -o "$T/imp.so" --import-modules=http_handler,wasi_snapshot_preview1 2> "$T/err"; rc=$?
+check "import from another host's module: exit 1" 1 "$rc"
+check "import from another host's module: one line naming it" \
+    "hwasmc: error: $T/imp.wasm: import 0 (env.f): module \"env\" is not one the host provides (http_handler,wasi_snapshot_preview1)" \
+    "$(cat "$T/err")"
+check "... no output" absent "$([ -e "$T/imp.so" ] && echo present || echo absent)"
+"$HWASMC" "$T/imp.wasm" -o "$T/imp.so" --import-modules=env,wasi_snapshot_preview1 2> "$T/err"; rc=$?
+check "every import module provided: compiles" 0 "$rc"
+
 # A valid module, then truncations of it at every length. A prefix that ends at a section
 # boundary is itself a valid module (wabt's wasm-validate is the referee); every other
 # prefix must be rejected with a located message and leave no output behind.

@@ -105,6 +105,16 @@ check "a hostile function name in hwasmc's words: escaped" \
     "$(cat "$T/iw.err")"
 check "... no byte of it raw on stderr" 0 "$(LC_ALL=C grep -c $'[\x01-\x08\x80-\xff]' "$T/iw.err")"
 
+# A module for another host (proxy-wasm imports "env"): refused before it is compiled (a
+# 3.6 MB proxy-wasm module took 65 s of compiling, then failed to link)
+printf '(module (import "env" "proxy_log" (func (param i32 i32 i32) (result i32))) (memory (export "memory") 1))' >"$T/pw.wat"
+wat2wasm "$T/pw.wat" -o "$T/pw.wasm"
+sed 's/invalid.wasm/pw.wasm/' "$T/iw.yaml" >"$T/pw.yaml"
+"$HWASMD" --check --hwasmc "$HWASMC" --cache "$T/pw-cache" "$T/pw.yaml" >/dev/null 2>"$T/pw.err"; RC=$?
+check "a proxy-wasm module: --check exits 2, one line naming the import, before compiling" \
+    "2 hwasmd: $T/pw.yaml:4: middleware m: $T/pw.wasm: hwasmc: import 0 (env.proxy_log): module \"env\" is not one the host provides (http_handler,wasi_snapshot_preview1)" \
+    "$RC $(cat "$T/pw.err")"
+
 # A .wasm's author is not trusted, and what hwasmc spends grows with what they wrote: it
 # compiles under --compile-limit (memory_mb 4096, cpu_s 600). Past one, the load fails with
 # one line naming the limit, and the cache holds nothing.

@@ -74,6 +74,11 @@ send "absolute-form to the app" 200 'GET http://a/x?q=1 HTTP/1.1\r\nHost: a\r\nC
 send "absolute-form without a path" 200 'GET http://a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
 check "the app gets them in origin-form" "/x?q=1 /" "$(seen t | tr '\n' ' ' | sed 's/ $//')"
 forget
+# RFC 9112 §3.2.2: the target's authority replaces the Host line (here the same host with
+# a port the line did not have, which routes alike), as the reference host does
+send "absolute-form, Host without its port" 200 'GET http://a:8080/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+check "... the app gets the target's authority as Host" "/x a:8080" "$(seen t h:Host)"
+forget
 send "Host [2001:db8::1]:80 (another host, the default route)" 200 "$(get /x '[2001:db8::1]:80')"
 send "a Host with sub-delims (a reg-name still)" 200 "$(get /x "a-b_c~d!e\$f&g'h(i)j*k+l,m;n=o")"
 forget
