@@ -448,8 +448,27 @@ static int tchar(unsigned char ch) {
            (ch && strchr("!#$%&'*+-.^_`|~", ch));
 }
 
+/* Whether s[0..n), what follows a method, is the rest of a request line, "SP target SP
+ * HTTP/d.d CRLF", or the beginning of one (a read may end anywhere): "NOT HTTP AT ALL" is
+ * no request with an unknown method but garbage, 400 as nginx answers it. */
+static int line_rest_plausible(const char *s, size_t n) {
+    size_t i = 0;
+    if (i == n) return 1;
+    if (s[i++] != ' ') return 0;
+    size_t target = i;
+    while (i < n && (unsigned char)s[i] > ' ' && s[i] != 0x7f) i++;
+    if (i == n) return 1;
+    if (i == target || s[i++] != ' ') return 0;
+    static const char version[] = "HTTP/d.d\r\n";
+    for (size_t k = 0; k < sizeof version - 1; k++, i++) {
+        if (i == n) return 1;
+        if (version[k] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != version[k]) return 0;
+    }
+    return 1;
+}
+
 /* Whether llhttp refused a well-formed method it does not know: a token (RFC 9110 §9.1)
- * followed by SP, or by the end of what came so far. Such a request is not malformed, its
+ * followed by the rest of a request line, or by the end of what came so far. Such a request is not malformed, its
  * method is unimplemented: 501 (RFC 9110 §9.1, §15.6.2; Apache httpd answers so). llhttp
  * 8.1 knows a fixed list (WebDAV's included, not QUERY, VERSION-CONTROL, "get": methods
  * are case-sensitive) and nothing lets it pass another on, as nginx (letters, '_', '-')
@@ -463,7 +482,7 @@ static int unknown_method(const struct hwd_conn *c, llhttp_errno_t e, const char
     while (start > c->in && tchar((unsigned char)start[-1])) start--;
     while (end < in_end && tchar((unsigned char)*end)) end++;
     int method = end > start || (start == c->in && c->method_bytes);
-    return method && (end == in_end || *end == ' ');
+    return method && line_rest_plausible(end, (size_t)(in_end - end));
 }
 
 static void parse_more(struct hwd_conn *c) {

@@ -111,6 +111,8 @@ send "a method split across reads, GE then TX: 501" 501 'GE' 'TX /x HTTP/1.1\r\n
 send "a method that is no token (G@T): 400" 400 'G@T /x HTTP/1.1\r\nHost: a\r\n\r\n'
 send "a tab after the method: 400" 400 'GET\t/x HTTP/1.1\r\nHost: a\r\n\r\n'
 send "no method: 400" 400 ' /x HTTP/1.1\r\nHost: a\r\n\r\n'
+send "an unknown token, then no request line (NOT HTTP AT ALL): 400, as nginx" 400 'NOT HTTP AT ALL\r\n\r\n'
+send "an unknown method with a version that is none (FOO /x HTTP/9): 400" 400 'FOO /x HTTP/9\r\nHost: a\r\n\r\n'
 check "the app saw none of them" "" "$(seen t)"
 send "a value split across reads" 200 "${G}X-A: hel" "lo wor" "ld\r\n\r\n"
 send "a value split before its CRLF" 200 "${G}X-A: 1" "\r\n" "X-B: 2\r\n\r\n"
