@@ -90,8 +90,9 @@ enum hwd_chain_step hwd_chain_request(struct hwd_chain *c, uint64_t now_ms) {
             /* nothing ran: the request waits on its loop, never blocking it */
             if (!c->busy_since_ms) c->busy_since_ms = now_ms;
             if (now_ms - c->busy_since_ms < m->pool_wait_ms) return HWD_CHAIN_BUSY;
-            /* still none after pool_wait_ms: the guest did not fail, it is saturated (128
-             * slow requests pin every instance while the app takes its time). 503 always:
+            /* still none after pool_wait_ms: the guest did not fail, it is saturated (slow
+             * requests pin every instance, or all the memory budget, while the app takes its
+             * time). 503 always:
              * under fail_open the request would go on without the guest, and a client
              * holding the pool busy would pass an auth guest. */
             c->busy_since_ms = 0;

@@ -259,8 +259,10 @@ static int network_item(const struct parse *p, const char *s, void *slot, char *
 
 void hwd_middleware_defaults(struct hwd_middleware *m) {
     /* an instance stays pinned while its request waits for the app, so the pool bounds how
-     * many requests a guest can have in flight; instances are only made when needed */
-    m->pool_size = 128;
+     * many requests a guest can have in flight; instances are only made when needed, and
+     * what they hold together is bounded apart (pool_memory_mb) */
+    m->pool_size = 1024;
+    m->pool_memory_mb = HW_HTTP_DEFAULT_POOL_MEMORY_MB;
     m->on_trap = 500;
     m->pool_wait_ms = 1000;
     m->budget_ms = 1000; /* no guest holds a worker for long unless configured to */
@@ -301,6 +303,7 @@ static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middlewa
         else if (!strcmp(key, "memory_pages")) rc = get_limit(p, v, key, 65536, &m->memory_pages);
         else if (!strcmp(key, "table_elements")) rc = get_limit(p, v, key, 10000000, &m->table_elements);
         else if (!strcmp(key, "keep_bytes")) rc = get_limit(p, v, key, UINT32_MAX, &m->keep_bytes);
+        else if (!strcmp(key, "pool_memory_mb")) rc = get_limit(p, v, key, 1u << 20, &m->pool_memory_mb);
         else if (!strcmp(key, "header_write_bytes"))
             rc = get_limit(p, v, key, 1u << 30, &m->header_write_bytes);
         else if (!strcmp(key, "on_trap")) rc = parse_trap(p, v, &m->on_trap);

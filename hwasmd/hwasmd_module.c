@@ -547,6 +547,7 @@ static int middleware_new(struct hwd_middleware *m, int fd, const uint8_t file_d
         .max_memory_pages = m->memory_pages,
         .max_table_elements = m->table_elements,
         .keep_bytes = m->keep_bytes,
+        .pool_memory_mb = m->pool_memory_mb,
         .max_header_bytes = m->header_write_bytes,
         .deadline_ms = m->budget_ms,
         .policy = m->policy,

@@ -28,7 +28,9 @@ enum hw_status {
     HW_ENOMEM = -5,   /* out of memory or address space */
     HW_EINVAL = -6,   /* bad argument from the embedder */
     HW_ENOENT = -7,   /* no such export */
-    HW_EBUSY = -8,    /* every pooled instance is busy and the caller asked not to wait */
+    HW_EBUSY = -8,    /* every pooled instance is busy and the caller asked not to wait, or
+                         a memory budget that live instances share is used up (freeing one
+                         makes room: hw_memory_budget) */
     HW_EREFUSED = -9, /* the file would run code when loaded (constructors, dependencies,
                          IFUNCs, stray relocations), is not an x86-64 ELF shared object, or
                          its bytes do not have the required sha256: refused before dlopen */
@@ -101,6 +103,18 @@ void hw_extern_free(hw_extern *e);
 
 /* --- Instances ------------------------------------------------------------------------ */
 
+/*
+ * A ceiling on what several instances hold together (one middleware's pool, say): the
+ * bytes of the linear memory each defines, and 8 per element of the tables it defines.
+ * limit is in bytes; used is what they hold now (updated atomically by the runtime; read
+ * it for metrics, never write it while instances that share it live). Set limit and
+ * used = 0, then name it in each instance's options.
+ */
+typedef struct hw_memory_budget {
+    uint64_t limit;
+    uint64_t used;
+} hw_memory_budget;
+
 typedef struct hw_instance_options {
     uint32_t max_memory_pages; /* cap on memory.grow for a defined memory; 0 = module max */
     uint32_t max_table_elements; /* cap on the elements of all the instance's defined tables
@@ -111,6 +125,11 @@ typedef struct hw_instance_options {
                              who runs it with hw_instance_start (under a time budget, say:
                              a start that never returns would hold hw_instance_new forever,
                              out of reach of hw_instance_interrupt); 0 = run it inside */
+    hw_memory_budget *memory_budget; /* NULL = none. The memory and tables the instance
+                                        defines count in it from creation (past the limit:
+                                        HW_ENOMEM) and at every memory.grow or table.grow
+                                        (past it: -1) until the instance is freed; it must
+                                        outlive the instance */
 } hw_instance_options;
 
 /*

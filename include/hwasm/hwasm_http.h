@@ -203,6 +203,12 @@ typedef struct hw_http_config {
                                     waits return at once, random_get is a per-instance
                                     deterministic sequence. 0 (default): the host's clocks
                                     and getrandom(2) */
+    uint32_t pool_memory_mb;     /* what all the middleware's instances together may hold, in
+                                    MiB: linear memory and 8 bytes per table element (see
+                                    hw_memory_budget). An instance that would pass it is not
+                                    made: the request waits like one on a full pool (or
+                                    HW_EBUSY with pool_no_wait); memory.grow and table.grow
+                                    answer -1 past it; 0 = HW_HTTP_DEFAULT_POOL_MEMORY_MB */
 } hw_http_config;
 
 /* What an untrusted guest may make the process hold unless configured otherwise, per
@@ -213,6 +219,9 @@ typedef struct hw_http_config {
 #define HW_HTTP_DEFAULT_MEMORY_PAGES 256u
 #define HW_HTTP_DEFAULT_TABLE_ELEMENTS 131072u
 #define HW_HTTP_DEFAULT_KEEP_BYTES (32u << 20)
+/* All of a middleware's instances together: 2 GiB, what 128 instances at the default
+ * memory cap hold, whatever pool_size says (small guests then have many more in flight). */
+#define HW_HTTP_DEFAULT_POOL_MEMORY_MB 2048u
 #define HW_HTTP_DEFAULT_HEADER_BYTES (1u << 20)
 
 typedef struct hw_http_middleware hw_http_middleware;

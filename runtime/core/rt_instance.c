@@ -20,10 +20,15 @@ void rt_instance_destroy(hw_instance *inst) {
     if (!inst) return;
     const hwasm_descriptor *d = inst->mod->d;
     if (inst->tables)
-        for (uint32_t i = d->num_imported_tables; i < d->num_tables; i++)
-            if (inst->tables[i]) rt_table_free(rt_table_of(inst->tables[i]));
-    if (inst->own_memory && !rt_spare_give(inst->mod, inst->own_memory))
-        rt_memory_free(inst->own_memory);
+        for (uint32_t i = d->num_imported_tables; i < d->num_tables; i++) {
+            rt_table *t = inst->tables[i] ? rt_table_of(inst->tables[i]) : NULL;
+            if (t && t->budget) rt_budget_give(t->budget, (uint64_t)t->pub.size * sizeof(void *));
+            rt_table_free(t);
+        }
+    rt_memory *m = inst->own_memory;
+    if (m && m->budget) rt_budget_give(m->budget, m->pub.size);
+    if (m) m->budget = NULL;
+    if (m && !rt_spare_give(inst->mod, m)) rt_memory_free(m);
     free(inst); /* and its arrays: one allocation (instance_alloc) */
 }
 
@@ -66,27 +71,39 @@ static hw_instance *instance_alloc(const hwasm_descriptor *d) {
     return inst;
 }
 
+/* HW_EBUSY: the instances that share the budget hold it all; freeing one makes room. */
+static int budget_used_up(const hw_memory_budget *budget, hw_error *err) {
+    return rt_error(err, HW_EBUSY, "memory budget of %llu bytes used up (%llu in use)",
+                    (unsigned long long)budget->limit,
+                    (unsigned long long)__atomic_load_n(&budget->used, __ATOMIC_RELAXED));
+}
+
 /* The memory the module defines: a spare one of the module's (zero, already mapped) when
  * there is one, else a new one. */
-static int own_memory(hw_instance *inst, uint32_t cap_pages, hw_error *err) {
+static int own_memory(hw_instance *inst, uint32_t cap_pages, hw_memory_budget *budget, hw_error *err) {
     const hwasm_descriptor *d = inst->mod->d;
     const hwasm_limits *l = &d->memory_limits;
+    if (budget && !rt_budget_take(budget, (uint64_t)l->min * HWASM_PAGE_SIZE)) return budget_used_up(budget, err);
     bool guard = !(d->flags & HWASM_FLAG_BOUNDS_EXPLICIT);
     rt_memory *m = guard ? rt_spare_take(inst->mod) : NULL;
+    int rc;
     if (m) {
-        int rc = rt_memory_reuse(m, l->max, l->has_max, cap_pages, err);
+        rc = rt_memory_reuse(m, l->max, l->has_max, cap_pages, err);
         if (rc != HW_OK && !rt_spare_give(inst->mod, m)) rt_memory_free(m);
         if (rc == HW_OK) inst->own_memory = m;
-        return rc;
+    } else {
+        rc = rt_memory_create(l->min, l->max, l->has_max, cap_pages, guard, &inst->own_memory, err);
     }
-    return rt_memory_create(l->min, l->max, l->has_max, cap_pages, guard, &inst->own_memory, err);
+    if (rc == HW_OK) inst->own_memory->budget = budget; /* its size is min pages: counted */
+    else if (budget) rt_budget_give(budget, (uint64_t)l->min * HWASM_PAGE_SIZE);
+    return rc;
 }
 
 /* Memory, tables, function references and globals the module defines. */
 static int create_definitions(hw_instance *inst, const hw_instance_options *opts, hw_error *err) {
     const hwasm_descriptor *d = inst->mod->d;
     if (d->has_memory && !d->memory_imported) {
-        int rc = own_memory(inst, opts ? opts->max_memory_pages : 0, err);
+        int rc = own_memory(inst, opts ? opts->max_memory_pages : 0, opts ? opts->memory_budget : NULL, err);
         if (rc != HW_OK) return rc;
         inst->vm.memory = &inst->own_memory->pub;
     }
@@ -104,6 +121,10 @@ static int create_definitions(hw_instance *inst, const hw_instance_options *opts
                                  err);
         if (rc != HW_OK) return rc;
         inst->tables[i] = &rt->pub;
+        hw_memory_budget *budget = opts ? opts->memory_budget : NULL;
+        if (budget && !rt_budget_take(budget, (uint64_t)t->limits.min * sizeof(void *)))
+            return budget_used_up(budget, err);
+        rt->budget = budget;
         if (table_cap) {
             inst->table_room -= t->limits.min;
             rt->room = &inst->table_room;

@@ -29,6 +29,7 @@ typedef struct rt_memory {
     uint32_t declared_max;
     uint32_t has_max;
     int range_slot; /* in rt_fault_memories, so the fault handler knows the reservation */
+    hw_memory_budget *budget; /* what its size counts in while an instance owns it, or NULL */
 } rt_memory;
 
 static inline rt_memory *rt_memory_of(hwasm_memory *m) {
@@ -47,6 +48,9 @@ int rt_memory_reuse(rt_memory *m, uint32_t max_pages, int has_max, uint32_t cap_
 void rt_memory_free(rt_memory *m);
 /* memory.grow: the old size in pages, or -1 with nothing changed. */
 int32_t rt_memory_grow(hwasm_memory *m, uint32_t delta_pages);
+/* Counts bytes in budget: false (nothing counted) when that would pass its limit. */
+bool rt_budget_take(hw_memory_budget *budget, uint64_t bytes);
+void rt_budget_give(hw_memory_budget *budget, uint64_t bytes);
 
 /* --- rt_table.c ------------------------------------------------------------------------ */
 
@@ -55,6 +59,7 @@ typedef struct rt_table {
     uint32_t has_max;
     uint64_t *room; /* elements its instance's tables may still gain together (the
                        max_table_elements option), or NULL for no such cap */
+    hw_memory_budget *budget; /* what its elements count in (8 bytes each), or NULL */
 } rt_table;
 
 static inline rt_table *rt_table_of(hwasm_table *t) {

@@ -83,14 +83,29 @@ void rt_memory_free(rt_memory *m) {
     free(m);
 }
 
+bool rt_budget_take(hw_memory_budget *budget, uint64_t bytes) {
+    if (__atomic_add_fetch(&budget->used, bytes, __ATOMIC_RELAXED) <= budget->limit) return true;
+    __atomic_sub_fetch(&budget->used, bytes, __ATOMIC_RELAXED);
+    return false;
+}
+
+void rt_budget_give(hw_memory_budget *budget, uint64_t bytes) {
+    __atomic_sub_fetch(&budget->used, bytes, __ATOMIC_RELAXED);
+}
+
 int32_t rt_memory_grow(hwasm_memory *m, uint32_t delta_pages) {
     uint64_t old_pages = m->size / HWASM_PAGE_SIZE;
     if (delta_pages == 0) return (int32_t)old_pages;
     uint64_t new_pages = old_pages + delta_pages;
     uint64_t new_size = new_pages * HWASM_PAGE_SIZE;
     if (new_pages > m->max_pages || new_size > m->reserved) return -1;
+    hw_memory_budget *budget = rt_memory_of(m)->budget;
+    if (budget && !rt_budget_take(budget, new_size - m->size)) return -1;
     /* Fresh anonymous pages read as zero, as the spec requires of grown memory. */
-    if (mprotect(m->base + m->size, new_size - m->size, PROT_READ | PROT_WRITE) != 0) return -1;
+    if (mprotect(m->base + m->size, new_size - m->size, PROT_READ | PROT_WRITE) != 0) {
+        if (budget) rt_budget_give(budget, new_size - m->size);
+        return -1;
+    }
     m->size = new_size;
     return (int32_t)old_pages;
 }

@@ -42,8 +42,13 @@ int32_t rt_table_grow(hwasm_table *t, void *init, uint32_t delta) {
     uint64_t size = (uint64_t)old + delta;
     if (size > t->max || size > RT_TABLE_LIMIT || (room && delta > *room)) return -1;
     if (delta == 0) return (int32_t)old;
+    hw_memory_budget *budget = rt_table_of(t)->budget;
+    if (budget && !rt_budget_take(budget, (uint64_t)delta * sizeof(void *))) return -1;
     void **elems = realloc(t->elems, size * sizeof *elems);
-    if (!elems) return -1;
+    if (!elems) {
+        if (budget) rt_budget_give(budget, (uint64_t)delta * sizeof(void *));
+        return -1;
+    }
     for (uint64_t i = old; i < size; i++)
         elems[i] = init;
     t->elems = elems;

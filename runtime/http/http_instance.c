@@ -111,7 +111,8 @@ int http_inst_create(struct http_mw *mw, struct http_inst **out, hw_error *err) 
      * inside hw_instance_new nothing could interrupt a start that never returns. */
     hw_instance_options opts = {.max_memory_pages = mw->cfg.max_memory_pages,
                                 .max_table_elements = mw->cfg.max_table_elements,
-                                .defer_start = 1};
+                                .defer_start = 1,
+                                .memory_budget = &mw->budget};
     if (rc == HW_OK)
         rc = hw_instance_new(mw->mod, hi->imports, hi->num_imports, &opts, &hi->inst, err);
     if (rc == HW_OK) {

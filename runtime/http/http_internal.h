@@ -133,6 +133,7 @@ struct http_mw {
     const hwasm_descriptor *d; /* mod's, kept at hand for every request's checks */
     uint32_t own_tables_from, own_tables_to; /* d's defined tables, for the footprint */
     hw_http_config cfg;
+    hw_memory_budget budget; /* what all its instances hold: cfg.pool_memory_mb */
     uint8_t *guest_config;
     char **environ;
     uint32_t num_environ;

@@ -62,6 +62,8 @@ static int copy_config(struct http_mw *mw, const hw_http_config *cfg) {
     if (!mw->cfg.max_memory_pages) mw->cfg.max_memory_pages = HW_HTTP_DEFAULT_MEMORY_PAGES;
     if (!mw->cfg.max_table_elements) mw->cfg.max_table_elements = HW_HTTP_DEFAULT_TABLE_ELEMENTS;
     if (!mw->cfg.keep_bytes) mw->cfg.keep_bytes = HW_HTTP_DEFAULT_KEEP_BYTES;
+    if (!mw->cfg.pool_memory_mb) mw->cfg.pool_memory_mb = HW_HTTP_DEFAULT_POOL_MEMORY_MB;
+    mw->budget = (hw_memory_budget){.limit = (uint64_t)mw->cfg.pool_memory_mb << 20};
     if (!mw->cfg.max_header_bytes) mw->cfg.max_header_bytes = HW_HTTP_DEFAULT_HEADER_BYTES;
     mw->cfg.features &= HTTP_FEATURES_ALL;
     if (!mw->cfg.features) mw->cfg.features = HTTP_FEATURES_ALL;

@@ -227,7 +227,12 @@ static __attribute__((noinline)) int get_slow(struct http_mw *mw, struct pool_sl
     if ((*out = list_pop(own)) || (!owner && (*out = hot_steal(own))) ||
         (*out = steal(mw, own)))
         return HW_OK;
-    if (reserve(mw)) return create(mw, out, err);
+    if (reserve(mw)) {
+        /* HW_EBUSY: the live instances hold the whole memory budget; wait as on a full pool */
+        int rc = create(mw, out, err);
+        if (rc != HW_EBUSY || mw->cfg.pool_no_wait) return rc;
+        return wait_for_one(mw, out, err);
+    }
     if (mw->cfg.pool_no_wait) return rt_error(err, HW_EBUSY, "all %u instances busy", mw->cfg.pool_size);
     return wait_for_one(mw, out, err);
 }

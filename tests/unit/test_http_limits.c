@@ -317,6 +317,55 @@ START_TEST(reset_restores_dropped_segments) {
 }
 END_TEST
 
+/* pool_memory_mb bounds what a middleware's instances hold together, whatever pool_size
+ * says: 4-page (256 KiB) instances in a 1 MiB budget, so a fifth request in flight waits
+ * (HW_EBUSY under pool_no_wait) until one comes back; memory.grow past the budget answers
+ * -1 (/grow: 16 pages, 507; /grow8: 8 pages, 201 while one instance alone is live). */
+START_TEST(pool_memory_budget) {
+    static const char wat[] =
+        "(module (import \"http_handler\" \"set_status_code\" (func $status (param i32)))\n"
+        "  (import \"http_handler\" \"get_uri\" (func $uri (param i32 i32) (result i32)))\n"
+        "  (memory (export \"memory\") 4)\n"
+        "  (func (export \"handle_request\") (result i64) (local $n i32)\n"
+        "    (local.set $n (call $uri (i32.const 0) (i32.const 16)))\n"
+        "    (if (i32.eq (local.get $n) (i32.const 1)) (then (return (i64.const 1))))\n"
+        "    (call $status (select (i32.const 507) (i32.const 201)\n"
+        "      (i32.eq (memory.grow (select (i32.const 16) (i32.const 8)\n"
+        "                                   (i32.eq (local.get $n) (i32.const 5))))\n"
+        "              (i32.const -1))))\n"
+        "    (i64.const 0))\n"
+        "  (func (export \"handle_response\") (param i32 i32)))\n";
+    const char *so = wat_guest(wat);
+    hw_http_config cfg = {.pool_memory_mb = 1, .pool_size = 100, .pool_no_wait = 1};
+    hw_http_middleware *mw = NULL;
+    hw_error err = {0};
+    ck_assert_msg(hw_http_middleware_new(so, &cfg, &mw, &err) == HW_OK, "%s", err.message);
+    unlink(so);
+    expect_answer(mw, "/grow", 507, ""); /* 1 MiB more than the 256 KiB it has */
+    expect_answer(mw, "/grow8", 201, ""); /* 512 KiB more: 768 KiB of 1 MiB */
+    hw_http_middleware_free(mw);
+
+    ck_assert_msg(hw_http_middleware_new(so = wat_guest(wat), &cfg, &mw, &err) == HW_OK, "%s", err.message);
+    unlink(so);
+    hw_http_exchange x[5];
+    hw_http_call *call[5];
+    for (int i = 0; i < 5; i++) {
+        exchange(&x[i], "GET", "/", NULL);
+        int rc = hw_http_handle_request(mw, &x[i], &call[i], &err);
+        ck_assert_msg(rc == (i < 4 ? HW_OK : HW_EBUSY), "request %d: rc %d: %s", i, rc, err.message);
+    }
+    ck_assert_msg(strstr(err.message, "memory budget of 1048576 bytes used up"), "%s", err.message);
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 4);
+    ck_assert_int_eq(hw_http_handle_response(call[0], 0, &err), HW_OK);
+    ck_assert_int_eq(hw_http_handle_request(mw, &x[4], &call[4], &err), HW_OK);
+    for (int i = 1; i < 5; i++)
+        ck_assert_int_eq(hw_http_handle_response(call[i], 0, &err), HW_OK);
+    for (int i = 0; i < 5; i++)
+        hw_http_exchange_free(&x[i]);
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
 /* A million add_header_value(request, "a", "") in one request: the budget counts every
  * field line as more than its bytes (the host holds a slot and a buffer for each), so the
  * default 1 MiB traps well before 1 MiB / 32 lines. The request keeps the lines added
@@ -355,6 +404,7 @@ int main(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, default_memory_cap);
     tcase_add_test(tc, reset_restores_dropped_segments);
+    tcase_add_test(tc, pool_memory_budget);
     tcase_add_test(tc, header_bytes_budget);
     tcase_add_test(tc, interim_and_invalid_statuses);
     tcase_add_test(tc, oversized_instance_is_freed);
