@@ -468,8 +468,8 @@ static int line_rest_plausible(const char *s, size_t n) {
 }
 
 /* Whether llhttp refused a well-formed method it does not know: a token (RFC 9110 §9.1)
- * followed by the rest of a request line, or by the end of what came so far. Such a request is not malformed, its
- * method is unimplemented: 501 (RFC 9110 §9.1, §15.6.2; Apache httpd answers so). llhttp
+ * followed by the rest of a request line, or by the end of what came so far. Such a
+ * request is not malformed, its method is unimplemented: 501 (RFC 9110 §9.1, §15.6.2; Apache httpd answers so). llhttp
  * 8.1 knows a fixed list (WebDAV's included, not QUERY, VERSION-CONTROL, "get": methods
  * are case-sensitive) and nothing lets it pass another on, as nginx (letters, '_', '-')
  * and HAProxy (any token) do. Anything else stays 400: "G@T", a tab after the method, no

@@ -192,24 +192,54 @@ int hwd_h1_transfer_encoding(const hw_http_headers *h) {
     return f->value_len == 7 && !strncasecmp(f->value, "chunked", 7) ? 1 : -2;
 }
 
+/* The next option of a Connection value s[0..end): its start, its length in *n (0: none
+ * left); *s moves past it. */
+static const char *connection_option(const char **s, const char *end, size_t *n) {
+    const char *p = *s;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) p++;
+    const char *q = p;
+    while (q < end && *q != ',') q++;
+    *s = q;
+    *n = (size_t)(q - p);
+    while (*n && (p[*n - 1] == ' ' || p[*n - 1] == '\t')) (*n)--;
+    return p;
+}
+
+/* Whether option p[0..n) names a field to remove: not one that goes anyway (hop-by-hop,
+ * "keep-alive" the usual option) nor Host. */
+static int removable_option(const char *p, size_t n) {
+    return n && !hwd_is_hop_header(p, n) && !(n == 4 && !strncasecmp(p, "host", 4));
+}
+
+/* Whether a Connection line, from the one at first on, names a field h holds. */
+static int names_a_field(const hw_http_headers *h, int64_t first) {
+    for (int64_t i = first; i >= 0; i = hw_http_headers_find(h, "connection", 10, (uint32_t)i + 1)) {
+        const char *s = h->fields[i].value, *end = s + h->fields[i].value_len;
+        for (size_t n; s < end;) {
+            const char *p = connection_option(&s, end, &n);
+            if (removable_option(p, n) && hw_http_headers_find(h, p, (uint32_t)n, 0) >= 0) return 1;
+        }
+    }
+    return 0;
+}
+
 int hwd_connection_options_drop(hw_http_headers *h) {
+    /* the usual Connection (keep-alive, close, none) names no field h holds: nothing is
+     * copied, nothing removed */
+    int64_t first = hw_http_headers_find(h, "connection", 10, 0);
+    if (first < 0 || !names_a_field(h, first)) return 0;
     /* the values are copied first: removing fields moves the Connection lines */
     char *list = NULL;
     size_t len = 0;
-    for (int64_t i = hw_http_headers_find(h, "connection", 10, 0); i >= 0;
-         i = hw_http_headers_find(h, "connection", 10, (uint32_t)i + 1))
+    for (int64_t i = first; i >= 0; i = hw_http_headers_find(h, "connection", 10, (uint32_t)i + 1))
         if (hwd_append(&list, &len, h->fields[i].value, h->fields[i].value_len) || hwd_append(&list, &len, ",", 1)) {
             free(list);
             return -1;
         }
-    for (const char *p = list; p && *p;) {
-        p += strspn(p, " \t,");
-        size_t n = strcspn(p, ",");
-        const char *next = p + n;
-        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
-        if (n && !hwd_is_hop_header(p, n) && !(n == 4 && !strncasecmp(p, "host", 4)))
-            hw_http_headers_remove(h, p, n);
-        p = next;
+    for (const char *s = list, *end = list + len; s < end;) {
+        size_t n;
+        const char *p = connection_option(&s, end, &n);
+        if (removable_option(p, n)) hw_http_headers_remove(h, p, n);
     }
     free(list);
     return 0;
