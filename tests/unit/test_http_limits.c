@@ -260,6 +260,21 @@ START_TEST(start_section_budget) {
 }
 END_TEST
 
+/* Serves "/" three times on one instance of the WAT guest under the reset policy: each
+ * answer must be 201, the state request 1 left undone by the reset before request 2. */
+static void expect_reset_in_place(const char *wat) {
+    const char *so = wat_guest(wat);
+    hw_http_config cfg = {.policy = HW_HTTP_RESET, .pool_size = 1};
+    hw_http_middleware *mw = NULL;
+    hw_error err = {0};
+    ck_assert_msg(hw_http_middleware_new(so, &cfg, &mw, &err) == HW_OK, "%s", err.message);
+    unlink(so);
+    for (int i = 0; i < 3; i++)
+        expect_answer(mw, "/", 201, "");
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 1); /* reset in place, not recreated */
+    hw_http_middleware_free(mw);
+}
+
 /* Request 1 sets table slot 1, which is null after initialisation; under the reset policy
  * request 2 finds it null again (201: null, 202: set). table.fill and table.copy write
  * elements the same way (through the runtime rather than inline). */
@@ -277,16 +292,7 @@ START_TEST(reset_restores_tables) {
         "    (table.copy $t $t (i32.const 3) (i32.const 2) (i32.const 1))\n"
         "    (i64.const 0))\n"
         "  (func (export \"handle_response\") (param i32 i32)))\n";
-    const char *so = wat_guest(wat);
-    hw_http_config cfg = {.policy = HW_HTTP_RESET, .pool_size = 1};
-    hw_http_middleware *mw = NULL;
-    hw_error err = {0};
-    ck_assert_msg(hw_http_middleware_new(so, &cfg, &mw, &err) == HW_OK, "%s", err.message);
-    unlink(so);
-    for (int i = 0; i < 3; i++)
-        expect_answer(mw, "/", 201, "");
-    ck_assert_uint_eq(hw_http_middleware_instances(mw), 1); /* reset in place, not recreated */
-    hw_http_middleware_free(mw);
+    expect_reset_in_place(wat);
 }
 END_TEST
 
@@ -304,16 +310,7 @@ START_TEST(reset_restores_dropped_segments) {
         "    (call $status (i32.const 201))\n"
         "    (i64.const 0))\n"
         "  (func (export \"handle_response\") (param i32 i32)))\n";
-    const char *so = wat_guest(wat);
-    hw_http_config cfg = {.policy = HW_HTTP_RESET, .pool_size = 1};
-    hw_http_middleware *mw = NULL;
-    hw_error err = {0};
-    ck_assert_msg(hw_http_middleware_new(so, &cfg, &mw, &err) == HW_OK, "%s", err.message);
-    unlink(so);
-    for (int i = 0; i < 3; i++)
-        expect_answer(mw, "/", 201, "");
-    ck_assert_uint_eq(hw_http_middleware_instances(mw), 1); /* reset in place, not recreated */
-    hw_http_middleware_free(mw);
+    expect_reset_in_place(wat);
 }
 END_TEST
 
