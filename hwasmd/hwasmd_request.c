@@ -164,9 +164,12 @@ static void stream_out(struct hwd_conn *c, const char *p, size_t n, int chunk) {
     }
 }
 
+/* The app's body goes on, but never to a client that asked HEAD: a guest may have made the
+ * request a GET (a method override), and a body after the head of an answer to HEAD is read
+ * as the answer to the client's next request, one the app wrote. */
 static void stream_body(void *ctx, const char *p, size_t n) {
     struct hwd_conn *c = ctx;
-    if (c->stream && n) stream_out(c, p, n, c->chunked);
+    if (c->stream && n && !c->head) stream_out(c, p, n, c->chunked);
 }
 
 /* The app's head is in x->resp, more body is coming: the guests see the head, then it goes
@@ -210,7 +213,7 @@ static void upstream_done(void *ctx, int status) {
     if (status) return hwd_conn_close(c);
     struct hwd_buf b = {0};
     hw_http_headers none = {0};
-    if (c->chunked) hwd_trailers_last_chunk(&b, trailers_out(c) ? &c->x->resp.trailers : &none);
+    if (c->chunked && !c->head) hwd_trailers_last_chunk(&b, trailers_out(c) ? &c->x->resp.trailers : &none);
     else hwd_buf_put(&b, "", 0);
     size_t len;
     char *out = hwd_buf_take(&b, &len);
