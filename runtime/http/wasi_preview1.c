@@ -36,7 +36,16 @@ static void console_line(struct http_inst *hi, struct console *c, int32_t level)
 static void console_put(struct http_inst *hi, struct console *c, int32_t level, const uint8_t *p,
                         uint32_t n) {
     hi->console_used = 1;
-    for (uint32_t i = 0; i < n; i++) {
+    /* past this call's log budget the bytes are not looked at, only counted as dropped:
+     * 127 iovecs over a 16 MiB memory are 2 GiB, and one host call copying them byte by
+     * byte ran 2-3 s past a 50 ms time budget (a host call is not interrupted) */
+    int spent = hi->log_used >= HTTP_LOG_BUDGET || hi->log_lines == HTTP_LOG_LINES;
+    uint32_t scanned = n;
+    if (spent || !http_log_enabled(hi->mw, level)) {
+        hi->log_dropped += spent && n;
+        scanned = 0;
+    }
+    for (uint32_t i = 0; i < scanned; i++) {
         if (p[i] == '\n') {
             console_line(hi, c, level);
             continue;
