@@ -60,6 +60,22 @@ static void fail_closed(hw_http_exchange *x, const struct hwd_middleware *m) {
     hwd_response_simple(&x->resp, m->on_trap, text);
 }
 
+/* The guest did not fail, the host could not serve it: 503, whatever on_trap says. Under
+ * fail_open the request would go on without the guest, and a client that brings this
+ * about (holding every instance, filling buffered_bytes) would pass an auth guest. */
+static void host_busy(struct hwd_chain *c, const struct hwd_middleware *m, const char *why) {
+    char text[160];
+    snprintf(text, sizeof text, "middleware %s: %s\n", m->name, why);
+    hwd_response_simple(&c->x->resp, 503, text);
+    c->is_error = 1;
+}
+
+/* Whether a failed call was the host's doing: no instance could be made (rc other than a
+ * trap), or the guest trapped because the host refused memory for its write. */
+static int host_refused(const hw_http_exchange *x, int rc) {
+    return rc != HW_ETRAP || x->charge_refused;
+}
+
 void hwd_chain_init(struct hwd_chain *c, const struct hwd_route *r, hw_http_exchange *x) {
     memset(c, 0, sizeof *c);
     c->route = r;
@@ -90,21 +106,19 @@ enum hwd_chain_step hwd_chain_request(struct hwd_chain *c, uint64_t now_ms) {
             /* nothing ran: the request waits on its loop, never blocking it */
             if (!c->busy_since_ms) c->busy_since_ms = now_ms;
             if (now_ms - c->busy_since_ms < m->pool_wait_ms) return HWD_CHAIN_BUSY;
-            /* still none after pool_wait_ms: the guest did not fail, it is saturated (slow
-             * requests pin every instance, or all the memory budget, while the app takes its
-             * time). 503 always:
-             * under fail_open the request would go on without the guest, and a client
-             * holding the pool busy would pass an auth guest. */
+            /* still none after pool_wait_ms: slow requests pin every instance, or all the
+             * memory budget, while the app takes its time */
             c->busy_since_ms = 0;
-            char text[160];
-            snprintf(text, sizeof text, "middleware %s: all instances busy\n", m->name);
-            hwd_response_simple(&c->x->resp, 503, text);
-            c->is_error = 1;
+            host_busy(c, m, "all instances busy");
             return HWD_CHAIN_ANSWERED;
         }
         c->busy_since_ms = 0;
         if (rc != HW_OK) {
             guest_failed(m, "handle_request", &err);
+            if (host_refused(c->x, rc)) {
+                host_busy(c, m, "host resources exhausted");
+                return HWD_CHAIN_ANSWERED;
+            }
             if (!m->on_trap) continue;
             fail_closed(c->x, m);
             c->is_error = 1;
@@ -140,6 +154,10 @@ void hwd_chain_response(struct hwd_chain *c, int upstream_status) {
         t0 = t1;
         if (rc == HW_OK) continue;
         guest_failed(m, "handle_response", &err);
+        if (host_refused(c->x, rc)) {
+            host_busy(c, m, "host resources exhausted");
+            continue;
+        }
         if (!m->on_trap) continue;
         fail_closed(c->x, m);
         c->is_error = 1;

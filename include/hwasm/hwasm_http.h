@@ -136,6 +136,10 @@ typedef struct hw_http_exchange {
      * exchange is done. NULL: no such bound. hw_http_exchange_init and _reset clear it. */
     int (*charge)(void *ctx, size_t n);
     void *charge_ctx;
+    /* Set by the host when charge refused a guest's write (the guest then trapped): the
+     * failure is the host's, not the guest's, and an embedder that would skip a failed
+     * guest (fail open) answers "busy" instead. _init and _reset clear it. */
+    int charge_refused;
 } hw_http_exchange;
 
 /* Zeroes x and sets the defaults: GET, "/", HTTP/1.1, status 200. */

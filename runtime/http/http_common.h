@@ -118,7 +118,7 @@ static inline int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, c
  * (hw_http_exchange.charge), or traps naming fn. */
 static inline void http_charge(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint64_t n) {
     hw_http_exchange *x = hi->x;
-    if (x && x->charge && x->charge(x->charge_ctx, (size_t)n))
+    if (x && x->charge && x->charge(x->charge_ctx, (size_t)n) && (x->charge_refused = 1))
         http_trap(hi, vm, fn, "over the host memory budget for guest writes (%llu more bytes refused)",
                   (unsigned long long)n);
 }

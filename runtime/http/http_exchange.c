@@ -47,6 +47,7 @@ int hw_http_exchange_reset(hw_http_exchange *x) {
     body_reset(&x->resp.body);
     x->charge = NULL; /* the next request's, if any, is its embedder's to set */
     x->charge_ctx = NULL;
+    x->charge_refused = 0;
     return set_defaults(x);
 }
 
