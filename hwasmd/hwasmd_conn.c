@@ -6,8 +6,9 @@
  * would let two parsers read differently (hwasmd_http1.c's strict checks, several or
  * unknown transfer codings, versions other than 1.0 and 1.1, an ambiguous target or host,
  * hwasmd_target.c) is refused, trailers are kept apart from the headers (the request's
- * own trailer list, never any request's headers), Upgrade is not acted on. A method llhttp
- * does not know is answered 501, not taken for a malformed request.
+ * own trailer list, never any request's headers), Upgrade is not acted on. A method of
+ * capital letters, '_' and '-' that llhttp does not know goes on as it came (BAN, QUERY:
+ * parse_more, hwd_h1_method_scan), as nginx passes it; another token is answered 501.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -197,7 +198,7 @@ static int on_headers_done(llhttp_t *p) {
         c->error = 505;
         return -1;
     }
-    const char *m = llhttp_method_name((llhttp_method_t)p->method);
+    const char *m = c->ext_len ? c->ext_method : llhttp_method_name((llhttp_method_t)p->method);
     if (hw_http_str_set(&q->method, m, strlen(m)) ||
         hw_http_str_set(&q->protocol, p->http_minor ? "HTTP/1.1" : "HTTP/1.0", 8) ||
         hw_http_str_set(&q->target, c->url_len ? c->url : "/", c->url_len ? c->url_len : 1))
@@ -408,7 +409,7 @@ static void log_refused(struct hwd_conn *c, const hw_http_response *r) {
         const char *target = q ? q->target.ptr : "", *m = q ? q->method.ptr : "";
         if (c->url_len) { /* refused within the head: the request line as llhttp read it */
             target = c->url;
-            m = llhttp_method_name((llhttp_method_t)c->parser.method);
+            m = c->ext_len ? c->ext_method : llhttp_method_name((llhttp_method_t)c->parser.method);
         }
         e.req.method = (hw_http_str){(char *)m, (uint32_t)strlen(m)};
         uint64_t ms = c->request_start_ms ? uv_now(c->w->loop) - c->request_start_ms : 0;
@@ -468,13 +469,13 @@ static int line_rest_plausible(const char *s, size_t n) {
 }
 
 /* Whether llhttp refused a well-formed method it does not know: a token (RFC 9110 §9.1)
- * followed by the rest of a request line, or by the end of what came so far. Such a
- * request is not malformed, its method is unimplemented: 501 (RFC 9110 §9.1, §15.6.2; Apache httpd answers so). llhttp
- * 8.1 knows a fixed list (WebDAV's included, not QUERY, VERSION-CONTROL, "get": methods
- * are case-sensitive) and nothing lets it pass another on, as nginx (letters, '_', '-')
- * and HAProxy (any token) do. Anything else stays 400: "G@T", a tab after the method, no
- * method. at: where llhttp stopped, inside the method or at its end, within c->in; what
- * llhttp took of the method before it is letters, earlier reads' in c->method_bytes. */
+ * followed by the rest of a request line, or by the end of what came so far. Those of
+ * capital letters, '_' and '-' never reach llhttp (method_start); what is left ("get",
+ * "M3", 33 letters and more) is not malformed, its method is unimplemented: 501 (RFC 9110
+ * §9.1, §15.6.2; Apache httpd answers so). Anything else stays 400: "G@T", a tab after the
+ * method, no method. at: where llhttp stopped, inside the method or at its end, within
+ * c->in; what llhttp took of the method before it is letters, earlier reads' in
+ * c->method_bytes. */
 static int unknown_method(const struct hwd_conn *c, llhttp_errno_t e, const char *at) {
     if (!method_error(&c->parser, e)) return 0;
     if (e == HPE_INVALID_CONSTANT) return 1; /* a method llhttp parsed: a token */
@@ -485,6 +486,33 @@ static int unknown_method(const struct hwd_conn *c, llhttp_errno_t e, const char
     return method && line_rest_plausible(end, (size_t)(in_end - end));
 }
 
+/* At the start of a request: how many of the bytes held llhttp may parse now. An extension
+ * method is kept in c->ext_method and llhttp reads GET in its place (hwd_h1_method_scan);
+ * while the bytes held may still be the beginning of one, llhttp parses only the empty
+ * lines before it (at most HWD_H1_METHOD_MAX bytes wait for the rest). */
+static size_t method_start(struct hwd_conn *c) {
+    size_t skip, len;
+    switch (hwd_h1_method_scan(c->in, c->in_len, &skip, &len)) {
+    case HWD_H1_METHOD_MORE: return skip;
+    case HWD_H1_METHOD_PARSER: c->ext_len = 0; break;
+    case HWD_H1_METHOD_EXTENSION:
+        memcpy(c->ext_method, c->in + skip, len);
+        c->ext_method[len] = 0;
+        c->ext_len = len;
+        if (len < 3) { /* "GET" is longer: make room (a read leaves 4 KiB, a parse less) */
+            char *n = c->in_cap - c->in_len < 3 ? realloc(c->in, c->in_cap + 3) : c->in;
+            if (!n) return c->error = 503, 0;
+            if (n != c->in) c->in = n, c->in_cap += 3;
+        }
+        memmove(c->in + skip + 3, c->in + skip + len, c->in_len - skip - len);
+        memcpy(c->in + skip, "GET", 3);
+        c->in_len = c->in_len - len + 3;
+        break;
+    }
+    c->at_start = 0;
+    return c->in_len;
+}
+
 static void parse_more(struct hwd_conn *c) {
     c->parsing = 1;
     while (!c->busy && !c->closing && c->in_len > 0) {
@@ -493,8 +521,15 @@ static void parse_more(struct hwd_conn *c) {
             send_error(c, 400);
             return;
         }
-        llhttp_errno_t e = hwd_h1_execute(&c->parser, &c->strict, c->in, c->in_len);
-        size_t used = e == HPE_OK ? c->in_len : (size_t)(llhttp_get_error_pos(&c->parser) - c->in);
+        size_t n = c->at_start ? method_start(c) : c->in_len;
+        if (c->error) {
+            c->parsing = 0;
+            send_error(c, c->error);
+            return;
+        }
+        if (!n) break; /* the rest of the method is still to come */
+        llhttp_errno_t e = hwd_h1_execute(&c->parser, &c->strict, c->in, n);
+        size_t used = e == HPE_OK ? n : (size_t)(llhttp_get_error_pos(&c->parser) - c->in);
         if (!c->error && unknown_method(c, e, c->in + used)) c->error = 501; /* before the bytes go */
         memmove(c->in, c->in + used, c->in_len - used);
         c->in_len -= used;
@@ -503,7 +538,7 @@ static void parse_more(struct hwd_conn *c) {
             hwd_h1_wire_over(c->wire, c->max_header, c->x ? c->x->req.body.len : 0, c->chunks))
             e = HPE_USER; /* bytes that mean nothing, and no limit saw: 400 */
         if (e == HPE_OK) break;
-        if (e == HPE_PAUSED) c->wire = 0; /* a request is complete: the next one starts */
+        if (e == HPE_PAUSED) c->wire = 0, c->at_start = 1; /* a request is complete: the next one starts */
         if (e != HPE_PAUSED) {
             c->parsing = 0;
             send_error(c, c->error ? c->error : unsupported_version(&c->parser, e) ? 505 : 400);
@@ -622,6 +657,7 @@ static void conn_start(struct hwd_conn *c) {
     pthread_once(&request_settings_once, request_settings_init);
     llhttp_init(&c->parser, HTTP_REQUEST, &request_settings);
     c->parser.data = c;
+    c->at_start = 1;
     hwd_conn_idle_restart(c);
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }

@@ -97,6 +97,9 @@ struct hwd_conn {
     uint32_t header_lines;       /* header and trailer lines so far */
     uint64_t wire, chunks;       /* the request's bytes parsed so far, its chunks so far */
     size_t method_bytes;         /* of its method, reported by llhttp so far (on_method) */
+    int at_start;                /* the next bytes begin a request: its method is scanned */
+    size_t ext_len;              /* an extension method (hwd_h1_method_scan), else 0 */
+    char ext_method[HWD_H1_METHOD_MAX + 1];
     size_t max_header, max_body; /* from the generation current at accept time */
     uint32_t max_header_lines;
     enum hwd_header_names header_names; /* what becomes of "X_User" (hwasmd.h) */

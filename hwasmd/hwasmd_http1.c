@@ -163,6 +163,38 @@ llhttp_errno_t hwd_h1_execute(llhttp_t *p, struct hwd_h1_strict *s, const char *
     return e;
 }
 
+/* Whether s[0..n) is a method llhttp reads in an HTTP request (its HTTP_METHOD_MAP, and
+ * PRI, the HTTP/2 preface's). */
+static int method_known(const char *s, size_t n) {
+    static const struct {
+        const char *name;
+        size_t len;
+    } known[] = {
+#define HWD_METHOD(num, name, string) {#string, sizeof #string - 1},
+        HTTP_METHOD_MAP(HWD_METHOD) HWD_METHOD(34, PRI, PRI)
+#undef HWD_METHOD
+    };
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (known[i].len == n && !memcmp(known[i].name, s, n)) return 1;
+    return 0;
+}
+
+static int method_char(unsigned char ch) {
+    return (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == '-';
+}
+
+enum hwd_h1_method hwd_h1_method_scan(const char *s, size_t n, size_t *skip, size_t *len) {
+    size_t i = 0, j;
+    while (i < n && (s[i] == '\r' || s[i] == '\n')) i++;
+    for (j = i; j < n && j - i <= HWD_H1_METHOD_MAX && method_char((unsigned char)s[j]); j++) {}
+    *skip = i;
+    *len = j - i;
+    if (j == n && j - i <= HWD_H1_METHOD_MAX) return HWD_H1_METHOD_MORE;
+    if (j == i || j - i > HWD_H1_METHOD_MAX || s[j] != ' ' || method_known(s + i, j - i))
+        return HWD_H1_METHOD_PARSER;
+    return HWD_H1_METHOD_EXTENSION;
+}
+
 const char *hwd_hop_header(const char *name, size_t len) {
     static const char *const names[] = {"te", "trailer", "upgrade", "connection", "keep-alive", "content-length",
                                         "proxy-connection", "transfer-encoding"};

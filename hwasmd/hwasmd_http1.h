@@ -80,6 +80,26 @@ int hwd_h1_chunk_ext_value(struct hwd_h1_strict *s, const char *at, size_t n);
  * its own callbacks), and llhttp_get_error_pos points into data. */
 llhttp_errno_t hwd_h1_execute(llhttp_t *p, struct hwd_h1_strict *s, const char *data, size_t n);
 
+/* Extension methods. llhttp 8.1 knows a fixed list of methods and nothing lets another
+ * through; nginx passes any method of capital letters, '_' and '-' to the app (BAN, QUERY,
+ * VERSION-CONTROL), as the reference host does. At the start of a request the caller asks
+ * hwd_h1_method_scan about the bytes it holds:
+ *
+ *   HWD_H1_METHOD_PARSER     llhttp reads them as they are: a method it knows, or bytes
+ *                            that are no such method (llhttp refuses them: 400 or 501)
+ *   HWD_H1_METHOD_MORE       s[0..*skip) are empty lines (llhttp skips them), then at
+ *                            most part of a method: parse *skip bytes, ask again with more
+ *   HWD_H1_METHOD_EXTENSION  s[*skip..*skip+*len) is a method llhttp does not know,
+ *                            followed by SP: the caller keeps it and gives llhttp a method
+ *                            it knows in its place (GET: no method llhttp knows frames a
+ *                            request differently but CONNECT)
+ *
+ * The method is all the scan decides: where it ends (the SP, as llhttp's own method ends)
+ * and nothing after it, so every request is still framed by llhttp alone. */
+enum hwd_h1_method { HWD_H1_METHOD_PARSER, HWD_H1_METHOD_MORE, HWD_H1_METHOD_EXTENSION };
+#define HWD_H1_METHOD_MAX 32 /* longer ones go to llhttp, which refuses them: 501 */
+enum hwd_h1_method hwd_h1_method_scan(const char *s, size_t n, size_t *skip, size_t *len);
+
 /* A message's Transfer-Encoding as hwasmd can frame it: 0 none, 1 exactly one line that is
  * "chunked", -1 two lines or more, -2 one line with any other coding ("gzip, chunked",
  * "chunked, gzip", "identity"): hwasmd decodes chunked only, and forwards no coding it did

@@ -69,6 +69,8 @@ def record(self):
         f.write(json.dumps({"m": self.command, "t": self.path, "h": list(self.headers.items()), "b": body, "tr": tr}) + "\n")
     self.send_response(200); self.send_header("Content-Length", "4"); self.end_headers(); self.wfile.write(b"app\n")
 do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = record
+for _m in ("BAN", "QUERY", "FOO", "GETX", "DESCRIBE", "VERSION-CONTROL", "M_X", "A"):
+    locals()["do_" + _m] = record
 PY
 
 # seen FIELD...: what the app saw, one line per request: the fields asked for (m, t, b, tr
