@@ -54,6 +54,7 @@ struct hwd_middleware {
     uint32_t pool_size, pool_wait_ms, policy, budget_ms, memory_pages;
     uint32_t table_elements, keep_bytes, header_write_bytes; /* per instance (hwasm_http.h) */
     uint32_t pool_memory_mb; /* all its instances together (hwasm_http.h) */
+    uint32_t pool_idle_ms, pool_min; /* idle instances freed after, and how many stay */
     int on_trap; /* 0: fail_open (skip the guest), else the status to answer (500) */
     int has_sha256;    /* the config pins the module file's sha256 (key sha256:) */
     uint8_t sha256[32];

@@ -263,6 +263,9 @@ void hwd_middleware_defaults(struct hwd_middleware *m) {
      * what they hold together is bounded apart (pool_memory_mb) */
     m->pool_size = 1024;
     m->pool_memory_mb = HW_HTTP_DEFAULT_POOL_MEMORY_MB;
+    /* what a burst made is freed a minute after it (php-fpm's pm.process_idle_timeout is
+     * 10 s; an instance costs microseconds to make again): each worker keeps its own */
+    m->pool_idle_ms = 60000;
     m->on_trap = 500;
     m->pool_wait_ms = 1000;
     m->budget_ms = 1000; /* no guest holds a worker for long unless configured to */
@@ -304,6 +307,8 @@ static int parse_middleware(struct parse *p, yaml_node_t *n, struct hwd_middlewa
         else if (!strcmp(key, "table_elements")) rc = get_limit(p, v, key, 10000000, &m->table_elements);
         else if (!strcmp(key, "keep_bytes")) rc = get_limit(p, v, key, UINT32_MAX, &m->keep_bytes);
         else if (!strcmp(key, "pool_memory_mb")) rc = get_limit(p, v, key, 1u << 20, &m->pool_memory_mb);
+        else if (!strcmp(key, "pool_idle_ms")) rc = get_u32(p, v, key, 86400000, &m->pool_idle_ms);
+        else if (!strcmp(key, "pool_min")) rc = get_u32(p, v, key, 4096, &m->pool_min);
         else if (!strcmp(key, "header_write_bytes"))
             rc = get_limit(p, v, key, 1u << 30, &m->header_write_bytes);
         else if (!strcmp(key, "on_trap")) rc = parse_trap(p, v, &m->on_trap);

@@ -548,6 +548,8 @@ static int middleware_new(struct hwd_middleware *m, int fd, const uint8_t file_d
         .max_table_elements = m->table_elements,
         .keep_bytes = m->keep_bytes,
         .pool_memory_mb = m->pool_memory_mb,
+        .pool_idle_ms = m->pool_idle_ms,
+        .pool_min = m->pool_min,
         .max_header_bytes = m->header_write_bytes,
         .deadline_ms = m->budget_ms,
         .policy = m->policy,

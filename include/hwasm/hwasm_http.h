@@ -213,6 +213,16 @@ typedef struct hw_http_config {
                                     made: the request waits like one on a full pool (or
                                     HW_EBUSY with pool_no_wait); memory.grow and table.grow
                                     answer -1 past it; 0 = HW_HTTP_DEFAULT_POOL_MEMORY_MB */
+    uint32_t pool_idle_ms;       /* an instance left idle this long is freed (its memory given
+                                    back to the system and to pool_memory_mb), down to
+                                    pool_min, by the middleware's timer thread: freed between
+                                    pool_idle_ms and 1.25 times it after its request ended.
+                                    Never a thread's most recently used instance (the one its
+                                    next request takes), so each thread that served keeps one.
+                                    Without it a burst's peak of instances stays for good;
+                                    0 = never (no timer thread unless deadline_ms) */
+    uint32_t pool_min;           /* instances pool_idle_ms leaves alive however long idle
+                                    (busy ones count); 0 = none beyond the threads' own */
 } hw_http_config;
 
 /* What an untrusted guest may make the process hold unless configured otherwise, per

@@ -19,7 +19,7 @@ void http_call_end(struct http_inst *hi, int timed) __attribute__((noinline, col
  * this thread could not be prepared for guest code. */
 static inline int http_guest_call(struct http_inst *hi, const hwasm_funcref *f, int32_t a, int32_t b,
                                   int64_t *ret, hw_error *err) {
-    int timed = hi->mw->timer_running;
+    int timed = hi->mw->deadline_on;
     if (timed) deadline_arm(hi);
     int rc = rt_guard_call(hi->vm, f->code, f->env, a, b, ret, err);
     if (__builtin_expect(timed | hi->console_used, 0)) /* most calls print and log nothing */

@@ -1,7 +1,9 @@
 /*
  * http_deadline.c — the per-call time budget of a middleware: one timer thread per
- * middleware (started only when deadline_ms is set) that sets the interrupt flag of any
- * instance whose guest call has run for its budget, so the guest traps "interrupted".
+ * middleware (started only when deadline_ms or pool_idle_ms is set) that sets the
+ * interrupt flag of any instance whose guest call has run for its budget, so the guest
+ * traps "interrupted". The same thread runs the pool's reaper ticks (http_pool_reap, every
+ * pool_idle_ms / HTTP_REAP_TICKS), traffic or not, outside mw->lock.
  *
  * A guest call reads no clock: every call pays for its deadline, and a clock read (20 to
  * 70 ns here) was most of that. Arming stores the call's stamp (the instance's count of
@@ -28,6 +30,7 @@
  * whenever its holder was preempted).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
@@ -78,15 +81,41 @@ static uint64_t scan(struct http_mw *mw, int *ran) {
 }
 
 /* Ticks without a call before the timer sleeps until an arm wakes it (a budget's worth at
- * the default tick): a busy middleware's calls never pay for a wake-up. */
+ * the default tick), or the next reaper tick: a busy middleware's calls never pay for a
+ * wake-up. */
 #define IDLE_TICKS 16
 
-/* The list of instances is guarded by mw->lock, held here except while waiting. */
+/* Waits on timer_cond until ns (UINT64_MAX: until signalled); 1 when the time came. */
+static int wait_until(struct http_mw *mw, uint64_t ns) {
+    if (ns == UINT64_MAX) return pthread_cond_wait(&mw->timer_cond, &mw->lock), 0;
+    struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+    return pthread_cond_timedwait(&mw->timer_cond, &mw->lock, &ts) == ETIMEDOUT;
+}
+
+/* Runs the reaper tick due at next (UINT64_MAX: never) if it is due, without mw->lock
+ * (freeing an instance takes it); returns when the next one is due. */
+static uint64_t reap_due(struct http_mw *mw, uint64_t next) {
+    if (next == UINT64_MAX || now_ns() < next) return next;
+    pthread_mutex_unlock(&mw->lock);
+    http_pool_reap(mw);
+    pthread_mutex_lock(&mw->lock);
+    return now_ns() + mw->reap_ns;
+}
+
+/* The list of instances is guarded by mw->lock, held here except while waiting or
+ * reaping. */
 static void *timer_main(void *arg) {
     struct http_mw *mw = arg;
     uint32_t quiet = 0; /* ticks in a row without a call */
+    uint64_t next_reap = mw->reap_ns ? now_ns() + mw->reap_ns : UINT64_MAX;
     pthread_mutex_lock(&mw->lock);
     while (!mw->timer_stop) {
+        next_reap = reap_due(mw, next_reap);
+        if (mw->timer_stop) break; /* asked while reaping, the lock released */
+        if (!mw->deadline_on) {
+            wait_until(mw, next_reap);
+            continue;
+        }
         int ran = 0;
         uint64_t earliest = scan(mw, &ran);
         quiet = earliest == UINT64_MAX && !ran ? quiet + 1 : 0;
@@ -94,16 +123,16 @@ static void *timer_main(void *arg) {
             /* Announce the idle wait, then look once more: a call armed before the
              * announcement is seen by this scan, one armed after it sees timer_idle and
              * signals (under mw->lock, so not before this thread waits). */
+            int timed_out = 0;
             __atomic_store_n(&mw->timer_idle, 1, __ATOMIC_SEQ_CST);
-            if (scan(mw, &ran) == UINT64_MAX && !mw->timer_stop) pthread_cond_wait(&mw->timer_cond, &mw->lock);
+            if (scan(mw, &ran) == UINT64_MAX && !mw->timer_stop) timed_out = wait_until(mw, next_reap);
             __atomic_store_n(&mw->timer_idle, 0, __ATOMIC_SEQ_CST);
-            quiet = 0;
+            if (!timed_out) quiet = 0; /* woken by an arm; a reaper tick leaves it quiet */
         } else {
             /* calls armed after this scan are first seen at the next: a tick from now */
             uint64_t next = now_ns() + mw->tick_ns;
             if (earliest > next) earliest = next;
-            struct timespec ts = {(time_t)(earliest / 1000000000u), (long)(earliest % 1000000000u)};
-            pthread_cond_timedwait(&mw->timer_cond, &mw->lock, &ts);
+            wait_until(mw, earliest < next_reap ? earliest : next_reap);
         }
     }
     pthread_mutex_unlock(&mw->lock);
@@ -118,11 +147,14 @@ int deadline_start(struct http_mw *mw) {
     pthread_condattr_destroy(&ca);
     if (rc) return HW_ENOMEM;
     mw->timer_cond_ready = 1;
-    if (!mw->cfg.deadline_ms) return HW_OK;
+    if (!mw->cfg.deadline_ms && !mw->cfg.pool_idle_ms) return HW_OK;
     mw->budget_ns = (uint64_t)mw->cfg.deadline_ms * 1000000u;
     mw->tick_ns = mw->budget_ns / 16 > 1000000u ? mw->budget_ns / 16 : 1000000u;
-    if (pthread_create(&mw->timer, NULL, timer_main, mw)) return HW_ENOMEM;
-    pthread_setname_np(mw->timer, "hwasm-deadline"); /* for top -H, and the tests */
+    mw->reap_ns = (uint64_t)mw->cfg.pool_idle_ms * 1000000u / HTTP_REAP_TICKS;
+    mw->deadline_on = mw->cfg.deadline_ms != 0; /* before the thread reads it */
+    if (pthread_create(&mw->timer, NULL, timer_main, mw)) return mw->deadline_on = 0, HW_ENOMEM;
+    /* for top -H, and the tests */
+    pthread_setname_np(mw->timer, mw->deadline_on ? "hwasm-deadline" : "hwasm-reaper");
     mw->timer_running = 1;
     return HW_OK;
 }
@@ -138,8 +170,8 @@ void deadline_stop(struct http_mw *mw) {
     pthread_cond_destroy(&mw->timer_cond);
 }
 
-/* Called only when the timer runs (the caller checks mw->timer_running, so a middleware
- * without deadline_ms pays one load per call). One worker at a time uses an instance, so
+/* Called only with deadline_ms (the caller checks mw->deadline_on, so a middleware
+ * without it pays one load per call). One worker at a time uses an instance, so
  * hi->calls is only ever written by it: a plain increment, stored atomically for the
  * timer's scan. */
 void deadline_arm(struct http_inst *hi) {

@@ -71,7 +71,7 @@ static void add_console(struct http_inst *hi, hw_error *err) {
 /* Runs the module's start function (hw_instance_start) as a guest call: under the
  * deadline, its console flushed. A trap fails the instance, its message prefixed. */
 static int start_section(struct http_inst *hi, hw_error *err) {
-    int timed = hi->mw->timer_running;
+    int timed = hi->mw->deadline_on;
     if (timed) deadline_arm(hi);
     int rc = hw_instance_start(hi->inst, err);
     http_call_end(hi, timed);

@@ -24,7 +24,8 @@
  *
  *   finish(): back to the pool (http_pool_put); under the reset policy first restored
  *   from its snapshot (http_snapshot_reset), or freed when it outgrew it. Idle instances
- *   are freed by hw_http_middleware_free. The http_handler functions check hi->phase:
+ *   are freed by hw_http_middleware_free, and those idle past pool_idle_ms by the timer
+ *   thread (http_pool_reap). The http_handler functions check hi->phase:
  *   those that touch the exchange trap ("no request in flight") outside REQUEST and
  *   RESPONSE; enable_features in INIT sets the middleware's features for every call.
  */
@@ -116,6 +117,8 @@ struct http_inst {
     uint64_t *snap_dropped; /* which segments were dropped (hw_instance_dropped_save) */
 
     struct http_inst *idle_next;
+    uint32_t idle_ticks; /* reaper ticks seen in a slot's idle list, 0 on entering one
+                            (under the slot's lock) */
     uint8_t *scratch;
     size_t scratch_cap;
 };
@@ -159,12 +162,14 @@ struct http_mw {
     pthread_cond_t cond;
     struct http_inst *all;
 
-    /* deadline timer */
+    /* the timer thread: deadlines (deadline_on: cfg.deadline_ms, guest calls are armed)
+     * and the reaper's ticks (reap_ns: cfg.pool_idle_ms) */
     pthread_t timer;
-    int timer_cond_ready, timer_running, timer_stop;
+    int timer_cond_ready, timer_running, timer_stop, deadline_on;
     int timer_idle;     /* asleep until an arm wakes it (atomic) */
     uint64_t budget_ns; /* cfg.deadline_ms in ns */
     uint64_t tick_ns;   /* how often the timer looks while calls come (http_deadline.c) */
+    uint64_t reap_ns;   /* how often it reaps: cfg.pool_idle_ms / HTTP_REAP_TICKS, 0 never */
     pthread_cond_t timer_cond;
 };
 
@@ -204,8 +209,9 @@ void console_tail(struct http_inst *hi, char *out, size_t cap);
 /* Resolves every import of mw->mod into mw->binds, or fails naming the bad import. */
 int http_bind_imports(struct http_mw *mw, hw_error *err);
 
-/* Deadline timer: arm before a guest call, disarm after (clears a late interrupt); both
- * only while mw->timer_running. */
+/* The timer thread (deadlines, reaper ticks): started when either is configured. Arm
+ * before a guest call, disarm after (clears a late interrupt); both only while
+ * mw->deadline_on. */
 int deadline_start(struct http_mw *mw);
 void deadline_stop(struct http_mw *mw);
 void deadline_arm(struct http_inst *hi);
@@ -222,6 +228,11 @@ void http_pool_free(struct http_mw *mw);
 int http_pool_get(struct http_mw *mw, struct http_inst **out, hw_error *err);
 void http_pool_put(struct http_mw *mw, struct http_inst *hi);
 void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped);
+/* One reaper tick (the timer thread's, every reap_ns; called without mw->lock): frees the
+ * instances that waited in an idle list for more than HTTP_REAP_TICKS ticks, while more
+ * than cfg.pool_min live. */
+#define HTTP_REAP_TICKS 4
+void http_pool_reap(struct http_mw *mw);
 /* What an instance holds beyond its fixed cost: linear memory, 8 bytes per table element
  * and its scratch buffer; compared with cfg.keep_bytes after each request. */
 static inline uint64_t http_inst_footprint(const struct http_inst *hi) {

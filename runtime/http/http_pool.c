@@ -14,6 +14,15 @@
  * membarrier, so a return pays no fence. Where membarrier is unavailable every hot entry
  * is an atomic exchange instead. Other instances (a thread with several requests in
  * flight, threads past HTTP_POOL_SLOTS) wait in the slot's locked list.
+ *
+ * With pool_idle_ms, the timer thread frees what a burst left (http_pool_reap): every
+ * pool_idle_ms / HTTP_REAP_TICKS, each instance in a list counts a tick (from 0 when it
+ * was pushed, under the lock the push takes anyway), and one that counted more than
+ * HTTP_REAP_TICKS is freed while more than pool_min live. Only the lists: the request
+ * path, hot entries, pays nothing, and a thread's hot instance (its most recently used,
+ * the one its next request takes) is never reaped, so each thread that serves keeps one
+ * warm. A list gives back its last pushed instance first, so under a light load the same
+ * few serve and the others age.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -136,6 +145,7 @@ static struct http_inst *list_pop(struct pool_slot *s) {
 
 static void list_push(struct pool_slot *s, struct http_inst *hi) {
     pthread_mutex_lock(&s->lock);
+    hi->idle_ticks = 0;
     hi->idle_next = s->idle;
     __atomic_store_n(&s->idle, hi, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&s->lock);
@@ -266,6 +276,44 @@ void http_pool_discard(struct http_mw *mw, struct http_inst *hi, int trapped) {
     __atomic_sub_fetch(&mw->live, 1, __ATOMIC_RELAXED);
     if (trapped) __atomic_add_fetch(&mw->traps, 1, __ATOMIC_RELAXED);
     wake_waiters(mw);
+}
+
+/* --- reaping ------------------------------------------------------------------------------- */
+
+/* Counts a tick for every instance in s's list, and moves to *dead those that have now
+ * counted more than HTTP_REAP_TICKS, *quota at most. */
+static void reap_slot(struct pool_slot *s, uint32_t *quota, struct http_inst **dead) {
+    if (!__atomic_load_n(&s->idle, __ATOMIC_RELAXED)) return; /* a hint: no lock needed */
+    pthread_mutex_lock(&s->lock);
+    struct http_inst **link = &s->idle;
+    while (*link) {
+        struct http_inst *hi = *link;
+        if (++hi->idle_ticks > HTTP_REAP_TICKS && *quota) {
+            (*quota)--;
+            __atomic_store_n(link, hi->idle_next, __ATOMIC_RELAXED);
+            hi->idle_next = *dead;
+            *dead = hi;
+        } else {
+            link = &hi->idle_next;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void http_pool_reap(struct http_mw *mw) {
+    uint32_t live = __atomic_load_n(&mw->live, __ATOMIC_RELAXED);
+    uint32_t quota = live > mw->cfg.pool_min ? live - mw->cfg.pool_min : 0;
+    struct http_inst *dead = NULL;
+    for (uint32_t i = 0; i < HTTP_POOL_SLOTS; i++)
+        reap_slot(&mw->slots[i], &quota, &dead);
+    if (!dead) return;
+    while (dead) { /* freed before live drops: never more than pool_size at once */
+        struct http_inst *hi = dead;
+        dead = hi->idle_next;
+        http_inst_free(hi);
+        __atomic_sub_fetch(&mw->live, 1, __ATOMIC_RELAXED);
+    }
+    wake_waiters(mw); /* room under pool_size and pool_memory_mb */
 }
 
 int http_pool_init(struct http_mw *mw) {

@@ -5,8 +5,8 @@
  * frees an instance grown too big (tables count), the statuses a guest may not set, and
  * that no request reads another's memory (scribble: reset in place, recycled memories);
  * and, with guests written here in WAT, the time budget of a module's start section, the
- * reset policy's restoring of table elements and dropped segments, and the cost of an
- * empty header field.
+ * reset policy's restoring of table elements and dropped segments, the pool's memory
+ * budget and the reaping of idle instances, and the cost of an empty header field.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -363,6 +363,53 @@ START_TEST(pool_memory_budget) {
 }
 END_TEST
 
+/* pool_idle_ms frees what a burst made once it has been idle that long, with no request
+ * coming to trigger it, down to pool_min; a pinned instance is busy however long it is
+ * pinned. 1-page instances in a 1 MiB pool_memory_mb: 16 fill it (a 17th: HW_EBUSY);
+ * once 13 are reaped a second burst of 16 is made again, so the reaped gave back their
+ * memory. Reaping runs every 25 ms here; the test polls for 20 s, ticks come late on a
+ * loaded machine. */
+START_TEST(pool_idle_reap) {
+    static const char wat[] = "(module (memory (export \"memory\") 1)\n"
+                              "  (func (export \"handle_request\") (result i64) (i64.const 1))\n"
+                              "  (func (export \"handle_response\") (param i32 i32)))\n";
+    hw_http_config cfg = {.pool_size = 100, .pool_no_wait = 1, .pool_memory_mb = 1,
+                          .pool_idle_ms = 100, .pool_min = 3};
+    const char *so = wat_guest(wat);
+    hw_http_middleware *mw = NULL;
+    hw_error err = {0};
+    ck_assert_msg(hw_http_middleware_new(so, &cfg, &mw, &err) == HW_OK, "%s", err.message);
+    unlink(so);
+    enum { N = 16 };
+    hw_http_exchange x[N + 1];
+    hw_http_call *call[N + 1];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i <= N; i++) {
+            exchange(&x[i], "GET", "/", NULL);
+            int rc = hw_http_handle_request(mw, &x[i], &call[i], &err);
+            ck_assert_msg(rc == (i < N ? HW_OK : HW_EBUSY), "round %d, request %d: rc %d: %s", round,
+                          i, rc, err.message);
+        }
+        ck_assert_uint_eq(hw_http_middleware_instances(mw), N);
+        if (round == 0) { /* pinned for three times pool_idle_ms: busy, not idle */
+            nanosleep(&(struct timespec){0, 300 * 1000000}, NULL);
+            ck_assert_uint_eq(hw_http_middleware_instances(mw), N);
+        }
+        for (int i = 0; i <= N; i++) {
+            if (i < N) ck_assert_int_eq(hw_http_handle_response(call[i], 0, &err), HW_OK);
+            hw_http_exchange_free(&x[i]);
+        }
+        uint32_t n = N;
+        for (int ms = 0; ms < 20000 && (n = hw_http_middleware_instances(mw)) > 3; ms += 10)
+            nanosleep(&(struct timespec){0, 10 * 1000000}, NULL);
+        ck_assert_msg(n == 3, "round %d: %u instances 20 s after the burst, pool_min 3", round, n);
+    }
+    nanosleep(&(struct timespec){0, 300 * 1000000}, NULL);
+    ck_assert_uint_eq(hw_http_middleware_instances(mw), 3);
+    hw_http_middleware_free(mw);
+}
+END_TEST
+
 /* A million add_header_value(request, "a", "") in one request: the budget counts every
  * field line as more than its bytes (the host holds a slot and a buffer for each), so the
  * default 1 MiB traps well before 1 MiB / 32 lines. The request keeps the lines added
@@ -402,6 +449,7 @@ int main(void) {
     tcase_add_test(tc, default_memory_cap);
     tcase_add_test(tc, reset_restores_dropped_segments);
     tcase_add_test(tc, pool_memory_budget);
+    tcase_add_test(tc, pool_idle_reap);
     tcase_add_test(tc, header_bytes_budget);
     tcase_add_test(tc, interim_and_invalid_statuses);
     tcase_add_test(tc, oversized_instance_is_freed);
