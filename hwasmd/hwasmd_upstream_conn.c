@@ -513,7 +513,7 @@ static int idempotent(const hw_http_str *m) {
 void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exchange *x,
                        const struct hwd_upstream_hooks *hooks, void *ctx, struct hwd_budget *budget) {
     if (hw_http_body_slurp(&x->req.body)) return hooks->done(ctx, 502);
-    if (u->builtin) return hooks->done(ctx, u->builtin(x));
+    if (u->builtin) return hooks->done(ctx, u->builtin(x, budget));
     /* An app answering TRACE echoes the request: to the client, the fields guests added
      * on the way (an identity, a token). Guests may answer it; the app is not asked
      * (nginx answers 405 before anything). */
