@@ -3,9 +3,12 @@
  * decode and validate it, and compile it into a shared object for libhwasm.
  *
  * Every failure is one line on stderr and a non-zero exit; no partial output is left.
+ * Every line hwasmc writes there is escaped (say): a function's or an import's name comes
+ * from the module, and no byte of it reaches a terminal or a log raw.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 #include "backend.h"
 #include "module.h"
 #include "sha256.h"
+#include "text_escape.h"
 #include "wasmopt.h"
 
 static const char usage[] =
@@ -70,10 +74,36 @@ typedef struct cli {
     hwasmc_options opts;
 } cli;
 
-static void fail(const char *fmt, const char *arg) {
-    fprintf(stderr, "hwasmc: error: ");
-    fprintf(stderr, fmt, arg);
+/* "hwasmc: KIND" and one line on stderr, escaped as hwasmd escapes what it prints
+ * (common/text_escape.h, the same function): a name from the module's name section or
+ * imports (a line end, ESC, a C1 control, a byte that is not UTF-8) shows as \xHH, and the
+ * line reads the same whether hwasmd reports it or hwasmc runs alone. */
+static void vsay(const char *kind, const char *fmt, va_list ap) {
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *line = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (line) vsnprintf(line, (size_t)n + 1, fmt, again);
+    va_end(again);
+    fprintf(stderr, "hwasmc: %s", kind);
+    if (line) text_write_escaped(stderr, line, (size_t)n);
+    else fputs("out of memory", stderr);
     fputc('\n', stderr);
+    free(line);
+}
+
+static __attribute__((format(printf, 1, 2))) void fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsay("error: ", fmt, ap);
+    va_end(ap);
+}
+
+static __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsay("warning: ", fmt, ap);
+    va_end(ap);
 }
 
 /* Caps a resource of this process at value × unit (from --max-memory / --max-cpu): the
@@ -201,15 +231,17 @@ static uint8_t *read_file(const char *path, size_t *len) {
 
 /* Prints the one-line error: FILE: function N ($name) at offset 0x...: message */
 static void report(const char *file, const wasm_module *m, const wasm_error *err) {
-    fprintf(stderr, "hwasmc: error: %s: ", file);
-    if (err->func_index >= 0) {
-        const char *name = NULL;
-        if (m && m->funcs && err->func_index < m->num_funcs) name = m->funcs[err->func_index].debug_name;
-        fprintf(stderr, "function %lld", (long long)err->func_index);
-        if (name) fprintf(stderr, " ($%s)", name);
-        fputc(' ', stderr);
-    }
-    fprintf(stderr, "at offset 0x%zx: %s\n", err->offset, err->message);
+    const char *name = NULL;
+    if (err->func_index >= 0 && m && m->funcs && err->func_index < m->num_funcs)
+        name = m->funcs[err->func_index].debug_name;
+    if (name)
+        fail("%s: function %lld ($%s) at offset 0x%zx: %s", file, (long long)err->func_index, name,
+             err->offset, err->message);
+    else if (err->func_index >= 0)
+        fail("%s: function %lld at offset 0x%zx: %s", file, (long long)err->func_index, err->offset,
+             err->message);
+    else
+        fail("%s: at offset 0x%zx: %s", file, err->offset, err->message);
 }
 
 /* Decodes and validates; on failure reports and returns -1 (m is then freed). */
@@ -244,8 +276,8 @@ static int check_import_modules(const char *file, const char *list, const wasm_m
     for (uint32_t i = 0; list && i < m->num_imports; i++) {
         const wasm_import *im = &m->imports[i];
         if (listed(list, &im->module)) continue;
-        fprintf(stderr, "hwasmc: error: %s: import %u (%s.%s): module \"%s\" is not one the host provides (%s)\n",
-                file, i, im->module.data, im->name.data, im->module.data, list);
+        fail("%s: import %u (%s.%s): module \"%s\" is not one the host provides (%s)", file, i,
+             im->module.data, im->name.data, im->module.data, list);
         return -1;
     }
     return 0;
@@ -258,7 +290,7 @@ int main(int argc, char **argv) {
     size_t len = 0;
     uint8_t *bytes = read_file(c.input, &len);
     if (!bytes) {
-        fprintf(stderr, "hwasmc: error: %s: cannot read: %s\n", c.input, strerror(errno));
+        fail("%s: cannot read: %s", c.input, strerror(errno));
         return 1;
     }
     sha256(bytes, len, c.opts.wasm_sha256);
@@ -275,9 +307,9 @@ int main(int argc, char **argv) {
         char why[256];
         wasm_module om;
         if (wasmopt_run(bytes, len, c.wasm_opt, &opt, &opt_len, why, sizeof why) != 0) {
-            fprintf(stderr, "hwasmc: warning: %s: --wasm-opt skipped: %s\n", c.input, why);
+            warn("%s: --wasm-opt skipped: %s", c.input, why);
         } else if (load_module("binaryen output", opt, opt_len, &om) != 0) {
-            fprintf(stderr, "hwasmc: warning: %s: --wasm-opt skipped: its output is invalid\n", c.input);
+            warn("%s: --wasm-opt skipped: its output is invalid", c.input);
             free(opt);
         } else {
             wasm_module_free(&m);

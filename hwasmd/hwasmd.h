@@ -62,13 +62,15 @@ struct hwd_middleware {
     struct hwd_histogram guest_time; /* its calls, for /metrics (atomic) */
 };
 
+struct hwd_budget; /* hwasmd_budget.h */
+
 /* Where a route's requests end: a built-in answerer or an http:// or unix: app. Idle
  * connections to an app live in each worker's pool, keyed by name (hwasmd_upstream_conn.c),
  * so they survive a reload that keeps the same upstream. */
 struct hwd_upstream {
-    /* builtin:echo or builtin:tck, answering in process (hwasmd_builtin.c): 0, or 502 when
-     * out of memory; NULL for an app */
-    int (*builtin)(hw_http_exchange *x);
+    /* builtin:echo or builtin:tck, answering in process (hwasmd_builtin.c): 0, 502 when
+     * out of memory, 503 past limits.buffered_bytes; NULL for an app */
+    int (*builtin)(hw_http_exchange *x, struct hwd_budget *budget);
     char *host, *port;
     /* the Host a request without one gets: "host:port" as written, "localhost" for unix: */
     char *authority;

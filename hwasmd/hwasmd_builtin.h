@@ -6,8 +6,12 @@
 
 #include <hwasm/hwasm_http.h>
 
-/* The built-in upstreams: fill x->resp from x->req; 0, or 502 when out of memory. */
-int hwd_builtin_echo(hw_http_exchange *x);
-int hwd_builtin_tck(hw_http_exchange *x);
+#include "hwasmd_budget.h"
+
+/* The built-in upstreams: fill x->resp from x->req; 0, 502 when out of memory, or 503
+ * when the answer would pass limits.buffered_bytes (budget: the request's share, held
+ * until the answer is written). */
+int hwd_builtin_echo(hw_http_exchange *x, struct hwd_budget *budget);
+int hwd_builtin_tck(hw_http_exchange *x, struct hwd_budget *budget);
 
 #endif /* HWASMD_BUILTIN_H */

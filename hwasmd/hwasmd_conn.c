@@ -272,9 +272,24 @@ static int on_chunk_extension_value(llhttp_t *p, const char *at, size_t n) {
     return on_chunk_extension(p, at, n) ? -1 : hwd_h1_chunk_ext_value(&c->strict, at, n);
 }
 
+/* A chunked body is whole once the request is: the app gets it with a Content-Length
+ * (hwd_upstream_head; nginx, buffering it, sends the same), so guests see that framing
+ * too, the gathered length and no Transfer-Encoding (they saw "chunked" while the app got
+ * a length). A GET or HEAD without a body gets no length, as the app gets none. */
+static int gathered_framing(hw_http_request *q) {
+    hw_http_headers_remove(&q->headers, "transfer-encoding", 17);
+    int bodyless = (q->method.len == 3 && !memcmp(q->method.ptr, "GET", 3)) ||
+                   (q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4));
+    if (!q->body.len && bodyless) return 0;
+    char len[24];
+    int n = snprintf(len, sizeof len, "%zu", q->body.len);
+    return hw_http_headers_add(&q->headers, "Content-Length", 14, len, (size_t)n);
+}
+
 static int on_done(llhttp_t *p) {
     struct hwd_conn *c = p->data;
     if (commit_field(c)) return -1; /* the last trailer */
+    if ((p->flags & F_CHUNKED) && gathered_framing(&c->x->req)) return -1;
     c->keep_alive = !llhttp_should_keep_alive(p) ? 0 : p->http_minor ? 1 : HWD_KEEP_ALIVE_SAID;
     return HPE_PAUSED; /* one request at a time: the rest waits in c->in */
 }

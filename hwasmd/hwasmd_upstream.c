@@ -70,10 +70,10 @@ void hwd_upstream_destroy(struct hwd_upstream *u) {
  * trusted proxy: hwd_forwarded_strip), plus X-Forwarded-For and -Proto, a fresh
  * Content-Length, and a Host when there is none: an HTTP/1.1 app refuses a request without
  * one (nginx sends its $proxy_host there; a Host the client or a guest set goes as it is). */
-char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_t *body, size_t *body_len,
-                        size_t *len) {
+char *hwd_upstream_head(hw_http_exchange *x, const char *authority, size_t body_len, size_t *len, size_t *tail_len) {
     hw_http_request *q = &x->req;
     struct hwd_buf b = {0};
+    *tail_len = 0;
     hwd_buf_put(&b, q->method.ptr, q->method.len);
     hwd_buf_put(&b, " ", 1);
     hwd_buf_put(&b, q->target.len ? q->target.ptr : "/", q->target.len ? q->target.len : 1);
@@ -111,24 +111,26 @@ char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_
     hwd_buf_str(&b, xfp ? "\r\n" : "\r\nX-Forwarded-Proto: http\r\n");
     if (!host) hwd_buf_field(&b, "Host", 4, authority, strlen(authority));
     if (hwd_trailers_any(&q->trailers)) {
-        /* trailers only exist in a chunked body: the whole body is one chunk, copied here
-         * (the request is in memory already), and the trailers its last chunk */
+        /* trailers only exist in a chunked body: the whole body is one chunk, sent from
+         * where it is held (copied here, it was memory limits.buffered_bytes did not
+         * count), and the trailers its last chunk, after it */
         hwd_buf_str(&b, "Transfer-Encoding: chunked\r\n\r\n");
-        if (*body_len) {
-            hwd_buf_num(&b, *body_len, 16);
-            hwd_buf_put(&b, "\r\n", 2);
-            hwd_buf_put(&b, body, *body_len);
+        if (body_len) {
+            hwd_buf_num(&b, body_len, 16);
             hwd_buf_put(&b, "\r\n", 2);
         }
+        size_t head_len = b.len;
+        if (body_len) hwd_buf_put(&b, "\r\n", 2);
         hwd_trailers_last_chunk(&b, &q->trailers);
-        *body_len = 0;
-        return hwd_buf_take(&b, len);
+        char *p = hwd_buf_take(&b, len);
+        if (p) *tail_len = *len - head_len, *len = head_len;
+        return p;
     }
     int bodyless = (q->method.len == 3 && !memcmp(q->method.ptr, "GET", 3)) ||
                    (q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4));
-    if (*body_len || !bodyless) {
+    if (body_len || !bodyless) {
         hwd_buf_str(&b, "Content-Length: ");
-        hwd_buf_num(&b, *body_len, 10);
+        hwd_buf_num(&b, body_len, 10);
         hwd_buf_put(&b, "\r\n", 2);
     }
     hwd_buf_put(&b, "\r\n", 2);

@@ -20,13 +20,14 @@ void hwd_upstream_destroy(struct hwd_upstream *u);
 
 /* The request head for the app: the client's headers minus hop-by-hop ones (and those the
  * client's Connection header names), plus X-Forwarded-*, Host: authority when the request
- * has no Host (HTTP/1.0, or a guest removed it), a fresh Content-Length for the
- * *body_len bytes at body. When x->req.trailers has a forwardable field the request goes
- * chunked instead: the body (one chunk) and the last chunk with the trailers are in the
- * returned buffer and *body_len becomes 0. Returns a malloc'd buffer, NULL when out of
+ * has no Host (HTTP/1.0, or a guest removed it), a fresh Content-Length for the body of
+ * body_len bytes sent after it. When x->req.trailers has a forwardable field the request
+ * goes chunked instead: the head ends with the size line of the body's one chunk, and
+ * *tail_len bytes after the head in the same buffer go after the body (the chunk's end,
+ * the last chunk with the trailers); the body itself is never copied. *tail_len is 0
+ * otherwise. Returns a malloc'd buffer of *len + *tail_len bytes, NULL when out of
  * memory. */
-char *hwd_upstream_head(hw_http_exchange *x, const char *authority, const uint8_t *body, size_t *body_len,
-                        size_t *len);
+char *hwd_upstream_head(hw_http_exchange *x, const char *authority, size_t body_len, size_t *len, size_t *tail_len);
 
 /* The app's answer, as it arrives. */
 struct hwd_reply {

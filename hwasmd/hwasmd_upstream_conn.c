@@ -52,8 +52,8 @@ struct hwd_upstream_call {
     hw_http_exchange *x;
     struct hwd_upstream *up;
     struct hwd_worker *w;
-    char *head;              /* the request as the app gets it: head, then body */
-    size_t head_len, body_len;
+    char *head;              /* the request as the app gets it: head, then body, then tail */
+    size_t head_len, body_len, tail_len; /* the tail follows the head in its buffer */
     const uint8_t *body;
     int head_method;         /* HEAD: the answer has no body */
     struct idle_set *set;
@@ -358,14 +358,16 @@ static void exchange(struct upconn *uc, struct hwd_upstream_call *call) {
     call->uc = uc;
     uc->answered = 0;
     hwd_reply_init(&uc->reply, call->head_method, call->up, call->budget);
-    uv_buf_t bufs[2] = {uv_buf_init(call->head, (unsigned)call->head_len),
-                        uv_buf_init((char *)call->body, (unsigned)call->body_len)};
-    unsigned nbufs = bufs[1].len ? 2 : 1;
+    uv_buf_t bufs[3] = {uv_buf_init(call->head, (unsigned)call->head_len)};
+    unsigned nbufs = 1;
+    if (call->body_len) bufs[nbufs++] = uv_buf_init((char *)call->body, (unsigned)call->body_len);
+    if (call->tail_len) bufs[nbufs++] = uv_buf_init(call->head + call->head_len, (unsigned)call->tail_len);
+    size_t total = call->head_len + call->body_len + call->tail_len;
     if (!uc->reading && uv_read_start(&uc->h.stream, alloc_buf, upconn_read)) return upconn_fail(uc, -1);
     uc->reading = 1;
     /* written at once, most requests spare libuv a write watcher (and its epoll_ctl calls) */
     int n = uv_try_write(&uc->h.stream, bufs, nbufs);
-    if (n == (int)(bufs[0].len + bufs[1].len)) return;
+    if (n >= 0 && (size_t)n == total) return;
     if (n < 0 && n != UV_EAGAIN) return upconn_fail(uc, -1);
     uv_buf_t *rest = hwd_bufs_skip(bufs, &nbufs, n > 0 ? (size_t)n : 0);
     uc->write.data = uc;
@@ -511,7 +513,7 @@ static int idempotent(const hw_http_str *m) {
 void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exchange *x,
                        const struct hwd_upstream_hooks *hooks, void *ctx, struct hwd_budget *budget) {
     if (hw_http_body_slurp(&x->req.body)) return hooks->done(ctx, 502);
-    if (u->builtin) return hooks->done(ctx, u->builtin(x));
+    if (u->builtin) return hooks->done(ctx, u->builtin(x, budget));
     /* An app answering TRACE echoes the request: to the client, the fields guests added
      * on the way (an identity, a token). Guests may answer it; the app is not asked
      * (nginx answers 405 before anything). */
@@ -525,7 +527,7 @@ void hwd_upstream_send(struct hwd_worker *w, struct hwd_upstream *u, hw_http_exc
     call->body = hw_http_body_unread(&q->body, &call->body_len);
     call->head_method = q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4);
     call->idempotent = idempotent(&q->method);
-    call->head = hwd_upstream_head(x, u->authority, call->body, &call->body_len, &call->head_len);
+    call->head = hwd_upstream_head(x, u->authority, call->body_len, &call->head_len, &call->tail_len);
     if (!call->head) return call_end(call, 502);
     attempt(call);
 }

@@ -115,12 +115,14 @@ static inline int32_t http_write_string(struct http_inst *hi, hwasm_vmctx *vm, c
 }
 
 /* Asks the embedder for n bytes of host memory a guest writes into the exchange
- * (hw_http_exchange.charge), or traps naming fn. */
+ * (hw_http_exchange.charge), or traps naming fn, the refusal noted in x->charge_refused
+ * (the host's doing, not the guest's: hwasmd answers 503 whatever on_trap says). */
 static inline void http_charge(struct http_inst *hi, hwasm_vmctx *vm, const char *fn, uint64_t n) {
     hw_http_exchange *x = hi->x;
-    if (x && x->charge && x->charge(x->charge_ctx, (size_t)n) && (x->charge_refused = 1))
-        http_trap(hi, vm, fn, "over the host memory budget for guest writes (%llu more bytes refused)",
-                  (unsigned long long)n);
+    if (!x || !x->charge || !x->charge(x->charge_ctx, (size_t)n)) return; /* granted */
+    x->charge_refused = 1;
+    http_trap(hi, vm, fn, "over the host memory budget for guest writes (%llu more bytes refused)",
+              (unsigned long long)n);
 }
 
 /* Counts n more guest-written header bytes (names and values, HTTP_FIELD_COST per field

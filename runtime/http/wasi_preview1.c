@@ -5,7 +5,8 @@
  * sched_yield, and under the strict sandbox poll_oneoff's clock waits (no-op sleeps).
  * Every other preview1 name binds to a stub returning ENOSYS. The strict sandbox
  * (hw_http_config.strict_sandbox) replaces every source of time and entropy with a fake
- * one, so a guest cannot time the host or other requests (Dapr's strictSandbox).
+ * one, so a guest cannot time the host or other requests (Dapr's strictSandbox). The
+ * process and thread CPU-time clocks are never offered (EINVAL, as wazero answers).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -151,22 +152,24 @@ static int32_t environ_get(void *env, hwasm_vmctx *vm, int32_t environ, int32_t 
 
 /* The strict sandbox's wall clock: 2022-01-01T00:00:00Z, as wazero's (and so Dapr's). */
 #define STRICT_WALL_NS (1640995200ull * 1000000000ull)
-/* ... and its monotonic clocks: each read advances them by 1 ms. */
+/* ... and its monotonic clock: each read advances it by 1 ms. */
 #define STRICT_TICK_NS 1000000ull
 
+/* Realtime (0) and monotonic (1) only. The process- and thread-CPU-time clocks (2, 3)
+ * answer EINVAL in every mode, as wazero's (the runtime Dapr's hosts use) do: the host's
+ * CPU time, to the nanosecond, counts the whole process's or worker's work, other
+ * requests' and guests' included, a timer a guest could read that work from. */
 static int32_t clock_time_get(void *env, hwasm_vmctx *vm, int32_t id, int64_t precision,
                               int32_t time) {
     (void)precision;
     uint8_t *out = guest_bytes(HI, vm, (uint32_t)time, 8, "wasi_snapshot_preview1.clock_time_get");
-    static const clockid_t clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
-                                       CLOCK_THREAD_CPUTIME_ID};
-    if (id < 0 || id > 3) return WASI_EINVAL;
+    if (id != 0 && id != 1) return WASI_EINVAL;
     uint64_t ns;
     if (HI->mw->cfg.strict_sandbox) {
         ns = id == 0 ? STRICT_WALL_NS : (HI->fake_ns += STRICT_TICK_NS);
     } else {
         struct timespec ts;
-        if (clock_gettime(clocks[id], &ts) != 0) return WASI_EINVAL;
+        if (clock_gettime(id == 0 ? CLOCK_REALTIME : CLOCK_MONOTONIC, &ts) != 0) return WASI_EINVAL;
         ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
     }
     memcpy(out, &ns, 8);

@@ -82,6 +82,23 @@ check "invalid function: exit 1" 1 "$rc"
 one_error_line "invalid function" "$T/err" 'function 1 \(\$broken\) at offset 0x[0-9a-f]+: type mismatch'
 [ -e "$T/invalid.so" ] && fail "an output was left for an invalid module" || pass "no output for an invalid module"
 
+# ... and a name from the module is escaped as hwasmd escapes it (common/text_escape.c):
+# ESC, a C1 CSI, a byte that is not UTF-8 and a line end reached the terminal raw (the
+# line end made two lines). The same module as tests/e2e/lib.sh's invalid_wasm.
+python3 -c 'import sys; sys.stdout.buffer.write(
+    b"\0asm\1\0\0\0\1\x08\2\x60\0\0\x60\0\1\x7f\3\3\2\0\1\x0a\x09\2\2\0\x0b\4\0\x42\1\x0b"
+    b"\0\x1d\4name\1\x0f\2\0\4good\1\6" + b"\x1b]\xc2\x9b\xff\n" + b"\2\5\2\0\0\1\0")' > "$T/hostile.wasm"
+"$HWASMC" "$T/hostile.wasm" -o "$T/hostile.so" 2> "$T/err"
+check "a hostile function name: escaped, one line" \
+    "hwasmc: error: $T/hostile.wasm: function 1 (\$\x1b]\xc2\x9b\xff\x0a) at offset 0x21: type mismatch" "$(cat "$T/err")"
+check "... no byte of it raw" 0 "$(LC_ALL=C grep -c "$(printf '[\001-\010\033\200-\377]')" "$T/err")"
+printf '(module (import "env" "\\1b[31mred" (func)))' > "$T/escimp.wat"
+wat2wasm "$T/escimp.wat" -o "$T/escimp.wasm"
+"$HWASMC" "$T/escimp.wasm" -o "$T/escimp.so" --import-modules=http_handler 2> "$T/err"
+check "an import's name: escaped" \
+    "hwasmc: error: $T/escimp.wasm: import 0 (env.\x1b[31mred): module \"env\" is not one the host provides (http_handler)" \
+    "$(cat "$T/err")"
+
 # Five bytes may declare 4 billion locals: an implementation limit (V8's and wasmtime's,
 # 50,000) refuses them with a located error, where hwasmc crashed (4 billion) or spent
 # seconds and half a GiB (a million).

@@ -162,6 +162,11 @@ x-drop-req: d
 x-forwarded-for: 6.6.6.6
 
 HTTP/1.1 200" "$GOT"
+contains "the guest saw the framing the app gets: the gathered length, no Transfer-Encoding" "POST /g/x HTTP/1.1
+content-length: 5
+host: a
+
+hello" "$GOT"
 contains "the guest saw the app's Trailer header" "trailer: X-App-Trailer" "$GOT"
 contains "the guest saw the response trailers, the other guest's changes included (kind 3)" "app body
 authorization: Basic eA==

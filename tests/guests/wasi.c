@@ -94,6 +94,8 @@ HTTP_EXPORT(handle_request) i64 handle_request(void) {
     say_u32((u32)clock_time_get(1, 1, &t2));
     say(t0 > 1600000000ull * 1000000000ull && t2 >= t1 && t1 ? "ok" : "bad");
     say_u32((u32)clock_time_get(9, 1, &t0));
+    say_u32((u32)clock_time_get(2, 1, &t0)); /* process and thread CPU time: EINVAL */
+    say_u32((u32)clock_time_get(3, 1, &t0));
     unsigned char r[32] = {0};
     say(" random=");
     say_u32((u32)random_get(r, sizeof r));
