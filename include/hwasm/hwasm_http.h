@@ -173,10 +173,16 @@ typedef struct hw_http_config {
                                     loop can park the request instead of blocking */
     uint32_t max_memory_pages;   /* memory.grow fails (-1) above this, a larger declared min
                                     fails the load; 0 = HW_HTTP_DEFAULT_MEMORY_PAGES */
-    uint32_t deadline_ms;        /* per guest call (the start section, _start and
-                                    _initialize each count as one); the guest traps
-                                    "interrupted" after it, at most deadline_ms/16 (or 1 ms)
-                                    later; 0 = none */
+    uint32_t deadline_ms;        /* CPU time per guest call (the start section, _start
+                                    and _initialize each count as one): what the calling
+                                    thread consumed, not the time that passed, so a call
+                                    whose thread waits for a core on a loaded machine is
+                                    not stopped for it; the guest traps "interrupted" after
+                                    it, at most deadline_ms/16 (or 1 ms) later. A call also
+                                    traps once HW_HTTP_DEADLINE_WALL_FACTOR times deadline_ms
+                                    of wall-clock time have passed (one waiting in a host
+                                    call, a body source's read, traps when it returns to
+                                    guest code). 0 = none */
     uint32_t policy;             /* enum hw_http_policy */
     const char *const *environ;  /* "KEY=VALUE" strings for WASI environ_*, NULL-ended; copied */
     uint32_t max_table_elements; /* all of an instance's tables together: table.grow fails
@@ -237,6 +243,11 @@ typedef struct hw_http_config {
  * memory cap hold, whatever pool_size says (small guests then have many more in flight). */
 #define HW_HTTP_DEFAULT_POOL_MEMORY_MB 2048u
 #define HW_HTTP_DEFAULT_HEADER_BYTES (1u << 20)
+/* deadline_ms counts CPU time; this many deadlines of wall-clock time stop a call that
+ * consumes none but does not return either (a host call blocked: a body source whose read
+ * waits for a socket). A guest that computes reaches it only if its thread had less than a
+ * tenth of a core all along. */
+#define HW_HTTP_DEADLINE_WALL_FACTOR 10u
 
 typedef struct hw_http_middleware hw_http_middleware;
 /* An instance pinned from handle_request to handle_response. */

@@ -1,33 +1,50 @@
 /*
  * http_deadline.c — the per-call time budget of a middleware: one timer thread per
  * middleware (started only when deadline_ms or pool_idle_ms is set) that sets the
- * interrupt flag of any instance whose guest call has run for its budget, so the guest
- * traps "interrupted". The same thread runs the pool's reaper ticks (http_pool_reap, every
+ * interrupt flag of any instance whose guest call has used its budget, so the guest traps
+ * "interrupted". The same thread runs the pool's reaper ticks (http_pool_reap, every
  * pool_idle_ms / HTTP_REAP_TICKS), traffic or not, outside mw->lock.
  *
+ * The budget is CPU time: what the thread running the call consumed (its CPU clock, user
+ * and system time), not the time that passed. Counted in wall-clock time, a guest of a few
+ * milliseconds was interrupted whenever its worker waited a budget for a core on a loaded
+ * machine (and under hwasmd's on_trap: fail_open, an auth guest was then skipped). A call
+ * that consumes no CPU and does not return either is stopped by a wall-clock ceiling of
+ * HW_HTTP_DEADLINE_WALL_FACTOR budgets (10: a guest that computes reaches it only if its
+ * thread had less than a tenth of a core all along). What waits without CPU is a host
+ * call: read_body on an embedder's body source that waits for a socket (hwasmd's bodies
+ * are in memory; poll_oneoff's clock waits are ENOSYS, or over at once under the strict
+ * sandbox). The interrupt lands when guest code runs again: a host call is not cut short.
+ *
  * A guest call reads no clock: every call pays for its deadline, and a clock read (20 to
- * 70 ns here) was most of that. Arming stores the call's stamp (the instance's count of
- * calls) in hi->deadline; the timer, scanning every live instance, notes the time it
- * first sees a stamp running, and fires the call once that much time has passed since.
- * The first sighting comes after the call began, so a call is never interrupted early;
- * the timer looks every tick (a sixteenth of the budget, 1 ms at least) while calls run,
- * so one is interrupted at most a tick late. After IDLE_TICKS ticks in which no call ran
- * the timer sleeps until an arm wakes it. (It went to sleep whenever its scan found no call
- * running, which is nearly always when calls last microseconds: then an arm on most
- * requests paid a futex wake and the timer two context switches, 2.8 µs of CPU per
- * request with three guests, 18 % of hwasmd's.) The scan sees calls made between two
- * ticks by each instance's count of calls.
+ * 70 ns here; another thread's CPU clock is a system call) was most of that. Arming stores
+ * the worker's CPU clock id (looked up once per thread) and then the call's stamp (the
+ * instance's count of calls) in hi->deadline; the timer, scanning every live instance,
+ * notes the time and that thread's CPU time when it first sees a stamp running. Until a
+ * budget of time has passed since, the call cannot have used a budget of CPU and the timer
+ * reads nothing more; after, it reads the thread's CPU clock at each look, and fires the
+ * call once the CPU time since the first sighting reaches the budget, or the time since
+ * reaches the ceiling. Both count from the first sighting, after the call began, so a call
+ * is never interrupted early; the timer looks every tick (a sixteenth of the budget, 1 ms
+ * at least) while calls run, so one is interrupted at most a tick late. After IDLE_TICKS
+ * ticks in which no call ran the timer sleeps until an arm wakes it. (It went to sleep
+ * whenever its scan found no call running, which is nearly always when calls last
+ * microseconds: then an arm on most requests paid a futex wake and the timer two context
+ * switches, 2.8 µs of CPU per request with three guests, 18 % of hwasmd's.) The scan sees
+ * calls made between two ticks by each instance's count of calls.
  *
  *   hi->deadline:  OFF --deadline_arm--> stamp --deadline_disarm--> OFF
- *                                          |
- *                          check (budget passed since first seen)
- *                                          v
+ *                  (hi->cpu_clock first)    |
+ *              check (first seen: note time, CPU; then CPU since >= budget,
+ *                     or time since >= HW_HTTP_DEADLINE_WALL_FACTOR budgets)
+ *                                           v
  *                  FIRING --check: interrupt--> FIRED --deadline_disarm--> OFF
  *                  (deadline_disarm waits out FIRING, then clears a late interrupt flag)
  *
  * Arming and disarming take no lock: a store and a load, or a compare-and-swap, on the
  * instance's own line (a lock per call shared by every worker was a tail of milliseconds
- * whenever its holder was preempted).
+ * whenever its holder was preempted). The clock id is a per-thread constant kept in a
+ * thread-local: no clock is read and no system call made on the call's path.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,26 +54,55 @@
 
 #include "http_internal.h"
 
+static uint64_t ts_ns(const struct timespec *ts) {
+    return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
 static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return ts_ns(&ts);
 }
 
-/* Fires hi if its running call has had its budget; returns when the call's budget ends,
- * else UINT64_MAX. The compare-and-swap makes the timer and the worker agree on whether
- * it fired: a call the worker disarmed (or followed with the next) meanwhile is left
- * alone. Called with mw->lock held. */
+/* A thread's CPU time, read by clock id, or NO_CPU when it cannot be read (the thread is
+ * gone: a call it made cannot be running). */
+#define NO_CPU UINT64_MAX
+static uint64_t cpu_ns(clockid_t clock) {
+    struct timespec ts;
+    return clock_gettime(clock, &ts) ? NO_CPU : ts_ns(&ts);
+}
+
+/* Fires hi if its running call has had its budget; returns when the call's budget could
+ * end at the earliest, else UINT64_MAX. The compare-and-swap makes the timer and the
+ * worker agree on whether it fired: a call the worker disarmed (or followed with the next)
+ * meanwhile is left alone. Called with mw->lock held. */
 static uint64_t check(struct http_mw *mw, struct http_inst *hi, uint64_t now) {
     uint64_t s = __atomic_load_n(&hi->deadline, __ATOMIC_ACQUIRE);
     if (s <= DEADLINE_FIRING) return UINT64_MAX;
-    if (s != hi->seen_stamp) { /* first seen: its budget counts from a clock read after the arm */
+    uint64_t budget = mw->budget_ns;
+    if (s != hi->seen_stamp) { /* first seen: its budget counts from clock reads after the arm */
         hi->seen_stamp = s;
         hi->seen_ns = now_ns();
-        return hi->seen_ns + mw->budget_ns;
+        /* the clock of the thread that stored s, or of one that made a later call (then
+         * the stamp has changed by the next look, which starts over) */
+        hi->seen_cpu_ns = cpu_ns(__atomic_load_n(&hi->cpu_clock, __ATOMIC_ACQUIRE));
+        return hi->seen_ns + budget;
     }
-    uint64_t end = hi->seen_ns + mw->budget_ns;
-    if (end > now) return end;
+    uint64_t wall = now > hi->seen_ns ? now - hi->seen_ns : 0;
+    if (wall < budget) return hi->seen_ns + budget; /* no thread has used more CPU than that */
+    /* (a later call's thread, if the worker moved on since the load of s: then the
+     * compare-and-swap below fails) */
+    uint64_t cpu = cpu_ns(__atomic_load_n(&hi->cpu_clock, __ATOMIC_ACQUIRE));
+    /* a clock that cannot be read counts time passed, as the budget once did */
+    uint64_t used = cpu == NO_CPU || hi->seen_cpu_ns == NO_CPU ? wall
+                    : cpu > hi->seen_cpu_ns                    ? cpu - hi->seen_cpu_ns
+                                                               : 0;
+    uint64_t ceiling = budget * HW_HTTP_DEADLINE_WALL_FACTOR;
+    if (used < budget && wall < ceiling) {
+        /* the CPU left, were the thread to run from now on, or the ceiling */
+        uint64_t left = budget - used < ceiling - wall ? budget - used : ceiling - wall;
+        return now + left;
+    }
     if (__atomic_compare_exchange_n(&hi->deadline, &s, DEADLINE_FIRING, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
         hw_instance_interrupt(hi->inst);
         __atomic_store_n(&hi->deadline, DEADLINE_FIRED, __ATOMIC_RELEASE);
@@ -170,14 +216,36 @@ void deadline_stop(struct http_mw *mw) {
     pthread_cond_destroy(&mw->timer_cond);
 }
 
+/* This thread's CPU clock id, 0 until first asked (a thread CPU clock id is never 0: the
+ * kernel's have bit 2 set). Constant for the thread's life. Should the lookup fail, the
+ * monotonic clock stands in: the call's budget then counts time passed. */
+static _Thread_local clockid_t my_clock;
+
+/* Out of line, and called first in deadline_arm: the arm then takes 22 instructions, 16
+ * without a clock id (29 with the lookup inlined, its registers saved on every call;
+ * callgrind). */
+static __attribute__((noinline, cold)) clockid_t my_cpu_clock_lookup(void) {
+    clockid_t c;
+    my_clock = pthread_getcpuclockid(pthread_self(), &c) || !c ? CLOCK_MONOTONIC : c;
+    return my_clock;
+}
+
+static inline clockid_t my_cpu_clock(void) {
+    clockid_t c = my_clock;
+    return __builtin_expect(c != 0, 1) ? c : my_cpu_clock_lookup();
+}
+
 /* Called only with deadline_ms (the caller checks mw->deadline_on, so a middleware
  * without it pays one load per call). One worker at a time uses an instance, so
  * hi->calls is only ever written by it: a plain increment, stored atomically for the
  * timer's scan. */
 void deadline_arm(struct http_inst *hi) {
+    clockid_t clock = my_cpu_clock();
     struct http_mw *mw = hi->mw;
     uint64_t calls = hi->calls + 1;
     __atomic_store_n(&hi->calls, calls, __ATOMIC_RELAXED);
+    /* released: a timer that reads this clock id sees the disarm of the call before */
+    __atomic_store_n(&hi->cpu_clock, clock, __ATOMIC_RELEASE);
     __atomic_store_n(&hi->deadline, DEADLINE_FIRING + calls, __ATOMIC_SEQ_CST);
     /* a timer that sees calls running looks again within a tick: only an idle timer needs
      * waking (a wake-up per call would cost a context switch per call) */

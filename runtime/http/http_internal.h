@@ -35,6 +35,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <hwasm/hwasm_http.h>
 
@@ -98,11 +99,14 @@ struct http_inst {
     /* deadline (http_deadline.c): DEADLINE_OFF, DEADLINE_FIRING, DEADLINE_FIRED or the
      * running call's stamp (atomic: the worker arms and disarms it without a lock, the
      * timer thread fires it with a compare-and-swap); calls counts the worker's arms
-     * (atomic: the timer reads it); the timer's own record of the call it last saw
-     * running, and when, and of calls at its last scan (under mw->lock) */
+     * (atomic: the timer reads it); cpu_clock is the CPU clock of the thread that made the
+     * last arm, stored before the stamp (atomic); the timer's own record of the call it
+     * last saw running, when, and the CPU time of its thread then, and of calls at its
+     * last scan (under mw->lock) */
     uint64_t deadline;
     uint64_t calls;
-    uint64_t seen_stamp, seen_ns, scanned_calls;
+    clockid_t cpu_clock;
+    uint64_t seen_stamp, seen_ns, seen_cpu_ns, scanned_calls;
     /* every live instance, for the timer thread's scan (guarded by mw->lock) */
     struct http_inst *all_next, *all_prev;
 
