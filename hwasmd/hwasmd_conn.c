@@ -531,11 +531,7 @@ static size_t method_start(struct hwd_conn *c) {
 static void parse_more(struct hwd_conn *c) {
     c->parsing = 1;
     while (!c->busy && !c->closing && c->in_len > 0) {
-        if (hwd_h1_strict_input(&c->strict, c->in, c->in_len)) { /* not the CRLF due */
-            c->parsing = 0;
-            send_error(c, 400);
-            return;
-        }
+        /* an extension method rewrites c->in first: the strict checks see what llhttp reads */
         size_t n = c->at_start ? method_start(c) : c->in_len;
         if (c->error) {
             c->parsing = 0;
@@ -543,6 +539,11 @@ static void parse_more(struct hwd_conn *c) {
             return;
         }
         if (!n) break; /* the rest of the method is still to come */
+        if (hwd_h1_strict_input(&c->strict, c->in, n)) { /* not the CRLF due */
+            c->parsing = 0;
+            send_error(c, 400);
+            return;
+        }
         llhttp_errno_t e = hwd_h1_execute(&c->parser, &c->strict, c->in, n);
         size_t used = e == HPE_OK ? n : (size_t)(llhttp_get_error_pos(&c->parser) - c->in);
         if (!c->error && unknown_method(c, e, c->in + used)) c->error = 501; /* before the bytes go */
