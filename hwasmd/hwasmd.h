@@ -114,6 +114,7 @@ struct hwd_config {
     size_t stream_buffer_bytes; /* queued to a client of a streamed answer before the app waits */
     size_t buffered_bytes;      /* gathered answers held in memory, process-wide (hwasmd_budget.c) */
     uint32_t idle_timeout_ms, request_timeout_ms;
+    uint32_t body_min_rate; /* bytes/s: each body byte adds to request_timeout_ms (mod_reqtimeout's MinRate) */
     char *cache_dir;
     uint8_t (*trusted_keys)[32]; /* ed25519 public keys whose signature lets a .so load */
     uint32_t n_trusted_keys;

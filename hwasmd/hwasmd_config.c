@@ -411,6 +411,8 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
             if (get_u32(p, v, key, 3600000, &c->idle_timeout_ms)) return -1;
         } else if (!strcmp(key, "request_timeout_ms")) {
             if (get_u32(p, v, key, 3600000, &c->request_timeout_ms)) return -1;
+        } else if (!strcmp(key, "body_min_rate")) {
+            if (get_u32(p, v, key, UINT32_MAX, &c->body_min_rate)) return -1;
         } else if (!strcmp(key, "upstream_timeout_ms")) {
             if (get_u32(p, v, key, 3600000, &x)) return -1;
             for (uint32_t i = 0; i < c->n_upstreams; i++) c->upstreams[i]->timeout_ms = x;
@@ -531,6 +533,7 @@ void hwd_config_defaults(struct hwd_config *c, const char *path) {
     c->max_body_bytes = 8u << 20;
     c->idle_timeout_ms = 60000;
     c->request_timeout_ms = 30000;
+    c->body_min_rate = 500;
     c->max_connections = 10000;
     c->admin_connections = 16;
     c->stream_buffer_bytes = 64u << 10;

@@ -321,10 +321,22 @@ static void idle_expired(uv_timer_t *t);
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b);
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
 
+/* When a request under way gets 408: request_timeout_ms after its first byte, and 1 s more
+ * for every body_min_rate bytes of its body received (Apache's mod_reqtimeout, body=...,
+ * MinRate=500): a head must come whole in time however it trickles (slowloris), an upload
+ * may take as long as it keeps moving (4 MB at 100 KB/s took 40 s and got 408 at 30 s;
+ * nginx times only the gaps between reads). A body trickled slower than the rate still
+ * gets 408. */
+static uint64_t request_deadline(const struct hwd_conn *c) {
+    uint64_t end = c->request_start_ms + c->request_ms;
+    if (c->body_min_rate && c->x) end += c->x->req.body.len * 1000u / c->body_min_rate;
+    return end;
+}
+
 void hwd_conn_idle_restart(struct hwd_conn *c) {
     uint64_t ms = c->idle_ms;
     if (c->request_start_ms) { /* a request under way: its own deadline may come first */
-        uint64_t now = uv_now(c->w->loop), end = c->request_start_ms + c->request_ms;
+        uint64_t now = uv_now(c->w->loop), end = request_deadline(c);
         if (end <= now) ms = 1;
         else if (end - now < ms) ms = end - now;
     }
@@ -615,7 +627,7 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     /* the next request's first byte, or an empty line before it (llhttp skips those
      * without a callback: each kept the idle timer at bay, for days) */
     if (!c->request_start_ms) c->request_start_ms = uv_now(c->w->loop);
-    else if (uv_now(c->w->loop) - c->request_start_ms >= c->request_ms) return send_error(c, 408);
+    else if (uv_now(c->w->loop) >= request_deadline(c)) return send_error(c, 408);
     hwd_conn_idle_restart(c);
     parse_more(c);
 }
@@ -652,6 +664,7 @@ static struct hwd_conn *conn_new(struct hwd_worker *w, int admin, int64_t *open)
     c->max_connections = admin ? g->admin_connections : g->max_connections;
     c->idle_ms = g->idle_timeout_ms;
     c->request_ms = g->request_timeout_ms;
+    c->body_min_rate = g->body_min_rate;
     if (admin) { /* probes and scrapes ask and go: 16 idle connections held it 60 s */
         if (c->idle_ms > HWD_ADMIN_IDLE_MS) c->idle_ms = HWD_ADMIN_IDLE_MS;
         if (c->request_ms > HWD_ADMIN_IDLE_MS) c->request_ms = HWD_ADMIN_IDLE_MS;

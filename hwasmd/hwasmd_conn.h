@@ -15,7 +15,8 @@
  *   |            | read_cb (any byte, an empty line too: request_start_ms) -> parse_more
  *   |            v            (llhttp on_begin allocates x)
  *   |         PARSING         !busy, request_start_ms != 0; reading. timer: the idle
- *   |            |            timeout or the end of request_timeout_ms, whichever comes
+ *   |            |            timeout or the request's deadline (request_deadline:
+ *   |            |            request_timeout_ms, more as its body comes), whichever comes
  *   |            |            first (hwd_conn_idle_restart, on each read); idle_expired here
  *   |            |            answers 408.
  *   |            |            c->parsing is 1 only inside parse_more's loop (a guard
@@ -105,7 +106,7 @@ struct hwd_conn {
     enum hwd_header_names header_names; /* what becomes of "X_User" (hwasmd.h) */
     int trusted_peer;    /* the client is a trusted proxy (trusted_proxies) */
     unsigned singletons; /* the request's fields that must not come again (hwd_h1_singleton) */
-    uint32_t idle_ms, request_ms, max_connections;
+    uint32_t idle_ms, request_ms, max_connections, body_min_rate;
     uint64_t request_start_ms; /* loop time of the next request's first byte (empty lines
                                   before it count), 0 while none has come */
     int busy, closing, keep_alive, head, error, admin;

@@ -24,6 +24,36 @@ check "body at the limit -> 200" 200 "$(code --data-binary "$(head -c 100 /dev/z
 check "upstream down -> 502" 502 "$(code $U/down)"
 # an origin with a clock dates its answers (RFC 9110 §6.6.1): hwasmd for those it makes
 check "an answer hwasmd makes carries one Date" 1 "$(curl -si $U/down | grep -ci '^date: ')"
+# An upload may take as long as it keeps moving: request_timeout_ms for the head, and 1 s
+# more per body_min_rate bytes of body (mod_reqtimeout's MinRate). 6,000 bytes at ~2,500
+# B/s take 2.4 s: 200 (before, 408 at request_timeout_ms, 1 s, however the bytes came); a
+# body trickled at 500 B/s, under the rate, still gets 408.
+cat >"$T/rate.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: builtin:echo
+limits: {body_bytes: 1048576, request_timeout_ms: 1000, body_min_rate: 2000}
+routes:
+  - {prefix: /}
+Y
+start rate "$T/rate.yaml"
+upload() { # upload PIECE_BYTES PIECES GAP_S: the status of a POST of PIECE_BYTES x PIECES
+    python3 - "$rate_PORT" "$@" <<'PY'
+import socket, sys, time
+port, piece, pieces, gap = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"POST /up HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % (piece * pieces))
+try:
+    for _ in range(pieces):
+        time.sleep(gap)
+        s.sendall(b"u" * piece)
+except OSError:
+    pass
+s.settimeout(5)
+print((s.recv(100).split(b" ") + [b"-", b"-"])[1].decode())
+PY
+}
+check "an upload that keeps moving, 2.4 s past a 1 s request_timeout_ms: 200" 200 "$(upload 250 24 0.1)"
+check "a body trickled under body_min_rate: 408" 408 "$(upload 100 40 0.2)"
 R=$(raw $d_PORT 'GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
 check "pipelined: two answers" 2 "$(printf '%s' "$R" | grep -c '^HTTP/1.1 200')"
 contains "pipelined: in order" '"uri": "/one"' "$(printf '%s' "$R" | sed -n '1,/uri/p')"
