@@ -528,7 +528,7 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
 void hwd_config_defaults(struct hwd_config *c, const char *path) {
     memset(c, 0, sizeof *c);
     c->path = strdup(path);
-    c->max_header_bytes = 16384;
+    c->max_header_bytes = 32768; /* nginx's large_client_header_buffers (4 x 8k): SSO cookies */
     c->max_header_count = 100;
     c->max_body_bytes = 8u << 20;
     c->idle_timeout_ms = 60000;

@@ -26,7 +26,7 @@ struct hwd_upstream *hwd_upstream_parse(const char *s) {
     struct hwd_upstream *u = calloc(1, sizeof *u);
     if (!u) return NULL;
     u->name = strdup(s);
-    u->timeout_ms = 30000;
+    u->timeout_ms = 60000; /* nginx's proxy_read_timeout and proxy_connect_timeout: long polls of 30-55 s pass */
     u->max_body = 64u << 20;
     u->max_header_bytes = 64u << 10;
     u->max_headers = 256;

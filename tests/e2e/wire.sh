@@ -102,6 +102,7 @@ start_guarded() {
 listen: 127.0.0.1:0
 upstream: http://127.0.0.1:$rec_PORT
 workers: 1
+limits: {header_bytes: 16384} # the sizes below are against it
 middleware:
   - {name: auth, module: $GUESTS/auth.wasm}
 routes:
