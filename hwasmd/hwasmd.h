@@ -92,6 +92,10 @@ struct hwd_route {
     struct hwd_upstream *up;
     char *host;     /* NULL: any; else matches the request's host (no port, no trailing dot) */
     char **methods; /* NULL: any; else a NULL-ended list */
+    /* encoded_slashes: keep (its own, else the top level's): a path with %2F may take this
+     * route, passed on as received, when it chooses it with %2F read as a byte and as a '/'
+     * alike (hwasmd_request.c); 0, reject: 400 */
+    int keep_encoded_slashes;
     struct hwd_codes codes; /* its answers (atomic, per thread slot) */
 };
 
@@ -124,6 +128,8 @@ struct hwd_config {
     char *access_log_path; /* NULL: stdout */
     int forward_normalized_path; /* guests and app get the path routes saw, not the one received */
     enum hwd_header_names invalid_header_names; /* a client's "X_User": dropped, 400 or kept */
+    int keep_encoded_slashes; /* top-level encoded_slashes: keep, every route's default */
+    int any_keep_encoded_slashes; /* some route keeps them: else %2F is 400 as the head arrives */
     struct hwd_upstream *upstreams[64];
     uint32_t n_upstreams;
     struct hwd_middleware *mws;

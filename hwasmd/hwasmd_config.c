@@ -333,8 +333,18 @@ static struct hwd_middleware *find_mw(struct hwd_config *c, const char *name) {
     return NULL;
 }
 
+/* encoded_slashes: reject or keep, as 0 or 1 */
+static int get_slashes(struct parse *p, yaml_node_t *v, int *keep) {
+    const char *b = scalar(v);
+    if (!b || (strcmp(b, "reject") && strcmp(b, "keep")))
+        return fail(p, v, "encoded_slashes: expected reject or keep");
+    *keep = !strcmp(b, "keep");
+    return 0;
+}
+
 static int parse_route(struct parse *p, struct hwd_config *c, yaml_node_t *n, struct hwd_route *r) {
     if (n->type != YAML_MAPPING_NODE) return fail(p, n, "route: expected a mapping");
+    r->keep_encoded_slashes = c->keep_encoded_slashes;
     for (yaml_node_pair_t *kv = n->data.mapping.pairs.start; kv < n->data.mapping.pairs.top; kv++) {
         yaml_node_t *k = node(p, kv->key), *v = node(p, kv->value);
         const char *key = scalar(k);
@@ -350,6 +360,8 @@ static int parse_route(struct parse *p, struct hwd_config *c, yaml_node_t *n, st
             r->prefix[r->prefix_len] = 0;
         } else if (!strcmp(key, "upstream")) {
             if (add_upstream(p, c, v, &r->up)) return -1;
+        } else if (!strcmp(key, "encoded_slashes")) {
+            if (get_slashes(p, v, &r->keep_encoded_slashes)) return -1;
         } else if (!strcmp(key, "host")) {
             if (get_str(p, v, key, &r->host)) return -1;
             size_t hl = strlen(r->host);
@@ -468,6 +480,8 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
             if (!b || (strcmp(b, "true") && strcmp(b, "false")))
                 return fail(p, v, "forward_normalized_path: expected true or false");
             c->forward_normalized_path = !strcmp(b, "true");
+        } else if (!strcmp(key, "encoded_slashes")) {
+            if (get_slashes(p, v, &c->keep_encoded_slashes)) return -1;
         } else if (!strcmp(key, "invalid_header_names")) {
             const char *b = scalar(v);
             static const char *const names[] = {"drop", "reject", "pass"};
@@ -518,6 +532,7 @@ static int parse_root(struct parse *p, struct hwd_config *c, yaml_node_t *root) 
         yaml_node_t *e = node(p, routes->data.sequence.items.start[i]);
         struct hwd_route *r = &c->routes[c->n_routes++];
         if (parse_route(p, c, e, r)) return -1;
+        c->any_keep_encoded_slashes |= r->keep_encoded_slashes;
         if (!r->up && !(r->up = def))
             return fail(p, e, "route %s: no upstream (give one here or at the top)", r->prefix);
     }

@@ -211,6 +211,15 @@ static int on_headers_done(llhttp_t *p) {
     if (p->method == HTTP_CONNECT || (c->error = framing_status(p, &q->headers)) ||
         (c->error = hwd_target_parse(q, p->http_minor == 1, &c->tgt)))
         return -1;
+    /* an encoded '/' (%2F) is 400 here, as the head arrives, unless some route of the
+     * current configuration keeps them; which route may take it is decided when the
+     * request is served (hwasmd_request.c). The admin listener keeps none. */
+    if (c->tgt.slash) {
+        struct hwd_config *g = hwd_gen_acquire();
+        int keep = !c->admin && g->any_keep_encoded_slashes;
+        hwd_gen_release(g);
+        if (!keep) return c->error = 400, -1;
+    }
     /* what Connection names is this hop's: gone before any guest looks (the framing and
      * the host were read above, and stay) */
     if (hwd_connection_options_drop(&q->headers)) return -1;

@@ -17,8 +17,22 @@ int hwd_path_is_normal(const char *p, size_t n);
  * segment: percent-encoded unreserved characters (ALPHA DIGIT - . _ ~) are decoded, other
  * escapes kept with upper-case hex; then "." and ".." segments are resolved (RFC 3986
  * §5.2.4); runs of '/' count as one. One pass, no recursion, no allocation.
- * Returns 0, or -1 when the request must be refused (400): an escape that is not '%' and
- * two hex digits, an encoded '/' (%2F) or NUL (%00), or a ".." above the root. */
+ * Returns 0, or nonzero when the request must be refused (400): -1 for an escape that is
+ * not '%' and two hex digits, an encoded NUL (%00) or a ".." above the root, -2 for an
+ * encoded '/' (%2F) when nothing else was wrong. */
 int hwd_path_normalize(const char *p, size_t n, char *out, size_t *out_len);
+
+/* What an encoded '/' (%2F, %2f) is to hwd_path_normalize_slashes. REJECT: refused (-2).
+ * KEEP: an ordinary byte of its segment, kept as "%2F" (never a separator, never part of a
+ * "." or ".." segment: "/a/..%2F" keeps "..%2F"). DECODE: a separator, as an app that
+ * decodes it before it splits the path reads it ("/a%2F..%2Fb" is "/b"). */
+enum hwd_slash { HWD_SLASH_REJECT, HWD_SLASH_KEEP, HWD_SLASH_DECODE };
+
+/* hwd_path_normalize with encoded '/' read as mode says (hwd_path_normalize is REJECT).
+ * Returns 0; -2 when the only reason to refuse the path is an encoded '/' (REJECT: the
+ * caller may read it again with KEEP and DECODE); -1 for anything else it refuses, %00
+ * always among them. */
+int hwd_path_normalize_slashes(const char *p, size_t n, char *out, size_t *out_len,
+                               enum hwd_slash mode);
 
 #endif /* HWASMD_PATH_H */

@@ -271,6 +271,20 @@ static void answer_oom(struct hwd_conn *c) {
     answer(c);
 }
 
+/* Whether a path with an encoded '/' (c->tgt.slash) is refused (400): it may take only a
+ * route with encoded_slashes: keep, and only one its two readings choose alike, %2F an
+ * ordinary byte (what routes match) and %2F a '/' (what an app that decodes it first
+ * sees). So "/api%2Fadmin" is 400 next to a route /api/admin, whichever route would take
+ * it read as one segment: an app that decodes %2F must not reach /api/admin past its
+ * chain. */
+static int slash_refused(struct hwd_conn *c) {
+    if (!c->route || !c->route->keep_encoded_slashes) return 1;
+    struct hwd_target d = c->tgt;
+    d.path = d.slash_path;
+    d.path_len = d.slash_len;
+    return hwd_route_find(c->gen, &d, &c->x->req) != c->route;
+}
+
 /* A complete request: the generation current now serves it to the end. Its target was
  * read when its head arrived (c->tgt, hwasmd_target.c): routes match that reading. */
 static void hwd_serve_request(struct hwd_conn *c) {
@@ -295,9 +309,15 @@ static void hwd_serve_request(struct hwd_conn *c) {
     /* the log shows what the client asked for, not what guests rewrote */
     c->target = c->gen->access_log ? strdup(x->req.target.ptr) : NULL;
     c->route = hwd_route_find(c->gen, &c->tgt, &x->req);
+    int refused = c->tgt.slash && slash_refused(c);
+    if (refused) c->route = NULL; /* logged as refused before any route, as at the head */
     /* from here on the target is what the guests and the app get: origin-form, and the
      * normalised path if so configured */
     if (hwd_target_forward(&x->req, &c->tgt, c->gen->forward_normalized_path)) return answer_oom(c);
+    if (refused) {
+        hwd_response_simple(&x->resp, 400, "encoded slash\n");
+        return answer(c);
+    }
     if (!c->route) {
         hwd_response_simple(&x->resp, 404, "no route\n");
         return answer(c);

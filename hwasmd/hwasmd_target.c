@@ -3,7 +3,8 @@
  * before any route is chosen: the path normalised (hwasmd_path.c), the host without port,
  * case or trailing dot, absolute-form targets ("GET http://h/p") routed by their host and
  * path. A request whose host or path could mean two things is refused here (400), as nginx
- * refuses it, so no route can be chosen on one meaning while the app acts on the other.
+ * refuses it, so no route can be chosen on one meaning while the app acts on the other;
+ * an encoded '/' is read both ways and left to the routes (encoded_slashes).
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -110,8 +111,16 @@ int hwd_target_parse(const hw_http_request *q, int http11, struct hwd_target *t)
         t->path_len = plen;
         return 0;
     }
-    if (!(t->buf = malloc(plen))) return 400;
-    if (hwd_path_normalize(p, plen, t->buf, &t->path_len)) {
+    /* room for both readings of an encoded '/': buf[0..plen) and buf[plen..2 plen) */
+    if (!(t->buf = malloc(2 * plen))) return 400;
+    int rc = hwd_path_normalize(p, plen, t->buf, &t->path_len);
+    if (rc == -2) {
+        t->slash = 1;
+        t->slash_path = t->buf + plen;
+        rc = hwd_path_normalize_slashes(p, plen, t->buf, &t->path_len, HWD_SLASH_KEEP) ||
+             hwd_path_normalize_slashes(p, plen, t->buf + plen, &t->slash_len, HWD_SLASH_DECODE);
+    }
+    if (rc) {
         hwd_target_free(t);
         return 400;
     }

@@ -18,13 +18,21 @@ struct hwd_target {
     size_t origin;  /* where the origin-form starts in the target (0, or past the authority) */
     size_t raw_end; /* where the received path ends in the target (its query, or the end) */
     char *buf;      /* malloc'd: the path when it needed normalising, else NULL */
+    /* The path holds an encoded '/' (%2F): path is its reading with %2F an ordinary byte
+     * (HWD_SLASH_KEEP), slash_path the reading with %2F a separator (HWD_SLASH_DECODE), as
+     * an app that decodes it first reads it. Only a route with encoded_slashes: keep that
+     * both readings choose takes it (hwasmd_request.c); else 400. */
+    int slash;
+    const char *slash_path;
+    size_t slash_len;
 };
 
 /* Reads q's target and Host header(s) into t (which then points into q's strings: valid
  * until q's target or headers change). http11: the request is HTTP/1.1. Returns 0, or 400
  * when the request is refused: a target neither origin-form ("/...") nor absolute-form
- * ("http://host/..."), a path hwd_path_normalize refuses, no Host in HTTP/1.1, more than
- * one Host, an invalid host, or a Host the absolute-form's authority contradicts.
+ * ("http://host/..."), a path hwd_path_normalize refuses (but for an encoded '/' that
+ * both readings take: t->slash, the caller decides), no Host in HTTP/1.1, more than one
+ * Host, an invalid host, or a Host the absolute-form's authority contradicts.
  * Allocates only when the path is not already normal (t->buf; hwd_target_free frees it). */
 int hwd_target_parse(const hw_http_request *q, int http11, struct hwd_target *t);
 

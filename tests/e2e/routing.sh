@@ -5,6 +5,7 @@
 # routes match whatever the case, port or trailing dot, and a request whose host is
 # ambiguous (two Host headers, a Host the target's authority contradicts, none in HTTP/1.1)
 # is refused. The app gets the target as received unless forward_normalized_path is set.
+# encoded_slashes: keep lets %2F through, only where both its readings take one route.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/wire.sh"
 start_guarded r '  - {prefix: /, host: admin.example, chain: [auth]}
@@ -193,4 +194,55 @@ printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\nroutes:\n  - {prefix: /a%%2
 "$HWASMD" --check "$T/bad.yaml" >/dev/null 2>"$T/bad.err"
 check "a prefix with an encoded / is a configuration error" "2 hwasmd: $T/bad.yaml:4: prefix: not a path" \
     "$? $(cut -d'(' -f1 "$T/bad.err" | sed 's/ $//')"
+
+# encoded_slashes: keep (the RabbitMQ management API names vhost / as %2F, GitLab a project
+# group%2Fproject): a path with %2F reaches the app as sent, %2F a byte of its segment for
+# routing, but only on a route that keeps them and that the path chooses read either way
+# (%2F a byte, %2F a '/'): else 400, so an app that decodes %2F first never reaches a route
+# past its chain. Without the key (the guarded hwasmd above), %2F is 400 everywhere.
+start_guarded r
+forget
+send "by default /api/queues/%2F/q is refused" 400 "$(get /api/queues/%2F/q)"
+check "... and the app never saw it" "" "$(seen t)"
+cat >"$T/s.yaml" <<Y
+listen: 127.0.0.1:0
+upstream: http://127.0.0.1:$rec_PORT
+workers: 1
+access_log: $T/s.jsonl
+encoded_slashes: keep
+middleware:
+  - {name: auth, module: $GUESTS/auth.wasm}
+routes:
+  - {prefix: /}
+  - {prefix: /api/queues/}
+  - {prefix: /api/admin, chain: [auth]}
+  - {prefix: /r/, encoded_slashes: reject}
+Y
+start s "$T/s.yaml"
+forget
+send "keep: /api/queues/%2F/q is served" 200 "$(get '/api/queues/%2F/q')"
+send "keep: /api/queues/%2f/q?v=%2F too" 200 "$(get '/api/queues/%2f/q?v=%2F')"
+send "keep: /x%2Fy (either reading routes to /)" 200 "$(get '/x%2Fy')"
+check "... the app gets them byte-identical" "/api/queues/%2F/q /api/queues/%2f/q?v=%2F /x%2Fy" \
+    "$(seen t | tr '\n' ' ' | sed 's/ $//')"
+check "... on the route their path names" "/api/queues/ /api/queues/ /" \
+    "$(sed -n 's/.*"route":"\([^"]*\)".*/\1/p' "$T/s.jsonl" | tr '\n' ' ' | sed 's/ $//')"
+forget
+# /api%2Fadmin is one segment to the routes (route /), /api/admin to an app that decodes
+# %2F: the two readings choose different routes, so it is refused, never routed past auth
+for p in /api%2Fadmin /api%2fadmin/x /api%2Fadmin%2Fx /api/queues/..%2Fadmin /api/queues%2F..%2Fadmin \
+    /api/queues/%2F..%2F..%2Fadmin /x%2F..%2Fapi%2Fadmin /r/a%2Fb /x%2F..%2F..%2Fy \
+    /a%2F%00 /a%00b /%2e%2e/x /x/../../y; do
+    send "keep: $p is refused" 400 "$(get "$p")"
+done
+check "... and the app saw none of them" "" "$(seen t)"
+send "keep: /api/admin/x still needs auth" 401 "$(get /api/admin/x)"
+send "keep: /api/admin%2Fx (/api/admin's either way) gets its chain" 401 "$(get /api/admin%2Fx)"
+send "keep: so does /x/%2e%2e/api/admin/x (%2e%2e is still ..)" 401 "$(get /x/%2e%2e/api/admin/x)"
+send "keep: and /%61pi/admin" 401 "$(get /%61pi/admin)"
+send "keep: /r/a (a route that rejects them) is served" 200 "$(get /r/a)"
+printf 'listen: 127.0.0.1:0\nupstream: builtin:echo\nencoded_slashes: decode\nroutes:\n  - {prefix: /}\n' >"$T/bad.yaml"
+"$HWASMD" --check "$T/bad.yaml" >/dev/null 2>"$T/bad.err"
+check "encoded_slashes takes reject or keep" "2 hwasmd: $T/bad.yaml:3: encoded_slashes: expected reject or keep" \
+    "$? $(cat "$T/bad.err")"
 finish

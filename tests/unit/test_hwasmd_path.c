@@ -154,12 +154,52 @@ START_TEST(long_paths) {
 }
 END_TEST
 
+/* An encoded '/' read both ways (encoded_slashes: keep): as a byte of its segment (never
+ * a separator, never part of a dot-segment) and as the '/' an app that decodes it first
+ * sees; refused alone it is -2, with anything else wrong -1; %00 is refused in every mode. */
+START_TEST(encoded_slashes) {
+    static const char *const rows[][3] = {
+        /* path, KEEP, DECODE ("" refused) */
+        {"/api/queues/%2F/q", "/api/queues/%2F/q", "/api/queues/q"},
+        {"/api/queues/%2f/q", "/api/queues/%2F/q", "/api/queues/q"},
+        {"/api%2Fadmin", "/api%2Fadmin", "/api/admin"},
+        {"/g%2Fp/-/x", "/g%2Fp/-/x", "/g/p/-/x"},
+        {"/a/..%2Fb", "/a/..%2Fb", "/b"},
+        {"/a%2F..%2Fb", "/a%2F..%2Fb", "/b"},
+        {"/a/%2e%2e%2Fb", "/a/..%2Fb", "/b"},
+        {"/a/%2e%2e/b%2F", "/b%2F", "/b/"},
+        {"/%2F", "/%2F", "/"},
+        {"/%2F%2F%2F", "/%2F%2F%2F", "/"},
+        {"/x%2F..%2F..%2Fy", "/x%2F..%2F..%2Fy", ""},
+        {"/a%2F%00", "", ""},
+        {"/..%2Fx/..", "/", ""},
+        {"/a%2F%zz", "", ""},
+    };
+    static char out[256];
+    size_t len;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *p = rows[i][0];
+        int rej = hwd_path_normalize(p, strlen(p), out, &len);
+        ck_assert_msg(rej == (*rows[i][1] ? -2 : -1), "%s: REJECT gave %d", p, rej);
+        for (int m = 1; m <= 2; m++) {
+            enum hwd_slash mode = m == 1 ? HWD_SLASH_KEEP : HWD_SLASH_DECODE;
+            int rc = hwd_path_normalize_slashes(p, strlen(p), out, &len, mode);
+            ck_assert_uint_le(rc ? 0 : len, strlen(p));
+            if (!rc) out[len] = 0;
+            ck_assert_msg(rc ? !*rows[i][m] : !strcmp(out, rows[i][m]), "%s mode %d: got %s, want %s",
+                          p, m, rc ? "(refused)" : out, rows[i][m]);
+        }
+    }
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("hwasmd_path");
     TCase *tc = tcase_create("path");
     tcase_add_test(tc, spellings);
     tcase_add_test(tc, in_place);
     tcase_add_test(tc, refusals);
+    tcase_add_test(tc, encoded_slashes);
     tcase_add_test(tc, fast_check);
     tcase_add_test(tc, random_paths);
     tcase_add_test(tc, long_paths);
