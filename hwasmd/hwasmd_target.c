@@ -57,6 +57,25 @@ static int host_trim(const char *h, size_t n, size_t *len) {
     return 0;
 }
 
+/* Whether the path with encoded slashes kept has a "." or ".." segment once each %2F is
+ * read as '/' ("/api%2Fadmin%2F..", "/x%2F.%2Fy"; those between real slashes were resolved
+ * already). Both readings may choose one route and still differ there: an app that decodes
+ * %2F and resolves no dot segments enters /api/admin/.. past /api/admin's chain. Empty
+ * segments stay allowed: RabbitMQ names its default vhost "/" as %2F ("/api/queues/%2F/q"). */
+static int dot_segment_when_decoded(const char *p, size_t n) {
+    size_t seg = 0; /* where the current segment starts */
+    for (size_t i = 0; i <= n; i++) {
+        size_t sep = i == n ? 1 : p[i] == '/' ? 1 :
+                     p[i] == '%' && i + 2 < n && p[i + 1] == '2' && (p[i + 2] | 0x20) == 'f' ? 3 : 0;
+        if (!sep) continue;
+        size_t len = i - seg;
+        if ((len == 1 && p[seg] == '.') || (len == 2 && p[seg] == '.' && p[seg + 1] == '.')) return 1;
+        i += sep - 1;
+        seg = i + 1;
+    }
+    return 0;
+}
+
 int hwd_target_parse(const hw_http_request *q, int http11, struct hwd_target *t) {
     memset(t, 0, sizeof *t);
     const char *s = q->target.ptr;
@@ -111,14 +130,17 @@ int hwd_target_parse(const hw_http_request *q, int http11, struct hwd_target *t)
         t->path_len = plen;
         return 0;
     }
-    /* room for both readings of an encoded '/': buf[0..plen) and buf[plen..2 plen) */
-    if (!(t->buf = malloc(2 * plen))) return 400;
+    if (!(t->buf = malloc(plen))) return 400;
     int rc = hwd_path_normalize(p, plen, t->buf, &t->path_len);
-    if (rc == -2) {
+    if (rc == -2) { /* room for both readings of an encoded '/': buf[0..plen), buf[plen..2 plen) */
+        char *b = realloc(t->buf, 2 * plen);
+        if (!b) return hwd_target_free(t), 400;
+        t->buf = b;
         t->slash = 1;
         t->slash_path = t->buf + plen;
         rc = hwd_path_normalize_slashes(p, plen, t->buf, &t->path_len, HWD_SLASH_KEEP) ||
-             hwd_path_normalize_slashes(p, plen, t->buf + plen, &t->slash_len, HWD_SLASH_DECODE);
+             hwd_path_normalize_slashes(p, plen, t->buf + plen, &t->slash_len, HWD_SLASH_DECODE) ||
+             dot_segment_when_decoded(t->buf, t->path_len);
     }
     if (rc) {
         hwd_target_free(t);
