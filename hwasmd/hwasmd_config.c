@@ -423,6 +423,8 @@ static int parse_limits(struct parse *p, struct hwd_config *c, yaml_node_t *n) {
             if (get_u32(p, v, key, 3600000, &c->idle_timeout_ms)) return -1;
         } else if (!strcmp(key, "request_timeout_ms")) {
             if (get_u32(p, v, key, 3600000, &c->request_timeout_ms)) return -1;
+            /* 0 answered 408 to every request that came in more than one read */
+            if (!c->request_timeout_ms) return fail(p, v, "request_timeout_ms: expected 1 or more");
         } else if (!strcmp(key, "body_min_rate")) {
             if (get_u32(p, v, key, UINT32_MAX, &c->body_min_rate)) return -1;
         } else if (!strcmp(key, "upstream_timeout_ms")) {

@@ -101,6 +101,8 @@ static int on_begin(llhttp_t *p) {
     c->header_lines = c->singletons = 0;
     c->chunks = 0;
     c->method_bytes = 0;
+    c->window_ms = 0;
+    c->window_bytes = 0;
     if (!c->request_start_ms) c->request_start_ms = uv_now(c->w->loop); /* pipelined */
     c->trailers = 0;
     hwd_header_drop(&c->hdr);
@@ -238,6 +240,8 @@ static int on_headers_done(llhttp_t *p) {
     return 0;
 }
 
+static void body_window(struct hwd_conn *c);
+
 static int on_body(llhttp_t *p, const char *at, size_t n) {
     struct hwd_conn *c = p->data;
     if (c->x->req.body.len + n > c->max_body) {
@@ -252,7 +256,9 @@ static int on_body(llhttp_t *p, const char *at, size_t n) {
     }
     int chunk_done = (p->flags & F_CHUNKED) && p->content_length == 0;
     if (hwd_h1_strict_body(&c->strict, at, n, chunk_done)) return -1;
-    return hw_http_body_append(&c->x->req.body, at, n) ? -1 : 0;
+    if (hw_http_body_append(&c->x->req.body, at, n)) return -1;
+    body_window(c);
+    return 0;
 }
 
 /* The last chunk (size 0): what follows up to the empty line are trailers. */
@@ -330,16 +336,26 @@ static void idle_expired(uv_timer_t *t);
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b);
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
 
-/* When a request under way gets 408: request_timeout_ms after its first byte, and 1 s more
- * for every body_min_rate bytes of its body received (Apache's mod_reqtimeout, body=...,
- * MinRate=500): a head must come whole in time however it trickles (slowloris), an upload
- * may take as long as it keeps moving (4 MB at 100 KB/s took 40 s and got 408 at 30 s;
- * nginx times only the gaps between reads). A body trickled slower than the rate still
- * gets 408. */
+/* When a request under way gets 408: request_timeout_ms after its first byte, or, once
+ * its body brought a window's worth (body_window), request_timeout_ms after the last
+ * window was full. A head must come whole in time however it trickles (slowloris); an
+ * upload may take as long as it keeps moving at body_min_rate (4 MB at 100 KB/s took 40 s
+ * and got 408 at 30 s; nginx times only the gaps between reads). A body slower than the
+ * rate over any window gets 408. Measured per window, not since the start (Apache's
+ * mod_reqtimeout MinRate credits every byte at once: 1 MB sent at once, then a byte a
+ * minute, held the connection and its megabyte for 35 minutes). */
 static uint64_t request_deadline(const struct hwd_conn *c) {
-    uint64_t end = c->request_start_ms + c->request_ms;
-    if (c->body_min_rate && c->x) end += c->x->req.body.len * 1000u / c->body_min_rate;
-    return end;
+    return (c->window_ms ? c->window_ms : c->request_start_ms) + c->request_ms;
+}
+
+/* body_min_rate's window: request_timeout_ms worth of bytes at that rate (at least one). */
+static void body_window(struct hwd_conn *c) {
+    if (!c->body_min_rate) return;
+    uint64_t quota = (uint64_t)c->body_min_rate * c->request_ms / 1000u;
+    if (c->x->req.body.len - c->window_bytes < (quota ? quota : 1)) return;
+    c->window_ms = uv_now(c->w->loop);
+    c->window_bytes = c->x->req.body.len;
+    hwd_conn_idle_restart(c); /* the timer holds the old deadline */
 }
 
 void hwd_conn_idle_restart(struct hwd_conn *c) {

@@ -109,6 +109,8 @@ struct hwd_conn {
     uint32_t idle_ms, request_ms, max_connections, body_min_rate;
     uint64_t request_start_ms; /* loop time of the next request's first byte (empty lines
                                   before it count), 0 while none has come */
+    uint64_t window_ms, window_bytes; /* when the body last brought a window's worth, its
+                                         length then (request_deadline) */
     int busy, closing, keep_alive, head, error, admin;
     int parsing; /* in parse_more's loop: an answer sent at once must not re-enter it */
     /* while serving: the request's generation, route, chain walk, start, logged target */

@@ -54,6 +54,27 @@ PY
 }
 check "an upload that keeps moving, 2.4 s past a 1 s request_timeout_ms: 200" 200 "$(upload 250 24 0.1)"
 check "a body trickled under body_min_rate: 408" 408 "$(upload 100 40 0.2)"
+# what came early is not banked: 100 KB at once, then a byte every 0.3 s, is 408 within a
+# window (1 s) of the stall, not 50 s later (100 KB at 2,000 B/s)
+check "a fast start, then a trickle: 408 within the window" "408 in time" "$(python3 - "$rate_PORT" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n" + b"u" * 100000)
+t0 = time.time()
+s.settimeout(0.3)
+out = b""
+while time.time() - t0 < 6 and not out:
+    try:
+        s.sendall(b"u")
+        out = s.recv(100)
+    except socket.timeout:
+        pass
+    except OSError:
+        break
+code = (out.split(b" ") + [b"-", b"-"])[1].decode()
+print(code, "in time" if time.time() - t0 < 3 else "after %.1f s" % (time.time() - t0))
+PY
+)"
 R=$(raw $d_PORT 'GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
 check "pipelined: two answers" 2 "$(printf '%s' "$R" | grep -c '^HTTP/1.1 200')"
 contains "pipelined: in order" '"uri": "/one"' "$(printf '%s' "$R" | sed -n '1,/uri/p')"
@@ -106,6 +127,7 @@ bad "missing module" "listen: 127.0.0.1:1\nupstream: builtin:echo\nmiddleware:\n
 bad "bad trap policy" "listen: 127.0.0.1:1\nmiddleware:\n  - {name: m, module: x.so, on_trap: maybe}\nroutes: []\n" '3: on_trap:'
 bad "bad sha256" "listen: 127.0.0.1:1\nmiddleware:\n  - {name: m, module: x.so, sha256: abc}\nroutes: []\n" '3: sha256: expected 64 hex digits'
 bad "max_connections: 0" 'listen: 127.0.0.1:1\nlimits: {max_connections: 0}\nroutes: []\n' '2: max_connections: expected 1 or more'
+bad "request_timeout_ms: 0" 'listen: 127.0.0.1:1\nlimits: {request_timeout_ms: 0}\nroutes: []\n' '2: request_timeout_ms: expected 1 or more'
 bad "trusted_proxies: host bits past the prefix" 'listen: 127.0.0.1:1\ntrusted_proxies: [10.0.0.1/8]\nroutes: []\n' '2: trusted_proxies: "10.0.0.1/8" has bits set past its prefix length'
 bad "trusted_proxies: a name" 'listen: 127.0.0.1:1\ntrusted_proxies:\n  - proxy.example\nroutes: []\n' '3: trusted_proxies: "proxy.example" is not an IPv4 or IPv6 address'
 bad "invalid_header_names: another word" 'listen: 127.0.0.1:1\ninvalid_header_names: allow\nroutes: []\n' '2: invalid_header_names: expected drop, reject or pass'
