@@ -293,9 +293,7 @@ static int on_chunk_extension_value(llhttp_t *p, const char *at, size_t n) {
  * a length). A GET or HEAD without a body gets no length, as the app gets none. */
 static int gathered_framing(hw_http_request *q) {
     hw_http_headers_remove(&q->headers, "transfer-encoding", 17);
-    int bodyless = (q->method.len == 3 && !memcmp(q->method.ptr, "GET", 3)) ||
-                   (q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4));
-    if (!q->body.len && bodyless) return 0;
+    if (!q->body.len && hwd_h1_lengthless(&q->method)) return 0;
     char len[24];
     int n = snprintf(len, sizeof len, "%zu", q->body.len);
     return hw_http_headers_add(&q->headers, "Content-Length", 14, len, (size_t)n);

@@ -197,6 +197,10 @@ enum hwd_h1_method hwd_h1_method_scan(const char *s, size_t n, size_t *skip, siz
     return HWD_H1_METHOD_EXTENSION;
 }
 
+int hwd_h1_lengthless(const hw_http_str *m) {
+    return (m->len == 3 && !memcmp(m->ptr, "GET", 3)) || (m->len == 4 && !memcmp(m->ptr, "HEAD", 4));
+}
+
 const char *hwd_hop_header(const char *name, size_t len) {
     static const char *const names[] = {"te", "trailer", "upgrade", "connection", "keep-alive", "content-length",
                                         "proxy-connection", "transfer-encoding"};

@@ -106,6 +106,10 @@ enum hwd_h1_method hwd_h1_method_scan(const char *s, size_t n, size_t *skip, siz
  * not decode (the next hop would take the coded bytes for the body). */
 int hwd_h1_transfer_encoding(const hw_http_headers *h);
 
+/* Whether a request with this method and no body is sent without a Content-Length (GET,
+ * HEAD: nginx sends none either); any other gets "Content-Length: 0". */
+int hwd_h1_lengthless(const hw_http_str *method);
+
 /* Whether a message has taken more bytes on the wire than its counted parts explain.
  * llhttp skips some bytes without a callback, so no other limit sees them: whitespace
  * before a value, empty lines before a message, leading zeros of a chunk size; a peer

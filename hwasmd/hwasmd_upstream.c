@@ -126,9 +126,7 @@ char *hwd_upstream_head(hw_http_exchange *x, const char *authority, size_t body_
         if (p) *tail_len = *len - head_len, *len = head_len;
         return p;
     }
-    int bodyless = (q->method.len == 3 && !memcmp(q->method.ptr, "GET", 3)) ||
-                   (q->method.len == 4 && !memcmp(q->method.ptr, "HEAD", 4));
-    if (body_len || !bodyless) {
+    if (body_len || !hwd_h1_lengthless(&q->method)) {
         hwd_buf_str(&b, "Content-Length: ");
         hwd_buf_num(&b, body_len, 10);
         hwd_buf_put(&b, "\r\n", 2);
